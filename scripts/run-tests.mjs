@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under the given folders (default: test/) with node's test runner + tsx,
+// streams the spec report, and closes with the one summary line CI reads: "N passed, N failed".
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+
+function collect(path, out) {
+  if (statSync(path).isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
+  for (const name of readdirSync(path).sort()) collect(join(path, name), out);
+  return out;
+}
+
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, []));
+if (files.length === 0) {
+  console.error('no test files found under', roots.join(' ') || 'test');
+  process.exit(1);
+}
+const dir = mkdtempSync(join(tmpdir(), 'pyramid-nas-tests-'));
+const tap = join(dir, 'report.tap');
+const args = [
+  '--import', 'tsx', '--test',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+  ...files,
+];
+const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+child.on('exit', (code, signal) => {
+  let passed = 0, failed = 0;
+  try {
+    const text = readFileSync(tap, 'utf8');
+    // The TAP trailer of node's runner: "# pass N", "# fail N", "# cancelled N".
+    passed = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
+    failed = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0) + Number(/^# cancelled (\d+)$/m.exec(text)?.[1] ?? 0);
+  } catch {
+    failed = Math.max(failed, 1);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  if (code !== 0 && failed === 0) failed = 1; // a crash outside any test still fails the run
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(code ?? (signal ? 1 : 0));
+});

@@ -1,0 +1,56 @@
+// The pyramid graph, `pyramid-graph/1` (DESIGN.md §4). Plain data: parse.ts validates it,
+// canonical.ts hashes it, cost.ts counts it, and src/detector/ is the only place it becomes layers.
+
+export const GRAPH_FORMAT = 'pyramid-graph/1' as const;
+
+/** How the inputs of a node are fused (all inputs are first resampled to the node's level). */
+export const FUSION_OPS = ['sum', 'attention', 'weighted', 'concat', 'mean', 'adaptive'] as const;
+export type FusionOp = (typeof FUSION_OPS)[number];
+
+/** What runs after fusion. */
+export const POST_OPS = ['conv', 'sepconv', 'none'] as const;
+export type PostOp = (typeof POST_OPS)[number];
+
+export interface GraphNode {
+  /** `[A-Za-z0-9_]{1,64}`, unique, not of the form `C<digits>` (those name backbone features). */
+  id: string;
+  level: number;
+  op: FusionOp;
+  /** `C<l>` (backbone feature of level l, min ≤ l ≤ max) or the id of a node listed earlier. */
+  inputs: string[];
+  post: PostOp;
+}
+
+export interface PyramidGraph {
+  format: typeof GRAPH_FORMAT;
+  name: string;
+  /** Backbone inputs C<min>..C<max> exist implicitly; outputs P<min>..P<max> are required. */
+  levels: { min: number; max: number };
+  channels: number;
+  /** The cell is stacked `repeats` times; copy k>0 reads copy k-1's outputs P<l> wherever it names C<l>. */
+  repeats: number;
+  nodes: GraphNode[];
+  /** `P<l>` → node id, one entry per level min..max, each pointing at a node of that level. */
+  outputs: Record<string, string>;
+  /** Provenance: campaign, trial, seed, AP, cost, source paper… never part of the hash. */
+  meta?: Record<string, unknown>;
+}
+
+/** Limits for untrusted input (DESIGN.md §4). */
+export const GRAPH_LIMITS = {
+  maxNodes: 256,
+  maxFanIn: 8,
+  minLevel: 1,
+  maxLevel: 9,
+  maxRepeats: 16,
+  maxChannels: 4096,
+  idPattern: /^[A-Za-z0-9_]{1,64}$/,
+} as const;
+
+/**
+ * Fusion ops whose function family does not depend on the order of their inputs (per-input learned
+ * weights or conv blocks permute with the inputs). `attention` is the exception: with g the input of the
+ * coarser level and f the other, it computes g + f·sigmoid(globalMaxPool(g)); when both inputs have the
+ * same level, g is inputs[1].
+ */
+export const COMMUTATIVE_OPS: ReadonlySet<FusionOp> = new Set<FusionOp>(['sum', 'weighted', 'mean', 'adaptive', 'concat']);
