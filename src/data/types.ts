@@ -1,0 +1,46 @@
+// The contract between proxy datasets (src/data/) and their consumers (trainer, evaluator, COCO export).
+
+/** One object: COCO-style box [x, y, w, h] in pixels of the sample's image. */
+export interface BoxAnnotation {
+  bbox: [number, number, number, number];
+  /** 0-based index into ProxyDataset.categories. */
+  category: number;
+  /** COCO `area` (for built-in datasets: w·h). Used for AP_S/M/L. */
+  area: number;
+  iscrowd?: 0 | 1;
+}
+
+export interface DetectionSample {
+  /** Stable within a split; the COCO image id is id + 1. */
+  id: number;
+  width: number;
+  height: number;
+  /** RGB, row-major HWC, 8-bit (so a PNG round trip is lossless); the trainer scales to [0, 1]. */
+  pixels: Uint8Array;
+  boxes: BoxAnnotation[];
+}
+
+export interface DatasetSplit {
+  readonly count: number;
+  /** Deterministic: the same index always gives the same sample. */
+  get(index: number): DetectionSample;
+}
+
+export type SplitName = 'train' | 'heldout';
+
+export interface ProxyDataset {
+  readonly name: string;
+  /** COCO category ids are index + 1 unless the source dataset says otherwise (`cocoId`). */
+  readonly categories: ReadonlyArray<{ name: string; cocoId: number }>;
+  readonly imageSize: number;
+  split(name: SplitName): DatasetSplit;
+}
+
+export interface DatasetOptions {
+  dataset: 'shapes' | 'fashion-mnist-scenes' | 'coco';
+  dataDir?: string;
+  imageSize: number;
+  trainImages: number;
+  heldoutImages: number;
+  seed: number;
+}
