@@ -15,6 +15,30 @@ program
   });
 
 // -- commands (one line each) --
+import { register as registerDataset } from './commands/dataset.js';
+registerDataset(program);
+import { register as registerEval } from './commands/eval.js';
+registerEval(program);
+import { register as registerSearch } from './commands/search.js';
+registerSearch(program);
+import { register as registerWorker } from './commands/worker.js';
+registerWorker(program);
+import { register as registerStatus } from './commands/status.js';
+registerStatus(program);
+import { register as registerExport } from './commands/export.js';
+registerExport(program);
+import { register as registerValidate } from './commands/validate.js';
+registerValidate(program);
+import { register as registerRender } from './commands/render.js';
+registerRender(program);
+import { register as registerZoo } from './commands/zoo.js';
+registerZoo(program);
+import { register as registerHash } from './commands/hash.js';
+registerHash(program);
+import { register as registerTrain } from './commands/train.js';
+registerTrain(program);
+import { register as registerDashboard } from './commands/dashboard.js';
+registerDashboard(program);
 // -- end commands --
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 // The contract between proxy datasets (src/data/) and their consumers (trainer, evaluator, COCO export).
+import type { LayoutOptions } from './layout.js';
 
 /** One object: COCO-style box [x, y, w, h] in pixels of the sample's image. */
 export interface BoxAnnotation {
@@ -43,4 +44,10 @@ export interface DatasetOptions {
   trainImages: number;
   heldoutImages: number;
   seed: number;
+  /** coco only: a `pyramid-nas.split.json` to use instead of DIR/pyramid-nas.split.json (see README § data). */
+  splitFile?: string;
+  /** coco only: bound on decoded pixels kept in memory (default 1 GiB). */
+  cacheBytes?: number;
+  /** shapes / fashion-mnist-scenes only: object count, size range and overlap (defaults: DEFAULT_LAYOUT). */
+  layout?: Partial<LayoutOptions>;
 }

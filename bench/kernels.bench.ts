@@ -1,0 +1,114 @@
+// `npm run bench:kernels`: GFLOP/s of the convolution kernels a proxy-detector training step runs
+// on the wasm backend (one thread), per layer shape: forward conv, weight gradient (ours; wasm has
+// none) by both formulations, input gradient (ours vs wasm's native kernel), and a full
+// forward+backward through tf.grads. Every figure is the median of REPEATS timed samples.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/index.js';
+import { replacedNativeKernel } from '../src/backend/register.js';
+import { kernelRoutes, type FilterRoute } from '../src/backend/routes.js';
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
+const MIN_SAMPLE_MS = 15; // each sample loops the op until at least this long, so timer noise stays small
+
+interface Layer { name: string; hw: number; cin: number; cout: number; k: number; stride: number }
+// Batch 16, 64 px input: stem to stride 2, a 16/32/64/128-channel backbone at strides 4..32,
+// and the 1×1 laterals an FPN neck puts on C3..C5.
+const BATCH = 16;
+const LAYERS: Layer[] = [
+  { name: 'stem 3→16 s2', hw: 64, cin: 3, cout: 16, k: 3, stride: 2 },
+  { name: 'P2 16→16', hw: 16, cin: 16, cout: 16, k: 3, stride: 1 },
+  { name: 'P2→P3 16→32 s2', hw: 16, cin: 16, cout: 32, k: 3, stride: 2 },
+  { name: 'P3 32→32', hw: 8, cin: 32, cout: 32, k: 3, stride: 1 },
+  { name: 'P3→P4 32→64 s2', hw: 8, cin: 32, cout: 64, k: 3, stride: 2 },
+  { name: 'P4 64→64', hw: 4, cin: 64, cout: 64, k: 3, stride: 1 },
+  { name: 'P4→P5 64→128 s2', hw: 4, cin: 64, cout: 128, k: 3, stride: 2 },
+  { name: 'P5 128→128', hw: 2, cin: 128, cout: 128, k: 3, stride: 1 },
+  { name: 'lateral 1×1 32→32', hw: 8, cin: 32, cout: 32, k: 1, stride: 1 },
+  { name: 'lateral 1×1 64→32', hw: 4, cin: 64, cout: 32, k: 1, stride: 1 },
+  { name: 'lateral 1×1 128→32', hw: 2, cin: 128, cout: 32, k: 1, stride: 1 },
+  { name: 'head 3×3 32→32 @P3', hw: 8, cin: 32, cout: 32, k: 3, stride: 1 },
+];
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median milliseconds per call of `op` (which must dispose what it makes). */
+function timeOp(op: () => void): number {
+  op(); op(); // warm-up: XNNPACK operator caches, heap growth
+  let inner = 1;
+  for (;;) { // calibrate the loop count once
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) op();
+    if (performance.now() - t0 >= MIN_SAMPLE_MS || inner >= 4096) break;
+    inner *= 2;
+  }
+  const samples: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) op();
+    samples.push((performance.now() - t0) / inner);
+  }
+  return median(samples);
+}
+
+const choice = await initBackend('wasm');
+const backend = tf.backend();
+const native = replacedNativeKernel('Conv2DBackpropInput');
+// Our kernels were registered before the backend initialised, so wasm never ran the native kernel's
+// setup (which binds its C function); do it here to time it.
+if (native?.setupFunc) native.setupFunc(backend);
+
+const fmt = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(2);
+const rows: string[] = [];
+const totals = { fwd: [0, 0], bpfConv: [0, 0], bpfIm2col: [0, 0], bpi: [0, 0], bpiNative: [0, 0], full: [0, 0] };
+const add = (k: keyof typeof totals, flops: number, ms: number) => { totals[k][0] += flops; totals[k][1] += ms; };
+
+for (const l of LAYERS) {
+  const x = tf.randomNormal([BATCH, l.hw, l.hw, l.cin]) as tf.Tensor4D;
+  const w = tf.randomNormal([l.k, l.k, l.cin, l.cout]) as tf.Tensor4D;
+  const y = tf.conv2d(x, w, l.stride, 'same');
+  const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+  const [, oh, ow] = y.shape;
+  y.dispose();
+  const flops = 2 * BATCH * oh * ow * l.k * l.k * l.cin * l.cout; // per pass (fwd, dW, dx each)
+  const attrs = { strides: [l.stride, l.stride], pad: 'same', dataFormat: 'NHWC' };
+
+  const fwd = timeOp(() => tf.conv2d(x, w, l.stride, 'same').dispose());
+  const bpf: Record<Exclude<FilterRoute, 'auto'>, number> = { 'dilated-conv': 0, im2col: 0 };
+  for (const route of ['dilated-conv', 'im2col'] as const) {
+    kernelRoutes.backpropFilter = route;
+    bpf[route] = timeOp(() =>
+      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor).dispose());
+  }
+  kernelRoutes.backpropFilter = 'auto';
+  const bpi = timeOp(() =>
+    (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
+  const bpiNative = native
+    ? timeOp(() => {
+      const out = native.kernelFunc({ inputs: { dy, filter: w }, backend, attrs: { ...attrs, inputShape: x.shape } }) as tf.TensorInfo;
+      backend.disposeData(out.dataId);
+    })
+    : NaN;
+  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, l.stride, 'same'));
+  const full = timeOp(() => {
+    const t = tf.tidy(() => grads([x, w], dy));
+    tf.dispose(t);
+  });
+  add('fwd', flops, fwd); add('bpfConv', flops, bpf['dilated-conv']); add('bpfIm2col', flops, bpf.im2col);
+  add('bpi', flops, bpi); add('bpiNative', flops, bpiNative); add('full', 3 * flops, full);
+  rows.push(`| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, bpf['dilated-conv'])} | ` +
+    `${fmt(flops, bpf.im2col)} | ${fmt(flops, bpi)} | ${fmt(flops, bpiNative)} | ${fmt(3 * flops, full)} | ${full.toFixed(2)} |`);
+  tf.dispose([x, w, dy]);
+}
+
+const T = (k: keyof typeof totals) => fmt(totals[k][0], totals[k][1]);
+console.log(`backend: ${choice.name} — ${choice.detail.split(';')[0]}`);
+console.log(`batch ${BATCH}, medians of ${REPEATS} samples (each ≥ ${MIN_SAMPLE_MS} ms), GFLOP/s = 2·MACs / time\n`);
+console.log('| layer | px in→out | MFLOP/pass | fwd | dW dilated-conv | dW im2col | dx ours | dx wasm native | fwd+bwd | fwd+bwd ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
+console.log(`| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ` +
+  `${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`);
+console.log(`\nnumTensors after: ${tf.memory().numTensors}`);

@@ -1,0 +1,118 @@
+// Regularized (aging) evolution (Real et al. 2019, "Regularized Evolution for Image Classifier
+// Architecture Search"): until `populationSize` results are in, ask random samples; then pick
+// `sampleSize` members of the population at random, mutate the best of them (one decision), and ask the
+// child. Every told result joins the population in tell order and the oldest leaves once it holds P.
+// Failed/invalid trials join too, with rewardForInvalid, so they lose tournaments but are never dropped.
+// Children are deduplicated by graph hash (a few re-draws), falling back to an unseen random sample.
+// Defaults P=20, S=5 suit budgets of a few hundred trials; the paper used P=100, S=25 for 20k models.
+import { z } from 'zod';
+import type { SearchSpace } from '../search-spaces/space.js';
+import { randInt } from '../search-spaces/space.js';
+import { parseOptions } from '../search-spaces/options.js';
+import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
+import { commonOptionFields } from './common.js';
+import { sampleUnseen } from './random.js';
+import { computeReward } from './reward.js';
+import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
+import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+
+export const evolutionOptionsSchema = z
+  .strictObject({
+    ...commonOptionFields,
+    /** P: the population size (and the number of random samples before evolution starts). */
+    populationSize: z.int().min(2).max(100_000).default(20),
+    /** S: the tournament size (≤ P). */
+    sampleSize: z.int().min(1).max(100_000).default(5),
+    /** Mutations of tournament winners tried per ask to find an unseen graph before a random fallback. */
+    mutationRetries: z.int().min(1).max(10_000).default(20),
+    /** Random samples tried (after the mutations) before SPACE_EXHAUSTED. */
+    maxRetries: z.int().min(1).max(1_000_000).default(1000),
+  })
+  .refine((o) => o.sampleSize <= o.populationSize, { message: 'sampleSize must be ≤ populationSize', path: ['sampleSize'] });
+export type EvolutionOptions = z.output<typeof evolutionOptionsSchema>;
+
+interface Member {
+  index: number;
+  decisions: number[];
+  reward: number;
+}
+
+const VERSION = 1;
+
+export class EvolutionController implements Controller {
+  readonly kind = 'evolution';
+  readonly options: EvolutionOptions;
+  private rng: StatefulRng;
+  private readonly book: ProposalBook<null>;
+  /** Oldest first. */
+  private population: Member[] = [];
+  private toldCount = 0;
+
+  constructor(
+    readonly space: SearchSpace,
+    options: unknown,
+    seed: string | number,
+  ) {
+    this.options = parseOptions(evolutionOptionsSchema, options, 'evolution controller');
+    this.rng = createRng(seed);
+    this.book = new ProposalBook(space);
+  }
+
+  /** S distinct members drawn uniformly; the one with the highest reward (earliest drawn on ties). */
+  private tournament(): Member {
+    const pool = this.population.map((_, k) => k);
+    const s = Math.min(this.options.sampleSize, pool.length);
+    let best: Member | undefined;
+    for (let k = 0; k < s; k++) {
+      const j = k + randInt(this.rng, pool.length - k); // partial Fisher–Yates
+      [pool[k], pool[j]] = [pool[j], pool[k]];
+      const m = this.population[pool[k]];
+      if (!best || m.reward > best.reward) best = m;
+    }
+    return best!;
+  }
+
+  async ask(): Promise<Proposal> {
+    const { populationSize, mutationRetries, maxRetries } = this.options;
+    if (this.toldCount >= populationSize) {
+      for (let attempt = 0; attempt < mutationRetries; attempt++) {
+        const parent = this.tournament();
+        const c = this.book.candidate(this.space.mutate(parent.decisions, this.rng));
+        if (!this.book.seen.has(c.hash)) return this.book.issue(c, null);
+      }
+    }
+    return this.book.issue(sampleUnseen(this.book, this.space, this.rng, maxRetries), null);
+  }
+
+  async tell(index: number, outcome: TrialOutcome): Promise<void> {
+    const entry = this.book.take(index);
+    const { reward } = computeReward(outcome, this.options.objective, this.options.rewardForInvalid);
+    this.population.push({ index, decisions: entry.decisions, reward });
+    if (this.population.length > this.options.populationSize) this.population.shift(); // aging: the oldest dies
+    this.toldCount++;
+  }
+
+  state(): ControllerState {
+    return {
+      kind: this.kind,
+      version: VERSION,
+      space: spaceSignature(this.space),
+      options: this.options,
+      rng: this.rng.state(),
+      book: this.book.state(),
+      population: this.population.map((m) => ({ ...m, decisions: [...m.decisions] })),
+      toldCount: this.toldCount,
+    };
+  }
+
+  load(state: ControllerState): void {
+    checkStateHeader(state, this.kind, VERSION, this.space);
+    this.rng = restoreRng(state.rng as RngState);
+    this.book.load(state.book as BookState<null>);
+    const pop = state.population as Member[];
+    if (!Array.isArray(pop)) throw new TypeError('evolution state: population must be an array');
+    for (const m of pop) this.space.validate(m.decisions);
+    this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));
+    this.toldCount = Number(state.toldCount);
+  }
+}

@@ -1,0 +1,44 @@
+// Conv2DBackpropInput for wasm, from forward ops. wasm's own kernel is a naive loop (~2 GFLOP/s);
+// this one runs the gradient through wasm's XNNPACK forward convolution instead:
+//   dx = conv2d(pad(zeroInsert(dy, stride)), transpose(reverse(W, [0,1]), [0,1,3,2])), stride 1.
+// 1×1 filters project first and spread after: dx = zeroInsert(conv1×1(dy, Wᵀ)) shifted by the
+// padding, so no multiply-adds are spent on inserted zeros. (A 1×1 conv, not matMul: wasm's
+// BatchMatMul is ~10× slower than XNNPACK's convolution when it has to transpose an operand.)
+import {
+  conv2d, tidy, transpose,
+  Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc,
+  type Tensor4D, type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { flipTransposeFilter } from './flip-filter.js';
+import { convGeometry, padOrCrop } from './geometry.js';
+import { wrapInput } from './wrap.js';
+import { zeroInsert } from './zero-insert.js';
+
+export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputShape: readonly number[], attrs: Conv2DBackpropInputAttrs): Tensor4D {
+  const g = convGeometry('Conv2DBackpropInput', inputShape, filter.shape, attrs, false);
+  // Where the zero-inserted dy must start/end so a stride-1 correlation yields exactly inH rows:
+  // top = kH-1-padTop, total length inH+kH-1 (negative amounts crop).
+  const top = g.kH - 1 - g.padTop, left = g.kW - 1 - g.padLeft;
+  const bottom = g.inH + g.kH - 1 - top - g.outH * g.sH;
+  const right = g.inW + g.kW - 1 - left - g.outW * g.sW;
+  if (g.kH === 1 && g.kW === 1) {
+    const r = conv2d(dy, transpose(filter, [0, 1, 3, 2]), 1, 'valid');
+    return padOrCrop(zeroInsert(r, g.sH, g.sW), top, bottom, left, right);
+  }
+  const z = padOrCrop(zeroInsert(dy, g.sH, g.sW), top, bottom, left, right);
+  return conv2d(z, flipTransposeFilter(filter), 1, 'valid');
+}
+
+const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo =>
+  tidy(() => {
+    const a = attrs as unknown as Conv2DBackpropInputAttrs;
+    const dy = wrapInput<Tensor4D>(backend, inputs.dy as TensorInfo);
+    const filter = wrapInput<Tensor4D>(backend, inputs.filter as TensorInfo);
+    return conv2dBackpropInputImpl(dy, filter, a.inputShape, a);
+  });
+
+export const conv2dBackpropInputConfig: KernelConfig = {
+  kernelName: Conv2DBackpropInput,
+  backendName: 'wasm',
+  kernelFunc: kernelFunc as unknown as KernelFunc,
+};

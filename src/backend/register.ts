@@ -1,0 +1,45 @@
+// Registers pyramid-nas's kernels for the wasm backend. Loaded lazily (it pulls in tfjs-core);
+// call through `registerWasmGradKernels` in ./index.ts.
+import { getGradient, getKernel, registerKernel, unregisterKernel, Tile, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
+import { wasmGradKernelConfigs } from './kernel-list.js';
+import { makeTileConfig, registerTileGradient } from './tile.js';
+
+/** wasm's own kernels that ours replace, kept so benchmarks and tests can compare against them. */
+const replacedNative = new Map<string, KernelConfig>();
+let originalTileGrad: GradConfig | undefined;
+let registered: string[] | null = null;
+
+function replace(config: KernelConfig): void {
+  const existing = getKernel(config.kernelName, 'wasm');
+  if (existing) {
+    replacedNative.set(config.kernelName, existing);
+    unregisterKernel(config.kernelName, 'wasm');
+  }
+  registerKernel(config);
+}
+
+/**
+ * Registers (once) every custom wasm kernel, replacing wasm's own version where one exists
+ * (Conv2DBackpropInput, Tile), and the faster Tile gradient (a gradient is backend-independent, so
+ * that one applies to every backend). Returns the kernel names. Safe before or after
+ * `setBackend('wasm')`: the kernels need no per-backend setup.
+ */
+export function registerWasmGradKernelsNow(): string[] {
+  if (registered) return registered;
+  for (const config of wasmGradKernelConfigs) replace(config);
+  replace(makeTileConfig(getKernel(Tile, 'wasm')));
+  originalTileGrad = getGradient(Tile);
+  registerTileGradient();
+  registered = [...wasmGradKernelConfigs.map((c) => c.kernelName), Tile];
+  return registered;
+}
+
+/** wasm's own kernel that ours replaced (e.g. 'Conv2DBackpropInput'), or undefined. */
+export function replacedNativeKernel(kernelName: string): KernelConfig | undefined {
+  return replacedNative.get(kernelName);
+}
+
+/** tfjs-core's Tile gradient as it was before ours replaced it (the reference in tests). */
+export function replacedTileGradient(): GradConfig | undefined {
+  return originalTileGrad;
+}

@@ -1,0 +1,9 @@
+// Which formulation the convolution-gradient kernels use. 'auto' is the measured-best choice
+// (bench/kernels.bench.ts); the others stay selectable so the benchmark can keep comparing them.
+export type FilterRoute = 'auto' | 'dilated-conv' | 'im2col';
+export type InputRoute = 'auto' | 'zero-insert';
+
+export const kernelRoutes: { backpropFilter: FilterRoute; backpropInput: InputRoute } = {
+  backpropFilter: 'auto',
+  backpropInput: 'auto',
+};

@@ -1,0 +1,331 @@
+// The campaign loop (DESIGN.md §2, §9): ask → enqueue (up to `concurrency` in flight) → on each result
+// tell the controller → journal → stop at the budget → write outputs.
+//
+// Determinism: results arrive in any order, but the controller is told in ask order (a reorder buffer),
+// and proposal i+concurrency is asked right after trial i is told. So the sequence of asks and tells,
+// and therefore every proposal, depends only on the seed and the results, never on timing; a resumed
+// campaign replays the journal into the controller and continues with exactly the proposals an
+// uninterrupted run would have made. The price is head-of-line blocking: a slow trial holds back the
+// next ask while faster ones wait in the buffer.
+import { existsSync, mkdirSync, truncateSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Controller, TrialOutcome } from '../../controllers/types.js';
+import { computeReward } from '../../controllers/reward.js';
+import type { SearchSpace } from '../../search-spaces/space.js';
+import type { TrialJob, TrialResult } from '../../workers/types.js';
+import type { TrainProgress } from '../../workers/trial-processor.js';
+import { graphHash } from '../graph/index.js';
+import { writeJsonAtomic } from './atomic.js';
+import type { ResolvedCampaign } from './config.js';
+import { Journal, readJournalFile, type FinishReason, type JournalEvent, type ToldEvent } from './journal.js';
+import { writeSummaries, writeTrialGraph } from './outputs.js';
+import { ranked, type TrialRecord } from './records.js';
+import type { TrialQueue } from './queue/types.js';
+
+export interface CampaignStats {
+  asked: number;
+  told: number;
+  /** Trials the budget allows (undefined: wall-time budget only). */
+  total?: number;
+  running: number;
+  complete: number;
+  failed: number;
+  invalid: number;
+  bestAP?: number;
+  bestReward?: number;
+  elapsed: number;
+}
+
+export type CampaignEvent =
+  | { type: 'started' | 'resumed'; stats: CampaignStats; reattached: number }
+  | { type: 'asked'; index: number; trialId: string; hash: string; stats: CampaignStats }
+  | { type: 'told'; index: number; trialId: string; status: string; reward: number; error?: string; stats: CampaignStats }
+  | { type: 'progress'; trialId: string; progress: TrainProgress; stats: CampaignStats }
+  | { type: 'finished'; reason: FinishReason; stats: CampaignStats };
+
+export interface CampaignEnv {
+  space: SearchSpace;
+  /** A fresh controller for this campaign (seeded from the config); resume loads its state from the journal. */
+  createController(): Controller | Promise<Controller>;
+  queue: TrialQueue;
+  onEvent?(ev: CampaignEvent): void;
+}
+
+export interface CampaignSummary {
+  dir: string;
+  reason: FinishReason;
+  stats: CampaignStats;
+  best?: TrialRecord;
+  records: TrialRecord[];
+}
+
+export class CampaignError extends Error {
+  constructor(readonly code: 'EXISTS' | 'RESUME_MISMATCH' | 'BAD_JOURNAL', message: string) {
+    super(message);
+    this.name = 'CampaignError';
+  }
+}
+
+export function trialId(campaign: string, index: number): string {
+  return `${campaign}-${index}`;
+}
+
+function outcomeOf(r: { status: TrialResult['status']; metrics?: TrialResult['metrics']; error?: string }): TrialOutcome {
+  if (r.status === 'complete' && r.metrics) return { status: 'complete', metrics: r.metrics };
+  if (r.status === 'complete') return { status: 'failed', error: 'complete without metrics' };
+  return { status: r.status, error: r.error ?? r.status };
+}
+
+/** Runs a campaign in `dir` (fresh: the folder must have no journal; resume: continues its journal). */
+export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean }): Promise<CampaignSummary> {
+  const { dir } = opts;
+  const journalPath = join(dir, 'journal.jsonl');
+  let past: JournalEvent[] = [];
+  if (opts.resume) {
+    const { events, intactBytes } = readJournalFile(journalPath);
+    // Drop a torn last line (a crash mid-append) so the next append starts on a fresh line.
+    if (statSync(journalPath).size !== intactBytes) truncateSync(journalPath, intactBytes);
+    past = events;
+  } else {
+    if (existsSync(journalPath)) {
+      throw new CampaignError('EXISTS', `${dir} already holds a campaign journal; continue it with --resume ${dir}, or choose another name/output`);
+    }
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(join(dir, 'campaign.json'), config);
+  }
+
+  const journal = new Journal(journalPath);
+  const controller = await env.createController();
+  const records = new Map<number, TrialRecord>();
+  const buffer = new Map<number, TrialResult>();
+  const { queue } = env;
+  let nextAsk = 0;
+  let nextTell = 0;
+  let sinceSnapshot = 0;
+  let elapsedBase = 0;
+  let exhausted = false;
+  const counts = { complete: 0, failed: 0, invalid: 0 };
+  let best: TrialRecord | undefined;
+  const t0 = performance.now();
+  const elapsed = () => elapsedBase + (performance.now() - t0) / 1000;
+
+  const stats = (): CampaignStats => ({
+    asked: nextAsk,
+    told: nextTell,
+    total: config.budget.trials,
+    running: nextAsk - nextTell,
+    ...counts,
+    bestAP: best?.metrics?.AP,
+    bestReward: best?.reward,
+    elapsed: elapsed(),
+  });
+
+  const noteTold = (r: TrialRecord) => {
+    counts[r.status!]++;
+    if (r.status === 'complete' && r.reward !== undefined && (!best || r.reward > best.reward! || (r.reward === best.reward && r.index < best.index))) best = r;
+  };
+
+  try {
+    // --- replay (resume) -------------------------------------------------------------------------
+    if (opts.resume) {
+      if (past[0]?.type !== 'campaign-started') throw new CampaignError('BAD_JOURNAL', `${journalPath}: does not start with a campaign-started event`);
+      let snapAt = -1;
+      for (let i = past.length - 1; i >= 0; i--) if (past[i].type === 'controller-snapshot') { snapAt = i; break; }
+      if (snapAt >= 0) {
+        const snap = past[snapAt] as Extract<JournalEvent, { type: 'controller-snapshot' }>;
+        controller.load(snap.state);
+      }
+      for (let i = 0; i < past.length; i++) {
+        const ev = past[i];
+        const replay = i > snapAt;
+        if (ev.type === 'asked') {
+          if (ev.index !== nextAsk) throw new CampaignError('BAD_JOURNAL', `${journalPath}: asked index ${ev.index} out of order (expected ${nextAsk})`);
+          if (replay) {
+            const p = await controller.ask();
+            if (p.index !== ev.index || p.hash !== ev.hash) {
+              throw new CampaignError('RESUME_MISMATCH', `${journalPath}: the controller now proposes #${p.index} ${p.hash.slice(0, 12)} where the journal has #${ev.index} ${ev.hash.slice(0, 12)}; the controller, space or config changed since the journal was written`);
+            }
+          }
+          const graph = env.space.decode(ev.decisions);
+          if (graphHash(graph) !== ev.hash) throw new CampaignError('RESUME_MISMATCH', `${journalPath}: decisions of trial ${ev.trialId} no longer decode to hash ${ev.hash.slice(0, 12)}`);
+          records.set(ev.index, { index: ev.index, trialId: ev.trialId, decisions: ev.decisions, hash: ev.hash, graph });
+          nextAsk++;
+          sinceSnapshot++;
+        } else if (ev.type === 'told') {
+          if (ev.index !== nextTell) throw new CampaignError('BAD_JOURNAL', `${journalPath}: told index ${ev.index} out of order (expected ${nextTell})`);
+          if (replay) await controller.tell(ev.index, outcomeOf(ev));
+          const r = records.get(ev.index)!;
+          Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward: ev.reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
+          noteTold(r);
+          elapsedBase = ev.elapsed ?? elapsedBase;
+          nextTell++;
+          sinceSnapshot++;
+        } else if (ev.type === 'controller-snapshot') {
+          sinceSnapshot = 0;
+        }
+      }
+    } else {
+      journal.append({ type: 'campaign-started', time: new Date().toISOString(), config });
+    }
+
+    const jobOf = (r: TrialRecord): TrialJob => ({ campaign: config.name, trialId: r.trialId, index: r.index, graph: r.graph!, proxy: config.proxy });
+
+    const maybeSnapshot = () => {
+      if (++sinceSnapshot >= config.snapshotEvery) {
+        journal.append({ type: 'controller-snapshot', asked: nextAsk, told: nextTell, state: controller.state() });
+        sinceSnapshot = 0;
+      }
+    };
+
+    const wallExpired = () => config.budget.wallSeconds !== undefined && elapsed() >= config.budget.wallSeconds;
+    const mayAskMore = () => !exhausted && (config.budget.trials === undefined || nextAsk < config.budget.trials) && !wallExpired();
+
+    let summariesDue = false;
+    let lastSummary = 0;
+    const flushSummaries = (force: boolean) => {
+      if (!summariesDue) return;
+      const now = performance.now();
+      if (!force && now - lastSummary < 2000) return;
+      writeSummaries(dir, config, [...records.values()]);
+      summariesDue = false;
+      lastSummary = now;
+    };
+
+    // --- the loop ---------------------------------------------------------------------------------
+    let resolveDone!: (reason: FinishReason) => void;
+    let rejectDone!: (err: unknown) => void;
+    const done = new Promise<FinishReason>((res, rej) => {
+      resolveDone = res;
+      rejectDone = rej;
+    });
+    let busy = false;
+    let again = false;
+    let finished = false;
+
+    // Tells exactly one buffered result (the next in ask order), if it is here.
+    const tellNext = async (): Promise<boolean> => {
+      if (!buffer.has(nextTell)) return false;
+      const result = buffer.get(nextTell)!;
+      buffer.delete(nextTell);
+      const r = records.get(nextTell)!;
+      const outcome = outcomeOf(result);
+      await controller.tell(r.index, outcome);
+      const reward = computeReward(outcome, config.objective, config.objective.rewardForInvalid).reward;
+      const ev: ToldEvent = {
+        type: 'told', index: r.index, trialId: r.trialId, status: outcome.status,
+        ...(outcome.metrics ? { metrics: outcome.metrics } : { error: outcome.error }),
+        reward, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}), elapsed: elapsed(),
+      };
+      journal.append(ev);
+      Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
+      noteTold(r);
+      nextTell++;
+      writeTrialGraph(dir, config, r);
+      summariesDue = true;
+      maybeSnapshot();
+      env.onEvent?.({ type: 'told', index: r.index, trialId: r.trialId, status: r.status!, reward, error: r.error, stats: stats() });
+      return true;
+    };
+
+    const askMore = async () => {
+      while (mayAskMore() && nextAsk - nextTell < config.concurrency) {
+        let p;
+        try {
+          p = await controller.ask();
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SPACE_EXHAUSTED') {
+            exhausted = true;
+            break;
+          }
+          throw err;
+        }
+        if (p.index !== nextAsk) throw new CampaignError('BAD_JOURNAL', `controller returned proposal #${p.index}, expected #${nextAsk}`);
+        const r: TrialRecord = { index: p.index, trialId: trialId(config.name, p.index), decisions: p.decisions, hash: p.hash, graph: p.graph };
+        journal.append({ type: 'asked', index: r.index, trialId: r.trialId, decisions: r.decisions, hash: r.hash });
+        records.set(r.index, r);
+        nextAsk++;
+        maybeSnapshot();
+        env.onEvent?.({ type: 'asked', index: r.index, trialId: r.trialId, hash: r.hash, stats: stats() });
+        await queue.submit(jobOf(r));
+      }
+    };
+
+    const step = async () => {
+      do {
+        again = false;
+        // Ask what the last tell allows before telling the next one: the interleaving of asks and tells
+        // (and so the controller's view) is then the same whatever order results arrived in.
+        do await askMore();
+        while (await tellNext());
+        flushSummaries(false);
+        if (!finished && nextTell === nextAsk && !mayAskMore()) {
+          finished = true;
+          resolveDone(exhausted ? 'exhausted' : config.budget.trials !== undefined && nextAsk >= config.budget.trials ? 'trials' : 'wallSeconds');
+        }
+      } while (again && !finished);
+    };
+
+    const kick = () => {
+      if (finished) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      step().then(
+        () => {
+          busy = false;
+          if (again) kick();
+        },
+        (err) => {
+          busy = false;
+          finished = true;
+          rejectDone(err);
+        },
+      );
+    };
+
+    queue.onResult((result) => {
+      const m = /-(\d+)$/.exec(result.trialId);
+      const index = m ? Number(m[1]) : -1;
+      // Each trial is told once: late duplicates (a retried job finishing twice) are ignored.
+      if (!records.has(index) || records.get(index)!.trialId !== result.trialId || index < nextTell || buffer.has(index)) return;
+      buffer.set(index, result);
+      kick();
+    });
+    queue.onProgress((id, progress) => env.onEvent?.({ type: 'progress', trialId: id, progress, stats: stats() }));
+
+    const pending = [...records.values()].filter((r) => !r.status);
+    if (opts.resume) {
+      // A crash between a told event and its graph file leaves the file missing: write it again.
+      for (const r of records.values()) if (r.status && !existsSync(join(dir, 'graphs', `${r.trialId}.graph.json`))) writeTrialGraph(dir, config, r);
+      journal.append({ type: 'campaign-resumed', time: new Date().toISOString(), asked: nextAsk, told: nextTell });
+      env.onEvent?.({ type: 'resumed', stats: stats(), reattached: pending.length });
+      await queue.reattach(pending.map(jobOf));
+    } else {
+      env.onEvent?.({ type: 'started', stats: stats(), reattached: 0 });
+    }
+
+    let wallTimer: NodeJS.Timeout | undefined;
+    if (config.budget.wallSeconds !== undefined) {
+      wallTimer = setTimeout(kick, Math.max(0, (config.budget.wallSeconds - elapsed()) * 1000) + 10);
+    }
+    kick();
+    let reason: FinishReason;
+    try {
+      reason = await done;
+    } finally {
+      if (wallTimer) clearTimeout(wallTimer);
+    }
+
+    journal.append({ type: 'campaign-finished', time: new Date().toISOString(), reason, asked: nextAsk, told: nextTell });
+    summariesDue = true;
+    flushSummaries(true);
+    const all = [...records.values()].sort((a, b) => a.index - b.index);
+    const final = stats();
+    env.onEvent?.({ type: 'finished', reason, stats: final });
+    return { dir, reason, stats: final, best: ranked(all)[0], records: all };
+  } finally {
+    journal.close();
+  }
+}

@@ -1,0 +1,116 @@
+// The campaign journal (DESIGN.md §9): `journal.jsonl`, append-only JSON lines, written only by the
+// campaign process. Each event is one write(2) of a whole line followed by fsync, so a crash leaves at
+// most one torn last line, which the reader drops (it was never acknowledged, so resume redoes it).
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ControllerState, TrialMetrics, TrialStatus } from '../../controllers/types.js';
+
+export interface CampaignStartedEvent {
+  type: 'campaign-started';
+  time: string;
+  config: unknown;
+}
+export interface AskedEvent {
+  type: 'asked';
+  index: number;
+  trialId: string;
+  decisions: number[];
+  hash: string;
+}
+export interface ToldEvent {
+  type: 'told';
+  index: number;
+  trialId: string;
+  status: TrialStatus;
+  metrics?: TrialMetrics;
+  error?: string;
+  reward: number;
+  wallSeconds?: number;
+  worker?: string;
+  /** Active campaign seconds when told (summed over resumed runs; the wall budget counts these). */
+  elapsed: number;
+}
+export interface SnapshotEvent {
+  type: 'controller-snapshot';
+  /** Number of asked events and told events the state includes. */
+  asked: number;
+  told: number;
+  state: ControllerState;
+}
+export interface ResumedEvent {
+  type: 'campaign-resumed';
+  time: string;
+  asked: number;
+  told: number;
+}
+export interface FinishedEvent {
+  type: 'campaign-finished';
+  time: string;
+  reason: FinishReason;
+  asked: number;
+  told: number;
+}
+export type FinishReason = 'trials' | 'wallSeconds' | 'exhausted';
+export type JournalEvent = CampaignStartedEvent | AskedEvent | ToldEvent | SnapshotEvent | ResumedEvent | FinishedEvent;
+
+export class Journal {
+  private fd: number;
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a');
+  }
+  append(event: JournalEvent): void {
+    // One buffer, one write: lines of concurrent-looking events can never interleave.
+    writeSync(this.fd, Buffer.from(JSON.stringify(event) + '\n', 'utf8'));
+    fsyncSync(this.fd);
+  }
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+export class JournalError extends Error {
+  constructor(readonly file: string, readonly line: number, message: string) {
+    super(`${file}:${line}: ${message}`);
+    this.name = 'JournalError';
+  }
+}
+
+/**
+ * Reads a journal. A torn final line (no trailing newline, not valid JSON) is what a crash mid-append
+ * leaves; it is dropped. A bad line anywhere else is corruption and an error naming the line.
+ */
+export function readJournal(path: string): JournalEvent[] {
+  return readJournalFile(path).events;
+}
+
+/** The events and the byte length of the intact prefix (resume truncates a torn tail before appending). */
+export function readJournalFile(path: string): { events: JournalEvent[]; intactBytes: number } {
+  if (!existsSync(path)) throw new JournalError(path, 0, 'no journal here');
+  const buf = readFileSync(path);
+  const events: JournalEvent[] = [];
+  let start = 0;
+  let lineNo = 0;
+  while (start < buf.length) {
+    lineNo++;
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl < 0 ? buf.length : nl;
+    const line = buf.subarray(start, end).toString('utf8');
+    if (line.trim() !== '') {
+      try {
+        const ev = JSON.parse(line) as JournalEvent;
+        if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string') throw new Error('not an event');
+        if (nl < 0) break; // complete JSON but no newline: the append did not finish; treat as torn
+        events.push(ev);
+      } catch (err) {
+        if (nl < 0) break; // torn last line
+        throw new JournalError(path, lineNo, `not a journal event (${(err as Error).message})`);
+      }
+    }
+    if (nl < 0) break;
+    start = nl + 1;
+  }
+  // Everything before `start` ended with a newline; a torn tail (if any) starts at `start`.
+  return { events, intactBytes: Math.min(start, buf.length) };
+}

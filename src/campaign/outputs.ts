@@ -1,0 +1,87 @@
+// The campaign's output files (DESIGN.md §9), each written atomically: trials.csv, best.graph.json,
+// pareto.json, best.svg, and graphs/<trialId>.graph.json with provenance in `meta`.
+import { join } from 'node:path';
+import type { PyramidGraph } from '../graph/types.js';
+import { renderSvg } from '../graph/index.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import type { ResolvedCampaign } from './config.js';
+import { paretoFront } from './pareto.js';
+import { ranked, type TrialRecord } from './records.js';
+
+/** The trial's graph with its provenance in meta (what a user takes away to train at full scale). */
+export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): PyramidGraph {
+  if (!r.graph) throw new Error(`trial ${r.trialId} has no graph`);
+  const m = r.metrics;
+  return {
+    ...r.graph,
+    name: `${config.name}-${r.index}`,
+    meta: {
+      ...(r.graph.meta ?? {}),
+      campaign: config.name,
+      trial: r.trialId,
+      index: r.index,
+      seed: config.seed,
+      space: config.space.name,
+      controller: config.controller.kind,
+      decisions: r.decisions,
+      hash: r.hash,
+      status: r.status,
+      ...(m ? { AP: m.AP, AP50: m.AP50, AP75: m.AP75, MACs: m.macs, params: m.params, proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps } } : {}),
+      ...(r.reward !== undefined ? { reward: r.reward } : {}),
+      ...(r.error ? { error: r.error } : {}),
+    },
+  };
+}
+
+export function writeTrialGraph(dir: string, config: ResolvedCampaign, r: TrialRecord): void {
+  writeJsonAtomic(join(dir, 'graphs', `${r.trialId}.graph.json`), graphWithProvenance(config, r));
+}
+
+const CSV_COLUMNS = ['index', 'trialId', 'status', 'reward', 'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'params', 'macs', 'trainSeconds', 'wallSeconds', 'worker', 'hash', 'error'] as const;
+
+function csvCell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function trialsCsv(records: TrialRecord[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of records) {
+    if (!r.status) continue; // asked, not told yet
+    const m = r.metrics;
+    const row: Record<string, unknown> = {
+      index: r.index, trialId: r.trialId, status: r.status, reward: r.reward,
+      AP: m?.AP, AP50: m?.AP50, AP75: m?.AP75, APs: m?.APs, APm: m?.APm, APl: m?.APl,
+      params: m?.params, macs: m?.macs, trainSeconds: m?.trainSeconds, wallSeconds: r.wallSeconds,
+      worker: r.worker, hash: r.hash, error: r.error,
+    };
+    lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function paretoJson(records: TrialRecord[]) {
+  const done = ranked(records).map((r) => ({ trialId: r.trialId, index: r.index, hash: r.hash, AP: r.metrics!.AP, macs: r.metrics!.macs, params: r.metrics!.params, reward: r.reward! }));
+  const front = (costs: (p: (typeof done)[number]) => number[]) =>
+    paretoFront(done.map((p) => ({ ...p, costs: costs(p) }))).map(({ costs: _c, ...p }) => p).sort((a, b) => a.macs - b.macs || a.params - b.params);
+  return {
+    objectives: { maximize: ['AP'], minimize: ['macs', 'params'] },
+    apVsMacs: front((p) => [p.macs]),
+    apVsParams: front((p) => [p.params]),
+    apVsMacsAndParams: front((p) => [p.macs, p.params]),
+  };
+}
+
+/** Rewrites the summary files from the records (graphs of told trials are written as they are told). */
+export function writeSummaries(dir: string, config: ResolvedCampaign, records: TrialRecord[]): TrialRecord | undefined {
+  writeFileAtomic(join(dir, 'trials.csv'), trialsCsv(records));
+  writeJsonAtomic(join(dir, 'pareto.json'), paretoJson(records));
+  const best = ranked(records)[0];
+  if (best?.graph) {
+    const g = graphWithProvenance(config, best);
+    writeJsonAtomic(join(dir, 'best.graph.json'), g);
+    writeFileAtomic(join(dir, 'best.svg'), renderSvg(g));
+  }
+  return best;
+}

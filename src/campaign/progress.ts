@@ -1,0 +1,76 @@
+// How a running campaign reports: a cli-progress bar on stderr for people (trials done/total, running,
+// failed, best AP, ETA), or pino JSON lines for machines (`--json`).
+import cliProgress from 'cli-progress';
+import { pino, type Logger } from 'pino';
+import type { CampaignEvent } from './campaign.js';
+
+export interface Reporter {
+  onEvent(ev: CampaignEvent): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  stop(): void;
+}
+
+export function jsonReporter(logger: Logger = pino({ base: undefined })): Reporter {
+  return {
+    onEvent(ev) {
+      if (ev.type === 'progress') return; // per-step progress is too chatty for logs
+      const { stats, type, ...rest } = ev;
+      logger.info({ event: type, ...rest, stats }, `campaign ${type}`);
+    },
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    stop: () => logger.flush(),
+  };
+}
+
+export function barReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | best AP {best} | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 20,
+      fps: 5,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let last = { value: 0, payload: {} as Record<string, unknown> };
+  const payload = (s: { running: number; failed: number; invalid: number; bestAP?: number }) => ({
+    running: s.running,
+    failed: s.failed + s.invalid,
+    best: s.bestAP === undefined ? '-' : s.bestAP.toFixed(4),
+  });
+  const log = (line: string) => {
+    if (started && stream.isTTY) bar.stop();
+    stream.write(line + '\n');
+    if (started && stream.isTTY) bar.start(bar.getTotal(), last.value, last.payload);
+  };
+  return {
+    onEvent(ev) {
+      const total = ev.stats.total ?? Math.max(ev.stats.asked, 1);
+      if (ev.type === 'started' || ev.type === 'resumed') {
+        if (ev.type === 'resumed') stream.write(`resumed: ${ev.stats.told} told, ${ev.reattached} in flight re-attached\n`);
+        bar.start(total, ev.stats.told, payload(ev.stats));
+        started = true;
+        return;
+      }
+      if (!started) return;
+      if (ev.stats.total === undefined) bar.setTotal(total);
+      last = { value: ev.stats.told, payload: payload(ev.stats) };
+      bar.update(last.value, last.payload);
+      if (ev.type === 'told' && ev.status !== 'complete') log(`trial ${ev.trialId} ${ev.status}: ${ev.error ?? ''}`);
+      if (ev.type === 'finished') {
+        bar.stop();
+        started = false;
+      }
+    },
+    info: (msg) => log(msg),
+    warn: (msg) => log(`warning: ${msg}`),
+    stop: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+// One interface for both ways of running trials (DESIGN.md §2, §9): the embedded pool and BullMQ.
+import type { TrialJob, TrialResult } from '../../../workers/types.js';
+import type { TrainProgress } from '../../../workers/trial-processor.js';
+
+export interface TrialQueue {
+  readonly kind: 'embedded' | 'bullmq';
+  /**
+   * Enqueue a trial. Idempotent per trialId: a trial the queue already knows (running, or finished in
+   * Redis while the campaign was down) is not run again; its result is delivered when it is final.
+   */
+  submit(job: TrialJob): Promise<void>;
+  /**
+   * Re-attach to trials asked by an earlier campaign process and never told: BullMQ finds them in Redis
+   * (waiting, running, or already finished: their results are fetched), the embedded pool re-runs them.
+   */
+  reattach(jobs: TrialJob[]): Promise<void>;
+  /** The final result of each submitted trial: complete, failed (attempts exhausted) or invalid. May repeat; the campaign dedupes. */
+  onResult(listener: (result: TrialResult) => void): void;
+  onProgress(listener: (trialId: string, progress: TrainProgress) => void): void;
+  /** Trials submitted and not yet final. */
+  readonly inFlight: number;
+  close(): Promise<void>;
+}
+
+/** Retry policy for transient errors (a crashed worker, an unexpected exception). */
+export interface RetryOptions {
+  /** Total attempts per trial (default 3). */
+  attempts?: number;
+  /** First backoff in ms, doubled each retry (default 1000). */
+  backoffMs?: number;
+}

@@ -1,0 +1,142 @@
+// `pyramid-nas dataset export|preview|stats`: the proxy datasets outside the trainer — as COCO folders for
+// other frameworks, as a picture, as numbers.
+import { mkdirSync, renameSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import sharp from 'sharp';
+import { DatasetError } from '../../data/errors.js';
+import { exportCoco } from '../../data/export.js';
+import { loadDataset } from '../../data/index.js';
+import { mosaic } from '../../data/mosaic.js';
+import { splitStats } from '../../data/stats.js';
+import type { DatasetOptions, SplitName } from '../../data/types.js';
+import { proxyTaskSchema } from '../../train/config.js';
+
+// The trainer's defaults, so that `dataset export` with no options writes exactly what `train` uses.
+const TRAIN_DEFAULTS = proxyTaskSchema.parse({});
+
+function intOption(lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
+      throw new InvalidArgumentError(`expected an integer in [${lo}, ${hi}], got "${v}"`);
+    }
+    return n;
+  };
+}
+
+function choice<T extends string>(allowed: readonly T[]) {
+  return (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+}
+
+interface CommonOpts {
+  split: SplitName;
+  count?: number;
+  seed: number;
+  size: number;
+  data?: string;
+  minObjectSize?: number;
+  maxObjects?: number;
+}
+
+function datasetOptions(name: DatasetOptions['dataset'], o: CommonOpts, count: number): DatasetOptions {
+  return {
+    dataset: name,
+    dataDir: o.data,
+    imageSize: o.size,
+    seed: o.seed,
+    trainImages: o.split === 'train' ? count : 0,
+    heldoutImages: o.split === 'heldout' ? count : 0,
+    // The same difficulty knobs (and names) as the train command's proxy task, so an export can match it.
+    layout: {
+      ...(o.minObjectSize !== undefined && { minSize: o.minObjectSize }),
+      ...(o.maxObjects !== undefined && { maxObjects: o.maxObjects }),
+    },
+  };
+}
+
+function defaultCount(split: SplitName): number {
+  return split === 'train' ? TRAIN_DEFAULTS.trainImages : TRAIN_DEFAULTS.heldoutImages;
+}
+
+/** Bad input (a DatasetError) exits 2 with its message; anything else is a bug and propagates. */
+async function run(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof DatasetError) {
+      process.stderr.write(`pyramid-nas dataset: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+function common(cmd: Command, names: readonly string[]): Command {
+  return cmd
+    .argument('<dataset>', names.join(' | '), choice(names))
+    .option('--split <split>', 'train | heldout', choice(['train', 'heldout'] as const), 'train')
+    .option('--seed <n>', 'dataset seed', intOption(-(2 ** 31), 2 ** 32), TRAIN_DEFAULTS.seed)
+    .option('--size <px>', 'image side in pixels', intOption(8, 4096), TRAIN_DEFAULTS.imageSize)
+    .option('--data <dir>', 'folder of the source files (fashion-mnist IDX files, or a COCO folder)')
+    .option('--min-object-size <px>', 'smallest object extent (default 4)', intOption(1, 1024))
+    .option('--max-objects <n>', 'most objects per image (default 8)', intOption(1, 100));
+}
+
+export function register(program: Command): void {
+  const dataset = program.command('dataset').description('export, preview and describe the proxy datasets');
+
+  common(dataset.command('export'), ['shapes', 'fashion-mnist-scenes'])
+    .description('write a split as a COCO-format folder (PNG images + instances.json + pyramid-nas.split.json)')
+    .requiredOption('--out <dir>', 'output folder (created; must not exist unless --force)')
+    .option('--count <n>', `images to write (default: the trainer's ${TRAIN_DEFAULTS.trainImages} train / ${TRAIN_DEFAULTS.heldoutImages} held-out)`, intOption(1, 10_000_000))
+    .option('--force', 'replace --out if it exists')
+    .action((name: DatasetOptions['dataset'], o: CommonOpts & { out: string; force?: boolean }) =>
+      run(async () => {
+        const count = o.count ?? defaultCount(o.split);
+        const ds = await loadDataset(datasetOptions(name, o, count));
+        const r = await exportCoco(ds, { split: o.split, out: o.out, force: o.force, source: { seed: o.seed } });
+        process.stdout.write(`${JSON.stringify({ out: r.out, dataset: name, split: o.split, seed: o.seed, size: o.size, images: r.images, annotations: r.annotations })}\n`);
+      }),
+    );
+
+  common(dataset.command('preview'), ['shapes', 'fashion-mnist-scenes', 'coco'])
+    .description('save a PNG mosaic of samples with their boxes drawn')
+    .requiredOption('--out <file>', 'PNG file to write')
+    .option('--count <n>', 'samples in the mosaic', intOption(1, 400), 12)
+    .option('--columns <n>', 'tiles per row', intOption(1, 40), 4)
+    .option('--palette', 'write a 256-colour PNG (lossy, several times smaller: for documentation)')
+    .action((name: DatasetOptions['dataset'], o: CommonOpts & { out: string; columns: number; palette?: boolean }) =>
+      run(async () => {
+        const ds = await loadDataset(datasetOptions(name, o, o.count!));
+        const split = ds.split(o.split);
+        const samples = Array.from({ length: Math.min(o.count!, split.count) }, (_, i) => split.get(i));
+        if (samples.length === 0) throw new DatasetError('bad-option', `the ${o.split} split is empty`);
+        const c = mosaic(samples, o.columns);
+        const out = resolve(o.out);
+        mkdirSync(dirname(out), { recursive: true });
+        const tmp = `${out}.tmp-${process.pid}`;
+        await sharp(Buffer.from(c.pixels.buffer), { raw: { width: c.width, height: c.height, channels: 3 } })
+          .png({ compressionLevel: 9, palette: Boolean(o.palette) })
+          .toFile(tmp);
+        renameSync(tmp, out);
+        process.stdout.write(`${JSON.stringify({ out, width: c.width, height: c.height, samples: samples.length })}\n`);
+      }),
+    );
+
+  common(dataset.command('stats'), ['shapes', 'fashion-mnist-scenes', 'coco'])
+    .description('object counts and the COCO small/medium/large area fractions of a split (JSON)')
+    .option('--count <n>', 'images to look at', intOption(1, 10_000_000), 1000)
+    .action((name: DatasetOptions['dataset'], o: CommonOpts) =>
+      run(async () => {
+        const ds = await loadDataset(datasetOptions(name, o, o.count!));
+        const t0 = performance.now();
+        const s = splitStats(ds, ds.split(o.split));
+        const ms = (performance.now() - t0) / Math.max(1, s.images);
+        process.stdout.write(`${JSON.stringify({ dataset: name, split: o.split, seed: o.seed, size: o.size, ...s, msPerImage: Number(ms.toFixed(3)) }, null, 1)}\n`);
+      }),
+    );
+}

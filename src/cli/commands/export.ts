@@ -1,0 +1,73 @@
+// `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid --out DIR`: the K best
+// graphs of a campaign (by reward), with provenance, in the chosen format.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseGraph, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
+import type { PyramidGraph } from '../../graph/types.js';
+import { writeFileAtomic } from '../../campaign/atomic.js';
+import { readCampaignDir } from '../../campaign/dir.js';
+import { JournalError } from '../../campaign/journal.js';
+import { graphWithProvenance } from '../../campaign/outputs.js';
+import { ranked } from '../../campaign/records.js';
+import { campaignSpace } from '../../campaign/factory.js';
+
+const FORMATS = ['json', 'svg', 'dot', 'mermaid'] as const;
+type Format = (typeof FORMATS)[number];
+const EXT: Record<Format, string> = { json: 'graph.json', svg: 'svg', dot: 'dot', mermaid: 'mmd' };
+
+class ExportError extends Error {}
+
+export function exportTop(dir: string, top: number, format: Format, out: string): string[] {
+  const d = readCampaignDir(dir);
+  const best = ranked(d.records).slice(0, top);
+  if (best.length === 0) throw new ExportError(`${dir}: no completed trial to export yet`);
+  let space: ReturnType<typeof campaignSpace> | undefined;
+  const written: string[] = [];
+  best.forEach((r, rank) => {
+    const file = join(dir, 'graphs', `${r.trialId}.graph.json`);
+    let graph: PyramidGraph;
+    if (existsSync(file)) {
+      const parsed = parseGraph(JSON.parse(readFileSync(file, 'utf8')));
+      if (!parsed.ok) throw new ExportError(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+      graph = parsed.graph;
+    } else {
+      // The graph files are a convenience; the journal's decisions are the record.
+      space ??= campaignSpace(d.config);
+      graph = graphWithProvenance(d.config, { ...r, graph: space.decode(r.decisions) });
+    }
+    const text = format === 'json' ? JSON.stringify(graph, null, 2) + '\n' : format === 'svg' ? renderSvg(graph) : format === 'dot' ? renderDot(graph) : renderMermaid(graph);
+    const target = join(out, `${String(rank + 1).padStart(2, '0')}-${r.trialId}.${EXT[format]}`);
+    writeFileAtomic(target, text);
+    written.push(target);
+  });
+  return written;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return n;
+}
+function format(v: string): Format {
+  if (!(FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got "${v}"`);
+  return v as Format;
+}
+
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('write the K best graphs of a campaign as JSON, SVG, DOT or Mermaid')
+    .argument('<dir>', 'campaign output folder (results/<campaign>)')
+    .option('--top <k>', 'how many graphs', positiveInt, 1)
+    .option('--format <fmt>', FORMATS.join('|'), format, 'json' as Format)
+    .requiredOption('--out <dir>', 'folder to write into')
+    .action((dir: string, o: { top: number; format: Format; out: string }) => {
+      try {
+        for (const f of exportTop(dir, o.top, o.format, o.out)) process.stdout.write(f + '\n');
+      } catch (err) {
+        process.stderr.write(`pyramid-nas export: ${(err as Error).message}\n`);
+        process.exit(err instanceof JournalError || err instanceof ExportError ? 2 : 1);
+      }
+    });
+}

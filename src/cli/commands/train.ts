@@ -1,0 +1,103 @@
+// `pyramid-nas train GRAPH.json`: train the proxy detector for one pyramid graph and print its COCO AP on
+// the held-out split as JSON (stdout). The backend and a progress bar (step, loss, imgs/s) go to stderr.
+// Exit 2 on bad input (invalid graph with JSON paths, bad options, missing dataset files), 1 on a failed run.
+import { InvalidArgumentError, type Command } from 'commander';
+import { formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
+
+interface TrainOpts {
+  dataset?: string;
+  data?: string;
+  steps?: number;
+  size?: number;
+  backend?: string;
+  seed?: number;
+  channels?: number;
+  batch?: number;
+  trainImages?: number;
+  heldoutImages?: number;
+  json?: boolean;
+}
+
+function intOption(lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
+      throw new InvalidArgumentError(`expected an integer in [${lo}, ${hi}], got "${v}"`);
+    }
+    return n;
+  };
+}
+
+function choice(allowed: readonly string[]) {
+  return (v: string): string => {
+    if (!allowed.includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
+    return v;
+  };
+}
+
+function fail(code: number, message: string, json: boolean, extra: Record<string, unknown> = {}): void {
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: message, ...extra })}\n`);
+  console.error(message);
+  process.exitCode = code;
+}
+
+async function runTrain(file: string, o: TrainOpts): Promise<void> {
+  const parsed = await parseGraphFile(file);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) console.error(`${file}: ${formatIssue(e)} [${e.code}]`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ ok: false, file, errors: parsed.errors })}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  // Imported here so `pyramid-nas --help` and the other commands never load TensorFlow.js.
+  const { trainAndEvaluate, resolveProxyTask, ProxyTaskError, TrainError } = await import('../../train/index.js');
+  const { DatasetError } = await import('../../data/errors.js');
+  const { createProgress } = await import('./train-progress.js');
+  const overrides: Record<string, unknown> = {
+    dataset: o.dataset, dataDir: o.data, steps: o.steps, imageSize: o.size, backend: o.backend,
+    seed: o.seed, channels: o.channels, batchSize: o.batch,
+    trainImages: o.trainImages, heldoutImages: o.heldoutImages,
+  };
+  let task;
+  try {
+    task = resolveProxyTask(overrides);
+  } catch (err) {
+    if (err instanceof ProxyTaskError) return fail(2, err.message, !!o.json, { issues: err.issues });
+    throw err;
+  }
+  const progress = createProgress(task.steps);
+  try {
+    const metrics = await trainAndEvaluate(parsed.graph, task, {
+      onBackend: (b) => console.error(`backend: ${b.name} — ${b.detail}`),
+      onProgress: (p) => progress.update(p),
+    });
+    progress.stop();
+    const result = { ok: true, graph: parsed.graph.name, hash: graphHash(parsed.graph), ...metrics, task };
+    process.stdout.write(`${o.json ? JSON.stringify(result) : JSON.stringify(result, null, 2)}\n`);
+  } catch (err) {
+    progress.stop();
+    if (err instanceof DatasetError) return fail(2, `dataset: ${err.message}${err.file ? ` (${err.file})` : ''}`, !!o.json, { code: err.code });
+    if (err instanceof TrainError) return fail(err.code === 'BAD_GRAPH' ? 2 : 1, `train: ${err.message} [${err.code}]`, !!o.json, { code: err.code });
+    if (err instanceof Error && /backend '.*' is not available|unknown backend/.test(err.message)) return fail(2, err.message, !!o.json);
+    throw err;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train the proxy detector for one pyramid graph; prints COCO AP on the held-out split as JSON')
+    .argument('<graph>', 'pyramid-graph/1 JSON file')
+    .option('--dataset <name>', 'shapes | fashion-mnist-scenes | coco (default shapes)', choice(['shapes', 'fashion-mnist-scenes', 'coco']))
+    .option('--data <dir>', 'dataset folder (fashion-mnist IDX files or a COCO folder)')
+    .option('--steps <n>', 'training steps', intOption(1, 1_000_000))
+    .option('--size <px>', 'square image side, e.g. 64, 96 or 128', intOption(16, 1024))
+    .option('--batch <n>', 'batch size', intOption(1, 1024))
+    .option('--backend <name>', 'tensorflow | wasm | cpu (default: best available)', choice(['tensorflow', 'wasm', 'cpu']))
+    .option('--seed <n>', 'seed for weights, data and order', intOption(-(2 ** 31), 2 ** 31 - 1))
+    .option('--channels <n>', 'neck width for the proxy (overrides the graph)', intOption(1, 4096))
+    .option('--train-images <n>', 'size of the train split', intOption(1, 10_000_000))
+    .option('--heldout-images <n>', 'size of the held-out split (AP is measured on it)', intOption(1, 10_000_000))
+    .option('--json', 'one-line JSON on stdout (errors too)')
+    .action(async (file: string, opts: TrainOpts) => runTrain(file, opts));
+}

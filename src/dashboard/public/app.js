@@ -1,0 +1,98 @@
+// The page's state and wiring: one EventSource (/events) brings a snapshot, then campaign and queue
+// updates; renders are batched to one per animation frame so a burst of told trials costs one redraw.
+import { Charts } from './charts.js';
+import { DetailPane } from './detail.js';
+import { el, PALETTE } from './dom.js';
+import { renderCards, renderRunning } from './header.js';
+import { TrialTable } from './table.js';
+
+const campaigns = new Map(); // key → { header, rows: Map<index, row>, color }
+const queues = new Map(); // key → QueueView
+let redis = false;
+let dirty = false;
+let firstRender = true;
+
+const sortedRows = (c) => [...c.rows.values()].sort((a, b) => a.i - b.i);
+const list = () => [...campaigns.values()].map((c) => ({ header: c.header, rows: sortedRows(c), color: c.color }));
+
+const panes = { a: new DetailPane(document.getElementById('pane-a'), 'a'), b: new DetailPane(document.getElementById('pane-b'), 'b') };
+function pick(row, slot = 'a') {
+  panes[slot].show(row);
+  table.render();
+  if (slot === 'a' || slot === 'b') document.getElementById('detail').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+}
+const table = new TrialTable(
+  {
+    name: (k) => campaigns.get(k)?.header.name ?? k,
+    color: (k) => campaigns.get(k)?.color ?? '#999',
+    selected: () => ({ a: panes.a.current, b: panes.b.current }),
+  },
+  pick,
+);
+const charts = new Charts((row) => pick(row, 'a'));
+
+function upsert(header, rows, reset) {
+  let c = campaigns.get(header.key);
+  if (!c) {
+    c = { header, rows: new Map(), color: PALETTE[campaigns.size % PALETTE.length] };
+    campaigns.set(header.key, c);
+    document.getElementById('f-campaign').append(el('option', { value: header.key }, header.name));
+  }
+  c.header = header;
+  if (reset) c.rows.clear();
+  for (const r of rows) c.rows.set(r.i, r);
+}
+
+function render() {
+  dirty = false;
+  const all = list();
+  renderCards(document.getElementById('campaigns'), all);
+  renderRunning(document.getElementById('running'), all, queues, redis);
+  table.setRows(all.flatMap((c) => c.rows));
+  charts.update(all);
+  if (firstRender) {
+    firstRender = false;
+    document.body.dataset.ready = 'true'; // tests and the benchmark wait for this
+  }
+}
+function schedule() {
+  if (!dirty) {
+    dirty = true;
+    requestAnimationFrame(render);
+  }
+}
+
+const conn = document.getElementById('conn');
+function connect() {
+  const es = new EventSource('/events');
+  es.addEventListener('open', () => {
+    conn.textContent = 'live';
+    conn.className = 'conn live';
+  });
+  es.addEventListener('error', () => {
+    conn.textContent = 'reconnecting…';
+    conn.className = 'conn down';
+  });
+  es.addEventListener('snapshot', (e) => {
+    const s = JSON.parse(e.data);
+    redis = s.redis;
+    queues.clear();
+    for (const v of s.queues) queues.set(v.key, v);
+    for (const c of s.campaigns) upsert(c.header, c.rows, true);
+    schedule();
+  });
+  es.addEventListener('campaign', (e) => {
+    const u = JSON.parse(e.data);
+    upsert(u.header, u.rows, u.reset);
+    schedule();
+  });
+  es.addEventListener('queue', (e) => {
+    const v = JSON.parse(e.data);
+    queues.set(v.key, v);
+    schedule();
+  });
+}
+connect();
+
+// For tests and the benchmark: a read-only look at what the page holds.
+window.__dashboard = { campaigns, charts, table };

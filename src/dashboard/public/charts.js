@@ -1,0 +1,160 @@
+// The three plots, drawn by uPlot (canvas): AP over trial index with the best-so-far line per campaign,
+// and the Pareto fronts of AP against MACs and against params, where dominated trials are dimmed.
+// uPlot wants one shared, ascending x array; each campaign's series holds null where a point is not
+// its own. Clicking a point calls onPick(row).
+import uPlot from '/vendor/uPlot.esm.js';
+import { paretoMask } from './pareto.js';
+import { fmt } from './dom.js';
+
+function alpha(hex, a) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
+
+const noPath = () => null;
+
+class Chart {
+  constructor(target, onPick) {
+    this.target = target;
+    this.onPick = onPick;
+    this.plot = undefined;
+    this.signature = '';
+    this.rowsAt = []; // rowsAt[s][x]: the row drawn at data index x of series s
+    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(target);
+  }
+  size() {
+    return { width: Math.max(300, this.target.clientWidth), height: 260 };
+  }
+  /** (Re)builds the plot when the series change, otherwise only swaps the data (cheap). */
+  draw(opts, data, rowsAt) {
+    this.rowsAt = rowsAt;
+    const sig = opts.series.map((s) => s.label).join('|') + JSON.stringify(opts.scales.x);
+    if (this.plot && sig === this.signature) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.signature = sig;
+    const pick = (u) => {
+      const x = u.cursor.idx;
+      if (x === null || x === undefined) return;
+      // Several campaigns may have a point at x: take the one nearest the cursor vertically.
+      const y = u.posToVal(u.cursor.top, 'y');
+      let best, dist = Infinity;
+      for (let s = 1; s < u.series.length; s++) {
+        const v = u.data[s][x];
+        const row = this.rowsAt[s]?.[x];
+        if (row && v !== null && v !== undefined && Math.abs(v - y) < dist) [best, dist] = [row, Math.abs(v - y)];
+      }
+      if (best) this.onPick(best);
+    };
+    this.plot = new uPlot(
+      {
+        ...this.size(),
+        ...opts,
+        cursor: { focus: { prox: 16 }, points: { size: 8 } },
+        hooks: {
+          ready: [(u) => u.over.addEventListener('click', () => pick(u))],
+        },
+      },
+      data,
+      this.target,
+    );
+  }
+}
+
+function pointSeries(label, color, size, dim) {
+  return { label, stroke: dim ? alpha(color, 0.25) : color, fill: dim ? alpha(color, 0.18) : color, width: 0, paths: noPath, points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color } };
+}
+
+export class Charts {
+  constructor(onPick) {
+    this.ap = new Chart(document.getElementById('chart-ap'), onPick);
+    this.macs = new Chart(document.getElementById('chart-macs'), onPick);
+    this.params = new Chart(document.getElementById('chart-params'), onPick);
+  }
+
+  /** campaigns: [{ header, rows, color }] (rows in index order). */
+  update(campaigns) {
+    this.drawAp(campaigns);
+    this.drawFront(this.macs, campaigns, 'macs', 'MACs');
+    this.drawFront(this.params, campaigns, 'params', 'params');
+  }
+
+  drawAp(campaigns) {
+    const xsSet = new Set();
+    for (const c of campaigns) for (const r of c.rows) if (r.st === 'complete' && r.AP !== undefined) xsSet.add(r.i);
+    const xs = [...xsSet].sort((a, b) => a - b);
+    const pos = new Map(xs.map((x, k) => [x, k]));
+    const data = [xs];
+    const rowsAt = [null];
+    const series = [{ label: 'trial' }];
+    for (const c of campaigns) {
+      const ap = new Array(xs.length).fill(null);
+      const best = new Array(xs.length).fill(null);
+      const at = new Array(xs.length).fill(null);
+      let top = -Infinity;
+      for (const r of c.rows) {
+        if (r.st !== 'complete' || r.AP === undefined) continue;
+        const k = pos.get(r.i);
+        ap[k] = r.AP;
+        at[k] = r;
+        top = Math.max(top, r.AP);
+        best[k] = top;
+      }
+      const label = c.header.name;
+      series.push(pointSeries(`${label} AP`, c.color, 5, false));
+      series.push({ label: `${label} best`, stroke: c.color, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
+      data.push(ap, best);
+      rowsAt.push(at, at);
+    }
+    this.ap.draw(
+      {
+        scales: { x: { time: false }, y: { range: (_u, lo, hi) => [Math.max(0, lo - 0.02), Math.min(1, hi + 0.02)] } },
+        axes: [{ label: 'trial' }, { label: 'AP', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) }],
+        series,
+        legend: { show: true, live: false },
+      },
+      data,
+      rowsAt,
+    );
+  }
+
+  drawFront(chart, campaigns, key, label) {
+    const pts = [];
+    campaigns.forEach((c, ci) => {
+      const own = c.rows.filter((r) => r.st === 'complete' && r.AP !== undefined && r[key] > 0);
+      const mask = paretoMask(own.map((r) => ({ AP: r.AP, cost: r[key] })));
+      own.forEach((r, k) => pts.push({ ci, r, front: mask[k] }));
+    });
+    pts.sort((a, b) => a.r[key] - b.r[key]);
+    const xs = pts.map((p) => p.r[key]);
+    const data = [xs];
+    const rowsAt = [null];
+    const series = [{ label }];
+    campaigns.forEach((c, ci) => {
+      const dom = new Array(xs.length).fill(null);
+      const front = new Array(xs.length).fill(null);
+      const at = new Array(xs.length).fill(null);
+      pts.forEach((p, k) => {
+        if (p.ci !== ci) return;
+        (p.front ? front : dom)[k] = p.r.AP;
+        at[k] = p.r;
+      });
+      series.push(pointSeries(`${c.header.name} dominated`, c.color, 5, true));
+      series.push({ ...pointSeries(`${c.header.name} front`, c.color, 8, false), width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: -1 }) });
+      data.push(dom, front);
+      rowsAt.push(at, at);
+    });
+    chart.draw(
+      {
+        scales: { x: { time: false, distr: xs.length > 1 && xs[0] > 0 ? 3 : 1 }, y: {} },
+        axes: [{ label, values: (_u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : fmt.count(t))) }, { label: 'AP', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) }],
+        series,
+        legend: { show: true, live: false },
+      },
+      data,
+      rowsAt,
+    );
+  }
+}

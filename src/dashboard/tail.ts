@@ -1,0 +1,164 @@
+// Follows a growing journal.jsonl (the campaign appends; we only read). New bytes are read from the last
+// offset whenever fs.watch fires or, as a fallback for file systems where inotify is silent (NFS, some
+// containers), on a periodic stat. A last line without its newline is an append in progress: it is kept
+// back until the newline arrives, which is the journal reader's own rule for a torn line. If the file
+// shrinks below what was parsed, or is replaced (another inode), it was rewritten: we start over.
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { JournalEvent } from '../campaign/journal.js';
+
+export interface TailBatch {
+  /** true: the file was rewritten; drop what was known and take `events` as the whole journal so far. */
+  reset: boolean;
+  events: JournalEvent[];
+}
+
+export interface TailProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface JournalTailOptions {
+  /** Stat fallback period (default 1000 ms). */
+  pollMs?: number;
+  onBatch(batch: TailBatch): void;
+  onProblem?(problem: TailProblem): void;
+}
+
+const CHUNK = 1 << 20;
+
+export class JournalTail {
+  /** Bytes consumed up to and including the last newline. */
+  private offset = 0;
+  private lineNo = 0;
+  private ino = -1;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private reading = false;
+  private again = false;
+  private closed = false;
+
+  constructor(readonly path: string, private readonly opts: JournalTailOptions) {}
+
+  /** Reads what is there now (synchronously, so the first snapshot is complete), then follows. */
+  start(): void {
+    this.readNew();
+    // Watch the folder, not the file: it sees the file appear and being replaced by a rename.
+    try {
+      if (existsSync(dirname(this.path))) {
+        this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, name) => {
+          if (name === null || name === basename(this.path)) this.schedule();
+        });
+        this.watcher.on('error', () => {
+          this.watcher?.close();
+          this.watcher = undefined; // the poll keeps working
+        });
+      }
+    } catch {
+      // fs.watch unsupported here: polling alone.
+    }
+    this.timer = setInterval(() => this.schedule(), this.opts.pollMs ?? 1000);
+    this.timer.unref();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.debounce) return;
+    // Coalesce bursts of change events (one per append) into one read.
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      this.readNew();
+    }, 25);
+    this.debounce.unref();
+  }
+
+  /** Reads and parses every complete line appended since the last call. Safe to call at any time. */
+  readNew(): void {
+    if (this.closed) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = true;
+    try {
+      do {
+        this.again = false;
+        this.readOnce();
+      } while (this.again && !this.closed);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private readOnce(): void {
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch {
+      return; // not there (yet): the campaign has not started writing
+    }
+    try {
+      const st = fstatSync(fd);
+      let reset = false;
+      if ((this.ino !== -1 && st.ino !== this.ino) || st.size < this.offset) {
+        this.offset = 0;
+        this.lineNo = 0;
+        reset = true;
+      }
+      this.ino = st.ino;
+      if (st.size === this.offset && !reset) return;
+      const events: JournalEvent[] = [];
+      let pending: Buffer = Buffer.alloc(0);
+      let pos = this.offset;
+      while (pos < st.size) {
+        const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size - pos));
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n <= 0) break;
+        pos += n;
+        const data = pending.length ? Buffer.concat([pending, buf.subarray(0, n)]) : buf.subarray(0, n);
+        let start = 0;
+        for (let nl = data.indexOf(0x0a, start); nl >= 0; nl = data.indexOf(0x0a, start)) {
+          this.lineNo++;
+          this.parseLine(data.subarray(start, nl), events);
+          start = nl + 1;
+        }
+        this.offset += start;
+        pending = Buffer.from(data.subarray(start));
+      }
+      // `pending` (no newline yet) is read again next time, from this.offset.
+      if (events.length || reset) this.opts.onBatch({ reset, events });
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private parseLine(bytes: Buffer, into: JournalEvent[]): void {
+    const line = bytes.toString('utf8');
+    if (line.trim() === '') return;
+    try {
+      const ev = JSON.parse(line) as JournalEvent;
+      if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string') throw new Error('not an event object with a "type"');
+      into.push(ev);
+    } catch (err) {
+      // A complete line that is not an event: corruption. Report it and keep following the rest.
+      this.opts.onProblem?.({ file: this.path, line: this.lineNo, message: `not a journal event (${(err as Error).message})` });
+    }
+  }
+
+  /** The size of the file now, for tests and diagnostics. */
+  size(): number {
+    try {
+      return statSync(this.path).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+  }
+}

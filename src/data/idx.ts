@@ -1,0 +1,57 @@
+// Reader for the IDX format of (Fashion-)MNIST: a big-endian header (magic 0x000008TT with TT = element
+// type and the low byte = number of dimensions, then one uint32 per dimension) followed by the raw data.
+// Files may be gzipped (`name.gz`), as Debian's dataset-fashion-mnist package installs them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DatasetError } from './errors.js';
+
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+  file: string;
+}
+
+/** Read `dir/name` or `dir/name.gz`, whichever exists (plain first). */
+export function readIdxFile(dir: string, name: string): IdxArray {
+  const plain = join(dir, name);
+  const gz = `${plain}.gz`;
+  let file: string;
+  let bytes: Uint8Array;
+  if (existsSync(plain)) {
+    file = plain;
+    bytes = readFileSync(plain);
+  } else if (existsSync(gz)) {
+    file = gz;
+    try {
+      bytes = gunzipSync(readFileSync(gz));
+    } catch (err) {
+      throw new DatasetError('malformed-file', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
+    }
+  } else {
+    throw new DatasetError('missing-file', `IDX file not found: expected ${plain} or ${gz}`, { file: plain });
+  }
+  return parseIdx(bytes, file);
+}
+
+/** Parse an unsigned-byte IDX array and check that its length matches its header exactly. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
+  const bad = (what: string) => new DatasetError('malformed-file', `${file}: ${what}`, { file });
+  if (bytes.length < 4) throw bad(`too short for an IDX header (${bytes.length} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  const type = (magic >>> 8) & 0xff;
+  const ndim = magic & 0xff;
+  if (magic >>> 16 !== 0 || type !== 0x08 || ndim < 1 || ndim > 4) {
+    throw bad(`bad magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x00000801 for labels or 0x00000803 for images: unsigned bytes, 1–4 dimensions)`);
+  }
+  const header = 4 + 4 * ndim;
+  if (bytes.length < header) throw bad(`truncated header: ${ndim} dimensions need ${header} bytes, file has ${bytes.length}`);
+  const dims: number[] = [];
+  for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length - header !== expected) {
+    throw bad(`size mismatch: header says ${dims.join('×')} = ${expected} bytes of data, file has ${bytes.length - header}`);
+  }
+  return { dims, data: bytes.subarray(header), file };
+}

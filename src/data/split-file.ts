@@ -1,0 +1,44 @@
+// `pyramid-nas.split.json`: which image ids of a COCO folder belong to which split. `dataset export` writes
+// one so that an exported held-out split loads as the held-out split; users may write their own.
+import { readFileSync } from 'node:fs';
+import { DatasetError } from './errors.js';
+
+export const SPLIT_FILE_NAME = 'pyramid-nas.split.json';
+export const SPLIT_FORMAT = 'pyramid-nas-split/1';
+
+export interface SplitFile {
+  format: typeof SPLIT_FORMAT;
+  train: number[];
+  heldout: number[];
+  /** Provenance of an export (dataset, seed, imageSize…); ignored by the loader. */
+  source?: Record<string, unknown>;
+}
+
+export function readSplitFile(file: string): SplitFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-file' : 'bad-json';
+    throw new DatasetError(code, `${file}: ${(err as Error).message}`, { file });
+  }
+  const fail = (path: string, what: string): never => {
+    throw new DatasetError('bad-json', `${file}: ${path}: ${what}`, { file, jsonPath: path });
+  };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('$', 'expected an object');
+  const o = doc as Record<string, unknown>;
+  if (o.format !== SPLIT_FORMAT) fail('$.format', `expected "${SPLIT_FORMAT}", got ${JSON.stringify(o.format)}`);
+  const seen = new Map<number, string>();
+  const ids = (key: 'train' | 'heldout'): number[] => {
+    const v = o[key] ?? [];
+    if (!Array.isArray(v)) return fail(`$.${key}`, 'expected an array of image ids');
+    return v.map((id, i) => {
+      if (typeof id !== 'number' || !Number.isSafeInteger(id)) return fail(`$.${key}[${i}]`, `expected an integer image id, got ${JSON.stringify(id)}`);
+      const other = seen.get(id);
+      if (other) fail(`$.${key}[${i}]`, `image id ${id} is also in ${other}: the splits must be disjoint`);
+      seen.set(id, key);
+      return id;
+    });
+  };
+  return { format: SPLIT_FORMAT, train: ids('train'), heldout: ids('heldout'), source: o.source as Record<string, unknown> | undefined };
+}

@@ -1,0 +1,46 @@
+// The proxy backbone: a small ResNet-like stack. C1 is a stride-2 stem, C2..C5 each one residual basic
+// block with stride 2, C6+ are 3×3/2 max-pools of the level below (same width as C5). Widths per level
+// come from PROXY_BACKBONE_CHANNELS (src/graph/cost.ts), the table the cost model also uses.
+import * as tf from '@tensorflow/tfjs-core';
+import { batchNorm, conv2d, type Layer, type RunContext } from './layers.js';
+import type { ParamStore } from './params.js';
+
+/** Highest level produced by a convolutional stage; above it levels are max-pools. */
+export const LAST_CONV_LEVEL = 5;
+
+export type Backbone = (images: tf.Tensor4D, ctx: RunContext) => Map<number, tf.Tensor4D>;
+
+function residualStage(store: ParamStore, level: number, cin: number, cout: number): Layer {
+  const g = 'backbone' as const;
+  const a = conv2d(store, g, `c${level}/a`, cin, cout, 3, { stride: 2 });
+  const aBn = batchNorm(store, g, `c${level}/a_bn`, cout);
+  const b = conv2d(store, g, `c${level}/b`, cout, cout, 3);
+  const bBn = batchNorm(store, g, `c${level}/b_bn`, cout);
+  const skip = conv2d(store, g, `c${level}/skip`, cin, cout, 1, { stride: 2 });
+  const skipBn = batchNorm(store, g, `c${level}/skip_bn`, cout);
+  return (x, ctx) => {
+    const main = bBn(b(tf.relu(aBn(a(x, ctx), ctx)), ctx), ctx);
+    return tf.relu(tf.add(main, skipBn(skip(x, ctx), ctx))) as tf.Tensor4D;
+  };
+}
+
+/**
+ * Build a backbone that returns C<minLevel>..C<maxLevel>. `channels[l]` is the width of C<l>.
+ */
+export function buildBackbone(store: ParamStore, minLevel: number, maxLevel: number, channels: Readonly<Record<number, number>>): Backbone {
+  const convTop = Math.min(maxLevel, LAST_CONV_LEVEL);
+  const stem = conv2d(store, 'backbone', 'c1/conv', 3, channels[1], 3, { stride: 2 });
+  const stemBn = batchNorm(store, 'backbone', 'c1/bn', channels[1]);
+  const stages: Layer[] = [];
+  for (let l = 2; l <= convTop; l++) stages.push(residualStage(store, l, channels[l - 1], channels[l]));
+  return (images, ctx) => {
+    const out = new Map<number, tf.Tensor4D>();
+    let x = tf.relu(stemBn(stem(images, ctx), ctx));
+    if (minLevel <= 1) out.set(1, x);
+    for (let l = 2; l <= maxLevel; l++) {
+      x = l <= convTop ? stages[l - 2](x, ctx) : tf.maxPool(x, 3, 2, 'same');
+      if (l >= minLevel) out.set(l, x);
+    }
+    return out;
+  };
+}

@@ -1,0 +1,73 @@
+// The proxy task's zod schema and defaults (DESIGN §7). Unknown keys are rejected; every key of the shared
+// ProxyTaskConfig contract (proxy-config.ts) is accepted, plus a few trainer knobs with documented defaults.
+import { z } from 'zod';
+import type { ProxyTaskConfig } from './proxy-config.js';
+
+const int = (lo: number, hi: number) => z.number().int().min(lo).max(hi);
+
+export const proxyTaskSchema = z.strictObject({
+  /** Built-in procedural `shapes` by default. */
+  dataset: z.enum(['shapes', 'fashion-mnist-scenes', 'coco']).default('shapes'),
+  dataDir: z.string().min(1).optional(),
+  /** Square input side; 64 keeps a trial under a minute on one core. */
+  imageSize: int(16, 1024).default(64),
+  steps: int(1, 1_000_000).default(300),
+  batchSize: int(1, 1024).default(16),
+  /** Neck width used for every graph (full-size widths are too slow for a proxy). */
+  channels: int(1, 4096).default(32),
+  /** Cap on graph.repeats (NAS-FPN's ×7 is too slow for a proxy). */
+  maxRepeats: int(1, 16).default(2),
+  trainImages: int(1, 10_000_000).default(2048),
+  heldoutImages: int(1, 10_000_000).default(256),
+  seed: z.number().int().default(0),
+  backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
+  /** Adam's peak learning rate (linear warm-up, then cosine decay to 0). */
+  learningRate: z.number().positive().max(1).default(0.003),
+  /** Warm-up steps; default 10% of `steps`. */
+  warmupSteps: int(0, 1_000_000).optional(),
+  /** Anchor scales per location (1–3), × 3 aspect ratios. */
+  anchorScales: int(1, 3).default(1),
+  /** Anchor side as a multiple of the stride (RetinaNet: 4). */
+  anchorSize: z.number().min(0.5).max(16).default(4),
+  /** `shapes` only: smallest object side in pixels, and the most objects per image. */
+  minObjectSize: z.number().min(1).max(1024).optional(),
+  maxObjects: int(1, 100).optional(),
+  /**
+   * `pretrained`: load the backbone checkpoint (src/train/weights/) and keep it frozen, training neck + head
+   * only; `scratch`: train everything from random weights.
+   */
+  backbone: z.enum(['pretrained', 'scratch']).default('pretrained'),
+  /** Hidden 3×3 conv layers in each head subnet. */
+  headDepth: int(0, 4).default(1),
+  evalBatchSize: int(1, 1024).default(32),
+});
+
+/** A fully resolved proxy task: the shared contract plus the trainer's knobs. */
+export type ProxyTask = z.output<typeof proxyTaskSchema>;
+
+/** Input accepted by the trainer: any subset of the keys, the rest from the defaults. */
+export type ProxyTaskInput = z.input<typeof proxyTaskSchema>;
+
+export const DEFAULT_PROXY_TASK: Readonly<ProxyTask> = Object.freeze(proxyTaskSchema.parse({}));
+
+// Compile-time check that the resolved task satisfies the shared contract.
+const _contract: ProxyTaskConfig = DEFAULT_PROXY_TASK;
+void _contract;
+
+export class ProxyTaskError extends Error {
+  readonly code = 'BAD_PROXY_TASK';
+  constructor(message: string, readonly issues: Array<{ path: string; message: string }>) {
+    super(message);
+    this.name = 'ProxyTaskError';
+  }
+}
+
+/** Validate and fill defaults; errors name the offending key as a JSON path. */
+export function resolveProxyTask(input: ProxyTaskInput | ProxyTaskConfig | undefined): ProxyTask {
+  // `undefined` values (e.g. backend: undefined) mean "default", not "invalid".
+  const clean = Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined));
+  const r = proxyTaskSchema.safeParse(clean);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: '$' + i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''), message: i.message }));
+  throw new ProxyTaskError(`invalid proxy task: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+}

@@ -1,0 +1,6 @@
+// The proxy training loop and its task configuration.
+export { trainAndEvaluate, TrainSession, detectSplit, evaluateSplit, proxyGraph, type TrainHooks, type TrainProgress } from './train.js';
+export { proxyTaskSchema, DEFAULT_PROXY_TASK, resolveProxyTask, ProxyTaskError, type ProxyTask, type ProxyTaskInput } from './config.js';
+export { TrainError, type TrainErrorCode } from './errors.js';
+export { learningRateAt } from './schedule.js';
+export type { ProxyTaskConfig, ProxyDatasetName } from './proxy-config.js';

@@ -1,0 +1,157 @@
+// Fault tests against real Redis: a worker killed with -9 mid-trial, the campaign process killed and
+// resumed, and a Redis restart (a PRIVATE redis-server; the shared one is never stopped). Every loop is
+// bounded; every queue is obliterated at the end.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { Job } from 'bullmq';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
+import { runCampaign } from '../../src/campaign/campaign.js';
+import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
+import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
+import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
+import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
+import { readJournal } from '../../src/campaign/journal.js';
+import { startWorkers } from '../../workers/bullmq-worker.js';
+import { connectRedis } from '../../workers/redis-connection.js';
+import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
+import {
+  SHARED_REDIS, cli, countTold, freePort, journalEssence, killGroup, obliterate, startPrivateRedis, stopProcess, uniqueName, waitFor,
+} from './campaign-helpers.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), 'pnas-faults-'));
+  dirs.push(d);
+  return d;
+}
+
+const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({ PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) });
+
+function config(name: string, trials: number, output?: string): ResolvedCampaign {
+  return resolveCampaign({
+    name, seed: 3, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
+    budget: { trials }, concurrency: 2, retry: { attempts: 3, backoffMs: 100 }, snapshotEvery: 3, ...(output ? { output } : {}),
+  });
+}
+
+/** The uninterrupted reference: the same campaign with the in-process fake. */
+async function reference(cfg: ResolvedCampaign, spec: FakeSpec): Promise<unknown[]> {
+  const dir = tmp();
+  const space = campaignSpace(cfg);
+  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: cfg.concurrency, attempts: 3, backoffMs: 1 });
+  await runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue: q }, { dir, resume: false });
+  await q.close();
+  return journalEssence(dir);
+}
+
+function toldOnce(dir: string, n: number): void {
+  const told = readJournal(join(dir, 'journal.jsonl')).filter((e) => e.type === 'told').map((e) => (e as { index: number }).index);
+  assert.deepEqual(told, [...Array(n).keys()], 'every trial told exactly once, in order');
+}
+
+describe('campaign faults (BullMQ on Redis)', () => {
+  test('kill -9 a worker mid-trial: another worker retries it (stalled detection); told exactly once', async () => {
+    const name = uniqueName('fault-kill-worker');
+    const spec: FakeSpec = { delayMs: 1500 };
+    const cfg = config(name, 3);
+    const args = ['worker', '--redis', SHARED_REDIS, '--campaign', name, '--lock-duration', '1000', '--stalled-interval', '500'];
+    const a = cli(args, fakeEnv(spec));
+    let b: ReturnType<typeof cli> | undefined;
+    const redis = connectRedis(SHARED_REDIS);
+    const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 3, backoffMs: 100, reconcileMs: 300 });
+    try {
+      await waitFor('worker A ready', () => a.stderr().includes('worker ready'), 30_000);
+      const dir = tmp();
+      const space = campaignSpace(cfg);
+      const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+      await waitFor('worker A to start a trial', () => a.stderr().includes('trial started'), 30_000);
+      b = cli(args, fakeEnv(spec));
+      await killGroup(a.child, 'SIGKILL');
+      const summary = await run;
+      assert.equal(summary.stats.complete, 3);
+      toldOnce(dir, 3);
+      assert.match(b.stderr(), /trial finished/);
+      // The killed trial ran a second time (stalled → retried) — exactly the one worker A held.
+      const stalled = await Promise.all([0, 1, 2].map(async (i) => (await Job.fromId(queue.queue, `${name}-${i}`))!.attemptsStarted ?? 0));
+      assert.ok(stalled.some((n) => n >= 2), `a trial was started twice (attemptsStarted ${stalled})`);
+    } finally {
+      await killGroup(a.child, 'SIGKILL');
+      if (b) await killGroup(b.child, 'SIGTERM');
+      await queue.close();
+      redis.disconnect();
+      await obliterate(SHARED_REDIS, name);
+    }
+  });
+
+  test('kill the campaign process mid-run: --resume re-attaches (no re-runs), loses nothing, tells each trial once', async () => {
+    const name = uniqueName('fault-kill-campaign');
+    const spec: FakeSpec = { delayMs: [300, 800] };
+    const dir = join(tmp(), name);
+    const cfg = config(name, 8, dir);
+    const file = join(tmp(), 'c.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, JSON.stringify({ name, seed: 3, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } }, budget: { trials: 8 }, concurrency: 2, retry: { attempts: 3, backoffMs: 100 }, snapshotEvery: 3, output: dir }));
+    const redis = connectRedis(SHARED_REDIS);
+    const workers = await startWorkers({ connection: redis, campaigns: [name], concurrency: 2, env: { ...process.env, ...fakeEnv(spec) } });
+    try {
+      const want = await reference(cfg, spec);
+      const k = 1 + Math.floor(Math.random() * 5);
+      const first = cli(['search', file, '--redis', SHARED_REDIS, '--json']);
+      await waitFor(`${k} told events`, () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null, 60_000, 20);
+      await killGroup(first.child, 'SIGKILL');
+      const told = countTold(join(dir, 'journal.jsonl'));
+      await new Promise((r) => setTimeout(r, 800)); // in-flight trials finish while the campaign is down
+      const second = cli(['search', '--resume', dir, '--redis', SHARED_REDIS, '--json']);
+      const code = await second.exited;
+      assert.equal(code, 0, `resume exited ${code} after a kill at ${told} told: ${second.stderr()}`);
+      assert.deepEqual(journalEssence(dir), want, `killed after ${told} told`);
+      toldOnce(dir, 8);
+      const q = new BullmqQueue({ campaign: name, connection: redis });
+      const started = await Promise.all([...Array(8).keys()].map(async (i) => (await Job.fromId(q.queue, `${name}-${i}`))!.attemptsStarted));
+      await q.close();
+      assert.deepEqual(started, Array(8).fill(1), 'no trial ran twice');
+    } finally {
+      await workers.close(true);
+      redis.disconnect();
+      await obliterate(SHARED_REDIS, name);
+    }
+  });
+
+  test('Redis restarts mid-run (private server, data lost): campaign and workers reconnect and finish', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    let server = await startPrivateRedis(port);
+    const name = uniqueName('fault-redis-restart');
+    const spec: FakeSpec = { delayMs: 300 };
+    const cfg = config(name, 6);
+    const campaignRedis = connectRedis(url);
+    const workerRedis = connectRedis(url);
+    campaignRedis.on('error', () => {});
+    workerRedis.on('error', () => {});
+    const queue = new BullmqQueue({ campaign: name, connection: campaignRedis, attempts: 3, backoffMs: 100, reconcileMs: 300 });
+    const workers = await startWorkers({ connection: workerRedis, campaigns: [name], concurrency: 2, env: { ...process.env, ...fakeEnv(spec) } });
+    try {
+      const dir = tmp();
+      const space = campaignSpace(cfg);
+      const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+      await waitFor('2 told', () => countTold(join(dir, 'journal.jsonl')) >= 2, 60_000, 20);
+      await stopProcess(server, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 700));
+      server = await startPrivateRedis(port);
+      const summary = await Promise.race([run, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('campaign did not finish within 60 s of the restart')), 60_000))]);
+      assert.equal(summary.stats.complete, 6);
+      toldOnce(dir, 6);
+      assert.deepEqual(journalEssence(dir), await reference(cfg, spec));
+    } finally {
+      await workers.close(true);
+      await queue.close();
+      campaignRedis.disconnect();
+      workerRedis.disconnect();
+      await stopProcess(server, 'SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,280 @@
+// Every custom wasm kernel against tfjs's cpu backend on random geometry (fast-check; the seed is
+// printed on failure), plus leak checks and an end-to-end tf.grads through a small conv net.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import seedrandom from 'seedrandom';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, registerWasmGradKernels } from '../../src/backend/index.js';
+import { kernelRoutes } from '../../src/backend/routes.js';
+import { replacedTileGradient } from '../../src/backend/register.js';
+
+const RUNS = 100;
+const TOL = 1e-4;
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+function randomValues(n: number, seed: number): Float32Array {
+  const rng = seedrandom(String(seed));
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng() * 2 - 1;
+  return a;
+}
+
+/** max |a-b| / max |ref|: relative to the reference's scale, so near-zero entries do not dominate. */
+function relErr(ref: ArrayLike<number>, got: ArrayLike<number>): number {
+  assert.equal(got.length, ref.length, 'result sizes differ');
+  let diff = 0, scale = 1e-12;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(ref[i] - got[i]));
+    scale = Math.max(scale, Math.abs(ref[i]));
+  }
+  return diff / scale;
+}
+
+interface Input { values: Float32Array | Int32Array; shape: number[]; dtype: 'float32' | 'int32' }
+
+/** Runs one kernel through the engine on `backend`; returns its output values and the tensor-count change. */
+async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: object) {
+  await tf.setBackend(backend);
+  const ts: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape, v.dtype);
+  const before = tf.memory().numTensors;
+  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const values = await out.data();
+  const shape = out.shape;
+  out.dispose();
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose(Object.values(ts));
+  return { values, shape, leaked };
+}
+
+async function compare(kernel: string, inputs: Record<string, Input>, attrs: object): Promise<void> {
+  const ref = await runOn('cpu', kernel, inputs, attrs);
+  const got = await runOn('wasm', kernel, inputs, attrs);
+  assert.deepEqual(got.shape, ref.shape, `${kernel}: shape`);
+  assert.equal(got.leaked, 0, `${kernel}: wasm kernel leaked ${got.leaked} tensors`);
+  const err = relErr(ref.values as Float32Array, got.values as Float32Array);
+  assert.ok(err < TOL, `${kernel}: relative error ${err.toExponential(2)} ≥ ${TOL} for ${JSON.stringify(attrs)}`);
+}
+
+/** Random forward-conv geometry: batch 1–3, channels 1–8, filter 1/3/5, stride 1–3, same/valid/explicit. */
+const geometry = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    inC: fc.integer({ min: 1, max: 8 }),
+    outC: fc.integer({ min: 1, max: 8 }),
+    k: fc.constantFrom(1, 3, 5),
+    stride: fc.constantFrom(1, 2, 3),
+    extraH: fc.integer({ min: 0, max: 9 }),
+    extraW: fc.integer({ min: 0, max: 9 }),
+    padKind: fc.constantFrom('same', 'valid', 'explicit'),
+    pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+    seed: fc.integer(),
+  })
+  .map((g) => {
+    const pad: Pad = g.padKind === 'explicit'
+      ? [[0, 0], [g.pads[0], g.pads[1]], [g.pads[2], g.pads[3]], [0, 0]]
+      : (g.padKind as 'same' | 'valid');
+    const h = g.k + g.extraH, w = g.k + g.extraW; // ≥ k so 'valid' has an output
+    const dims = tf.backend_util.computeConv2DInfo([g.batch, h, w, g.inC], [g.k, g.k, g.inC, g.outC], g.stride, 1, pad);
+    return { ...g, h, w, pad, outH: dims.outHeight, outW: dims.outWidth };
+  });
+
+const f32 = (shape: number[], seed: number): Input =>
+  ({ values: randomValues(shape.reduce((a, b) => a * b, 1), seed), shape, dtype: 'float32' });
+
+before(async () => {
+  const choice = await initBackend('wasm');
+  assert.equal(choice.name, 'wasm');
+  const names = await registerWasmGradKernels();
+  assert.deepEqual([...names].sort(), ['Conv2DBackpropFilter', 'Conv2DBackpropInput',
+    'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'Tile', 'UnsortedSegmentSum']);
+  // The wasm registry must now hold our kernels (Conv2DBackpropInput replaces wasm's native one).
+  for (const name of names) assert.ok(tf.getKernel(name, 'wasm'), `${name} registered for wasm`);
+});
+
+describe('wasm gradient kernels match the cpu backend', () => {
+  test('Conv2DBackpropInput', async () => {
+    await fc.assert(fc.asyncProperty(geometry, async (g) => {
+      await compare('Conv2DBackpropInput', {
+        dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed),
+        filter: f32([g.k, g.k, g.inC, g.outC], g.seed + 1),
+      }, { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', inputShape: [g.batch, g.h, g.w, g.inC] });
+    }), { numRuns: RUNS });
+  });
+
+  for (const route of ['auto', 'dilated-conv', 'im2col'] as const) {
+    test(`Conv2DBackpropFilter (route ${route})`, async () => {
+      kernelRoutes.backpropFilter = route;
+      try {
+        await fc.assert(fc.asyncProperty(geometry, async (g) => {
+          await compare('Conv2DBackpropFilter', {
+            x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+            dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed + 1),
+          }, { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', filterShape: [g.k, g.k, g.inC, g.outC] });
+        }), { numRuns: RUNS });
+      } finally {
+        kernelRoutes.backpropFilter = 'auto';
+      }
+    });
+  }
+
+  // Depthwise: outC plays the channel multiplier (1–8, i.e. m > 1 is covered).
+  test('DepthwiseConv2dNativeBackpropInput', async () => {
+    await fc.assert(fc.asyncProperty(geometry, fc.boolean(), async (g, m1) => {
+      const m = m1 ? 1 : g.outC;
+      await compare('DepthwiseConv2dNativeBackpropInput', {
+        dy: f32([g.batch, g.outH, g.outW, g.inC * m], g.seed),
+        filter: f32([g.k, g.k, g.inC, m], g.seed + 1),
+      }, { strides: [g.stride, g.stride], pad: g.pad, dilations: [1, 1], inputShape: [g.batch, g.h, g.w, g.inC] });
+    }), { numRuns: RUNS });
+  });
+
+  test('DepthwiseConv2dNativeBackpropFilter', async () => {
+    await fc.assert(fc.asyncProperty(geometry, fc.boolean(), async (g, m1) => {
+      const m = m1 ? 1 : g.outC;
+      await compare('DepthwiseConv2dNativeBackpropFilter', {
+        x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+        dy: f32([g.batch, g.outH, g.outW, g.inC * m], g.seed + 1),
+      }, { strides: [g.stride, g.stride], pad: g.pad, dilations: [1, 1], filterShape: [g.k, g.k, g.inC, m] });
+    }), { numRuns: RUNS });
+  });
+
+  test('UnsortedSegmentSum (ids may repeat, be missing, or fall outside the range)', async () => {
+    const arb = fc.record({
+      rows: fc.integer({ min: 0, max: 30 }),
+      inner: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 2 }),
+      numSegments: fc.integer({ min: 1, max: 12 }),
+      seed: fc.integer(),
+    });
+    await fc.assert(fc.asyncProperty(arb, async (a) => {
+      const rng = seedrandom(String(a.seed));
+      const ids = Int32Array.from({ length: a.rows }, () => Math.floor(rng() * (a.numSegments + 2)) - 1);
+      await compare('UnsortedSegmentSum', {
+        x: f32([a.rows, ...a.inner], a.seed),
+        segmentIds: { values: ids, shape: [a.rows], dtype: 'int32' },
+      }, { numSegments: a.numSegments });
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('Tile: wasm kernel and the replacement gradient', () => {
+  const arb = fc.array(fc.record({ d: fc.integer({ min: 1, max: 5 }), r: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 4 })
+    .chain((axes) => fc.record({ axes: fc.constant(axes), seed: fc.integer(), int: fc.boolean() }));
+
+  test('forward matches the cpu backend (float32 and int32, ranks 1–4, reps 0–3)', async () => {
+    await fc.assert(fc.asyncProperty(arb, async ({ axes, seed, int }) => {
+      const shape = axes.map((a) => a.d), reps = axes.map((a) => a.r);
+      const values = randomValues(shape.reduce((a, b) => a * b, 1), seed).map((v) => (int ? Math.round(v * 100) : v));
+      const x: Input = int
+        ? { values: Int32Array.from(values), shape, dtype: 'int32' }
+        : { values, shape, dtype: 'float32' };
+      const ref = await runOn('cpu', 'Tile', { x }, { reps });
+      const got = await runOn('wasm', 'Tile', { x }, { reps });
+      assert.deepEqual(got.shape, ref.shape);
+      assert.equal(got.leaked, 0);
+      assert.deepEqual(Array.from(got.values as Float32Array), Array.from(ref.values as Float32Array));
+    }), { numRuns: RUNS });
+  });
+
+  test('bool tiles still work (delegated to wasm\'s own Tile)', async () => {
+    await tf.setBackend('wasm');
+    const t = tf.tile(tf.tensor1d([true, false], 'bool'), [2]);
+    assert.deepEqual(Array.from(await t.data()), [1, 0, 1, 0]);
+    t.dispose();
+  });
+
+  test('gradient equals tfjs-core\'s original Tile gradient on cpu', async () => {
+    const original = replacedTileGradient();
+    assert.ok(original, 'the original gradient was kept');
+    await fc.assert(fc.asyncProperty(arb, async ({ axes, seed }) => {
+      const shape = axes.map((a) => a.d), reps = axes.map((a) => Math.max(1, a.r));
+      const outShape = shape.map((d, i) => d * reps[i]);
+      const dyv = randomValues(outShape.reduce((a, b) => a * b, 1), seed);
+      await tf.setBackend('cpu');
+      const refT = tf.tidy(() => original.gradFunc(tf.tensor(dyv, outShape), [tf.zeros(shape)], { reps }).x());
+      const ref = await refT.data();
+      refT.dispose();
+      await tf.setBackend('wasm');
+      const x = tf.zeros(shape);
+      const before = tf.memory().numTensors;
+      const g = tf.grad((v: tf.Tensor) => tf.tile(v, reps))(x, tf.tensor(dyv, outShape));
+      const got = await g.data();
+      g.dispose();
+      assert.ok(tf.memory().numTensors - before <= 1, 'only the dy tensor remains');
+      tf.disposeVariables();
+      x.dispose();
+      assert.ok(relErr(ref, got) < TOL, `relative error ${relErr(ref, got)}`);
+    }), { numRuns: RUNS });
+  });
+});
+
+describe('wasm kernels: errors and memory', () => {
+  test('dilation > 1 is rejected with a message naming the kernel', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 6, 6, 2]), dy = tf.zeros([1, 6, 6, 2]);
+    assert.throws(
+      () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
+        { strides: [1, 1], pad: 'same', dilations: [2, 2], filterShape: [3, 3, 2, 1] }),
+      /DepthwiseConv2dNativeBackpropFilter.*dilation 2x2 is not supported/,
+    );
+    tf.dispose([x, dy]);
+  });
+
+  test('inputs survive the kernels and no tensor or buffer is left behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomNormal([2, 9, 9, 4]) as tf.Tensor4D, w = tf.randomNormal([3, 3, 4, 5]) as tf.Tensor4D;
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) {
+      const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
+      tf.dispose([gx, gw]);
+    }
+    const after = tf.memory();
+    assert.equal(after.numTensors, before.numTensors);
+    assert.equal(after.numDataBuffers, before.numDataBuffers);
+    // The inputs' data must still be intact (a missing incRef would have freed it).
+    assert.equal((await x.data()).length, 2 * 9 * 9 * 4);
+    tf.dispose([x, w]);
+  });
+});
+
+describe('end to end: tf.grads of a small conv net on wasm equals cpu', () => {
+  // conv2d → depthwise → separable → fused conv (bias + relu) → gather over flattened positions.
+  function net(x: tf.Tensor4D, p: tf.Tensor[]): tf.Scalar {
+    const [w1, dw, sdw, spw, fw, fb] = p as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+    let h = tf.relu(tf.conv2d(x, w1, 2, 'same'));
+    h = tf.depthwiseConv2d(h, dw, 1, 'same');
+    h = tf.separableConv2d(h, sdw, spw, 2, 'valid');
+    h = tf.fused.conv2d({ x: h, filter: fw, strides: 1, pad: 'same', bias: fb, activation: 'relu' });
+    const flat = tf.reshape(h, [-1, h.shape[3]]);
+    const picked = tf.gather(flat, tf.tensor1d([0, 3, 3, 5, 1], 'int32'));
+    return tf.sum(tf.square(picked));
+  }
+  const shapes = [[3, 3, 3, 6], [3, 3, 6, 2], [3, 3, 12, 1], [1, 1, 12, 7], [3, 3, 7, 5], [5]];
+
+  test('every parameter gradient within 1e-4', async () => {
+    const xv = f32([2, 16, 16, 3], 7);
+    const pv = shapes.map((s, i) => f32(s, 100 + i));
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(xv.values, xv.shape as [number, number, number, number]);
+      const ps = pv.map((v) => tf.tensor(v.values, v.shape));
+      const before = tf.memory().numTensors;
+      const gs = tf.grads((...args: tf.Tensor[]) => net(x, args))(ps);
+      const out = await Promise.all(gs.map((g) => g.data()));
+      tf.dispose(gs);
+      const leaked = tf.memory().numTensors - before;
+      tf.dispose([x, ...ps]);
+      return { out, leaked };
+    };
+    const ref = await grads('cpu');
+    const got = await grads('wasm');
+    assert.equal(got.leaked, 0);
+    ref.out.forEach((r, i) => {
+      const err = relErr(r as Float32Array, got.out[i] as Float32Array);
+      assert.ok(err < TOL, `parameter ${i} [${shapes[i]}]: relative error ${err.toExponential(2)}`);
+    });
+  });
+});

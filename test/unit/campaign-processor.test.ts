@@ -1,0 +1,87 @@
+// The trial processor treats a job as untrusted input; coded training errors are results, not retries.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { getSpace } from '../../search-spaces/index.js';
+import { createRng } from '../../controllers/rng.js';
+import { processTrial, validateTrialJob, InvalidTrialError } from '../../workers/trial-processor.js';
+import { createFakeTrainer, fakeMetrics } from '../../workers/fake-trainer.js';
+import { parseRedisUrl, RedisUrlError, redact } from '../../workers/redis-connection.js';
+import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import type { TrialJob } from '../../workers/types.js';
+
+const space = getSpace('nas-fpn', {});
+const graph = space.decode(space.sample(createRng(3)));
+const job = (over: Record<string, unknown> = {}): TrialJob => ({ campaign: 'c', trialId: 'c-4', index: 4, graph, proxy: { ...DEFAULT_PROXY_TASK }, ...over }) as TrialJob;
+
+function invalid(data: unknown, pattern: RegExp): void {
+  assert.throws(() => validateTrialJob(data), (err: unknown) => {
+    assert.ok(err instanceof InvalidTrialError);
+    assert.equal(err.name, 'UnrecoverableError'); // what BullMQ checks, across the sandbox too
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+describe('trial processor', () => {
+  test('a good job validates', () => {
+    assert.equal(validateTrialJob(job()).trialId, 'c-4');
+  });
+
+  test('malformed and malicious payloads are invalid, with JSON paths', () => {
+    invalid(null, /invalid trial job: \$: /);
+    invalid('rm -rf /', /invalid trial job/);
+    invalid(job({ trialId: 'c-5' }), /\$\.trialId: expected "c-4"/);
+    invalid(job({ evil: true }), /\$: .*evil|evil/);
+    invalid(JSON.parse(`{"campaign":"c","trialId":"c-4","index":4,"graph":${JSON.stringify(graph)},"proxy":{},"__proto__":{"polluted":1}}`), /__proto__/);
+    invalid(job({ proxy: { imageSize: 1e9 } }), /\$\.proxy\.imageSize/);
+    invalid(job({ graph: { ...graph, nodes: [{ id: 'x', level: 4, op: 'sum', inputs: ['nowhere', 'C4'], post: 'conv' }] } }), /\$\.graph\.nodes\[0\]\.inputs/);
+    invalid(job({ graph: { ...graph, meta: { blob: 'x'.repeat(2_000_000) } } }), /bytes \(limit/);
+    const cyclic: Record<string, unknown> = { ...job() };
+    cyclic.self = cyclic;
+    invalid(cyclic, /not JSON-serializable/);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  test('the fake trainer is a pure function of graph and seed', async () => {
+    const a = await processTrial(job(), { trainer: createFakeTrainer() });
+    const b = await processTrial(job(), { trainer: createFakeTrainer({ delayMs: 5 }) });
+    assert.equal(a.status, 'complete');
+    assert.deepEqual(a.metrics, b.metrics);
+    assert.deepEqual(a.metrics, fakeMetrics(graph, DEFAULT_PROXY_TASK.seed));
+    assert.notDeepEqual(fakeMetrics(graph, 1), fakeMetrics(graph, 2));
+  });
+
+  test('a coded training error (NaN loss) is a failed result; an uncoded error propagates for a retry', async () => {
+    const r = await processTrial(job(), { trainer: createFakeTrainer({ nan: [4] }) });
+    assert.equal(r.status, 'failed');
+    assert.match(r.error!, /^NAN_LOSS: /);
+    await assert.rejects(processTrial(job(), { trainer: createFakeTrainer({ throw: [4] }) }), /fake transient failure/);
+    const sys = Object.assign(new Error('connection reset'), { code: 'ECONNRESET', errno: -104 });
+    await assert.rejects(processTrial(job(), { trainer: async () => { throw sys; } }), /connection reset/);
+  });
+
+  test('progress is forwarded', async () => {
+    const steps: number[] = [];
+    await processTrial(job(), { trainer: createFakeTrainer(), onProgress: (p) => steps.push(p.step) });
+    assert.deepEqual(steps, [1, 2, 3, 4]);
+  });
+});
+
+describe('redis URLs', () => {
+  test('parse host, port, db, credentials and TLS', () => {
+    assert.deepEqual(parseRedisUrl('redis://127.0.0.1:6380/2'), { host: '127.0.0.1', port: 6380, db: 2 });
+    assert.deepEqual(parseRedisUrl('redis://h'), { host: 'h', port: 6379, db: 0 });
+    const o = parseRedisUrl('rediss://us%40r:p%3Ass@redis.example:6390/0');
+    assert.equal(o.username, 'us@r');
+    assert.equal(o.password, 'p:ss');
+    assert.deepEqual(o.tls, { servername: 'redis.example' });
+    assert.deepEqual(parseRedisUrl('redis://:secret@h:1'), { host: 'h', port: 1, db: 0, password: 'secret' });
+  });
+  test('reject bad URLs with a clear message that hides the password', () => {
+    assert.throws(() => parseRedisUrl('http://h:1'), (e: unknown) => e instanceof RedisUrlError && /scheme/.test(e.message));
+    assert.throws(() => parseRedisUrl('redis://h:1/x'), /database must be/);
+    assert.throws(() => parseRedisUrl('not a url'), /not a URL/);
+    assert.throws(() => parseRedisUrl('redis://u:hunter2@h:1/x'), (e: unknown) => !(e as Error).message.includes('hunter2'));
+    assert.equal(redact('redis://u:hunter2@h:1'), 'redis://u:***@h:1');
+  });
+});

@@ -1,0 +1,93 @@
+// A deterministic stand-in for trainAndEvaluate, so the campaign machinery (queues, journal, resume,
+// faults) is tested without training: metrics = f(graph, proxy seed). Behaviours for fault tests are
+// chosen per trial index from a spec (an object, or JSON in the env var PYRAMID_NAS_FAKE):
+//   delayMs: number | [min, max]    time the "training" takes (in [min,max], fixed per graph)
+//   nan: [indices]                   throw a NAN_LOSS training error (→ a 'failed' result)
+//   throw: [indices]                 throw a plain Error every attempt (→ retried, then failed)
+//   crash: [indices]                 kill the process (process.exit) every attempt
+//   crashOnceDir: path               with crash: crash only the first attempt (a marker file per trial)
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrialMetrics } from '../controllers/types.js';
+import type { PyramidGraph } from '../src/graph/types.js';
+import type { Trainer } from './trial-processor.js';
+
+export interface FakeSpec {
+  delayMs?: number | [number, number];
+  nan?: number[];
+  throw?: number[];
+  crash?: number[];
+  crashOnceDir?: string;
+}
+
+/** A stable digest of the parts of a graph that define it (meta excluded). */
+function digest(graph: PyramidGraph, seed: number): Buffer {
+  const { meta: _meta, ...rest } = graph;
+  return createHash('sha256').update(JSON.stringify(rest)).update(`#${seed}`).digest();
+}
+
+/** The fake's metrics: a pure function of the graph and the proxy seed. */
+export function fakeMetrics(graph: PyramidGraph, seed: number): TrialMetrics {
+  const d = digest(graph, seed);
+  const u = (i: number) => d.readUInt16BE(i * 2) / 65535;
+  const AP = Math.round(u(0) * 0.5 * 1e6) / 1e6;
+  return {
+    AP,
+    AP50: Math.min(1, AP * 1.6),
+    AP75: AP * 0.9,
+    APs: AP * 0.6,
+    APm: AP,
+    APl: Math.min(1, AP * 1.3),
+    params: 10_000 + Math.floor(u(1) * 200_000),
+    macs: 1_000_000 + Math.floor(u(2) * 50_000_000),
+    trainSeconds: 0,
+    evalSeconds: 0,
+    backend: 'fake',
+  };
+}
+
+class FakeTrainingError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'TrainingError';
+  }
+}
+
+export function fakeSpecFromEnv(env: NodeJS.ProcessEnv = process.env): FakeSpec {
+  const raw = env.PYRAMID_NAS_FAKE;
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as FakeSpec;
+  } catch {
+    throw new Error(`PYRAMID_NAS_FAKE is not JSON: ${raw}`);
+  }
+}
+
+export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
+  return async (graph, proxy, hooks, job) => {
+    const d = digest(graph, proxy.seed);
+    const delay = typeof spec.delayMs === 'number'
+      ? spec.delayMs
+      : spec.delayMs ? spec.delayMs[0] + (d.readUInt16BE(8) / 65535) * (spec.delayMs[1] - spec.delayMs[0]) : 0;
+    const steps = 4;
+    for (let step = 1; step <= steps; step++) {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay / steps));
+      if (hooks.signal?.aborted) throw new Error('aborted');
+      if (step === 2 && spec.crash?.includes(job.index)) {
+        const marker = spec.crashOnceDir ? join(spec.crashOnceDir, `${job.trialId}.crashed`) : undefined;
+        if (!marker || !existsSync(marker)) {
+          if (marker) {
+            mkdirSync(spec.crashOnceDir!, { recursive: true });
+            writeFileSync(marker, String(process.pid));
+          }
+          process.exit(70); // a worker process dying mid-trial
+        }
+      }
+      hooks.onProgress?.({ step, steps, loss: 1 / step, imagesPerSecond: 1000 });
+    }
+    if (spec.nan?.includes(job.index)) throw new FakeTrainingError('NAN_LOSS', `loss became NaN at step 3 of trial ${job.trialId}`);
+    if (spec.throw?.includes(job.index)) throw new Error(`fake transient failure in trial ${job.trialId}`);
+    return fakeMetrics(graph, proxy.seed);
+  };
+}

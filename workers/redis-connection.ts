@@ -1,0 +1,75 @@
+// Redis connections for BullMQ from a `redis://[user:pass@]host:port[/db]` or `rediss://` (TLS) URL.
+// BullMQ needs maxRetriesPerRequest: null (commands wait through a reconnect instead of failing) and a
+// server that never evicts keys (`maxmemory-policy noeviction`): an evicted job key is a lost trial.
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** The queue key prefix: every campaign's keys live under `pyramid-nas:<campaign>:…`. */
+export const QUEUE_PREFIX = 'pyramid-nas';
+
+export class RedisUrlError extends Error {
+  constructor(readonly url: string, message: string) {
+    super(`--redis ${redact(url)}: ${message}`);
+    this.name = 'RedisUrlError';
+  }
+}
+
+/** The URL with its password replaced, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+}
+
+export function parseRedisUrl(url: string): RedisOptions {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RedisUrlError(url, 'not a URL (expected redis://[user:pass@]host:port[/db] or rediss://…)');
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new RedisUrlError(url, `scheme must be redis: or rediss: (got ${u.protocol})`);
+  if (!u.hostname) throw new RedisUrlError(url, 'missing host');
+  const port = u.port ? Number(u.port) : 6379;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RedisUrlError(url, `bad port ${u.port}`);
+  const dbText = u.pathname.replace(/^\//, '');
+  const db = dbText === '' ? 0 : Number(dbText);
+  if (!Number.isInteger(db) || db < 0 || db > 1_000_000) throw new RedisUrlError(url, `database must be a non-negative integer (got "${dbText}")`);
+  const opts: RedisOptions = {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    db,
+  };
+  if (u.username) opts.username = decodeURIComponent(u.username);
+  if (u.password) opts.password = decodeURIComponent(u.password);
+  if (u.protocol === 'rediss:') opts.tls = { servername: opts.host };
+  return opts;
+}
+
+export function connectRedis(url: string, extra: Partial<RedisOptions> = {}): Redis {
+  return new Redis({
+    ...parseRedisUrl(url),
+    // Required by BullMQ: during a Redis restart commands queue and wait instead of failing.
+    maxRetriesPerRequest: null,
+    // Reconnect forever, backing off to 1 s (a Redis restart must not kill a campaign or a worker).
+    retryStrategy: (times) => Math.min(50 * times, 1000),
+    ...extra,
+  });
+}
+
+/**
+ * The server's eviction policy, or undefined when it cannot be read (managed Redis often disables
+ * CONFIG). Anything but 'noeviction' can silently drop job keys under memory pressure.
+ */
+export async function evictionPolicy(redis: Redis): Promise<string | undefined> {
+  try {
+    const reply = (await redis.call('CONFIG', 'GET', 'maxmemory-policy')) as string[];
+    return reply?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+export async function warnIfEvicting(redis: Redis, warn: (msg: string) => void): Promise<void> {
+  const policy = await evictionPolicy(redis);
+  if (policy !== undefined && policy !== 'noeviction') {
+    warn(`Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (evicted job keys are lost trials). Fix: CONFIG SET maxmemory-policy noeviction`);
+  }
+}
