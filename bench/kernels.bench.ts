@@ -2,10 +2,11 @@
 // on the wasm backend (one thread), per layer shape: forward conv, weight gradient (ours; wasm has
 // none) by both formulations, input gradient (ours vs wasm's native kernel), and a full
 // forward+backward through tf.grads. Every figure is the median of REPEATS timed samples.
+import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/index.js';
 import { replacedNativeKernel } from '../src/backend/register.js';
-import { kernelRoutes, type FilterRoute } from '../src/backend/routes.js';
+import { kernelRoutes, type FilterRoute, type InputRoute } from '../src/backend/routes.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
 const MIN_SAMPLE_MS = 15; // each sample loops the op until at least this long, so timer noise stays small
@@ -34,25 +35,36 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-/** Median milliseconds per call of `op` (which must dispose what it makes). */
+/**
+ * Median milliseconds per call of `op` (which must dispose what it makes). The clock is this
+ * process's CPU time (user + system) unless BENCH_CLOCK=wall: wasm runs on one thread, and on a
+ * shared machine wall time mostly measures how long the scheduler kept us waiting.
+ */
+const CLOCK = process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu';
+const now = (): number => {
+  if (CLOCK === 'wall') return performance.now();
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 function timeOp(op: () => void): number {
   op(); op(); // warm-up: XNNPACK operator caches, heap growth
   let inner = 1;
   for (;;) { // calibrate the loop count once
-    const t0 = performance.now();
+    const t0 = now();
     for (let i = 0; i < inner; i++) op();
-    if (performance.now() - t0 >= MIN_SAMPLE_MS || inner >= 4096) break;
+    if (now() - t0 >= MIN_SAMPLE_MS || inner >= 4096) break;
     inner *= 2;
   }
   const samples: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     for (let i = 0; i < inner; i++) op();
-    samples.push((performance.now() - t0) / inner);
+    samples.push((now() - t0) / inner);
   }
   return median(samples);
 }
 
+const loadStart = loadavg()[0];
 const choice = await initBackend('wasm');
 const backend = tf.backend();
 const native = replacedNativeKernel('Conv2DBackpropInput');
@@ -62,7 +74,7 @@ if (native?.setupFunc) native.setupFunc(backend);
 
 const fmt = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(2);
 const rows: string[] = [];
-const totals = { fwd: [0, 0], bpfConv: [0, 0], bpfIm2col: [0, 0], bpi: [0, 0], bpiNative: [0, 0], full: [0, 0] };
+const totals = { fwd: [0, 0], bpfConv: [0, 0], bpfIm2col: [0, 0], bpfPatches: [0, 0], bpiZero: [0, 0], bpi: [0, 0], bpiNative: [0, 0], full: [0, 0] };
 const add = (k: keyof typeof totals, flops: number, ms: number) => { totals[k][0] += flops; totals[k][1] += ms; };
 
 for (const l of LAYERS) {
@@ -76,15 +88,22 @@ for (const l of LAYERS) {
   const attrs = { strides: [l.stride, l.stride], pad: 'same', dataFormat: 'NHWC' };
 
   const fwd = timeOp(() => tf.conv2d(x, w, l.stride, 'same').dispose());
-  const bpf: Record<Exclude<FilterRoute, 'auto'>, number> = { 'dilated-conv': 0, im2col: 0 };
-  for (const route of ['dilated-conv', 'im2col'] as const) {
+  const bpf: Record<Exclude<FilterRoute, 'auto'>, number> = { 'dilated-conv': 0, im2col: 0, 'patches-conv': 0 };
+  for (const route of ['dilated-conv', 'im2col', 'patches-conv'] as const) {
     kernelRoutes.backpropFilter = route;
     bpf[route] = timeOp(() =>
       (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor).dispose());
   }
   kernelRoutes.backpropFilter = 'auto';
-  const bpi = timeOp(() =>
-    (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
+  const bpiRoute: Record<Exclude<InputRoute, 'auto'>, number> = { 'zero-insert': NaN, phase: NaN };
+  for (const route of ['zero-insert', 'phase'] as const) {
+    if (route === 'phase' && (l.stride === 1 || l.k === 1)) continue; // same code path as zero-insert there
+    kernelRoutes.backpropInput = route;
+    bpiRoute[route] = timeOp(() =>
+      (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
+  }
+  kernelRoutes.backpropInput = 'auto';
+  const bpi = Math.min(bpiRoute['zero-insert'], Number.isNaN(bpiRoute.phase) ? Infinity : bpiRoute.phase);
   const bpiNative = native
     ? timeOp(() => {
       const out = native.kernelFunc({ inputs: { dy, filter: w }, backend, attrs: { ...attrs, inputShape: x.shape } }) as tf.TensorInfo;
@@ -97,18 +116,24 @@ for (const l of LAYERS) {
     tf.dispose(t);
   });
   add('fwd', flops, fwd); add('bpfConv', flops, bpf['dilated-conv']); add('bpfIm2col', flops, bpf.im2col);
-  add('bpi', flops, bpi); add('bpiNative', flops, bpiNative); add('full', 3 * flops, full);
+  add('bpfPatches', flops, bpf['patches-conv']);
+  add('bpiZero', flops, bpiRoute['zero-insert']); add('bpi', flops, bpi); add('bpiNative', flops, bpiNative);
+  add('full', 3 * flops, full);
+  const phaseCell = Number.isNaN(bpiRoute.phase) ? '–' : fmt(flops, bpiRoute.phase);
   rows.push(`| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, bpf['dilated-conv'])} | ` +
-    `${fmt(flops, bpf.im2col)} | ${fmt(flops, bpi)} | ${fmt(flops, bpiNative)} | ${fmt(3 * flops, full)} | ${full.toFixed(2)} |`);
+    `${fmt(flops, bpf.im2col)} | ${fmt(flops, bpf['patches-conv'])} | ${fmt(flops, bpiRoute['zero-insert'])} | ${phaseCell} | ${fmt(flops, bpiNative)} | ` +
+    `${fmt(3 * flops, full)} | ${full.toFixed(2)} |`);
   tf.dispose([x, w, dy]);
 }
 
 const T = (k: keyof typeof totals) => fmt(totals[k][0], totals[k][1]);
 console.log(`backend: ${choice.name} — ${choice.detail.split(';')[0]}`);
-console.log(`batch ${BATCH}, medians of ${REPEATS} samples (each ≥ ${MIN_SAMPLE_MS} ms), GFLOP/s = 2·MACs / time\n`);
-console.log('| layer | px in→out | MFLOP/pass | fwd | dW dilated-conv | dW im2col | dx ours | dx wasm native | fwd+bwd | fwd+bwd ms |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(`load average (1 min) at start: ${loadStart.toFixed(2)} on ${cpus().length} CPUs`);
+console.log(`batch ${BATCH}, ${CLOCK} time, medians of ${REPEATS} samples (each ≥ ${MIN_SAMPLE_MS} ms), GFLOP/s = 2·MACs / time\n`);
+console.log('| layer | px in→out | MFLOP/pass | fwd | dW dilated-conv | dW im2col | dW patches-conv | dx zero-insert | dx phase | dx wasm native | fwd+bwd (auto routes) | fwd+bwd ms |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
-console.log(`| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ` +
-  `${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`);
+console.log(`| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ${T('bpfPatches')} | ` +
+  `${T('bpiZero')} | best: ${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`);
+console.log(`load average (1 min) at end: ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs`);
 console.log(`\nnumTensors after: ${tf.memory().numTensors}`);

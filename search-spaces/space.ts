@@ -31,7 +31,10 @@ export interface SearchSpace<O = unknown> {
   sample(rng: Rng): number[];
   /** The explicit graph of a decision sequence; throws SpaceDecisionError when it is out of the space. */
   decode(decisions: readonly number[]): PyramidGraph;
-  /** The decisions that decode to exactly this graph (same nodes, order and ids), or undefined. */
+  /**
+   * The decisions that decode to this graph (the same nodes in the same order, with the same ops, levels,
+   * posts, inputs and outputs; node ids may differ), or undefined when the graph is not a point of the space.
+   */
   encode(graph: PyramidGraph): number[] | undefined;
   /** A copy with exactly one decision changed (at a position that has ≥ 2 choices). */
   mutate(decisions: readonly number[], rng: Rng): number[];

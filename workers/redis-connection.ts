@@ -73,3 +73,30 @@ export async function warnIfEvicting(redis: Redis, warn: (msg: string) => void):
     warn(`Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (evicted job keys are lost trials). Fix: CONFIG SET maxmemory-policy noeviction`);
   }
 }
+
+/**
+ * Resolves when the connection is ready; rejects after `ms` with the last connection error. Used at
+ * start-up only: a Redis that is unreachable from the start is a configuration error, not an outage.
+ */
+export function waitReady(redis: Redis, url: string, ms = 10_000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let last = 'no answer';
+    const onError = (err: Error) => (last = err.message);
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`cannot reach Redis at ${redact(url)} within ${ms / 1000} s (${last})`));
+    }, ms);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('error', onError);
+      redis.off('ready', onReady);
+    };
+    redis.on('error', onError);
+    redis.once('ready', onReady);
+  });
+}

@@ -5,12 +5,13 @@
 // padding, so no multiply-adds are spent on inserted zeros. (A 1×1 conv, not matMul: wasm's
 // BatchMatMul is ~10× slower than XNNPACK's convolution when it has to transpose an operand.)
 import {
-  conv2d, tidy, transpose,
+  conv2d, reshape, tidy, transpose,
   Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc,
   type Tensor4D, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { flipTransposeFilter } from './flip-filter.js';
-import { convGeometry, padOrCrop } from './geometry.js';
+import { flipTransposeFilter, phaseFilter } from './flip-filter.js';
+import { kernelRoutes } from './routes.js';
+import { convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
 import { wrapInput } from './wrap.js';
 import { zeroInsert } from './zero-insert.js';
 
@@ -25,8 +26,32 @@ export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputSha
     const r = conv2d(dy, transpose(filter, [0, 1, 3, 2]), 1, 'valid');
     return padOrCrop(zeroInsert(r, g.sH, g.sW), top, bottom, left, right);
   }
+  const strided = g.sH > 1 || g.sW > 1;
+  const route = kernelRoutes.backpropInput === 'auto' ? (strided && g.sH === g.sW ? 'phase' : 'zero-insert') : kernelRoutes.backpropInput;
+  if (route === 'phase' && strided) {
+    if (g.sH !== g.sW) throw new Error(`Conv2DBackpropInput: the 'phase' route needs equal strides, got ${g.sH}x${g.sW}`);
+    return phaseInputGrad(dy, filter, g);
+  }
   const z = padOrCrop(zeroInsert(dy, g.sH, g.sW), top, bottom, left, right);
   return conv2d(z, flipTransposeFilter(filter), 1, 'valid');
+}
+
+/**
+ * Strided input gradient in sub-pixel form: u = ih + padTop = Q·s + p receives
+ * Σ_j dy[Q−j]·W[p+s·j], a stride-1 correlation of dy (padded by J−1 on top) with the phase filter,
+ * whose s² channel groups are interleaved back (depth-to-space); then crop padTop rows to get dx.
+ */
+function phaseInputGrad(dy: Tensor4D, filter: Tensor4D, g: ConvGeometry): Tensor4D {
+  const s = g.sH;
+  const jH = Math.ceil(g.kH / s), jW = Math.ceil(g.kW / s);
+  const qH = Math.ceil((g.inH + g.padTop) / s), qW = Math.ceil((g.inW + g.padLeft) / s);
+  const dyp = padOrCrop(dy, jH - 1, qH - g.outH, jW - 1, qW - g.outW);
+  const phases = conv2d(dyp, phaseFilter(filter, s, s), 1, 'valid'); // [n, qH, qW, (p, q, ci)]
+  // depthToSpace(s) as one 4-D transpose ([n·qH, qW, p, (q,ci)] → [n·qH, p, qW, (q,ci)]): wasm's
+  // DepthToSpace kernel was slower than the convolution itself.
+  const grid = reshape(transpose(reshape(phases, [g.batch * qH, qW, s, s * g.inC]), [0, 2, 1, 3]),
+    [g.batch, qH * s, qW * s, g.inC]) as Tensor4D;
+  return padOrCrop(grid, -g.padTop, g.inH - (qH * s - g.padTop), -g.padLeft, g.inW - (qW * s - g.padLeft));
 }
 
 const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo =>

@@ -1,7 +1,7 @@
 // Which formulation the convolution-gradient kernels use. 'auto' is the measured-best choice
 // (bench/kernels.bench.ts); the others stay selectable so the benchmark can keep comparing them.
-export type FilterRoute = 'auto' | 'dilated-conv' | 'im2col';
-export type InputRoute = 'auto' | 'zero-insert';
+export type FilterRoute = 'auto' | 'dilated-conv' | 'im2col' | 'patches-conv';
+export type InputRoute = 'auto' | 'zero-insert' | 'phase';
 
 export const kernelRoutes: { backpropFilter: FilterRoute; backpropInput: InputRoute } = {
   backpropFilter: 'auto',

@@ -104,15 +104,15 @@ async function select(preferred: BackendName | undefined): Promise<BackendChoice
 }
 
 /**
- * Makes a backend active and returns which. With no argument: the best available, chosen once
+ * Makes a backend active and returns which. With no argument (or 'auto'): the best available, chosen once
  * (later calls return the same choice). With a name: that backend or a clear error, switching to it
  * if another is active. Await it before creating any tensor.
  */
-export async function initBackend(preferred?: BackendName | string): Promise<BackendChoice> {
-  if (preferred !== undefined && !BACKEND_NAMES.includes(preferred as BackendName)) {
-    throw new Error(`unknown backend '${preferred}': expected one of ${BACKEND_NAMES.join(', ')}`);
+export async function initBackend(preferred?: BackendName | 'auto' | string): Promise<BackendChoice> {
+  if (preferred !== undefined && preferred !== 'auto' && !BACKEND_NAMES.includes(preferred as BackendName)) {
+    throw new Error(`unknown backend '${preferred}': expected one of ${BACKEND_NAMES.join(', ')} (or auto)`);
   }
-  const want = preferred as BackendName | undefined;
+  const want = preferred === 'auto' ? undefined : (preferred as BackendName | undefined);
   while (pending) await pending.catch(() => undefined); // one selection at a time
   if (current && (want === undefined || want === current.name)) return current;
   pending = select(want);

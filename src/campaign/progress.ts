@@ -11,7 +11,9 @@ export interface Reporter {
   stop(): void;
 }
 
-export function jsonReporter(logger: Logger = pino({ base: undefined })): Reporter {
+// Synchronous writes: log lines and the final result line must come out in order, and none may be lost
+// at process.exit.
+export function jsonReporter(logger: Logger = pino({ base: undefined }, pino.destination({ dest: 1, sync: true }))): Reporter {
   return {
     onEvent(ev) {
       if (ev.type === 'progress') return; // per-step progress is too chatty for logs

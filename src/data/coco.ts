@@ -2,9 +2,9 @@
 // letterboxed to the proxy size up front (sharp is asynchronous; `get(i)` must not be) and kept in memory
 // as Uint8Arrays, within `cacheBytes`.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { discoverCoco, type CocoSource } from './coco-layout.js';
-import { readCocoInstances, type CocoCategory, type CocoImage, type CocoInstances } from './coco-json.js';
+import { readCocoInstances, type CocoAnnotation, type CocoCategory, type CocoImage, type CocoInstances } from './coco-json.js';
 import { DatasetError } from './errors.js';
 import { decodeLetterboxed } from './letterbox.js';
 import { hashNumber, mix32 } from './rng.js';
@@ -27,6 +27,18 @@ interface Picked {
   image: CocoImage;
   source: CocoSource;
   instances: CocoInstances;
+  /** This image's annotations (looked up once per document: COCO files hold ~10⁵ images and ~10⁶ boxes). */
+  annotations: CocoAnnotation[];
+}
+
+function annotationsByImage(doc: CocoInstances): Map<number, CocoAnnotation[]> {
+  const m = new Map<number, CocoAnnotation[]>();
+  for (const a of doc.annotations) {
+    const list = m.get(a.image_id);
+    if (list) list.push(a);
+    else m.set(a.image_id, [a]);
+  }
+  return m;
 }
 
 function sameCategories(a: CocoInstances, b: CocoInstances): void {
@@ -39,13 +51,30 @@ function sameCategories(a: CocoInstances, b: CocoInstances): void {
   }
 }
 
+/**
+ * A folder-per-split layout takes the split from the folder name; an export's own split file must not
+ * disagree (an exported train split copied to DIR/heldout would silently evaluate on training images).
+ */
+function checkFolderRole(source: CocoSource, role: SplitName): void {
+  const file = join(dirname(source.annotations), SPLIT_FILE_NAME);
+  if (!existsSync(file)) return;
+  const split = readSplitFile(file);
+  const other: SplitName = role === 'train' ? 'heldout' : 'train';
+  if (split[role].length === 0 && split[other].length > 0) {
+    throw new DatasetError('bad-option', `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`, { file });
+  }
+}
+
 /** Images of each split, sorted by image id (so the order does not depend on the JSON's order). */
 function assignSplits(sources: CocoSource[], docs: CocoInstances[], o: DatasetOptions, dir: string): Record<SplitName, Picked[]> {
   const out: Record<SplitName, Picked[]> = { train: [], heldout: [] };
   sources.forEach((source, k) => {
     const instances = docs[k];
+    const byImage = annotationsByImage(instances);
+    const pick = (image: CocoImage): Picked => ({ image, source, instances, annotations: byImage.get(image.id) ?? [] });
     if (source.role !== 'both') {
-      for (const image of instances.images) out[source.role].push({ image, source, instances });
+      checkFolderRole(source, source.role);
+      for (const image of instances.images) out[source.role].push(pick(image));
       return;
     }
     const splitPath = o.splitFile ?? join(dir, SPLIT_FILE_NAME);
@@ -58,11 +87,11 @@ function assignSplits(sources: CocoSource[], docs: CocoInstances[], o: DatasetOp
           if (!image) {
             throw new DatasetError('bad-json', `${splitPath}: $.${name}[${i}]: image id ${id} is not in ${instances.file}`, { file: splitPath, jsonPath: `$.${name}[${i}]` });
           }
-          out[name].push({ image, source, instances });
+          out[name].push(pick(image));
         });
       }
     } else {
-      for (const image of instances.images) out[hashSplitOf(image.id, o.seed)].push({ image, source, instances });
+      for (const image of instances.images) out[hashSplitOf(image.id, o.seed)].push(pick(image));
     }
   });
   for (const name of ['train', 'heldout'] as const) out[name].sort((a, b) => a.image.id - b.image.id);
@@ -92,8 +121,8 @@ async function decodeSample(p: Picked, size: number, category: Map<number, numbe
     );
   }
   const boxes: BoxAnnotation[] = [];
-  for (const a of p.instances.annotations) {
-    if (a.image_id !== p.image.id || a.bbox[2] <= 0 || a.bbox[3] <= 0) continue; // degenerate boxes: nothing to detect
+  for (const a of p.annotations) {
+    if (a.bbox[2] <= 0 || a.bbox[3] <= 0) continue; // degenerate boxes: nothing to detect
     const [x, y, w, h] = a.bbox;
     boxes.push({
       bbox: lb.sx === 1 && lb.sy === 1 ? [x, y, w, h] : [x * lb.sx, y * lb.sy, w * lb.sx, h * lb.sy],

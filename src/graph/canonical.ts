@@ -9,8 +9,10 @@
 // resulting canonical JSON wins. Two leaves with the same text reveal an automorphism; members of a cell
 // in the same orbit (under the automorphisms found so far that fix the current prefix) give the same
 // leaves and are skipped, which keeps symmetric graphs (twins, cycles of identical nodes) cheap.
-// MAX_LEAVES bounds the search for adversarially symmetric graphs; past it the result could depend on
-// node order (no zoo or search-space graph comes near it).
+// Structural twins (same label, inputs and consumers) are swapped by an automorphism, so a cell made of
+// twins is individualised in one step. MAX_LEAVES and MAX_SEARCH_NODES bound the search on hostile,
+// highly symmetric input (a 230-node tree of identical nodes takes about a second); past them the result
+// could depend on node order. Zoo and search-space graphs stay far below (a handful of search nodes).
 // With every colour distinct, nodes are listed in a topological order that always takes the ready node
 // of smallest colour and renamed n0, n1, …
 import { createHash } from 'node:crypto';
@@ -19,8 +21,12 @@ import { COMMUTATIVE_OPS, GRAPH_FORMAT, type GraphNode, type PyramidGraph } from
 
 /** Upper bound on individualisation branches explored (only adversarially symmetric graphs reach it). */
 const MAX_LEAVES = 512;
+/** Search-tree nodes (each one colour refinement) before branching stops: bounds the time on hostile input. */
+const MAX_SEARCH_NODES = 4096;
+/** Automorphisms kept for pruning (more only speeds up very symmetric graphs). */
+const MAX_AUTOMORPHISMS = 256;
 
-/** A resolved input: a backbone feature level (negative-free) or the index of a live node. */
+/** A resolved input: a backbone feature (its level) or a live node (its index). */
 type Ref = { c: number } | { n: number };
 
 interface Dag {
@@ -127,32 +133,56 @@ function leafJson(graph: PyramidGraph, dag: Dag, colors: number[]): Leaf {
   return { text: JSON.stringify({ format: GRAPH_FORMAT, levels: { min, max }, channels: graph.channels, repeats: graph.repeats, nodes, outputs }), order };
 }
 
+/**
+ * Structural twins: nodes with the same label, the same inputs and the same consumers (same slots).
+ * Swapping two twins is an automorphism, so the search never branches between them. twin[i] is the
+ * smallest index of i's class.
+ */
+function twins(dag: Dag, labels: number[]): number[] {
+  const first = new Map<string, number>();
+  return dag.nodes.map((_, i) => {
+    const ins = dag.inputs[i].map((r) => ('c' in r ? `C${r.c}` : String(r.n)));
+    if (dag.commutative[i]) ins.sort();
+    const outs = dag.consumers[i].map(([c, slot]) => `${c}.${slot}`).sort();
+    const key = `${labels[i]}|${ins.join(',')}|${outs.join(',')}`;
+    if (!first.has(key)) first.set(key, i);
+    return first.get(key)!;
+  });
+}
+
 /** The canonical JSON text of a valid graph (no name, no meta): what graphHash hashes. */
 export function canonicalJson(graph: PyramidGraph): string {
   const dag = buildDag(graph);
   const count = dag.nodes.length;
   const initial = rank(dag.nodes.map((n, i) => `${n.level}|${n.op}|${n.post}|${dag.outputKeys[i].join(',')}`));
-  let first: Leaf | undefined;
+  const twin = twins(dag, initial.colors);
+  const seen = new Map<string, Leaf>();
   let best: Leaf | undefined;
   let leaves = 0;
-  /** Automorphisms found: perm[i] is the image of node i. */
-  const autos: number[][] = [];
+  /** Automorphisms found from equal leaves: perm[i] is the image of node i (capped: pruning only). */
+  const autos: Int32Array[] = [];
   const automorphism = (a: Leaf, b: Leaf) => {
-    const perm = new Array<number>(count);
+    if (autos.length >= MAX_AUTOMORPHISMS) return;
+    const perm = new Int32Array(count);
     a.order.forEach((node, k) => { perm[node] = b.order[k]; });
     autos.push(perm);
   };
-  /** Union-find of the orbits of the automorphisms that fix every prefix vertex. */
-  const orbits = (prefix: number[]) => {
-    const parent = Array.from({ length: count }, (_, i) => i);
-    const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  /** Union-find of the orbits of the known automorphisms (twin swaps included) that fix every prefix node. */
+  const orbits = (fixed: Uint8Array) => {
+    const parent = Int32Array.from({ length: count }, (_, i) => i);
+    const find = (i: number): number => { while (parent[i] !== i) i = parent[i] = parent[parent[i]]; return i; };
+    const join = (i: number, j: number) => { parent[find(i)] = find(j); };
+    for (let i = 0; i < count; i++) if (twin[i] !== i && !fixed[i] && !fixed[twin[i]]) join(i, twin[i]);
     for (const perm of autos) {
-      if (!prefix.every((p) => perm[p] === p)) continue;
-      perm.forEach((j, i) => { parent[find(i)] = find(j); });
+      let fixes = true;
+      for (let i = 0; i < count && fixes; i++) if (fixed[i] && perm[i] !== i) fixes = false;
+      if (fixes) perm.forEach((j, i) => join(i, j));
     }
     return find;
   };
-  const search = (start: { colors: number[]; classes: number }, prefix: number[]): void => {
+  let calls = 0;
+  const search = (start: { colors: number[]; classes: number }, fixed: Uint8Array): void => {
+    calls++;
     const colors = refine(dag, start);
     const cells = new Map<number, number[]>();
     colors.forEach((c, i) => { const cell = cells.get(c); if (cell) cell.push(i); else cells.set(c, [i]); });
@@ -162,25 +192,39 @@ export function canonicalJson(graph: PyramidGraph): string {
     if (!target) {
       leaves++;
       const leaf = leafJson(graph, dag, colors);
-      if (!first) first = leaf;
-      else if (leaf.text === first.text) automorphism(first, leaf);
+      // Any earlier leaf with the same text differs from this one by an automorphism.
+      const twinLeaf = seen.get(leaf.text);
+      if (twinLeaf) automorphism(twinLeaf, leaf);
+      else seen.set(leaf.text, leaf);
       if (!best || leaf.text < best.text) best = leaf;
-      else if (leaf.text === best.text && best !== first) automorphism(best, leaf);
+      return;
+    }
+    const cell = target;
+    if (cell.every((v) => twin[v] === twin[cell[0]])) {
+      // A cell of mutual twins: every order of them is equivalent, so individualise them all at once.
+      const pos = new Map(cell.map((v, k) => [v, k]));
+      const next = new Uint8Array(fixed);
+      for (const v of cell) next[v] = 1;
+      search(rank(colors.map((c, i) => (pos.has(i) ? `${c}.${pos.get(i)}` : `${c}`))), next);
       return;
     }
     const explored: number[] = [];
-    for (const v of target) {
-      if (best && leaves >= MAX_LEAVES) break;
+    let find: ((i: number) => number) | undefined;
+    let known = -1;
+    for (const v of cell) {
+      if (best && (leaves >= MAX_LEAVES || calls >= MAX_SEARCH_NODES)) break;
       if (explored.length > 0) {
-        const find = orbits(prefix);
-        if (explored.some((e) => find(e) === find(v))) continue;
+        if (known !== autos.length) { find = orbits(fixed); known = autos.length; }
+        if (explored.some((e) => find!(e) === find!(v))) continue;
       }
       explored.push(v);
+      const next = new Uint8Array(fixed);
+      next[v] = 1;
       // Individualise v: it keeps a colour just below the rest of its cell.
-      search(rank(colors.map((c, i) => `${c}${i === v ? 'a' : 'b'}`)), [...prefix, v]);
+      search(rank(colors.map((c, i) => `${c}${i === v ? 'a' : 'b'}`)), next);
     }
   };
-  search(initial, []);
+  search(initial, new Uint8Array(count));
   return best!.text;
 }
 

@@ -43,6 +43,7 @@ describe('pyramid-nas dataset', () => {
       [['dataset', 'export', 'cifar', '--out', join(root, 'x')], /expected one of shapes, fashion-mnist-scenes/],
       [['dataset', 'export', 'shapes', '--split', 'heldout', '--out', out, '--count', '2'], /already exists \(use --force/],
       [['dataset', 'export', 'fashion-mnist-scenes', '--data', join(root, 'no-such-dir'), '--out', join(root, 'x')], /fashion-mnist directory not found/],
+      [['dataset', 'export', 'shapes', '--count', '2', '--out', join(out, 'instances.json', 'x')], /ENOTDIR|EEXIST/],
     ];
     for (const [args, message] of cases) {
       const r = cli(...args);

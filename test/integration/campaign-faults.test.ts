@@ -142,7 +142,9 @@ describe('campaign faults (BullMQ on Redis)', () => {
       await stopProcess(server, 'SIGKILL');
       await new Promise((r) => setTimeout(r, 700));
       server = await startPrivateRedis(port);
-      const summary = await Promise.race([run, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('campaign did not finish within 60 s of the restart')), 60_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const summary = await Promise.race([run, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('campaign did not finish within 60 s of the restart')), 60_000)))]);
+      clearTimeout(timer);
       assert.equal(summary.stats.complete, 6);
       toldOnce(dir, 6);
       assert.deepEqual(journalEssence(dir), await reference(cfg, spec));
@@ -152,6 +154,31 @@ describe('campaign faults (BullMQ on Redis)', () => {
       campaignRedis.disconnect();
       workerRedis.disconnect();
       await stopProcess(server, 'SIGKILL');
+    }
+  });
+
+  test('worker --all finds the campaign queue; SIGTERM lets the running trial finish, then exits 0', async () => {
+    const name = uniqueName('fault-graceful');
+    const cfg = config(name, 1);
+    const redis = connectRedis(SHARED_REDIS);
+    const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 1, reconcileMs: 300 });
+    const dir = tmp();
+    const space = campaignSpace(cfg);
+    const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+    const w = cli(['worker', '--redis', SHARED_REDIS, '--all'], fakeEnv({ delayMs: 2000 }));
+    try {
+      await waitFor('the worker to start the trial', () => w.stderr().includes(`trialId=${name}-0`), 30_000);
+      w.child.kill('SIGTERM');
+      const summary = await run;
+      assert.equal(summary.stats.complete, 1, 'the running trial finished instead of being dropped');
+      assert.equal(await w.exited, 0);
+      assert.match(w.stderr(), /SIGTERM: finishing running trials/);
+      assert.equal((await Job.fromId(queue.queue, `${name}-0`))!.attemptsStarted, 1);
+    } finally {
+      await killGroup(w.child, 'SIGKILL');
+      await queue.close();
+      redis.disconnect();
+      await obliterate(SHARED_REDIS, name);
     }
   });
 });

@@ -53,6 +53,7 @@ export function freePort(): Promise<number> {
 export async function startPrivateRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const probe = connectRedis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
+  probe.on('error', () => {}); // refused until the server is up
   try {
     await waitFor(`redis-server on ${port}`, async () => {
       try {

@@ -95,16 +95,23 @@ before(async () => {
 });
 
 describe('wasm gradient kernels match the cpu backend', () => {
-  test('Conv2DBackpropInput', async () => {
-    await fc.assert(fc.asyncProperty(geometry, async (g) => {
-      await compare('Conv2DBackpropInput', {
-        dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed),
-        filter: f32([g.k, g.k, g.inC, g.outC], g.seed + 1),
-      }, { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', inputShape: [g.batch, g.h, g.w, g.inC] });
-    }), { numRuns: RUNS });
-  });
+  for (const route of ['auto', 'zero-insert', 'phase'] as const) {
+    test(`Conv2DBackpropInput (route ${route})`, async () => {
+      kernelRoutes.backpropInput = route;
+      try {
+        await fc.assert(fc.asyncProperty(geometry, async (g) => {
+          await compare('Conv2DBackpropInput', {
+            dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed),
+            filter: f32([g.k, g.k, g.inC, g.outC], g.seed + 1),
+          }, { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', inputShape: [g.batch, g.h, g.w, g.inC] });
+        }), { numRuns: RUNS });
+      } finally {
+        kernelRoutes.backpropInput = 'auto';
+      }
+    });
+  }
 
-  for (const route of ['auto', 'dilated-conv', 'im2col'] as const) {
+  for (const route of ['auto', 'dilated-conv', 'im2col', 'patches-conv'] as const) {
     test(`Conv2DBackpropFilter (route ${route})`, async () => {
       kernelRoutes.backpropFilter = route;
       try {

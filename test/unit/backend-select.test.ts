@@ -21,7 +21,7 @@ test('importing the backend module loads no TensorFlow.js', () => {
 });
 
 test('unknown backend names are rejected', async () => {
-  await assert.rejects(initBackend('webgpu'), /unknown backend 'webgpu': expected one of tensorflow, wasm, cpu/);
+  await assert.rejects(initBackend('webgpu'), /unknown backend 'webgpu': expected one of tensorflow, wasm, cpu \(or auto\)/);
 });
 
 test('default picks tensorflow when installed, else wasm, and says why', { skip: nativeInstalled && 'a native tfjs package is installed' }, async () => {
@@ -36,7 +36,9 @@ test('default picks tensorflow when installed, else wasm, and says why', { skip:
 test('a second call returns the same choice', async () => {
   const a = await initBackend();
   const b = await initBackend();
+  const c = await initBackend('auto');
   assert.deepEqual(b, a);
+  assert.equal(c, a);
   assert.equal(b, currentBackend());
 });
 

@@ -133,6 +133,11 @@ describe('coco loader', () => {
     const ds = await loadDataset(opts(b));
     assert.equal(ds.split('train').count, 2);
     assert.equal(ds.split('heldout').count, 2);
+    // An export of the train split in the held-out folder is refused, not silently evaluated on.
+    const swapped = join(root, 'swapped');
+    await fixture(join(swapped, 'train'), { train: [5, 9] });
+    await fixture(join(swapped, 'heldout'), { train: [5, 9] });
+    await assert.rejects(loadDataset(opts(swapped)), /heldout.pyramid-nas\.split\.json: this folder is used as the heldout split but holds an export of the train split/);
 
     const c = join(root, 'official');
     mkdirSync(join(c, 'annotations'), { recursive: true });

@@ -11,7 +11,7 @@ before(async () => {
   await initBackend('cpu');
 });
 
-function rand(shape: number[], seed: number): tf.Tensor4D {
+function rand(shape: [number, number, number, number], seed: number): tf.Tensor4D {
   return tf.randomUniform(shape, -1, 1, 'float32', seed) as tf.Tensor4D;
 }
 

@@ -132,3 +132,16 @@ describe('canonical form of symmetric graphs (colour refinement alone cannot tel
     assert.notEqual(graphHash(rewired), graphHash(g));
   });
 });
+
+describe('canonical form of a tree of identical nodes (twins and automorphic subtrees)', () => {
+  test('64 identical leaves under 8 concats under one concat: one hash for any order', async () => {
+    const { shuffleNodes, renameIds } = await import('../../src/testing/index.js');
+    const nodes = Array.from({ length: 64 }, (_, i) => n(`l${i}`, 3, 'sum', ['C3']));
+    for (let k = 0; k < 8; k++) nodes.push(n(`c${k}`, 3, 'concat', Array.from({ length: 8 }, (_, j) => `l${8 * k + j}`)));
+    nodes.push(n('top', 3, 'concat', Array.from({ length: 8 }, (_, k) => `c${k}`)));
+    const g = graph(nodes, { P3: 'top' }, { levels: { min: 3, max: 3 } });
+    assert.ok(parseGraph(g).ok);
+    const h = graphHash(g);
+    for (const seed of [1, 2, 3]) assert.equal(graphHash(renameIds(shuffleNodes(g, seed), seed)), h);
+  });
+});

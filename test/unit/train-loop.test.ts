@@ -70,11 +70,48 @@ describe('training loop', () => {
     assert.notDeepEqual(run(3), run(4));
   });
 
+  test('pretrained backbone stays frozen (neck and head train); scratch trains it too', () => {
+    for (const mode of ['pretrained', 'scratch'] as const) {
+      const s = session(6, 'fpn', { backbone: mode });
+      try {
+        const snap = (group: string) => s.detector.store.trainable.filter((e) => e.group === group).map((e) => Array.from(e.variable.dataSync()));
+        const bb = snap('backbone');
+        const neck = snap('neck');
+        s.step();
+        s.step();
+        assert.equal(JSON.stringify(snap('backbone')) === JSON.stringify(bb), mode === 'pretrained', mode);
+        assert.notDeepEqual(snap('neck'), neck);
+      } finally {
+        s.dispose();
+      }
+    }
+  });
+
+  test('cached frozen features give the same outputs as running the backbone', () => {
+    const s = session(7);
+    try {
+      const split = s.dataset.split('heldout');
+      const S = s.task.imageSize;
+      const cached = s.featureCache('heldout').batch(s.detector, split, [2, 0]);
+      const px = new Float32Array(2 * S * S * 3);
+      [2, 0].forEach((i, b) => split.get(i).pixels.forEach((v, k) => { px[b * S * S * 3 + k] = v / 255; }));
+      tf.tidy(() => {
+        const direct = s.detector.forward(tf.tensor4d(px, [2, S, S, 3]), { training: false });
+        const viaCache = s.detector.forwardFeatures(cached, { training: false });
+        const d = tf.max(tf.abs(tf.sub(direct.cls, viaCache.cls))).dataSync()[0];
+        assert.ok(d < 1e-4, `max difference ${d}`);
+      });
+      for (const t of cached.values()) t.dispose();
+    } finally {
+      s.dispose();
+    }
+  });
+
   test('a non-finite loss throws TrainError NAN_LOSS and leaks nothing', () => {
     const s = session(5);
     try {
       s.step();
-      const v = s.detector.store.trainable[0].variable;
+      const v = s.detector.store.trainable.find((e) => e.group === 'neck')!.variable;
       tf.tidy(() => v.assign(tf.fill(v.shape, NaN)));
       const n = tf.memory().numTensors;
       assert.throws(() => s.step(), (e: unknown) => e instanceof TrainError && e.code === 'NAN_LOSS');

@@ -37,6 +37,7 @@ export class BullmqQueue implements TrialQueue {
   constructor(private readonly opts: BullmqQueueOptions) {
     this.queue = new Queue(opts.campaign, { connection: opts.connection, prefix: QUEUE_PREFIX });
     this.eventsConnection = opts.connection.duplicate();
+    this.eventsConnection.on('error', () => {}); // reconnects by itself (a Redis restart must not crash us)
     this.events = new QueueEvents(opts.campaign, { connection: this.eventsConnection, prefix: QUEUE_PREFIX });
     this.queue.on('error', () => {}); // connection errors: ioredis reconnects; reconcile catches up
     this.events.on('error', () => {});

@@ -62,13 +62,17 @@ function defaultCount(split: SplitName): number {
   return split === 'train' ? TRAIN_DEFAULTS.trainImages : TRAIN_DEFAULTS.heldoutImages;
 }
 
-/** Bad input (a DatasetError) exits 2 with its message; anything else is a bug and propagates. */
+/**
+ * Bad input exits 2 with its message: a DatasetError, or a file-system error on a path the user gave
+ * (an --out under a file, no permission…). Anything else is a bug and propagates with its stack.
+ */
 async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof DatasetError) {
-      process.stderr.write(`pyramid-nas dataset: ${err.message}\n`);
+    const errno = (err as NodeJS.ErrnoException).code;
+    if (err instanceof DatasetError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
+      process.stderr.write(`pyramid-nas dataset: ${(err as Error).message}\n`);
       process.exit(2);
     }
     throw err;

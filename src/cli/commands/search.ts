@@ -15,7 +15,7 @@ import { EmbeddedQueue } from '../../campaign/queue/embedded.js';
 import { BullmqQueue } from '../../campaign/queue/bullmq.js';
 import type { TrialQueue } from '../../campaign/queue/types.js';
 import { ProcessPool } from '../../../workers/process-pool.js';
-import { connectRedis, redact, RedisUrlError, warnIfEvicting } from '../../../workers/redis-connection.js';
+import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
 
 interface SearchOpts {
   redis?: string;
@@ -75,7 +75,17 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
   let redis: Redis | undefined;
   if (o.redis) {
     redis = connectRedis(o.redis);
-    redis.on('error', () => {}); // reconnects on its own; BullMQ commands wait (maxRetriesPerRequest: null)
+    // Reconnects on its own and BullMQ commands wait (maxRetriesPerRequest: null): warn once per outage.
+    let down = false;
+    redis.on('error', (err) => {
+      if (!down) reporter.warn(`Redis connection lost (${err.message}); reconnecting`);
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) reporter.info('Redis reconnected');
+      down = false;
+    });
+    await waitReady(redis, o.redis!);
     await warnIfEvicting(redis, (m) => reporter.warn(m));
     queue = new BullmqQueue({ campaign: config.name, connection: redis, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
     reporter.info(`queue ${config.name} on ${redact(o.redis)}: start workers with  pyramid-nas worker --redis ${redact(o.redis)} --campaign ${config.name}`);

@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { pino } from 'pino';
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
 import { startWorkers } from '../../../workers/bullmq-worker.js';
-import { connectRedis, redact, RedisUrlError, warnIfEvicting } from '../../../workers/redis-connection.js';
+import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
 
 interface WorkerOpts {
   redis: string;
@@ -30,13 +30,23 @@ function campaignName(v: string, prev: string[] = []): string[] {
 
 async function work(o: WorkerOpts): Promise<void> {
   if (!o.all && !o.campaign?.length) throw new InvalidArgumentError('give --campaign NAME (repeatable) or --all');
-  const logger = pino({ base: undefined }, o.json ? process.stdout : pino.destination(2));
+  const logger = pino({ base: undefined }, pino.destination({ dest: o.json ? 1 : 2, sync: true }));
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) => {
     if (o.json) logger[level](fields, msg);
     else process.stderr.write(`${level === 'info' ? '' : `${level}: `}${msg}${Object.keys(fields).length ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ') : ''}\n`);
   };
   const redis = connectRedis(o.redis);
-  redis.on('error', () => {}); // ioredis reconnects by itself; BullMQ waits
+  // ioredis reconnects by itself and BullMQ waits; say so once per outage instead of once per retry.
+  let down = false;
+  redis.on('error', (err) => {
+    if (!down) log('warn', 'Redis connection lost; reconnecting', { error: err.message });
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log('info', 'Redis reconnected');
+    down = false;
+  });
+  await waitReady(redis, o.redis);
   await warnIfEvicting(redis, (m) => log('warn', m));
   const pool = await startWorkers({
     connection: redis,

@@ -20,7 +20,11 @@ class Chart {
     this.plot = undefined;
     this.signature = '';
     this.rowsAt = []; // rowsAt[s][x]: the row drawn at data index x of series s
-    new ResizeObserver(() => this.plot?.setSize(this.size())).observe(target);
+    new ResizeObserver(() => {
+      // Observing fires once at start too: only redraw when the width really changed.
+      const size = this.size();
+      if (this.plot && size.width !== this.plot.width) this.plot.setSize(size);
+    }).observe(target);
   }
   size() {
     return { width: Math.max(300, this.target.clientWidth), height: 260 };
@@ -77,7 +81,9 @@ export class Charts {
   /** campaigns: [{ header, rows, color }] (rows in index order). */
   update(campaigns) {
     this.drawAp(campaigns);
+    performance.mark('ap');
     this.drawFront(this.macs, campaigns, 'macs', 'MACs');
+    performance.mark('macs');
     this.drawFront(this.params, campaigns, 'params', 'params');
   }
 

@@ -1,0 +1,121 @@
+// Does the proxy rank pyramids like a longer training does? Proxy AP of every zoo graph plus the
+// single-level baseline at the default budget and at N× the budget (steps), then the Spearman rank
+// correlation between the two columns and whether FPN beats the baseline.
+//
+//   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0] [--set k=v ...]
+//
+// Trials are appended to a JSONL results file as they finish and skipped when already there, so the bench
+// can be stopped and resumed (and split across processes with --only). Prints the table at the end.
+import { existsSync, readdirSync, readFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { singleLevelGraph } from '../src/detector/index.js';
+import { parseGraph } from '../src/graph/index.js';
+import type { PyramidGraph } from '../src/graph/types.js';
+import { DEFAULT_PROXY_TASK, resolveProxyTask, trainAndEvaluate } from '../src/train/index.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const out = flag('--out') ?? '/tmp/pyramid-nas-fidelity.jsonl';
+const budgets = (flag('--budgets') ?? `1,${flag('--factor') ?? '5'}`).split(',').map(Number);
+const seeds = (flag('--seeds') ?? '0').split(',').map(Number);
+const only = flag('--only')?.split(',');
+const overrides: Record<string, unknown> = {};
+args.forEach((a, i) => {
+  if (a === '--set') {
+    const [k, v] = args[i + 1].split('=');
+    overrides[k] = Number.isNaN(Number(v)) ? v : Number(v);
+  }
+});
+const base = resolveProxyTask(overrides);
+
+function graphs(): Array<[string, PyramidGraph]> {
+  const dir = 'search-spaces/zoo';
+  const list: Array<[string, PyramidGraph]> = readdirSync(dir).filter((f) => f.endsWith('.graph.json')).sort().map((f) => {
+    const r = parseGraph(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    if (!r.ok) throw new Error(`${f} is invalid`);
+    return [f.replace('.graph.json', ''), r.graph];
+  });
+  list.push(['single-level-c4', singleLevelGraph(4)]);
+  return list.filter(([name]) => !only || only.includes(name));
+}
+
+interface Row { graph: string; budget: number; seed: number; task: string; AP: number; AP50: number; APs: number; APm: number; seconds: number; trainSeconds: number; evalSeconds: number; params: number; macs: number }
+
+function readRows(): Row[] {
+  if (!existsSync(out)) return [];
+  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+}
+
+/** Spearman's ρ with average ranks for ties. */
+export function spearman(a: number[], b: number[]): number {
+  const rank = (v: number[]) => {
+    const idx = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < idx.length;) {
+      let j = i;
+      while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
+      for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2 + 1;
+      i = j + 1;
+    }
+    return r;
+  };
+  const ra = rank(a), rb = rank(b);
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  const ma = mean(ra), mb = mean(rb);
+  let num = 0, da = 0, db = 0;
+  for (let i = 0; i < ra.length; i++) {
+    num += (ra[i] - ma) * (rb[i] - mb);
+    da += (ra[i] - ma) ** 2;
+    db += (rb[i] - mb) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+const taskKey = JSON.stringify({ ...base, steps: undefined });
+mkdirSync(dirname(out), { recursive: true });
+for (const budget of budgets) {
+  for (const [name, graph] of graphs()) {
+    for (const seed of seeds) {
+      if (readRows().some((r) => r.graph === name && r.budget === budget && r.seed === seed && r.task === taskKey)) continue;
+      const task = { ...base, steps: base.steps * budget, seed };
+      const t0 = performance.now();
+      const m = await trainAndEvaluate(graph, task);
+      const row: Row = {
+        graph: name, budget, seed, task: taskKey, AP: m.AP, AP50: m.AP50, APs: m.APs, APm: m.APm,
+        seconds: (performance.now() - t0) / 1000, trainSeconds: m.trainSeconds, evalSeconds: m.evalSeconds, params: m.params, macs: m.macs,
+      };
+      appendFileSync(out, `${JSON.stringify(row)}\n`);
+      console.error(`${name} ×${budget} seed ${seed}: AP ${m.AP.toFixed(4)} AP50 ${m.AP50.toFixed(4)} (${row.seconds.toFixed(1)} s)`);
+    }
+  }
+}
+
+// The table, from everything in the results file for this task.
+const rows = readRows().filter((r) => r.task === taskKey);
+const names = [...new Set(rows.map((r) => r.graph))];
+const meanAp = (g: string, b: number) => {
+  const v = rows.filter((r) => r.graph === g && r.budget === b).map((r) => r.AP);
+  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
+};
+const median = (v: number[]) => {
+  const s = [...v].sort((x, y) => x - y);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+const [b1, b2] = [Math.min(...budgets), Math.max(...budgets)];
+console.log(`proxy task: ${JSON.stringify({ ...base, steps: undefined })}, steps ${base.steps} (×${b1}) vs ${base.steps * b2} (×${b2}), seeds ${seeds.join(',')}`);
+console.log(`| graph | AP ×${b1} | AP ×${b2} | median trial s ×${b1} |`);
+console.log('|---|---|---|---|');
+for (const g of names) {
+  const secs = median(rows.filter((r) => r.graph === g && r.budget === b1).map((r) => r.seconds));
+  console.log(`| ${g} | ${(meanAp(g, b1) * 100).toFixed(2)} | ${(meanAp(g, b2) * 100).toFixed(2)} | ${secs.toFixed(1)} |`);
+}
+const both = names.filter((g) => Number.isFinite(meanAp(g, b1)) && Number.isFinite(meanAp(g, b2)));
+if (both.length >= 3) console.log(`Spearman ρ (×${b1} vs ×${b2}, ${both.length} graphs): ${spearman(both.map((g) => meanAp(g, b1)), both.map((g) => meanAp(g, b2))).toFixed(3)}`);
+for (const b of [b1, b2]) {
+  const f = meanAp('fpn', b), s = meanAp('single-level-c4', b);
+  if (Number.isFinite(f) && Number.isFinite(s)) console.log(`×${b}: FPN ${(f * 100).toFixed(2)} vs single-level ${(s * 100).toFixed(2)} → ${f > s ? 'FPN above' : 'FPN NOT above'}`);
+}
+void DEFAULT_PROXY_TASK;

@@ -1,0 +1,84 @@
+// Training speed of the proxy detector per available backend: train images/s, achieved GFLOP/s
+// (forward + backward ≈ 3 × forward, forward = 2 × MACs), forward-only GFLOP/s, and the wall time of one
+// default proxy trial. Medians over timed repetitions.
+//
+//   npm run bench:train -- [--backends wasm,cpu] [--reps 15] [--trial wasm] [--graph search-spaces/zoo/fpn.graph.json]
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/backend/index.js';
+import { parseGraph } from '../src/graph/index.js';
+import { DEFAULT_PROXY_TASK, proxyGraph, resolveProxyTask, trainAndEvaluate, TrainSession } from '../src/train/index.js';
+import { openDataset } from '../src/train/train.js';
+import { imagesToFloat } from '../src/train/batches.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const backends = flag('--backends', 'wasm,cpu').split(',');
+const reps = Number(flag('--reps', '15'));
+const trialOn = flag('--trial', 'wasm').split(',');
+const graphFile = flag('--graph', 'search-spaces/zoo/fpn.graph.json');
+const parsed = parseGraph(JSON.parse(readFileSync(graphFile, 'utf8')));
+if (!parsed.ok) throw new Error(`${graphFile} is invalid`);
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeIt(n: number, f: () => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    f();
+    out.push((performance.now() - t0) / 1000);
+  }
+  return out;
+}
+
+console.log(`graph ${parsed.graph.name}, task ${JSON.stringify({ ...DEFAULT_PROXY_TASK })}`);
+console.log('| backend | mode | train imgs/s | train GFLOP/s | forward GFLOP/s | step ms (median) | trial wall s |');
+console.log('|---|---|---|---|---|---|---|');
+for (const name of backends) {
+  try {
+    await initBackend(name);
+  } catch (err) {
+    console.log(`| ${name} | unavailable: ${(err as Error).message.split('\n')[0]} | | | | | |`);
+    continue;
+  }
+  // cpu is 15–150× slower: fewer repetitions keep the bench bounded.
+  const n = name === 'cpu' ? Math.max(3, Math.round(reps / 5)) : reps;
+  for (const mode of ['pretrained', 'scratch'] as const) {
+    const task = resolveProxyTask({ backend: name as 'wasm', backbone: mode });
+    const dataset = await openDataset(task);
+    const s = new TrainSession(proxyGraph(parsed.graph, task), task, dataset);
+    const B = task.batchSize, S = task.imageSize;
+    // Warm-up: kernels, Adam slots, and (frozen) the features of the batches timed below.
+    for (let i = 0; i < 3; i++) s.step();
+    const step = median(timeIt(n, () => s.step()));
+    const macs = s.detector.countMacs();
+    const trainMacs = mode === 'pretrained' ? macs.neck + macs.head : macs.backbone + macs.neck + macs.head;
+    const split = dataset.split('train');
+    const idx = Array.from({ length: B }, (_, i) => i);
+    let fwd: number;
+    if (mode === 'pretrained') {
+      const feats = s.featureCache('train').batch(s.detector, split, idx);
+      fwd = median(timeIt(n, () => tf.tidy(() => { s.detector.forwardFeatures(feats, { training: false }).cls.dataSync(); })));
+      for (const t of feats.values()) t.dispose();
+    } else {
+      const images = tf.tensor4d(imagesToFloat(idx.map((i) => split.get(i)), S), [B, S, S, 3]);
+      fwd = median(timeIt(n, () => tf.tidy(() => { s.detector.forward(images, { training: false }).cls.dataSync(); })));
+      images.dispose();
+    }
+    s.dispose();
+    let trial = '';
+    if (trialOn.includes(name) && mode === DEFAULT_PROXY_TASK.backbone) {
+      const t0 = performance.now();
+      const m = await trainAndEvaluate(parsed.graph, { backend: name as 'wasm' });
+      trial = `${((performance.now() - t0) / 1000).toFixed(1)} (AP ${(m.AP * 100).toFixed(2)})`;
+    }
+    console.log(`| ${name} | ${mode} backbone | ${(B / step).toFixed(0)} | ${((6 * trainMacs * B) / step / 1e9).toFixed(2)} | ${((2 * trainMacs * B) / fwd / 1e9).toFixed(2)} | ${(step * 1000).toFixed(1)} | ${trial} |`);
+  }
+}

@@ -1,0 +1,137 @@
+// The dashboard in a real browser: Debian's Chromium (/usr/bin/chromium, never a downloaded build)
+// driven by playwright-core. Two campaigns written here with the campaign's Journal writer; checks the
+// table, the plots, a pyramid picture, side-by-side comparison, a trial told later appearing live, and
+// that markup in trial data is shown as text and never executed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { Journal } from '../../src/campaign/journal.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const MARKUP = '<img src=x onerror="window.__pwned=1">';
+const root = mkdtempSync(join(tmpdir(), 'dash-e2e-'));
+const dirA = join(root, 'alpha');
+const dirB = join(root, 'beta');
+let dash: Dashboard;
+let browser: Browser;
+let page: Page;
+let running: ReturnType<typeof writeSyntheticCampaign>['trials'][number];
+
+before(async () => {
+  // Fail loudly, never skip: CI installs Chromium (.ci/run); a developer runs apt-get install chromium.
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: the browser tests need Debian's Chromium (apt-get update && apt-get install -y chromium)`);
+  const a = writeSyntheticCampaign(dirA, { name: 'alpha', trials: 10, running: 1, failRate: 0, seed: 11 });
+  writeSyntheticCampaign(dirB, { name: 'beta', trials: 8, controller: 'random', failRate: 0, seed: 12, finished: true });
+  running = a.trials[10];
+  // Markup where people could put it: a failed trial's error and worker, a graph file's name.
+  const j = new Journal(join(dirA, 'journal.jsonl'));
+  j.append({ type: 'asked', index: 11, trialId: 'alpha-11', decisions: a.trials[0].decisions, hash: 'x' });
+  j.append({ type: 'told', index: 11, trialId: 'alpha-11', status: 'failed', error: MARKUP, reward: 0, wallSeconds: 1, worker: `<b>${MARKUP}</b>`, elapsed: 700 });
+  j.close();
+  const gfile = join(dirA, 'graphs', 'alpha-3.graph.json');
+  writeFileSync(gfile, JSON.stringify({ ...JSON.parse(readFileSync(gfile, 'utf8')), name: MARKUP }));
+
+  dash = await startDashboard({ dirs: [dirA, dirB], port: 0, pollMs: 200 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(dash.url);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 15_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await dash?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const rowIds = () => page.$$eval('#trial-table tbody tr', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.trial));
+
+describe('dashboard in Chromium', () => {
+  test('campaign cards and the trials table', async () => {
+    const cards = await page.$$eval('.card', (cs) => cs.map((c) => c.querySelector('h2 span')!.textContent));
+    assert.deepEqual(cards, ['alpha', 'beta']);
+    const ids = await rowIds();
+    assert.equal(ids.length, 12 + 8);
+    assert.ok(ids.includes('alpha-10') && ids.includes('beta-7'));
+    // Filter by state, then by campaign.
+    await page.selectOption('#f-state', 'running');
+    assert.deepEqual(await rowIds(), ['alpha-10']);
+    await page.selectOption('#f-state', '');
+    await page.selectOption('#f-campaign', 'beta');
+    assert.equal((await rowIds()).length, 8);
+    await page.selectOption('#f-campaign', '');
+    // Sort by AP, best first: the first row's AP is the largest of the column.
+    await page.click('#trial-table th[data-key=AP]');
+    const aps = await page.$$eval('#trial-table tbody tr td:nth-child(5)', (tds) => tds.map((td) => Number(td.textContent)).filter((v) => !Number.isNaN(v)));
+    assert.deepEqual(aps, [...aps].sort((x, y) => y - x));
+  });
+
+  test('the three plots draw every complete trial on their canvases', async () => {
+    const info = await page.evaluate(() => {
+      const charts = (window as unknown as { __dashboard: { charts: Record<string, { plot: { data: Array<Array<number | null>> } }> } }).__dashboard.charts;
+      return ['ap', 'macs', 'params'].map((k) => {
+        const canvas = document.querySelector(`#chart-${k} canvas`) as HTMLCanvasElement;
+        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) inked++;
+        const points = charts[k].plot.data.slice(1).reduce((n, s, si) => n + (k === 'ap' && si % 2 === 1 ? 0 : s.filter((v) => v !== null).length), 0);
+        return { w: canvas.width, inked, points };
+      });
+    });
+    for (const c of info) {
+      assert.ok(c.w > 200, 'canvas has a size');
+      assert.ok(c.inked > 500, `canvas has drawn pixels (${c.inked})`);
+    }
+    assert.equal(info[0].points, 10 + 8, 'AP plot: one point per complete trial');
+    assert.equal(info[1].points, 10 + 8, 'MACs plot: one point per complete trial, front or dominated');
+  });
+
+  test('markup in an error, a worker name and a graph name is shown as text, never run', async () => {
+    const row = page.locator('#trial-table tr[data-trial="alpha-11"]');
+    assert.equal(await row.locator('td.err').textContent(), MARKUP);
+    assert.equal(await row.locator('td:nth-child(12)').textContent(), `<b>${MARKUP}</b>`);
+    await page.click('#trial-table tr[data-trial="alpha-3"]');
+    await page.waitForSelector('#pane-a .graph-name');
+    assert.equal(await page.textContent('#pane-a .graph-name'), `graph: ${MARKUP}`);
+    await page.click('#trial-table tr[data-trial="alpha-11"]');
+    await page.waitForSelector('#pane-a .trial-error');
+    assert.equal(await page.textContent('#pane-a .trial-error'), MARKUP);
+    assert.equal(await page.locator('main img:not(.pyramid), main b').count(), 0, 'no element was made from trial data');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+  });
+
+  test('clicking a trial shows its pyramid, decisions and a download; shift-click compares', async () => {
+    await page.click('#trial-table tr[data-trial="alpha-2"]');
+    await page.waitForFunction(() => {
+      const img = document.querySelector('#pane-a img.pyramid') as HTMLImageElement | null;
+      return img !== null && img.complete && img.naturalWidth > 300;
+    }, undefined, { timeout: 10_000 });
+    assert.equal(await page.textContent('#pane-a .trial-id'), 'alpha-2');
+    assert.ok((await page.locator('#pane-a table.decisions tbody tr').count()) > 10);
+    assert.match(String(await page.getAttribute('#pane-a a.download', 'href')), /\/api\/graph\.json\?c=alpha&id=alpha-2$/);
+    await page.click('#trial-table tr[data-trial="beta-1"]', { modifiers: ['Shift'] });
+    await page.waitForFunction(() => (document.querySelector('#pane-b img.pyramid') as HTMLImageElement | null)?.naturalWidth! > 300, undefined, { timeout: 10_000 });
+    assert.equal(await page.textContent('#pane-b .trial-id'), 'beta-1');
+    assert.equal(await page.textContent('#pane-a .trial-id'), 'alpha-2', 'pane A keeps its trial');
+  });
+
+  test('a trial told after the page loaded appears live, without a reload', async () => {
+    const j = new Journal(join(dirA, 'journal.jsonl'));
+    j.append({ type: 'told', index: 10, trialId: 'alpha-10', status: 'complete', reward: 0.42, wallSeconds: 9, worker: 'late', elapsed: 800, metrics: { AP: 0.42, AP50: 0.6, AP75: 0.4, APs: 0.2, APm: 0.4, APl: 0.5, params: 123456, macs: 9876543, trainSeconds: 8, evalSeconds: 1, backend: 'wasm' } });
+    j.append({ type: 'asked', index: 12, trialId: 'alpha-12', decisions: running.decisions, hash: 'y' });
+    j.close();
+    await page.waitForSelector('#trial-table tr[data-trial="alpha-12"]', { timeout: 10_000 });
+    await page.selectOption('#f-state', 'complete');
+    const row = page.locator('#trial-table tr[data-trial="alpha-10"]');
+    assert.equal(await row.locator('td:nth-child(5)').textContent(), '0.4200');
+    assert.equal(await page.textContent('.card[data-campaign=alpha] h2 + dl dd.progress-text'), '12 / 11 told'); // 10 + the markup trial + this one, of a budget of 11
+    await page.selectOption('#f-state', '');
+  });
+});

@@ -1,0 +1,66 @@
+// `pyramid-nas dashboard` end to end: the real CLI in a child process, its exit codes for bad input, and
+// a served campaign that stops cleanly on SIGTERM.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+
+const BIN = resolve('bin/pyramid-nas.mjs');
+const root = mkdtempSync(join(tmpdir(), 'dash-cli-'));
+const dir = join(root, 'cli');
+
+before(() => {
+  writeSyntheticCampaign(dir, { name: 'cli', trials: 3, writer: 'bulk' });
+  mkdirSync(join(root, 'empty'));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, 'dashboard', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe('pyramid-nas dashboard', () => {
+  test('bad input exits 2 and says what is wrong', () => {
+    const noJournal = cli('empty', '--port', '0');
+    assert.equal(noJournal.code, 2);
+    assert.match(noJournal.stderr, /empty: no journal\.jsonl here/);
+    const open = cli('cli', '--host', '0.0.0.0', '--port', '0');
+    assert.equal(open.code, 2);
+    assert.match(open.stderr, /--host: 0\.0\.0\.0 is not a loopback address.*--token/);
+    const port = cli('cli', '--port', 'eighty');
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /expected a port number/);
+  });
+
+  test('serves the campaign, prints its URL, stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'dashboard', 'cli', '--port', '0', '--token', 'a-long-token'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`no URL printed in 30 s: ${out}`)), 30_000);
+        child.stdout.on('data', (c) => {
+          out += c;
+          const m = /dashboard: (http:\/\/\S+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolveUrl(m[1]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=a-long-token$/);
+      const state = await (await fetch(url.replace('/?', '/api/state?'))).json();
+      assert.equal(state.campaigns[0].header.name, 'cli');
+      assert.equal(state.campaigns[0].rows.length, 3);
+      assert.equal((await fetch(url.replace(/\?.*$/, 'api/state'))).status, 401);
+    } finally {
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+});
