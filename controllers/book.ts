@@ -70,12 +70,10 @@ export class ProposalBook<X = null> {
     if (!s || !Number.isInteger(s.next) || !Array.isArray(s.pending) || !Array.isArray(s.seen)) {
       throw new ControllerError('BAD_STATE', 'controller state: expected { next, pending[], seen[] }');
     }
+    for (const p of s.pending) this.space.validate(p.decisions); // before changing anything
     this.next = s.next;
     this.pending.clear();
-    for (const p of s.pending) {
-      this.space.validate(p.decisions);
-      this.pending.set(p.index, { index: p.index, decisions: [...p.decisions], extra: p.extra });
-    }
+    for (const p of s.pending) this.pending.set(p.index, { index: p.index, decisions: [...p.decisions], extra: p.extra });
     this.seen.clear();
     for (const h of s.seen) this.seen.add(h);
   }

@@ -107,11 +107,15 @@ export class EvolutionController implements Controller {
 
   load(state: ControllerState): void {
     checkStateHeader(state, this.kind, VERSION, this.space);
-    this.rng = restoreRng(state.rng as RngState);
-    this.book.load(state.book as BookState<null>);
+    const rng = restoreRng(state.rng as RngState);
     const pop = state.population as Member[];
     if (!Array.isArray(pop)) throw new TypeError('evolution state: population must be an array');
-    for (const m of pop) this.space.validate(m.decisions);
+    for (const m of pop) {
+      this.space.validate(m.decisions);
+      if (!Number.isFinite(m.reward)) throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
+    }
+    this.book.load(state.book as BookState<null>);
+    this.rng = rng;
     this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));
     this.toldCount = Number(state.toldCount);
   }

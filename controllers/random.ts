@@ -73,8 +73,9 @@ export class RandomController implements Controller {
 
   load(state: ControllerState): void {
     checkStateHeader(state, this.kind, VERSION, this.space);
-    this.rng = restoreRng(state.rng as RngState);
+    const rng = restoreRng(state.rng as RngState);
     this.book.load(state.book as BookState<null>);
+    this.rng = rng;
     this.told = { ...(state.told as typeof this.told) };
   }
 }

@@ -239,20 +239,27 @@ export class LstmPolicy {
     return { weights: read(this.vars), adamM: read(this.m), adamV: read(this.v), adamStep: this.adamStep };
   }
 
+  /** Checks every array first, so a bad snapshot leaves the policy as it was. */
   restore(s: PolicySnapshot): void {
-    const write = (vs: TF.Variable[], arrays: number[][], what: string) => {
+    const groups: [TF.Variable[], number[][], string][] = [
+      [this.vars, s?.weights, 'weights'],
+      [this.m, s?.adamM, 'adamM'],
+      [this.v, s?.adamV, 'adamV'],
+    ];
+    for (const [vs, arrays, what] of groups) {
       if (!Array.isArray(arrays) || arrays.length !== vs.length) {
-        throw new TypeError(`rl state: ${what} must hold ${vs.length} arrays (policy shape mismatch)`);
+        throw new TypeError(`rl state: policy.${what} must hold ${vs.length} arrays (another policy shape?)`);
       }
       vs.forEach((x, k) => {
-        if (arrays[k].length !== x.size) throw new TypeError(`rl state: ${what}[${k}] has ${arrays[k].length} numbers, expected ${x.size}`);
-        this.tf.tidy(() => x.assign(this.tf.tensor(arrays[k], x.shape)));
+        const a = arrays[k];
+        if (!Array.isArray(a) || a.length !== x.size || !a.every(Number.isFinite)) {
+          throw new TypeError(`rl state: policy.${what}[${k}] must be ${x.size} finite numbers`);
+        }
       });
-    };
+    }
+    if (!Number.isInteger(s.adamStep) || s.adamStep < 0) throw new TypeError('rl state: policy.adamStep must be an integer ≥ 0');
     this.dropHeads();
-    write(this.vars, s.weights, 'weights');
-    write(this.m, s.adamM, 'adamM');
-    write(this.v, s.adamV, 'adamV');
+    for (const [vs, arrays] of groups) vs.forEach((x, k) => this.tf.tidy(() => x.assign(this.tf.tensor(arrays[k], x.shape))));
     this.adamStep = s.adamStep;
   }
 

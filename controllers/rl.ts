@@ -125,13 +125,15 @@ export class RlController implements Controller {
   }
 
   load(state: ControllerState): void {
+    // Check what can be checked before changing anything, so a bad state leaves the controller intact.
     checkStateHeader(state, this.kind, VERSION, this.space);
-    this.policy.restore(state.policy as PolicySnapshot);
-    this.rng = restoreRng(state.rng as RngState);
-    this.book.load(state.book as BookState<number[]>);
+    const rng = restoreRng(state.rng as RngState);
     const buffer = state.buffer as Episode[];
     if (!Array.isArray(buffer)) throw new TypeError('rl state: buffer must be an array');
     for (const e of buffer) this.space.validate(e.decisions);
+    this.policy.restore(state.policy as PolicySnapshot);
+    this.book.load(state.book as BookState<number[]>);
+    this.rng = rng;
     this.buffer = buffer.map((e) => ({ decisions: [...e.decisions], logps: [...e.logps], advantage: e.advantage }));
     this.stats = { ...(state.stats as Stats) };
   }

@@ -12,7 +12,8 @@ export const BACKBONE_CHECKPOINT = fileURLToPath(new URL('./weights/backbone-sha
  */
 export const PRETRAIN_TASK: ProxyTaskInput = {
   dataset: 'shapes', imageSize: 64, seed: 1000, trainImages: 8192, heldoutImages: 256,
-  steps: 2500, batchSize: 16, channels: 32, learningRate: 0.003, anchorSize: 2,
+  steps: 2500, batchSize: 16, channels: 32, learningRate: 0.003, anchorSize: 2, anchorScales: 1,
+  minObjectSize: 4, maxObjects: 8, backbone: 'scratch',
 };
 
 let cached: { path: string; ckpt: Checkpoint } | undefined;

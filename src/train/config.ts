@@ -26,12 +26,15 @@ export const proxyTaskSchema = z.strictObject({
   /** Warm-up steps; default 10% of `steps`. */
   warmupSteps: int(0, 1_000_000).optional(),
   /** Anchor scales per location (1–3), × 3 aspect ratios. */
-  anchorScales: int(1, 3).default(1),
-  /** Anchor side as a multiple of the stride (RetinaNet: 4). */
-  anchorSize: z.number().min(0.5).max(16).default(4),
-  /** `shapes` only: smallest object side in pixels, and the most objects per image. */
-  minObjectSize: z.number().min(1).max(1024).optional(),
-  maxObjects: int(1, 100).optional(),
+  anchorScales: int(1, 3).default(3),
+  /**
+   * Anchor side as a multiple of the stride. RetinaNet uses 4; at a 64 px proxy that makes P3's anchors half
+   * the image and P5–P7 useless, so the proxy uses 2 (P3 16 px … P5 64 px): see README "detector".
+   */
+  anchorSize: z.number().min(0.5).max(16).default(2),
+  /** `shapes` only (dataset difficulty): smallest object side in pixels, and the most objects per image. */
+  minObjectSize: z.number().min(1).max(1024).default(8),
+  maxObjects: int(1, 100).default(4),
   /**
    * `pretrained`: load the backbone checkpoint (src/train/weights/) and keep it frozen, training neck + head
    * only; `scratch`: train everything from random weights.

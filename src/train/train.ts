@@ -6,6 +6,7 @@ import type { TrialMetrics } from '../../controllers/types.js';
 import { initBackend } from '../backend/index.js';
 import { createShapesDataset, loadDataset } from '../data/index.js';
 import { DEFAULT_LAYOUT } from '../data/layout.js';
+import { checkDatasetOptions } from '../data/options.js';
 import type { DatasetSplit, ProxyDataset, SplitName } from '../data/types.js';
 import { assignTargets, decodeDetections, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type Detection } from '../detector/index.js';
 import { evaluateDetections } from '../eval/in-memory.js';
@@ -185,10 +186,9 @@ export async function openDataset(task: ProxyTask): Promise<ProxyDataset> {
     dataset: task.dataset, dataDir: task.dataDir, imageSize: task.imageSize,
     trainImages: task.trainImages, heldoutImages: task.heldoutImages, seed: task.seed,
   };
-  if (task.dataset === 'shapes' && (task.minObjectSize !== undefined || task.maxObjects !== undefined)) {
-    const layout = { ...DEFAULT_LAYOUT };
-    if (task.minObjectSize !== undefined) layout.minSize = task.minObjectSize;
-    if (task.maxObjects !== undefined) layout.maxObjects = task.maxObjects;
+  if (task.dataset === 'shapes') {
+    checkDatasetOptions(options);
+    const layout = { ...DEFAULT_LAYOUT, minSize: task.minObjectSize, maxObjects: Math.max(task.maxObjects, DEFAULT_LAYOUT.minObjects) };
     return createShapesDataset({ ...options, layout });
   }
   return loadDataset(options);

@@ -53,7 +53,7 @@ describe('pyramid-nas dashboard', () => {
         child.on('exit', (code) => reject(new Error(`exited ${code}`)));
       });
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=a-long-token$/);
-      const state = await (await fetch(url.replace('/?', '/api/state?'))).json();
+      const state = (await (await fetch(url.replace('/?', '/api/state?'))).json()) as { campaigns: Array<{ header: { name: string }; rows: unknown[] }> };
       assert.equal(state.campaigns[0].header.name, 'cli');
       assert.equal(state.campaigns[0].rows.length, 3);
       assert.equal((await fetch(url.replace(/\?.*$/, 'api/state'))).status, 401);

@@ -55,12 +55,14 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+type State = { redis: boolean; queues: Array<{ key: string; ok: boolean; counts: Record<string, number>; active: Array<{ trialId: string; worker?: string; progress?: { step: number; steps: number; loss: number } }> }> };
+
 describe('dashboard --redis', () => {
   test('shows the active job with its training progress and worker', async () => {
-    let state: { redis: boolean; queues: Array<{ key: string; ok: boolean; counts: Record<string, number>; active: Array<{ trialId: string; worker?: string; progress?: { step: number; steps: number; loss: number } }> }> } | undefined;
+    let state: State | undefined;
     const end = Date.now() + 10_000;
     for (;;) {
-      state = await (await fetch(dash.url + 'api/state')).json();
+      state = (await (await fetch(dash.url + 'api/state')).json()) as State;
       if (state!.queues.find((q) => q.key === busy)?.active.length) break;
       if (Date.now() > end) throw new Error(`no active job seen in 10 s: ${JSON.stringify(state)}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -78,8 +80,9 @@ describe('dashboard --redis', () => {
     await new Promise((r) => setTimeout(r, 300)); // a few polls of the idle campaign
     const keys = await conn.keys(`${QUEUE_PREFIX}:${idle}:*`);
     assert.deepEqual(keys, []);
-    const state = await (await fetch(dash.url + 'api/state')).json();
-    const v = state.queues.find((q: { key: string }) => q.key === idle);
+    const state = (await (await fetch(dash.url + 'api/state')).json()) as State;
+    const v = state.queues.find((q) => q.key === idle);
+    assert.ok(v, 'the idle campaign has a view');
     assert.equal(v.ok, true);
     assert.deepEqual(v.active, []);
   });

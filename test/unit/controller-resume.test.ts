@@ -89,3 +89,35 @@ test('load() rejects a state of another kind or another space', async () => {
   const other = await createController('random', getSpace('nas-fpn', { cells: 6 }), {}, 's');
   assert.throws(() => other.load(r.state()), /another space/);
 });
+
+test('a corrupt state is rejected with a clear error and leaves the controller as it was', async () => {
+  for (const { kind, options } of CASES) {
+    const c = await make(kind, options, 'corrupt');
+    await drive(c, [], 10);
+    const before = JSON.stringify(c.state());
+    const bad = JSON.parse(before);
+    if (kind === 'rl') bad.policy.weights[1] = bad.policy.weights[1].slice(1);
+    else bad.book.pending[0].decisions = [1, 2, 3];
+    assert.throws(() => c.load(bad), kind === 'rl' ? /rl state: policy\.weights\[1\] must be/ : /expected 28 decisions, got 3/);
+    assert.equal(JSON.stringify(c.state()), before, `${kind}: unchanged after a failed load`);
+    dispose(c);
+  }
+});
+
+test('importing the controllers and spaces does not load tfjs; creating an rl controller does', () => {
+  const script = [
+    "const M = (await import('node:module')).default;",
+    "const tf = () => Object.keys(M._cache).filter((k) => k.includes('@tensorflow')).length;",
+    "const { createController } = await import('./controllers/index.ts');",
+    "const { getSpace } = await import('./search-spaces/index.ts');",
+    'const before = tf();',
+    "await createController('rl', getSpace('nas-fpn'), {}, 1);",
+    'console.log(JSON.stringify([before, tf()]));',
+  ].join('\n');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [before, after] = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.equal(before, 0);
+  assert.ok(after > 0);
+});

@@ -24,11 +24,12 @@ export function statusText(dir: string): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const told = d.records.filter((r) => r.status);
-  const finished = d.events.some((e) => e.type === 'campaign-finished');
+  const fin = d.events.findLast((e) => e.type === 'campaign-finished');
+  const finished = fin ? `finished (${(fin as { reason: string }).reason})` : 'not finished';
   const best = ranked(d.records)[0];
   const out = [
     `campaign ${d.config.name}: ${told.length} told of ${d.config.budget.trials ?? '?'} (${d.records.length - told.length} in flight), ` +
-      `${told.filter((r) => r.status === 'failed').length} failed, ${told.filter((r) => r.status === 'invalid').length} invalid — ${finished ? 'finished' : 'not finished'}`,
+      `${told.filter((r) => r.status === 'failed').length} failed, ${told.filter((r) => r.status === 'invalid').length} invalid — ${finished}`,
     line(head),
     ...rows.map(line),
     best ? `best so far: ${best.trialId} AP ${fmt(best.metrics!.AP)} reward ${fmt(best.reward)} (hash ${best.hash.slice(0, 12)})` : 'best so far: none',

@@ -51,8 +51,6 @@ function render() {
   renderRunning(document.getElementById('running'), all, queues, redis);
   table.setRows(all.flatMap((c) => c.rows));
   performance.mark('table-done');
-  void document.body.offsetHeight;
-  performance.mark('layout-done');
   charts.update(all);
   performance.mark('charts-done');
   if (firstRender) {

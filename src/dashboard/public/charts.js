@@ -81,9 +81,7 @@ export class Charts {
   /** campaigns: [{ header, rows, color }] (rows in index order). */
   update(campaigns) {
     this.drawAp(campaigns);
-    performance.mark('ap');
     this.drawFront(this.macs, campaigns, 'macs', 'MACs');
-    performance.mark('macs');
     this.drawFront(this.params, campaigns, 'params', 'params');
   }
 

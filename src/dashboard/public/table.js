@@ -1,6 +1,7 @@
 // The trials table: sortable by any column (click a header; again to reverse), filterable by campaign,
 // state, minimum AP and free text (trial id, worker, error). Rows are rebuilt from the data on each
-// render; 1,000 rows take a few milliseconds. Every cell is text.
+// render, PAGE at a time: more are appended as the list is scrolled down, because laying out thousands of
+// rows at once costs hundreds of milliseconds before the first paint. Every cell is text.
 import { el, clear, fmt } from './dom.js';
 
 const COLUMNS = [
@@ -19,6 +20,8 @@ const COLUMNS = [
   { key: 'err', label: 'error', cls: 'err', text: (r) => r.err ?? '' },
 ];
 
+const PAGE = 200;
+
 export class TrialTable {
   constructor(ctx, onPick) {
     this.ctx = ctx; // { name(key), color(key), selected() → {a, b} }
@@ -29,6 +32,11 @@ export class TrialTable {
     this.filters = { campaign: '', state: '', minAP: undefined, text: '' };
     this.rows = [];
     this.visible = [];
+    this.shown = 0; // rows in the DOM (a prefix of this.visible)
+    const scroller = this.table.closest('.scroll');
+    scroller.addEventListener('scroll', () => {
+      if (this.shown < this.visible.length && scroller.scrollTop + scroller.clientHeight > scroller.scrollHeight - 300) this.appendRows(this.shown + PAGE);
+    });
     const head = this.table.tHead.rows[0];
     for (const col of COLUMNS) {
       head.append(el('th', { class: col.cls, 'data-key': col.key, onclick: () => this.sortBy(col.key) }, col.label));
@@ -76,9 +84,26 @@ export class TrialTable {
       return d * dir || (a.c < b.c ? -1 : a.c > b.c ? 1 : a.i - b.i);
     };
     this.visible = this.rows.filter((r) => this.matches(r)).sort(cmp);
+    // Keep as many rows as were scrolled into view (a live update must not snap the list back).
+    const want = Math.max(PAGE, this.shown);
+    this.shown = 0;
+    clear(this.body);
+    this.appendRows(want);
+    for (const th of this.table.tHead.rows[0].cells) {
+      th.classList.toggle('sorted', th.dataset.key === key);
+      th.classList.toggle('asc', th.dataset.key === key && dir > 0);
+    }
+    const more = this.visible.length > this.shown ? ` (scroll for more)` : '';
+    document.getElementById('trial-count').textContent = `${this.visible.length} of ${this.rows.length}${more}`;
+  }
+
+  /** Appends rows of this.visible up to index `upTo`. */
+  appendRows(upTo) {
     const sel = this.ctx.selected();
     const frag = document.createDocumentFragment();
-    this.visible.forEach((r, k) => {
+    const end = Math.min(upTo, this.visible.length);
+    for (let k = this.shown; k < end; k++) {
+      const r = this.visible[k];
       const tr = el('tr', { 'data-k': k, 'data-trial': r.id, class: sel.a === `${r.c}/${r.id}` ? 'sel-a' : sel.b === `${r.c}/${r.id}` ? 'sel-b' : undefined });
       for (const col of COLUMNS) {
         const td = el('td', { class: col.cls });
@@ -88,12 +113,9 @@ export class TrialTable {
         tr.append(td);
       }
       frag.append(tr);
-    });
-    clear(this.body).append(frag);
-    for (const th of this.table.tHead.rows[0].cells) {
-      th.classList.toggle('sorted', th.dataset.key === key);
-      th.classList.toggle('asc', th.dataset.key === key && dir > 0);
     }
-    document.getElementById('trial-count').textContent = `${this.visible.length} of ${this.rows.length}`;
+    this.body.append(frag);
+    this.shown = end;
+    if (this.visible.length === this.shown) document.getElementById('trial-count').textContent = `${this.visible.length} of ${this.rows.length}`;
   }
 }
