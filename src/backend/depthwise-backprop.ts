@@ -6,12 +6,13 @@
 //           strided slice of the padded input times dy, summed (kH·kW cheap elementwise passes; a
 //           depthwise conv cannot contract over the batch, and a dense conv would waste a factor C).
 import {
-  depthwiseConv2d, mul, reshape, reverse, stack, stridedSlice, sum, tidy,
+  depthwiseConv2d, mul, reshape, reverse, stack, stridedSlice, sum, tidy, transpose,
   DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput,
   type DepthwiseConv2dNativeBackpropFilterAttrs, type DepthwiseConv2dNativeBackpropInputAttrs,
   type KernelConfig, type KernelFunc, type Tensor, type Tensor4D, type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { convGeometry, padOrCrop } from './geometry.js';
+import { kernelRoutes } from './routes.js';
 import { wrapInput } from './wrap.js';
 import { zeroInsert } from './zero-insert.js';
 
@@ -38,6 +39,17 @@ export function depthwiseBackpropFilterImpl(
   const bottom = g.kH + (g.outH - 1) * g.sH - g.inH - g.padTop;
   const right = g.kW + (g.outW - 1) * g.sW - g.inW - g.padLeft;
   const xp = padOrCrop(x, g.padTop, bottom, g.padLeft, right);
+  if (kernelRoutes.depthwiseFilter !== 'taps') {
+    // One depthwise conv over the batch folded into channels: input [1, h, w, n·c], filter dy as
+    // [oh, ow, n·c, m], dilated by the stride → [1, kh, kw, n·c·m], then summed over n.
+    const xr = reshape(transpose(xp, [1, 2, 0, 3]), [1, xp.shape[1], xp.shape[2], g.batch * c]) as Tensor4D;
+    const dyr = m === 1
+      ? transpose(dy, [1, 2, 0, 3])
+      : transpose(reshape(dy, [g.batch, g.outH, g.outW, c, m]), [1, 2, 0, 3, 4]);
+    const f = reshape(dyr, [g.outH, g.outW, g.batch * c, m]) as Tensor4D;
+    const out = depthwiseConv2d(xr, f, 1, 'valid', 'NHWC', [g.sH, g.sW]);
+    return sum(reshape(out, [kH, kW, g.batch, c, m]), 2) as Tensor4D;
+  }
   const dyq: Tensor = m === 1 ? dy : reshape(dy, [g.batch, g.outH, g.outW, c, m]);
   const taps: Tensor[] = [];
   for (let kh = 0; kh < kH; kh++) {

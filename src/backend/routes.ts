@@ -3,7 +3,10 @@
 export type FilterRoute = 'auto' | 'dilated-conv' | 'im2col' | 'patches-conv';
 export type InputRoute = 'auto' | 'zero-insert' | 'phase';
 
-export const kernelRoutes: { backpropFilter: FilterRoute; backpropInput: InputRoute } = {
+export type DepthwiseFilterRoute = 'auto' | 'depthwise-conv' | 'taps';
+
+export const kernelRoutes: { backpropFilter: FilterRoute; backpropInput: InputRoute; depthwiseFilter: DepthwiseFilterRoute } = {
   backpropFilter: 'auto',
   backpropInput: 'auto',
+  depthwiseFilter: 'auto',
 };

@@ -30,19 +30,26 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | best AP {best} | ETA {eta_formatted}',
+      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | best AP {best} | ETA {eta}',
       hideCursor: true,
-      etaBuffer: 20,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,
   );
   let started = false;
   let last = { value: 0, payload: {} as Record<string, unknown> };
-  const payload = (s: { running: number; failed: number; invalid: number; bestAP?: number }) => ({
+  // ETA from this campaign's own pace (seconds per told trial), not cli-progress's rate window: trials
+  // finish in bursts of `concurrency`, which makes a short window swing between 0 and infinity.
+  const eta = (s: { told: number; total?: number; elapsed: number }) => {
+    if (!s.told || s.total === undefined) return '-';
+    const sec = Math.max(0, Math.round((s.elapsed / s.told) * (s.total - s.told)));
+    return sec >= 3600 ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m` : sec >= 60 ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`;
+  };
+  const payload = (s: { running: number; failed: number; invalid: number; bestAP?: number; told: number; total?: number; elapsed: number }) => ({
     running: s.running,
     failed: s.failed + s.invalid,
     best: s.bestAP === undefined ? '-' : s.bestAP.toFixed(4),
+    eta: eta(s),
   });
   const log = (line: string) => {
     if (started && stream.isTTY) bar.stop();

@@ -138,15 +138,22 @@ describe('wasm gradient kernels match the cpu backend', () => {
     }), { numRuns: RUNS });
   });
 
-  test('DepthwiseConv2dNativeBackpropFilter', async () => {
-    await fc.assert(fc.asyncProperty(geometry, fc.boolean(), async (g, m1) => {
-      const m = m1 ? 1 : g.outC;
-      await compare('DepthwiseConv2dNativeBackpropFilter', {
-        x: f32([g.batch, g.h, g.w, g.inC], g.seed),
-        dy: f32([g.batch, g.outH, g.outW, g.inC * m], g.seed + 1),
-      }, { strides: [g.stride, g.stride], pad: g.pad, dilations: [1, 1], filterShape: [g.k, g.k, g.inC, m] });
-    }), { numRuns: RUNS });
-  });
+  for (const route of ['auto', 'depthwise-conv', 'taps'] as const) {
+    test(`DepthwiseConv2dNativeBackpropFilter (route ${route})`, async () => {
+      kernelRoutes.depthwiseFilter = route;
+      try {
+        await fc.assert(fc.asyncProperty(geometry, fc.boolean(), async (g, m1) => {
+          const m = m1 ? 1 : g.outC;
+          await compare('DepthwiseConv2dNativeBackpropFilter', {
+            x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+            dy: f32([g.batch, g.outH, g.outW, g.inC * m], g.seed + 1),
+          }, { strides: [g.stride, g.stride], pad: g.pad, dilations: [1, 1], filterShape: [g.k, g.k, g.inC, m] });
+        }), { numRuns: RUNS });
+      } finally {
+        kernelRoutes.depthwiseFilter = 'auto';
+      }
+    });
+  }
 
   test('UnsortedSegmentSum (ids may repeat, be missing, or fall outside the range)', async () => {
     const arb = fc.record({

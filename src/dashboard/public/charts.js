@@ -68,7 +68,8 @@ class Chart {
 }
 
 function pointSeries(label, color, size, dim) {
-  return { label, stroke: dim ? alpha(color, 0.25) : color, fill: dim ? alpha(color, 0.18) : color, width: 0, paths: noPath, points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color } };
+  // No series fill: on a series with a line (the front) it would paint the area under it.
+  return { label, stroke: dim ? alpha(color, 0.3) : color, width: 0, paths: noPath, points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color } };
 }
 
 export class Charts {
