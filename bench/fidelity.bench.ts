@@ -38,7 +38,8 @@ function graphs(): Array<[string, PyramidGraph]> {
     if (!r.ok) throw new Error(`${f} is invalid`);
     return [f.replace('.graph.json', ''), r.graph];
   });
-  list.push(['single-level-c4', singleLevelGraph(4)]);
+  // The "no pyramid" baselines: every output from one backbone level (C4 as the reference, C3 as well).
+  list.push(['single-level-c4', singleLevelGraph(4)], ['single-level-c3', singleLevelGraph(3)]);
   return list.filter(([name]) => !only || only.includes(name));
 }
 

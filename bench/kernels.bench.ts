@@ -136,4 +136,36 @@ for (const r of rows) console.log(r);
 console.log(`| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ${T('bpfPatches')} | ` +
   `${T('bpiZero')} | best: ${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`);
 console.log(`load average (1 min) at end: ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs`);
+
+// Depthwise 3×3 (the sepconv post-op of NAS-FPN/BiFPN nodes), channel multiplier 1.
+const DW: Array<{ name: string; hw: number; c: number; stride: number }> = [
+  { name: 'dw 3×3 32ch @P3', hw: 8, c: 32, stride: 1 },
+  { name: 'dw 3×3 32ch @P2', hw: 16, c: 32, stride: 1 },
+  { name: 'dw 3×3 32ch s2 P2→P3', hw: 16, c: 32, stride: 2 },
+];
+console.log('\n| depthwise layer | px in→out | MFLOP/pass | fwd | dW depthwise-conv | dW taps | dx |');
+console.log('|---|---|---|---|---|---|---|');
+for (const l of DW) {
+  const x = tf.randomNormal([BATCH, l.hw, l.hw, l.c]) as tf.Tensor4D;
+  const w = tf.randomNormal([3, 3, l.c, 1]) as tf.Tensor4D;
+  const y = tf.depthwiseConv2d(x, w, l.stride, 'same');
+  const dy = tf.randomNormal(y.shape) as tf.Tensor4D;
+  const [, oh, ow] = y.shape;
+  y.dispose();
+  const flops = 2 * BATCH * oh * ow * 9 * l.c;
+  const attrs = { strides: [l.stride, l.stride], pad: 'same', dilations: [1, 1] };
+  const fwd = timeOp(() => tf.depthwiseConv2d(x, w, l.stride, 'same').dispose());
+  const dwf: Record<string, number> = {};
+  for (const route of ['depthwise-conv', 'taps'] as const) {
+    kernelRoutes.depthwiseFilter = route;
+    dwf[route] = timeOp(() => (tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
+      { ...attrs, filterShape: w.shape }) as tf.Tensor).dispose());
+  }
+  kernelRoutes.depthwiseFilter = 'auto';
+  const dx = timeOp(() => (tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w },
+    { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
+  console.log(`| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, dwf['depthwise-conv'])} | ` +
+    `${fmt(flops, dwf.taps)} | ${fmt(flops, dx)} |`);
+  tf.dispose([x, w, dy]);
+}
 console.log(`\nnumTensors after: ${tf.memory().numTensors}`);

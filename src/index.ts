@@ -5,5 +5,7 @@ export * from '../controllers/index.js';
 export * from './data/index.js';
 export * from './eval/index.js';
 export * from './backend/index.js';
+export * from './detector/index.js';
+export * from './train/index.js';
 export * from './campaign/index.js';
 export * from './dashboard/index.js';

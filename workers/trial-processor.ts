@@ -102,8 +102,10 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
     return { trialId: job.trialId, status: 'complete', metrics, wallSeconds: (performance.now() - t0) / 1000, worker };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    // Node system errors carry `errno` as well; those may be transient, so they are retried.
-    if (typeof code === 'string' && (err as { errno?: unknown }).errno === undefined && !(err instanceof UnrecoverableError)) {
+    // Node system errors carry `errno` as well; those may be transient, so they are retried. An aborted
+    // trial (a worker shutting down) is not an answer either: it is retried elsewhere.
+    const aborted = code === 'ABORTED' || opts.signal?.aborted === true;
+    if (typeof code === 'string' && !aborted && (err as { errno?: unknown }).errno === undefined && !(err instanceof UnrecoverableError)) {
       // A coded training error (NAN_LOSS, …): deterministic for this graph and proxy, so it is the answer.
       const message = err instanceof Error ? err.message : String(err);
       return { trialId: job.trialId, status: 'failed', error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker };

@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
+import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 export const wasmGradKernelConfigs: readonly KernelConfig[] = [
@@ -11,4 +12,5 @@ export const wasmGradKernelConfigs: readonly KernelConfig[] = [
   depthwiseBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   unsortedSegmentSumConfig,
+  resizeNearestGradConfig,
 ];

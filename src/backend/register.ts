@@ -2,6 +2,7 @@
 // call through `registerWasmGradKernels` in ./index.ts.
 import { getGradient, getKernel, registerKernel, unregisterKernel, Tile, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
 import { wasmGradKernelConfigs } from './kernel-list.js';
+import { resizeNearestGradCpuConfig } from './resize-nearest-grad.js';
 import { makeTileConfig, registerTileGradient } from './tile.js';
 
 /** wasm's own kernels that ours replace, kept so benchmarks and tests can compare against them. */
@@ -10,18 +11,19 @@ let originalTileGrad: GradConfig | undefined;
 let registered: string[] | null = null;
 
 function replace(config: KernelConfig): void {
-  const existing = getKernel(config.kernelName, 'wasm');
+  const existing = getKernel(config.kernelName, config.backendName);
   if (existing) {
-    replacedNative.set(config.kernelName, existing);
-    unregisterKernel(config.kernelName, 'wasm');
+    if (config.backendName === 'wasm') replacedNative.set(config.kernelName, existing);
+    unregisterKernel(config.kernelName, config.backendName);
   }
   registerKernel(config);
 }
 
 /**
  * Registers (once) every custom wasm kernel, replacing wasm's own version where one exists
- * (Conv2DBackpropInput, Tile), and the faster Tile gradient (a gradient is backend-independent, so
- * that one applies to every backend). Returns the kernel names. Safe before or after
+ * (Conv2DBackpropInput, Tile, ResizeNearestNeighborGrad), the faster Tile gradient (a gradient is
+ * backend-independent, so that one applies to every backend) and a fixed cpu
+ * ResizeNearestNeighborGrad. Returns the wasm kernel names. Safe before or after
  * `setBackend('wasm')`: the kernels need no per-backend setup.
  */
 export function registerWasmGradKernelsNow(): string[] {
@@ -30,6 +32,9 @@ export function registerWasmGradKernelsNow(): string[] {
   replace(makeTileConfig(getKernel(Tile, 'wasm')));
   originalTileGrad = getGradient(Tile);
   registerTileGradient();
+  // A correctness fix for the cpu backend (wrong for batch > 1); cpu is the fallback backend and the
+  // reference the tests compare wasm against.
+  replace(resizeNearestGradCpuConfig);
   registered = [...wasmGradKernelConfigs.map((c) => c.kernelName), Tile];
   return registered;
 }

@@ -70,6 +70,9 @@ async function tryWasm(): Promise<BackendChoice | string> {
 async function tryCpu(): Promise<BackendChoice | string> {
   try {
     const tf = await loadTfjs();
+    // The same registration as for wasm: it also fixes cpu's ResizeNearestNeighborGrad (batch > 1).
+    const { registerWasmGradKernelsNow } = await import('./register.js');
+    registerWasmGradKernelsNow();
     if (!(await tf.setBackend('cpu'))) throw new Error("backend 'cpu' failed to initialise");
     await tf.ready();
     // The cpu backend prints a multi-line "install tfjs-node" banner on first use; the choice is

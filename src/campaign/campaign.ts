@@ -9,18 +9,21 @@
 // next ask while faster ones wait in the buffer.
 import { existsSync, mkdirSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Controller, TrialOutcome } from '../../controllers/types.js';
+import type { Controller } from '../../controllers/types.js';
 import { computeReward } from '../../controllers/reward.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
 import type { TrialJob, TrialResult } from '../../workers/types.js';
 import type { TrainProgress } from '../../workers/trial-processor.js';
-import { graphHash } from '../graph/index.js';
 import { writeJsonAtomic } from './atomic.js';
 import type { ResolvedCampaign } from './config.js';
+import { outcomeOf, replayJournal } from './resume.js';
+import { CampaignError } from './errors.js';
 import { Journal, readJournalFile, type FinishReason, type JournalEvent, type ToldEvent } from './journal.js';
 import { writeSummaries, writeTrialGraph } from './outputs.js';
 import { ranked, type TrialRecord } from './records.js';
 import type { TrialQueue } from './queue/types.js';
+
+export { CampaignError };
 
 export interface CampaignStats {
   asked: number;
@@ -59,21 +62,8 @@ export interface CampaignSummary {
   records: TrialRecord[];
 }
 
-export class CampaignError extends Error {
-  constructor(readonly code: 'EXISTS' | 'RESUME_MISMATCH' | 'BAD_JOURNAL', message: string) {
-    super(message);
-    this.name = 'CampaignError';
-  }
-}
-
 export function trialId(campaign: string, index: number): string {
   return `${campaign}-${index}`;
-}
-
-function outcomeOf(r: { status: TrialResult['status']; metrics?: TrialResult['metrics']; error?: string }): TrialOutcome {
-  if (r.status === 'complete' && r.metrics) return { status: 'complete', metrics: r.metrics };
-  if (r.status === 'complete') return { status: 'failed', error: 'complete without metrics' };
-  return { status: r.status, error: r.error ?? r.status };
 }
 
 /** Runs a campaign in `dir` (fresh: the folder must have no journal; resume: continues its journal). */
@@ -128,42 +118,12 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
   try {
     // --- replay (resume) -------------------------------------------------------------------------
     if (opts.resume) {
-      if (past[0]?.type !== 'campaign-started') throw new CampaignError('BAD_JOURNAL', `${journalPath}: does not start with a campaign-started event`);
-      let snapAt = -1;
-      for (let i = past.length - 1; i >= 0; i--) if (past[i].type === 'controller-snapshot') { snapAt = i; break; }
-      if (snapAt >= 0) {
-        const snap = past[snapAt] as Extract<JournalEvent, { type: 'controller-snapshot' }>;
-        controller.load(snap.state);
+      const replayed = await replayJournal(past, controller, env.space, journalPath);
+      for (const r of replayed.records.values()) {
+        records.set(r.index, r);
+        if (r.status) noteTold(r);
       }
-      for (let i = 0; i < past.length; i++) {
-        const ev = past[i];
-        const replay = i > snapAt;
-        if (ev.type === 'asked') {
-          if (ev.index !== nextAsk) throw new CampaignError('BAD_JOURNAL', `${journalPath}: asked index ${ev.index} out of order (expected ${nextAsk})`);
-          if (replay) {
-            const p = await controller.ask();
-            if (p.index !== ev.index || p.hash !== ev.hash) {
-              throw new CampaignError('RESUME_MISMATCH', `${journalPath}: the controller now proposes #${p.index} ${p.hash.slice(0, 12)} where the journal has #${ev.index} ${ev.hash.slice(0, 12)}; the controller, space or config changed since the journal was written`);
-            }
-          }
-          const graph = env.space.decode(ev.decisions);
-          if (graphHash(graph) !== ev.hash) throw new CampaignError('RESUME_MISMATCH', `${journalPath}: decisions of trial ${ev.trialId} no longer decode to hash ${ev.hash.slice(0, 12)}`);
-          records.set(ev.index, { index: ev.index, trialId: ev.trialId, decisions: ev.decisions, hash: ev.hash, graph });
-          nextAsk++;
-          sinceSnapshot++;
-        } else if (ev.type === 'told') {
-          if (ev.index !== nextTell) throw new CampaignError('BAD_JOURNAL', `${journalPath}: told index ${ev.index} out of order (expected ${nextTell})`);
-          if (replay) await controller.tell(ev.index, outcomeOf(ev));
-          const r = records.get(ev.index)!;
-          Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward: ev.reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
-          noteTold(r);
-          elapsedBase = ev.elapsed ?? elapsedBase;
-          nextTell++;
-          sinceSnapshot++;
-        } else if (ev.type === 'controller-snapshot') {
-          sinceSnapshot = 0;
-        }
-      }
+      ({ nextAsk, nextTell, sinceSnapshot, elapsedBase } = replayed);
     } else {
       journal.append({ type: 'campaign-started', time: new Date().toISOString(), config });
     }

@@ -26,7 +26,8 @@ export class CampaignSet {
     if (dirs.length === 0) throw new DashboardOptionsError('dirs', 'give at least one campaign folder (results/<campaign>)');
     for (const d of dirs) {
       const dir = resolve(d);
-      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new DashboardOptionsError('dirs', `${d}: not a folder (expected a campaign output folder, results/<campaign>)`);
+      // A folder that does not exist yet is waited for (`search --dashboard` may start before it is made).
+      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new DashboardOptionsError('dirs', `${d}: not a folder (expected a campaign output folder, results/<campaign>)`);
       let key = basename(dir) || 'campaign';
       for (let n = 2; this.byKey.has(key); n++) key = `${basename(dir)}~${n}`;
       const state = new CampaignState(key, dir);

@@ -14,7 +14,7 @@ export type { CampaignHeader, TrialRow, TrialState } from './state.js';
 export type { QueueView, RunningJob } from './redis-view.js';
 
 export interface DashboardOptions {
-  /** Campaign output folders (results/<campaign>); each must exist, its journal may appear later. */
+  /** Campaign output folders (results/<campaign>); a folder or its journal may appear later. */
   dirs: string[];
   /** Default 8080; 0 picks a free port. */
   port?: number;

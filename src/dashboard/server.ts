@@ -11,7 +11,7 @@ import type { CampaignSet, CampaignUpdate } from './campaigns.js';
 import type { QueueView } from './redis-view.js';
 import { labelledDecisions, loadTrialGraph, SpaceCache, TrialGraphError } from './trial-graph.js';
 
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 export interface ServerContext {
@@ -116,6 +116,7 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
             'X-Content-Type-Options': 'nosniff',
             Connection: 'keep-alive',
           });
+          if (req.method === 'HEAD') return void res.end();
           res.write('retry: 2000\n\n');
           res.write(`event: snapshot\ndata: ${JSON.stringify({ campaigns: ctx.campaigns.snapshot(), redis: ctx.redis, queues: ctx.queueViews() })}\n\n`);
           hub.add(res);

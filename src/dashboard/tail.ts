@@ -3,7 +3,7 @@
 // containers), on a periodic stat. A last line without its newline is an append in progress: it is kept
 // back until the newline arrives, which is the journal reader's own rule for a torn line. If the file
 // shrinks below what was parsed, or is replaced (another inode), it was rewritten: we start over.
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { JournalEvent } from '../campaign/journal.js';
 
@@ -27,6 +27,7 @@ export interface JournalTailOptions {
 }
 
 const CHUNK = 1 << 20;
+const SNAPSHOT_PREFIX = Buffer.from('{"type":"controller-snapshot"');
 
 export class JournalTail {
   /** Bytes consumed up to and including the last newline. */
@@ -45,22 +46,32 @@ export class JournalTail {
   /** Reads what is there now (synchronously, so the first snapshot is complete), then follows. */
   start(): void {
     this.readNew();
-    // Watch the folder, not the file: it sees the file appear and being replaced by a rename.
-    try {
-      if (existsSync(dirname(this.path))) {
-        this.watcher = watch(dirname(this.path), { persistent: false }, (_ev, name) => {
-          if (name === null || name === basename(this.path)) this.schedule();
-        });
-        this.watcher.on('error', () => {
-          this.watcher?.close();
-          this.watcher = undefined; // the poll keeps working
-        });
-      }
-    } catch {
-      // fs.watch unsupported here: polling alone.
-    }
-    this.timer = setInterval(() => this.schedule(), this.opts.pollMs ?? 1000);
+    this.watchFolder();
+    this.timer = setInterval(() => {
+      if (!this.watcher && !this.watchFailed) this.watchFolder(); // the folder may appear later
+      this.schedule();
+    }, this.opts.pollMs ?? 1000);
     this.timer.unref();
+  }
+
+  private watchFailed = false;
+
+  /** Watches the folder, not the file: that sees the file appear and being replaced by a rename. */
+  private watchFolder(): void {
+    const dir = dirname(this.path);
+    if (!existsSync(dir)) return;
+    try {
+      this.watcher = watch(dir, { persistent: false }, (_ev, name) => {
+        if (name === null || name === basename(this.path)) this.schedule();
+      });
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = undefined; // the poll keeps working
+        this.watchFailed = true;
+      });
+    } catch {
+      this.watchFailed = true; // fs.watch unsupported here: polling alone
+    }
   }
 
   private schedule(): void {
@@ -134,6 +145,9 @@ export class JournalTail {
   }
 
   private parseLine(bytes: Buffer, into: JournalEvent[]): void {
+    // Controller snapshots can be a megabyte each (an RL policy's weights) and the page never shows
+    // them: recognise them by their first bytes (the campaign writes `type` first) and skip the parse.
+    if (bytes.subarray(0, SNAPSHOT_PREFIX.length).equals(SNAPSHOT_PREFIX)) return;
     const line = bytes.toString('utf8');
     if (line.trim() === '') return;
     try {
@@ -143,15 +157,6 @@ export class JournalTail {
     } catch (err) {
       // A complete line that is not an event: corruption. Report it and keep following the rest.
       this.opts.onProblem?.({ file: this.path, line: this.lineNo, message: `not a journal event (${(err as Error).message})` });
-    }
-  }
-
-  /** The size of the file now, for tests and diagnostics. */
-  size(): number {
-    try {
-      return statSync(this.path).size;
-    } catch {
-      return 0;
     }
   }
 

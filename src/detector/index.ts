@@ -1,6 +1,6 @@
 // The proxy detector (DESIGN §7): backbone, the neck interpreter, RetinaNet head, anchors, losses, decoding.
 export { Detector, type DetectorOptions, type HeadOutput } from './model.js';
-export { buildPyramid, liveNodes, backboneLevel, type Pyramid, type PyramidOptions } from './pyramid.js';
+export { buildPyramid, liveNodes, type Pyramid, type PyramidOptions } from './pyramid.js';
 export { buildFusion, WEIGHTED_EPSILON, type Fusion } from './fusion.js';
 export { levelSize, resample } from './resample.js';
 export { makeAnchors, ASPECT_RATIOS, type AnchorSet } from './anchors.js';

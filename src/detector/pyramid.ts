@@ -3,6 +3,7 @@
 // the first copy; per node a fusion then a post-op; `repeats` copies with their own weights, copy k>0
 // reading copy k−1's outputs P<l> wherever the graph names C<l>; dead nodes are not built.
 import * as tf from '@tensorflow/tfjs-core';
+import { backboneLevel, liveNodeIds } from '../graph/live.js';
 import type { GraphNode, PostOp, PyramidGraph } from '../graph/types.js';
 import { buildFusion, type Fusion } from './fusion.js';
 import { batchNorm, conv2d, separableConv, type Layer, type RunContext } from './layers.js';
@@ -20,27 +21,9 @@ export interface PyramidOptions {
 /** Backbone features in, P<min>..P<max> out (level → [B, s_l, s_l, channels]). */
 export type Pyramid = (features: Map<number, tf.Tensor4D>, ctx: RunContext) => Map<number, tf.Tensor4D>;
 
-const BACKBONE_REF = /^C(\d+)$/;
-
-/** Backbone level named by an input reference, or undefined for a node id. */
-export function backboneLevel(ref: string): number | undefined {
-  const m = BACKBONE_REF.exec(ref);
-  return m ? Number(m[1]) : undefined;
-}
-
 /** Nodes that some output reaches (walking inputs backwards), in graph order. */
 export function liveNodes(graph: PyramidGraph): GraphNode[] {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const live = new Set<string>();
-  const stack = Object.values(graph.outputs);
-  while (stack.length > 0) {
-    const id = stack.pop()!;
-    if (live.has(id)) continue;
-    const node = byId.get(id);
-    if (!node) throw new Error(`graph ${graph.name}: output or input "${id}" is not a node`);
-    live.add(id);
-    for (const ref of node.inputs) if (backboneLevel(ref) === undefined) stack.push(ref);
-  }
+  const live = liveNodeIds(graph);
   return graph.nodes.filter((n) => live.has(n.id));
 }
 

@@ -161,12 +161,11 @@ export async function detectSplit(detector: Detector, split: DatasetSplit, batch
     });
     images?.dispose();
     if (inputs) for (const t of inputs.values()) t.dispose();
-    const samples = indices;
     const s = (await scores.data()) as Float32Array;
     const d = (await deltas.data()) as Float32Array;
     scores.dispose();
     deltas.dispose();
-    for (let b = 0; b < samples.length; b++) {
+    for (let b = 0; b < indices.length; b++) {
       out.push(decodeDetections(s.subarray(b * N * K, (b + 1) * N * K), d.subarray(b * N * 4, (b + 1) * N * 4), detector.anchors, K, S));
     }
   }

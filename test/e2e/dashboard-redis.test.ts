@@ -10,6 +10,7 @@ import { Queue, Worker } from 'bullmq';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
 import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
+import { launchChromium } from './dashboard-chromium.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const suffix = `${process.pid}x${Date.now() % 1e6}`;
@@ -24,6 +25,12 @@ let dash: Dashboard;
 let release: () => void = () => {};
 
 before(async () => {
+  // Fail clearly (not hang: the connection retries forever) when there is no Redis; .ci/run starts one.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    conn.ping(),
+    new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error(`no Redis answered at ${REDIS} within 5 s (bash .ci/run starts one)`)), 5000))),
+  ]).finally(() => clearTimeout(timer));
   writeSyntheticCampaign(join(root, busy), { name: busy, trials: 2, running: 1, writer: 'bulk' });
   writeSyntheticCampaign(join(root, idle), { name: idle, trials: 1, running: 1, writer: 'bulk' });
   queue = new Queue(busy, { connection: conn, prefix: QUEUE_PREFIX });
@@ -74,6 +81,24 @@ describe('dashboard --redis', () => {
     assert.equal(v.active[0].trialId, `${busy}-2`);
     assert.deepEqual(v.active[0].progress, { step: 30, steps: 120, loss: 0.75, imagesPerSecond: 210 });
     assert.match(v.active[0].worker ?? '', /gpu-7/);
+  });
+
+  test('the page shows the running trial with its progress bar, loss and worker', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(dash.url);
+      const row = page.locator(`#running tr[data-trial="${busy}-2"]`);
+      await row.locator('.progress').waitFor({ timeout: 10_000 });
+      const cells = await row.locator('td').allTextContents();
+      assert.equal(cells[1], `${busy}-2`);
+      assert.match(cells[2], /gpu-7/);
+      assert.equal(cells[3].trim(), '30/120');
+      assert.equal(cells[4], '0.7500');
+      assert.equal(await row.locator('.progress > i').getAttribute('style'), 'width: 25%;');
+    } finally {
+      await browser.close();
+    }
   });
 
   test('read-only: a campaign without a queue gets no key created', async () => {

@@ -124,7 +124,8 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
       const opts = kind === 'random' ? {} : { populationSize: 4, sampleSize: 2 };
       const cfg = config({ controller: { kind, options: opts }, budget: { trials: 8 }, concurrency: 2, snapshotEvery: 3 });
       const full = tmp();
-      await run(cfg, full);
+      const quick: FakeSpec = { delayMs: [0, 4] };
+      await run(cfg, full, false, quick);
       const text = readFileSync(join(full, 'journal.jsonl'), 'utf8');
       const lines = text.split('\n').filter(Boolean);
       const want = essence(readJournal(join(full, 'journal.jsonl')));
@@ -133,7 +134,7 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
         // A crash mid-append leaves a torn line; resume must drop it.
         writeFileSync(join(dir, 'journal.jsonl'), lines.slice(0, cut).join('\n') + '\n' + lines[cut].slice(0, 7));
         writeFileSync(join(dir, 'campaign.json'), JSON.stringify(cfg));
-        await run(cfg, dir, true);
+        await run(cfg, dir, true, quick);
         assert.deepEqual(essence(readJournal(join(dir, 'journal.jsonl'))), want, `${kind}: cut after line ${cut}`);
         rmSync(dir, { recursive: true, force: true });
       }

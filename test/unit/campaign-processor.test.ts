@@ -5,7 +5,8 @@ import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
 import { processTrial, validateTrialJob, InvalidTrialError } from '../../workers/trial-processor.js';
 import { createFakeTrainer, fakeMetrics } from '../../workers/fake-trainer.js';
-import { parseRedisUrl, RedisUrlError, redact } from '../../workers/redis-connection.js';
+import { parseRedisUrl, RedisUrlError, redact, warnIfEvicting } from '../../workers/redis-connection.js';
+import type { Redis } from 'ioredis';
 import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
 import type { TrialJob } from '../../workers/types.js';
 
@@ -58,6 +59,8 @@ describe('trial processor', () => {
     await assert.rejects(processTrial(job(), { trainer: createFakeTrainer({ throw: [4] }) }), /fake transient failure/);
     const sys = Object.assign(new Error('connection reset'), { code: 'ECONNRESET', errno: -104 });
     await assert.rejects(processTrial(job(), { trainer: async () => { throw sys; } }), /connection reset/);
+    const aborted = Object.assign(new Error('aborted at step 7'), { code: 'ABORTED' });
+    await assert.rejects(processTrial(job(), { trainer: async () => { throw aborted; } }), /aborted at step 7/);
   });
 
   test('progress is forwarded', async () => {
@@ -83,5 +86,14 @@ describe('redis URLs', () => {
     assert.throws(() => parseRedisUrl('not a url'), /not a URL/);
     assert.throws(() => parseRedisUrl('redis://u:hunter2@h:1/x'), (e: unknown) => !(e as Error).message.includes('hunter2'));
     assert.equal(redact('redis://u:hunter2@h:1'), 'redis://u:***@h:1');
+  });
+  test('warn when maxmemory-policy is not noeviction (and stay quiet when CONFIG is unavailable)', async () => {
+    const fake = (reply: () => Promise<unknown>) => ({ call: reply }) as unknown as Redis;
+    const warned: string[] = [];
+    await warnIfEvicting(fake(async () => ['maxmemory-policy', 'allkeys-lru']), (m) => warned.push(m));
+    await warnIfEvicting(fake(async () => ['maxmemory-policy', 'noeviction']), (m) => warned.push(m));
+    await warnIfEvicting(fake(async () => { throw new Error('ERR unknown command CONFIG'); }), (m) => warned.push(m));
+    assert.equal(warned.length, 1);
+    assert.match(warned[0], /"allkeys-lru".*noeviction/);
   });
 });

@@ -135,11 +135,30 @@ describe('dashboard server', () => {
   });
 });
 
+describe('a campaign that starts after the dashboard', () => {
+  test('its folder and journal are picked up when they appear', async () => {
+    const later = join(root, 'later');
+    const d = await startDashboard({ dirs: [later], port: 0, pollMs: 50 });
+    try {
+      const rows = async () => ((await (await fetch(d.url + 'api/state')).json()) as { campaigns: Array<{ rows: unknown[] }> }).campaigns[0].rows.length;
+      assert.equal(await rows(), 0);
+      writeSyntheticCampaign(later, { name: 'later', trials: 2, writer: 'bulk' });
+      const end = Date.now() + 5000;
+      while ((await rows()) !== 2) {
+        if (Date.now() > end) throw new Error('the new journal was not picked up in 5 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await d.close();
+    }
+  });
+});
+
 describe('dashboard options', () => {
   test('a non-loopback bind without a token is refused; a short token too', async () => {
     await assert.rejects(startDashboard({ dirs: [dir], host: '0.0.0.0', port: 0 }), (e: Error) => e instanceof DashboardOptionsError && /--host: 0\.0\.0\.0 is not a loopback/.test(e.message));
     await assert.rejects(startDashboard({ dirs: [dir], port: 0, token: 'short' }), /--token: use at least 8/);
-    await assert.rejects(startDashboard({ dirs: [join(root, 'missing')], port: 0 }), /missing: not a folder/);
+    await assert.rejects(startDashboard({ dirs: [join(dir, 'journal.jsonl')], port: 0 }), /journal\.jsonl: not a folder/);
     await assert.rejects(startDashboard({ dirs: [], port: 0 }), /at least one campaign folder/);
   });
 

@@ -106,6 +106,21 @@ describe('JournalTail', () => {
     assert.equal((t.events()[0] as { error: string }).error, 'ошибка ✗ 失敗');
   });
 
+  test('lines longer than a read chunk are reassembled; controller snapshots are skipped unparsed', () => {
+    const t = setup();
+    const j = new Journal(t.path);
+    j.append(asked(0));
+    j.append({ type: 'controller-snapshot', asked: 1, told: 0, state: { kind: 'rl', version: 1, weights: 'w'.repeat(2_500_000) } });
+    const big: JournalEvent = { type: 'told', index: 0, trialId: 'c-0', status: 'failed', error: 'e'.repeat(2_200_000), reward: 0, elapsed: 1 };
+    j.append(big);
+    j.append(asked(1));
+    j.close();
+    t.tail.readNew();
+    assert.deepEqual(t.events().map((e) => e.type), ['asked', 'told', 'asked']);
+    assert.equal((t.events()[1] as { error: string }).error.length, 2_200_000);
+    assert.deepEqual(t.problems, []);
+  });
+
   test('a file rewritten shorter, or replaced by another file, starts over with reset', () => {
     const t = setup();
     new Journal(t.path).close();

@@ -14,7 +14,7 @@ export interface EmbeddedQueueOptions extends RetryOptions {
 export class EmbeddedQueue implements TrialQueue {
   readonly kind = 'embedded' as const;
   private readonly known = new Set<string>();
-  private readonly waiting: TrialJob[] = [];
+  private readonly waiting: Array<{ job: TrialJob; attempt: number }> = [];
   private running = 0;
   private pendingCount = 0;
   private closed = false;
@@ -32,7 +32,7 @@ export class EmbeddedQueue implements TrialQueue {
     if (this.known.has(job.trialId)) return;
     this.known.add(job.trialId);
     this.pendingCount++;
-    this.waiting.push(job);
+    this.waiting.push({ job, attempt: 1 });
     this.pump();
   }
 
@@ -50,9 +50,9 @@ export class EmbeddedQueue implements TrialQueue {
 
   private pump(): void {
     while (!this.closed && this.running < this.opts.concurrency && this.waiting.length > 0) {
-      const job = this.waiting.shift()!;
+      const { job, attempt } = this.waiting.shift()!;
       this.running++;
-      void this.attempt(job, 1);
+      void this.attempt(job, attempt);
     }
   }
 
@@ -67,15 +67,14 @@ export class EmbeddedQueue implements TrialQueue {
       if (e.name === 'UnrecoverableError') {
         result = { trialId: job.trialId, status: 'invalid', error: e.message, wallSeconds: 0 };
       } else if (attempt < attempts) {
-        // Free the slot during the backoff, like BullMQ's delayed set.
+        // Free the slot during the backoff (like BullMQ's delayed set); then the retry goes first in line.
         this.running--;
         const delay = (this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1);
         const t = setTimeout(() => {
           this.timers.delete(t);
-          if (this.closed) return;
-          this.running++;
-          void this.attempt(job, attempt + 1);
-          }, delay);
+          this.waiting.unshift({ job, attempt: attempt + 1 });
+          this.pump();
+        }, delay);
         this.timers.add(t);
         this.pump();
         return;

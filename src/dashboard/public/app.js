@@ -89,6 +89,10 @@ function connect() {
   es.addEventListener('campaign', (e) => {
     const u = JSON.parse(e.data);
     upsert(u.header, u.rows, u.reset);
+    // An open trial that was running and is now told: show its result.
+    for (const r of u.rows) {
+      for (const pane of Object.values(panes)) if (pane.current === `${r.c}/${r.id}` && pane.state !== r.st) pane.show(r);
+    }
     schedule();
   });
   es.addEventListener('queue', (e) => {

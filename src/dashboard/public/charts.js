@@ -67,6 +67,9 @@ class Chart {
   }
 }
 
+/** Legend name of a campaign: its name and controller (the plots compare controllers). */
+const who = (h) => (h.controller ? `${h.name} (${h.controller})` : h.name);
+
 function pointSeries(label, color, size, dim) {
   // No series fill: on a series with a line (the front) it would paint the area under it.
   return { label, stroke: dim ? alpha(color, 0.3) : color, width: 0, paths: noPath, points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color } };
@@ -107,7 +110,7 @@ export class Charts {
         top = Math.max(top, r.AP);
         best[k] = top;
       }
-      const label = c.header.name;
+      const label = who(c.header);
       series.push(pointSeries(`${label} AP`, c.color, 5, false));
       series.push({ label: `${label} best`, stroke: c.color, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
       data.push(ap, best);
@@ -146,8 +149,8 @@ export class Charts {
         (p.front ? front : dom)[k] = p.r.AP;
         at[k] = p.r;
       });
-      series.push(pointSeries(`${c.header.name} dominated`, c.color, 5, true));
-      series.push({ ...pointSeries(`${c.header.name} front`, c.color, 8, false), width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: -1 }) });
+      series.push(pointSeries(`${who(c.header)} dominated`, c.color, 5, true));
+      series.push({ ...pointSeries(`${who(c.header)} front`, c.color, 8, false), width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: -1 }) });
       data.push(dom, front);
       rowsAt.push(at, at);
     });

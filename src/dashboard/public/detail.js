@@ -14,6 +14,7 @@ export class DetailPane {
   async show(row) {
     const ticket = ++this.seq;
     this.current = `${row.c}/${row.id}`;
+    this.state = row.st; // app.js re-shows the pane when the trial's state changes (running → told)
     const q = { c: row.c, id: row.id };
     this.node.className = `pane ${this.slot}`;
     clear(this.node).append(el('p', { class: 'empty' }, `loading ${row.id}…`));
@@ -62,7 +63,7 @@ export class DetailPane {
       ),
       graphOk ? el('img', { class: 'pyramid', alt: `pyramid of ${r.id}`, src: apiUrl('/api/graph.svg', q) }) : el('p', { class: 'problems' }, d.graph.error),
       d.graph.note ? el('p', { class: 'problems' }, d.graph.note) : null,
-      el('div', { class: 'cols' }, metrics, decisions),
+      el('div', { class: 'cols' }, metrics, el('div', { class: 'decisions-wrap' }, decisions)),
       el('details', null, el('summary', null, 'full result (journal told event)'), el('pre', { class: 'result-json' }, JSON.stringify(d.result, null, 2))),
       ].filter(Boolean), // append() would print null as text
     );
