@@ -168,4 +168,33 @@ for (const l of DW) {
     `${fmt(flops, dwf.taps)} | ${fmt(flops, dx)} |`);
   tf.dispose([x, w, dy]);
 }
+
+// The other replaced kernels against wasm's own (milliseconds, not FLOP rates: they move memory).
+console.log('\n| kernel (batch 16) | ours ms | wasm native ms |');
+console.log('|---|---|---|');
+const nativeMs = (name: string, inputs: tf.NamedTensorMap, attrs: object): number => {
+  const k = replacedNativeKernel(name);
+  if (!k) return NaN;
+  k.setupFunc?.(backend);
+  return timeOp(() => {
+    const out = k.kernelFunc({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+    backend.disposeData(out.dataId);
+  });
+};
+const other = (label: string, name: string, inputs: tf.NamedTensorMap, attrs: object): void => {
+  const ours = timeOp(() => (tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor).dispose());
+  console.log(`| ${label} | ${ours.toFixed(2)} | ${nativeMs(name, inputs, attrs).toFixed(2)} |`);
+};
+{
+  const x = tf.randomNormal([BATCH, 32, 32, 32]) as tf.Tensor4D;
+  const y = tf.maxPool(x, 3, 2, 'same');
+  const dyPool = tf.randomNormal(y.shape);
+  other('MaxPoolGrad 3×3 s2, 32×32×32 → 16×16', 'MaxPoolGrad', { dy: dyPool, input: x, output: y }, { filterSize: 3, strides: 2, pad: 'same' });
+  const small = tf.randomNormal([BATCH, 16, 16, 32]);
+  const dyUp = tf.randomNormal([BATCH, 32, 32, 32]);
+  other('ResizeNearestNeighborGrad 16→32 px, 32 ch', 'ResizeNearestNeighborGrad', { images: small, dy: dyUp }, { alignCorners: false, halfPixelCenters: false });
+  const scale = tf.randomNormal([1, 1, 1, 32]);
+  other('Tile [1,1,1,32] → [16,32,32,32] (batch-norm gradient)', 'Tile', { x: scale }, { reps: [BATCH, 32, 32, 1] });
+  tf.dispose([x, y, dyPool, small, dyUp, scale]);
+}
 console.log(`\nnumTensors after: ${tf.memory().numTensors}`);

@@ -2,11 +2,20 @@
 // per running trial, so training never blocks lock renewal). One Worker per campaign queue; with `all`,
 // campaign queues are discovered in Redis (and re-discovered every few seconds).
 import { Worker } from 'bullmq';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from './redis-connection.js';
 
 export const SANDBOXED_PROCESSOR = fileURLToPath(new URL('./sandboxed-processor.mjs', import.meta.url));
+
+/** How a worker process names itself: BullMQ stores it on every job it takes (`processedBy`). */
+export function workerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Environment variable that hands the worker's name to its sandboxed trial processes. */
+export const WORKER_NAME_ENV = 'PYRAMID_NAS_WORKER_NAME';
 
 export interface WorkerPoolOptions {
   connection: Redis;
@@ -26,6 +35,8 @@ export interface WorkerPoolOptions {
 
 export interface WorkerPool {
   readonly queues: string[];
+  /** `<hostname>:<pid>`: the jobs' `processedBy` and the trial results' `worker`. */
+  readonly name: string;
   /** Graceful: stop taking jobs, let running trials finish (force: abandon them; they stall and are retried elsewhere). */
   close(force?: boolean): Promise<void>;
 }
@@ -46,10 +57,14 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   const log = opts.log ?? (() => {});
   const workers = new Map<string, Worker>();
   let closing = false;
+  const name = workerName();
+  // The trial runs in a forked child whose own pid would be a different name; hand it the parent's.
+  const env = { ...(opts.env ?? process.env), [WORKER_NAME_ENV]: name };
 
-  const add = (name: string) => {
-    if (workers.has(name) || closing) return;
-    const w = new Worker(name, SANDBOXED_PROCESSOR, {
+  const add = (queue: string) => {
+    if (workers.has(queue) || closing) return;
+    const w = new Worker(queue, SANDBOXED_PROCESSOR, {
+      name,
       connection: opts.connection,
       prefix: QUEUE_PREFIX,
       concurrency: opts.concurrency ?? 1,
@@ -57,14 +72,14 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
       ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
       ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
       maxStalledCount: 1,
-      ...(opts.env ? { workerForkOptions: { env: opts.env } } : {}),
+      workerForkOptions: { env },
     });
-    w.on('active', (job) => log('info', 'trial started', { campaign: name, trialId: job.id }));
-    w.on('completed', (job) => log('info', 'trial finished', { campaign: name, trialId: job.id, status: (job.returnvalue as { status?: string })?.status }));
-    w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: name, trialId: job?.id, attempt: job?.attemptsMade, error: err.message }));
-    w.on('error', (err) => log('error', 'worker error', { campaign: name, error: err.message }));
-    workers.set(name, w);
-    log('info', 'serving campaign', { campaign: name });
+    w.on('active', (job) => log('info', 'trial started', { campaign: queue, trialId: job.id }));
+    w.on('completed', (job) => log('info', 'trial finished', { campaign: queue, trialId: job.id, status: (job.returnvalue as { status?: string })?.status }));
+    w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: queue, trialId: job?.id, attempt: job?.attemptsMade, error: err.message }));
+    w.on('error', (err) => log('error', 'worker error', { campaign: queue, error: err.message }));
+    workers.set(queue, w);
+    log('info', 'serving campaign', { campaign: queue });
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -83,6 +98,7 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   }
 
   return {
+    name,
     get queues() {
       return [...workers.keys()];
     },

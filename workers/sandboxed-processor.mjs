@@ -17,6 +17,8 @@ export default async function processJob(job, _token, signal) {
   return processTrial(job.data, {
     trainer,
     signal,
+    // A BullMQ worker hands down its own name (the jobs' processedBy); the embedded pool does not.
+    worker: process.env.PYRAMID_NAS_WORKER_NAME || undefined,
     onProgress: (p) => {
       // Progress is best-effort; a lost update must never fail the trial.
       Promise.resolve(job.updateProgress?.(p)).catch(() => {});

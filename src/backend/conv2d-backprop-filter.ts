@@ -11,12 +11,13 @@ import {
   Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc,
   type Tensor2D, type Tensor4D, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
+import { checkDy, convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
 import { kernelRoutes, type FilterRoute } from './routes.js';
 import { wrapInput } from './wrap.js';
 
 export function conv2dBackpropFilterImpl(x: Tensor4D, dy: Tensor4D, filterShape: readonly number[], attrs: Conv2DBackpropFilterAttrs): Tensor4D {
   const g = convGeometry('Conv2DBackpropFilter', x.shape, filterShape, attrs, false);
+  checkDy('Conv2DBackpropFilter', dy.shape, g, g.outC);
   // Rows of the padded input the forward conv read: padTop zeros, then up to kH+(outH-1)·s in all.
   const bottom = g.kH + (g.outH - 1) * g.sH - g.inH - g.padTop;
   const right = g.kW + (g.outW - 1) * g.sW - g.inW - g.padLeft;

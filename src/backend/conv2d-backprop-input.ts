@@ -11,12 +11,13 @@ import {
 } from '@tensorflow/tfjs-core';
 import { flipTransposeFilter, phaseFilter } from './flip-filter.js';
 import { kernelRoutes } from './routes.js';
-import { convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
+import { checkDy, convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
 import { wrapInput } from './wrap.js';
 import { zeroInsert } from './zero-insert.js';
 
 export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputShape: readonly number[], attrs: Conv2DBackpropInputAttrs): Tensor4D {
   const g = convGeometry('Conv2DBackpropInput', inputShape, filter.shape, attrs, false);
+  checkDy('Conv2DBackpropInput', dy.shape, g, g.outC);
   // Where the zero-inserted dy must start/end so a stride-1 correlation yields exactly inH rows:
   // top = kH-1-padTop, total length inH+kH-1 (negative amounts crop).
   const top = g.kH - 1 - g.padTop, left = g.kW - 1 - g.padLeft;

@@ -11,7 +11,7 @@ import {
   type DepthwiseConv2dNativeBackpropFilterAttrs, type DepthwiseConv2dNativeBackpropInputAttrs,
   type KernelConfig, type KernelFunc, type Tensor, type Tensor4D, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { convGeometry, padOrCrop } from './geometry.js';
+import { checkDy, convGeometry, padOrCrop } from './geometry.js';
 import { kernelRoutes } from './routes.js';
 import { wrapInput } from './wrap.js';
 import { zeroInsert } from './zero-insert.js';
@@ -20,6 +20,7 @@ export function depthwiseBackpropInputImpl(
   dy: Tensor4D, filter: Tensor4D, inputShape: readonly number[], attrs: DepthwiseConv2dNativeBackpropInputAttrs,
 ): Tensor4D {
   const g = convGeometry('DepthwiseConv2dNativeBackpropInput', inputShape, filter.shape, attrs, true);
+  checkDy('DepthwiseConv2dNativeBackpropInput', dy.shape, g, g.outC);
   const [kH, kW, c, m] = filter.shape;
   const top = g.kH - 1 - g.padTop, left = g.kW - 1 - g.padLeft;
   const bottom = g.inH + g.kH - 1 - top - g.outH * g.sH;
@@ -35,6 +36,7 @@ export function depthwiseBackpropFilterImpl(
   x: Tensor4D, dy: Tensor4D, filterShape: readonly number[], attrs: DepthwiseConv2dNativeBackpropFilterAttrs,
 ): Tensor4D {
   const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, filterShape, attrs, true);
+  checkDy('DepthwiseConv2dNativeBackpropFilter', dy.shape, g, g.outC);
   const [kH, kW, c, m] = filterShape;
   const bottom = g.kH + (g.outH - 1) * g.sH - g.inH - g.padTop;
   const right = g.kW + (g.outW - 1) * g.sW - g.inW - g.padLeft;

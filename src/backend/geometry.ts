@@ -91,3 +91,11 @@ export function padOrCrop(
   }
   return y;
 }
+
+/** dy must have the forward conv's output shape; a mismatch would silently misalign the gradient. */
+export function checkDy(kernel: string, dyShape: readonly number[], g: ConvGeometry, outC: number): void {
+  const want = [g.batch, g.outH, g.outW, outC];
+  if (dyShape.length !== 4 || want.some((d, i) => dyShape[i] !== d)) {
+    throw new Error(`${kernel}: dy has shape [${dyShape}] but the forward convolution's output is [${want}]`);
+  }
+}

@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
@@ -13,4 +14,5 @@ export const wasmGradKernelConfigs: readonly KernelConfig[] = [
   depthwiseBackpropFilterConfig,
   unsortedSegmentSumConfig,
   resizeNearestGradConfig,
+  maxPoolGradConfig,
 ];

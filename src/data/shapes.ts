@@ -32,21 +32,6 @@ const INSIDE: Record<ShapeClass, (u: number, v: number, variant: number) => bool
   },
 };
 
-const ROTATE = process.env.PN_ROTATE === '1'; // EXPERIMENT ONLY
-const TEXTURE = process.env.PN_TEXTURE === '1'; // EXPERIMENT ONLY
-
-/** A two-colour fill pattern (stripes or checks, a few px per period): 1 = first colour. */
-function objectTexture(rng: Rng): (x: number, y: number) => number {
-  const a = rng.uniform(0, Math.PI);
-  const period = rng.logUniform(3, 12);
-  if (rng.next() < 0.6) {
-    const fx = Math.cos(a) / period;
-    const fy = Math.sin(a) / period;
-    return (x, y) => (Math.floor(x * fx + y * fy) & 1);
-  }
-  return (x, y) => ((Math.floor(x / period) + Math.floor(y / period)) & 1);
-}
-
 export interface ShapesOptions {
   imageSize: number;
   layout?: LayoutOptions;
@@ -66,35 +51,30 @@ interface Raster {
 }
 
 /** Visit every pixel of the slot (clipped to the canvas) whose centre lies inside the shape. */
-function forEachInside(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number, fn: (x: number, y: number) => void, angle = 0): void {
+function forEachInside(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number, fn: (x: number, y: number) => void): void {
   const h = slot.size / 2;
   const inside = INSIDE[cls];
-  // A rotated shape reaches up to √2·h from the centre (square corners); unrotated ones stay within h.
-  const r = angle === 0 ? h : h * 1.42;
-  const xs = Math.max(0, Math.floor(slot.cx - r));
-  const xe = Math.min(canvas.width - 1, Math.ceil(slot.cx + r));
-  const ys = Math.max(0, Math.floor(slot.cy - r));
-  const ye = Math.min(canvas.height - 1, Math.ceil(slot.cy + r));
+  const xs = Math.max(0, Math.floor(slot.cx - h));
+  const xe = Math.min(canvas.width - 1, Math.ceil(slot.cx + h));
+  const ys = Math.max(0, Math.floor(slot.cy - h));
+  const ye = Math.min(canvas.height - 1, Math.ceil(slot.cy + h));
   const inv = 1 / h;
-  const c = Math.cos(angle);
-  const s = Math.sin(angle);
   for (let y = ys; y <= ye; y++) {
     const v = (y + 0.5 - slot.cy) * inv;
     for (let x = xs; x <= xe; x++) {
-      const u = (x + 0.5 - slot.cx) * inv;
-      if (inside(u * c + v * s, v * c - u * s, variant)) fn(x, y);
+      if (inside((x + 0.5 - slot.cx) * inv, v, variant)) fn(x, y);
     }
   }
 }
 
-function tightBox(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number, angle: number): Raster | null {
+function tightBox(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number): Raster | null {
   let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   forEachInside(canvas, slot, cls, variant, (x, y) => {
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
-  }, angle);
+  });
   return x1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
 }
 
@@ -115,17 +95,10 @@ export function renderShapes(seed: number, split: SplitName, index: number, opts
     const variant = rng.int(2);
     const colour = contrastingColour(rng, used, 160);
     const noise = rng.uniform(0, 12);
-    const angle = ROTATE && cls !== 'disk' && cls !== 'ring' ? rng.uniform(0, 2 * Math.PI) : 0;
-    const box = tightBox(canvas, slot, cls, variant, angle);
+    const box = tightBox(canvas, slot, cls, variant);
     // Objects that the border cuts down to a sliver are neither drawn nor labelled.
     if (!box || box.x1 - box.x0 < 2 || box.y1 - box.y0 < 2) continue;
-    if (TEXTURE && rng.next() < 0.6) {
-      const colour2 = contrastingColour(rng, [...used, colour], 120);
-      const tex = objectTexture(rng);
-      forEachInside(canvas, slot, cls, variant, (x, y) => plot(canvas, x, y, tex(x, y) ? colour : colour2, noise, rng), angle);
-    } else {
-      forEachInside(canvas, slot, cls, variant, (x, y) => plot(canvas, x, y, colour, noise, rng), angle);
-    }
+    forEachInside(canvas, slot, cls, variant, (x, y) => plot(canvas, x, y, colour, noise, rng));
     const w = box.x1 - box.x0;
     const h = box.y1 - box.y0;
     boxes.push({ bbox: [box.x0, box.y0, w, h], category, area: w * h, iscrowd: 0 });

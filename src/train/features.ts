@@ -1,9 +1,11 @@
 // Frozen-backbone features, computed once per image (inference-mode BN, outside any gradient tape) and
 // kept as typed arrays, so a trial's steps run only the neck and the head. Batches are reassembled from the
 // cache per step. One cache per (dataset, split, backbone checkpoint) is kept for the process, so a worker
-// that runs many trials on the same proxy task computes each image's features once.
+// that runs many trials on the same proxy task computes each image's features once. Features are always
+// computed in the same fixed blocks of consecutive indices: kernels may round differently for another batch
+// composition, and a trial must not depend on which trial filled the cache first.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DatasetSplit, DetectionSample } from '../data/types.js';
+import type { DatasetSplit } from '../data/types.js';
 import type { Detector } from '../detector/index.js';
 import { imagesToFloat } from './batches.js';
 
@@ -12,12 +14,17 @@ export class FeatureCache {
   /** Per level: [side, channels]. */
   private shapes: Array<[number, number]> = [];
 
-  constructor(readonly levels: number[], private readonly compute = 16) {}
+  constructor(readonly levels: number[], private readonly block = 16) {}
 
   /** Features of the given sample indices as [B, s, s, c] tensors per level (caller disposes). */
-  batch(detector: Detector, split: DatasetSplit, indices: number[], samples?: DetectionSample[]): Map<number, tf.Tensor4D> {
-    const missing = indices.filter((i, k) => !this.byIndex.has(i) && indices.indexOf(i) === k);
-    for (let start = 0; start < missing.length; start += this.compute) this.fill(detector, split, missing.slice(start, start + this.compute), samples, indices);
+  batch(detector: Detector, split: Pick<DatasetSplit, 'count' | 'get'>, indices: number[]): Map<number, tf.Tensor4D> {
+    for (const i of indices) {
+      if (this.byIndex.has(i)) continue;
+      const start = i - (i % this.block);
+      const block: number[] = [];
+      for (let j = start; j < Math.min(split.count, start + this.block); j++) block.push(j);
+      this.fill(detector, split, block);
+    }
     const out = new Map<number, tf.Tensor4D>();
     this.levels.forEach((l, li) => {
       const [s, c] = this.shapes[li];
@@ -33,9 +40,9 @@ export class FeatureCache {
     return this.byIndex.size;
   }
 
-  private fill(detector: Detector, split: DatasetSplit, idx: number[], samples: DetectionSample[] | undefined, order: number[]): void {
+  private fill(detector: Detector, split: Pick<DatasetSplit, 'get'>, idx: number[]): void {
     const S = detector.inputSize;
-    const batch = idx.map((i) => samples?.[order.indexOf(i)] ?? split.get(i));
+    const batch = idx.map((i) => split.get(i));
     const images = tf.tensor4d(imagesToFloat(batch, S), [batch.length, S, S, 3]);
     const feats = tf.tidy(() => {
       const f = detector.features(images, { training: false });

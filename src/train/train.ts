@@ -99,7 +99,9 @@ export class TrainSession {
     try {
       let cost: tf.Scalar | null;
       if (this.frozen) {
-        const features = this.featureCache('train').batch(this.detector, this.dataset.split('train'), indices, samples);
+        // Through the sampler, which keeps the samples it rendered.
+        const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
+        const features = this.featureCache('train').batch(this.detector, train, indices);
         inputs.push(...features.values());
         cost = this.optimizer.minimize(
           () => detectionLoss(this.detector.forwardFeatures(features, { training: true, bnStats: stats }), targets).total,

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { loadDataset } from '../../src/data/index.js';
 
 const BIN = resolve('bin/pyramid-nas.mjs');
 const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -29,7 +28,10 @@ describe('pyramid-nas dataset', () => {
     const split = JSON.parse(readFileSync(join(out, 'pyramid-nas.split.json'), 'utf8'));
     assert.deepEqual(split.heldout, [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(split.train, []);
-    const built = await loadDataset({ dataset: 'shapes', imageSize: 40, trainImages: 0, heldoutImages: 6, seed: 5 });
+    // Compared with the dataset exactly as the trainer opens it (its own object-size/count defaults included).
+    const { openDataset } = await import('../../src/train/train.js');
+    const { resolveProxyTask } = await import('../../src/train/index.js');
+    const built = await openDataset(resolveProxyTask({ dataset: 'shapes', imageSize: 40, trainImages: 1, heldoutImages: 6, seed: 5 }));
     const { data, info } = await sharp(join(out, 'images', doc.images[3].file_name)).raw().toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 40);
     assert.deepEqual(new Uint8Array(data), built.split('heldout').get(3).pixels);

@@ -89,7 +89,7 @@ before(async () => {
   assert.equal(choice.name, 'wasm');
   const names = await registerWasmGradKernels();
   assert.deepEqual([...names].sort(), ['Conv2DBackpropFilter', 'Conv2DBackpropInput',
-    'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'ResizeNearestNeighborGrad', 'Tile',
+    'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'ResizeNearestNeighborGrad', 'Tile',
     'UnsortedSegmentSum']);
   // The wasm registry must now hold our kernels (Conv2DBackpropInput replaces wasm's native one).
   for (const name of names) assert.ok(tf.getKernel(name, 'wasm'), `${name} registered for wasm`);
@@ -155,6 +155,27 @@ describe('wasm gradient kernels match the cpu backend', () => {
       }
     });
   }
+
+  // wasm's own MaxPoolGrad drops windows whose maximum is negative; shifted inputs make many such windows.
+  test('MaxPoolGrad (including all-negative windows)', async () => {
+    const arb = fc.record({
+      n: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 9 }), w: fc.integer({ min: 1, max: 9 }),
+      c: fc.integer({ min: 1, max: 8 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 3 }),
+      pad: fc.constantFrom('same', 'valid'), shift: fc.constantFrom(0, -1.5), seed: fc.integer(),
+    }).filter((a) => a.pad === 'same' || (a.h >= a.k && a.w >= a.k));
+    await fc.assert(fc.asyncProperty(arb, async (a) => {
+      const xv = randomValues(a.n * a.h * a.w * a.c, a.seed).map((v) => v + a.shift);
+      await tf.setBackend('cpu');
+      const y = tf.maxPool(tf.tensor4d(xv, [a.n, a.h, a.w, a.c]), a.k, a.stride, a.pad as 'same' | 'valid');
+      const output: Input = { values: await y.data() as Float32Array, shape: y.shape, dtype: 'float32' };
+      y.dispose();
+      await compare('MaxPoolGrad', {
+        dy: f32(output.shape, a.seed + 1),
+        input: { values: xv, shape: [a.n, a.h, a.w, a.c], dtype: 'float32' },
+        output,
+      }, { filterSize: a.k, strides: a.stride, pad: a.pad });
+    }), { numRuns: RUNS });
+  });
 
   test('UnsortedSegmentSum (ids may repeat, be missing, or fall outside the range)', async () => {
     const arb = fc.record({
@@ -290,6 +311,17 @@ describe('wasm kernels: errors and memory', () => {
       /DepthwiseConv2dNativeBackpropFilter.*dilation 2x2 is not supported/,
     );
     tf.dispose([x, dy]);
+  });
+
+  test('a dy that does not match the forward output shape is rejected, naming both shapes', async () => {
+    await tf.setBackend('wasm');
+    const dy = tf.zeros([1, 5, 5, 2]), filter = tf.zeros([3, 3, 4, 2]);
+    assert.throws(
+      () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter },
+        { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', inputShape: [1, 8, 8, 4] }),
+      /Conv2DBackpropInput: dy has shape \[1,5,5,2\] but the forward convolution's output is \[1,4,4,2\]/,
+    );
+    tf.dispose([dy, filter]);
   });
 
   test('inputs survive the kernels and no tensor or buffer is left behind', async () => {

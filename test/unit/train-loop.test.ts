@@ -9,6 +9,7 @@ import { createShapesDataset } from '../../src/data/index.js';
 import { parseGraph } from '../../src/graph/index.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
 import { proxyGraph, resolveProxyTask, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
+import { FeatureCache } from '../../src/train/features.js';
 
 function zooGraph(name: string): PyramidGraph {
   const r = parseGraph(JSON.parse(readFileSync(`search-spaces/zoo/${name}.graph.json`, 'utf8')));
@@ -102,6 +103,22 @@ describe('training loop', () => {
         assert.ok(d < 1e-4, `max difference ${d}`);
       });
       for (const t of cached.values()) t.dispose();
+    } finally {
+      s.dispose();
+    }
+  });
+
+  test('cached features do not depend on which requests filled the cache (fixed compute blocks)', () => {
+    const s = session(8, 'fpn', { trainImages: 40 });
+    try {
+      const split = s.dataset.split('train');
+      const a = new FeatureCache([3, 4, 5, 6, 7]);
+      const b = new FeatureCache([3, 4, 5, 6, 7]);
+      const fa = a.batch(s.detector, split, [0, 1, 2, 3]);
+      const fb = b.batch(s.detector, split, [3, 33, 2, 17]);
+      const again = b.batch(s.detector, split, [0, 1, 2, 3]);
+      for (const l of [3, 4, 5]) assert.deepEqual(Array.from(again.get(l)!.dataSync()), Array.from(fa.get(l)!.dataSync()), `C${l}`);
+      tf.dispose([...fa.values(), ...fb.values(), ...again.values()]);
     } finally {
       s.dispose();
     }

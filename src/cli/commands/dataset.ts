@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { DatasetError } from '../../data/errors.js';
 import { exportCoco } from '../../data/export.js';
 import { loadDataset } from '../../data/index.js';
+import { DEFAULT_LAYOUT } from '../../data/layout.js';
 import { mosaic } from '../../data/mosaic.js';
 import { splitStats } from '../../data/stats.js';
 import type { DatasetOptions, SplitName } from '../../data/types.js';
@@ -50,11 +51,20 @@ function datasetOptions(name: DatasetOptions['dataset'], o: CommonOpts, count: n
     seed: o.seed,
     trainImages: o.split === 'train' ? count : 0,
     heldoutImages: o.split === 'heldout' ? count : 0,
-    // The same difficulty knobs (and names) as the train command's proxy task, so an export can match it.
-    layout: {
-      ...(o.minObjectSize !== undefined && { minSize: o.minObjectSize }),
-      ...(o.maxObjects !== undefined && { maxObjects: o.maxObjects }),
-    },
+    layout: layoutFor(name, o),
+  };
+}
+
+/**
+ * The object-size/count knobs. For `shapes` they default to the train command's proxy task (which sets its
+ * own difficulty), so `dataset export shapes` with no options writes exactly the images `train` uses.
+ */
+function layoutFor(name: DatasetOptions['dataset'], o: CommonOpts): DatasetOptions['layout'] {
+  const fromTrainer = name === 'shapes' ? { minSize: TRAIN_DEFAULTS.minObjectSize, maxObjects: TRAIN_DEFAULTS.maxObjects } : {};
+  return {
+    ...fromTrainer,
+    ...(o.minObjectSize !== undefined && { minSize: o.minObjectSize }),
+    ...(o.maxObjects !== undefined && { maxObjects: o.maxObjects }),
   };
 }
 
@@ -86,8 +96,8 @@ function common(cmd: Command, names: readonly string[]): Command {
     .option('--seed <n>', 'dataset seed', intOption(-(2 ** 31), 2 ** 32), TRAIN_DEFAULTS.seed)
     .option('--size <px>', 'image side in pixels', intOption(8, 4096), TRAIN_DEFAULTS.imageSize)
     .option('--data <dir>', 'folder of the source files (fashion-mnist IDX files, or a COCO folder)')
-    .option('--min-object-size <px>', 'smallest object extent (default 4)', intOption(1, 1024))
-    .option('--max-objects <n>', 'most objects per image (default 8)', intOption(1, 100));
+    .option('--min-object-size <px>', `smallest object extent (default: shapes ${TRAIN_DEFAULTS.minObjectSize} as the trainer, else ${DEFAULT_LAYOUT.minSize})`, intOption(1, 1024))
+    .option('--max-objects <n>', `most objects per image (default: shapes ${TRAIN_DEFAULTS.maxObjects} as the trainer, else ${DEFAULT_LAYOUT.maxObjects})`, intOption(1, 100));
 }
 
 export function register(program: Command): void {
