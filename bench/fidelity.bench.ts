@@ -2,10 +2,11 @@
 // single-level baseline at the default budget and at N× the budget (steps), then the Spearman rank
 // correlation between the two columns and whether FPN beats the baseline.
 //
-//   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0] [--set k=v ...]
+//   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0] [--set k=v ...] [--report]
 //
 // Trials are appended to a JSONL results file as they finish and skipped when already there, so the bench
-// can be stopped and resumed (and split across processes with --only). Prints the table at the end.
+// can be stopped and resumed (and split across processes with --only). Prints the table at the end;
+// --report prints it from the results file without training anything.
 import { existsSync, readdirSync, readFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { singleLevelGraph } from '../src/detector/index.js';
@@ -77,7 +78,7 @@ export function spearman(a: number[], b: number[]): number {
 
 const taskKey = JSON.stringify({ ...base, steps: undefined });
 mkdirSync(dirname(out), { recursive: true });
-for (const budget of budgets) {
+for (const budget of args.includes('--report') ? [] : budgets) {
   for (const [name, graph] of graphs()) {
     for (const seed of seeds) {
       if (readRows().some((r) => r.graph === name && r.budget === budget && r.seed === seed && r.task === taskKey)) continue;
@@ -111,7 +112,8 @@ console.log(`| graph | AP ×${b1} | AP ×${b2} | median trial s ×${b1} |`);
 console.log('|---|---|---|---|');
 for (const g of names) {
   const secs = median(rows.filter((r) => r.graph === g && r.budget === b1).map((r) => r.seconds));
-  console.log(`| ${g} | ${(meanAp(g, b1) * 100).toFixed(2)} | ${(meanAp(g, b2) * 100).toFixed(2)} | ${secs.toFixed(1)} |`);
+  const pct = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(2) : '—');
+  console.log(`| ${g} | ${pct(meanAp(g, b1))} | ${pct(meanAp(g, b2))} | ${Number.isFinite(secs) ? secs.toFixed(1) : '—'} |`);
 }
 const both = names.filter((g) => Number.isFinite(meanAp(g, b1)) && Number.isFinite(meanAp(g, b2)));
 if (both.length >= 3) console.log(`Spearman ρ (×${b1} vs ×${b2}, ${both.length} graphs): ${spearman(both.map((g) => meanAp(g, b1)), both.map((g) => meanAp(g, b2))).toFixed(3)}`);

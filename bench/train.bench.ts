@@ -54,15 +54,16 @@ for (const name of backends) {
     console.log(`| ${name} | unavailable: ${(err as Error).message.split('\n')[0]} | | | | | |`);
     continue;
   }
-  // cpu is 15–150× slower: fewer repetitions keep the bench bounded.
-  const n = name === 'cpu' ? Math.max(3, Math.round(reps / 5)) : reps;
+  // cpu is 15–150× slower (a step takes minutes): 1 warm-up + 2 timed repetitions keep the bench bounded.
+  const n = name === 'cpu' ? 2 : reps;
+  const warm = name === 'cpu' ? 1 : 3;
   for (const mode of ['pretrained', 'scratch'] as const) {
     const task = resolveProxyTask({ backend: name as 'wasm', backbone: mode });
     const dataset = await openDataset(task);
     const s = new TrainSession(proxyGraph(parsed.graph, task), task, dataset);
     const B = task.batchSize, S = task.imageSize;
     // Warm-up: kernels, Adam slots, and (frozen) the features of the batches timed below.
-    for (let i = 0; i < 3; i++) s.step();
+    for (let i = 0; i < warm; i++) s.step();
     const stepT = timeIt(n, () => s.step());
     const step = median(stepT.wall);
     const stepCpu = median(stepT.cpu);

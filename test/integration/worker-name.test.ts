@@ -40,7 +40,7 @@ describe('BullMQ worker name', () => {
       await queue.submit(job);
 
       const running = await waitFor('the dashboard view to show the running trial', () => views.flatMap((v) => v.active).find((a) => a.trialId === job.trialId), 20_000);
-      assert.equal(running.worker, workers.name);
+      assert.equal(running?.worker, workers.name);
 
       await waitFor('the trial result', () => results.length > 0, 30_000);
       assert.equal(results[0].status, 'complete');

@@ -98,6 +98,30 @@ describe('coco loader', () => {
     assert.deepEqual(s.boxes[0].bbox, [1.5, 2, 3, 4]);
   });
 
+  test('alpha is flattened onto the pad colour; RGBA and grey+alpha come back as RGB', async () => {
+    const dir = join(root, 'alpha');
+    mkdirSync(dir, { recursive: true });
+    // 8×1 images: an opaque first pixel, then fully transparent ones (whose colour must not show).
+    const rgba = Buffer.alloc(8 * 4);
+    rgba.set([255, 255, 255, 255]);
+    for (let i = 1; i < 8; i++) rgba.set([200, 100, 50, 0], i * 4);
+    await sharp(rgba, { raw: { width: 8, height: 1, channels: 4 } }).png().toFile(join(dir, 'rgba.png'));
+    const ga = Buffer.alloc(8 * 2);
+    ga.set([90, 255]);
+    for (let i = 1; i < 8; i++) ga.set([170, 0], i * 2);
+    await sharp(ga, { raw: { width: 8, height: 1, channels: 2 } }).png().toFile(join(dir, 'ga.png'));
+    writeFileSync(join(dir, 'instances.json'), JSON.stringify({
+      images: [{ id: 1, file_name: 'rgba.png', width: 8, height: 1 }, { id: 2, file_name: 'ga.png', width: 8, height: 1 }],
+      annotations: [], categories: [{ id: 1, name: 'x' }],
+    }));
+    writeFileSync(join(dir, 'pyramid-nas.split.json'), JSON.stringify({ format: 'pyramid-nas-split/1', train: [1, 2] }));
+    const ds = await loadDataset(opts(dir, { imageSize: 8 }));
+    const firstRow = (i: number) => Array.from(ds.split('train').get(i).pixels.subarray(0, 8 * 3));
+    assert.deepEqual(firstRow(0), [255, 255, 255, ...new Array(21).fill(0)]);
+    assert.deepEqual(firstRow(1), [90, 90, 90, ...new Array(21).fill(0)]);
+    assert.ok(ds.split('train').get(1).pixels.subarray(8 * 3).every((v) => v === 0), 'pad rows');
+  });
+
   test('without a split of its own: a seeded hash of the image id, about 20% held out', async () => {
     const dir = join(root, 'hash');
     mkdirSync(join(dir, 'images'), { recursive: true });

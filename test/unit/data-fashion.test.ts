@@ -79,6 +79,18 @@ describe('fashion-mnist-scenes', () => {
     assert.notDeepEqual(a.split('train').get(11).pixels, c.split('train').get(11).pixels);
   });
 
+  test('files changed on disk are read again (the in-process memo is keyed by size and mtime)', async () => {
+    const dir = join(root, 'memo');
+    writeSet(dir, { train: [1, 1, 1, 1, 1, 1, 1] });
+    const cats = async () => {
+      const ds = await loadDataset(opts(dir));
+      return new Set(Array.from({ length: 40 }, (_, i) => ds.split('train').get(i).boxes.map((b) => b.category)).flat());
+    };
+    assert.deepEqual([...(await cats())], [1]);
+    writeSet(dir, { train: [3, 3, 3, 3, 3, 3, 3, 3] }); // one glyph more: other sizes
+    assert.deepEqual([...(await cats())], [3]);
+  });
+
   test('box = tight box of the non-zero pixels of the resized glyph', () => {
     const dir = join(root, 'tight');
     writeSet(dir, { gz: false });

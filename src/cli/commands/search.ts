@@ -1,9 +1,10 @@
-// `pyramid-nas search campaign.json [--redis URL] [--json] [--resume DIR] [--dry-run]`: runs a campaign
-// embedded (a pool of worker processes) or through BullMQ, with a progress bar or JSON logs, and ends by
-// printing the best graph, its AP and the output folder. Bad input exits 2 before anything is written.
+// `pyramid-nas search campaign.json [--redis URL] [--json] [--resume DIR] [--dry-run] [--dashboard [--dashboard-port N]]`:
+// runs a campaign embedded (a pool of worker processes) or through BullMQ, with a progress bar or JSON
+// logs, and ends by printing the best graph, its AP and the output folder. Bad input exits 2 before
+// anything is written. --dashboard serves the live dashboard (loopback only) for as long as the run lasts.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { Redis } from 'ioredis';
 import { CampaignConfigError, loadCampaignFile, type ResolvedCampaign } from '../../campaign/config.js';
 import { CampaignError, runCampaign, type CampaignSummary } from '../../campaign/campaign.js';
@@ -16,17 +17,47 @@ import { BullmqQueue } from '../../campaign/queue/bullmq.js';
 import type { TrialQueue } from '../../campaign/queue/types.js';
 import { ProcessPool } from '../../../workers/process-pool.js';
 import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
+// Type only: the dashboard module itself is imported on demand, so a plain `search` never loads it.
+import type { Dashboard } from '../../dashboard/index.js';
 
 interface SearchOpts {
   redis?: string;
   json?: boolean;
   resume?: string;
   dryRun?: boolean;
+  dashboard?: boolean;
+  dashboardPort?: number;
+}
+
+/** The dashboard could not start (port in use, …): the user's to fix, exit 2. */
+class DashboardStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DashboardStartError';
+  }
+}
+
+function portArg(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new InvalidArgumentError(`expected a port number 0..65535, got "${v}"`);
+  return n;
+}
+
+/** Starts the dashboard on 127.0.0.1 beside the campaign (the journal may not exist yet: it follows it). */
+async function startSearchDashboard(dir: string, o: SearchOpts): Promise<Dashboard> {
+  const { startDashboard, DashboardOptionsError } = await import('../../dashboard/index.js');
+  try {
+    return await startDashboard({ dirs: [dir], port: o.dashboardPort ?? 8080, host: '127.0.0.1', ...(o.redis ? { redis: o.redis } : {}) });
+  } catch (err) {
+    // Its messages name the dashboard command's options (--port); say which option of this one.
+    if (err instanceof DashboardOptionsError) throw new DashboardStartError(err.message.replace(/^--(port|redis):/, (_m, k: string) => (k === 'port' ? '--dashboard-port:' : '--redis:')));
+    throw err;
+  }
 }
 
 /** Errors that mean "fix your input": exit 2. */
 function isUsageError(err: unknown): boolean {
-  return err instanceof CampaignConfigError || err instanceof RedisUrlError || err instanceof JournalError || (err instanceof CampaignError && err.code === 'EXISTS');
+  return err instanceof CampaignConfigError || err instanceof RedisUrlError || err instanceof DashboardStartError || err instanceof JournalError || (err instanceof CampaignError && err.code === 'EXISTS');
 }
 
 function reportError(err: unknown, json: boolean | undefined): void {
@@ -69,7 +100,20 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
     throw new CampaignError('EXISTS', `${dir} already holds a campaign journal; continue it with: pyramid-nas search --resume ${dir}`);
   }
 
-  // 2. The queue.
+  // 2. The dashboard (first: a port in use fails before Redis or the pool is touched), then the queue.
+  let dashboard: Dashboard | undefined;
+  if (o.dashboard || o.dashboardPort !== undefined) {
+    dashboard = await startSearchDashboard(dir, o);
+    process.stderr.write(`dashboard: ${dashboard.url}\n`);
+  }
+  try {
+    await runWithQueue(config, dir, source, space, o, dashboard);
+  } finally {
+    await dashboard?.close();
+  }
+}
+
+async function runWithQueue(config: ResolvedCampaign, dir: string, source: string, space: ReturnType<typeof campaignSpace>, o: SearchOpts, dashboard?: Dashboard): Promise<void> {
   const reporter: Reporter = o.json ? jsonReporter() : barReporter();
   let queue: TrialQueue;
   let redis: Redis | undefined;
@@ -99,7 +143,7 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
     interrupted = true;
     reporter.stop();
     process.stderr.write(`\n${sig}: stopping. The journal is intact; continue with: pyramid-nas search --resume ${dir}${o.redis ? ` --redis ${redact(o.redis)}` : ''}\n`);
-    void queue.close().finally(() => {
+    void Promise.allSettled([queue.close(), dashboard?.close()]).finally(() => {
       redis?.disconnect();
       process.exit(130);
     });
@@ -139,6 +183,8 @@ export function register(program: Command): void {
     .option('--json', 'JSON log lines (pino) instead of the progress bar')
     .option('--resume <dir>', 'continue the campaign in this output folder (results/<campaign>)')
     .option('--dry-run', 'validate the campaign and print the resolved config; write nothing')
+    .option('--dashboard', 'serve the live dashboard on 127.0.0.1 while the campaign runs (URL on stderr)')
+    .option('--dashboard-port <n>', 'its port (default 8080; 0: any free one); implies --dashboard', portArg)
     .action(async (file: string | undefined, o: SearchOpts) => {
       try {
         await search(file, o);

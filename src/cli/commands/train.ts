@@ -3,6 +3,8 @@
 // Exit 2 on bad input (invalid graph with JSON paths, bad options, missing dataset files), 1 on a failed run.
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
+// zod only (no TensorFlow.js): the defaults shown in --help.
+import { DEFAULT_PROXY_TASK as D } from '../../train/config.js';
 
 interface TrainOpts {
   dataset?: string;
@@ -15,6 +17,7 @@ interface TrainOpts {
   batch?: number;
   trainImages?: number;
   heldoutImages?: number;
+  backbone?: string;
   json?: boolean;
 }
 
@@ -56,7 +59,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
   const overrides: Record<string, unknown> = {
     dataset: o.dataset, dataDir: o.data, steps: o.steps, imageSize: o.size, backend: o.backend,
     seed: o.seed, channels: o.channels, batchSize: o.batch,
-    trainImages: o.trainImages, heldoutImages: o.heldoutImages,
+    trainImages: o.trainImages, heldoutImages: o.heldoutImages, backbone: o.backbone,
   };
   let task;
   try {
@@ -88,16 +91,17 @@ export function register(program: Command): void {
     .command('train')
     .description('train the proxy detector for one pyramid graph; prints COCO AP on the held-out split as JSON')
     .argument('<graph>', 'pyramid-graph/1 JSON file')
-    .option('--dataset <name>', 'shapes | fashion-mnist-scenes | coco (default shapes)', choice(['shapes', 'fashion-mnist-scenes', 'coco']))
+    .option('--dataset <name>', `shapes | fashion-mnist-scenes | coco (default ${D.dataset})`, choice(['shapes', 'fashion-mnist-scenes', 'coco']))
     .option('--data <dir>', 'dataset folder (fashion-mnist IDX files or a COCO folder)')
-    .option('--steps <n>', 'training steps', intOption(1, 1_000_000))
-    .option('--size <px>', 'square image side, e.g. 64, 96 or 128', intOption(16, 1024))
-    .option('--batch <n>', 'batch size', intOption(1, 1024))
+    .option('--steps <n>', `training steps (default ${D.steps})`, intOption(1, 1_000_000))
+    .option('--size <px>', `square image side, e.g. 64, 96 or 128 (default ${D.imageSize})`, intOption(16, 1024))
+    .option('--batch <n>', `batch size (default ${D.batchSize})`, intOption(1, 1024))
     .option('--backend <name>', 'tensorflow | wasm | cpu (default: best available)', choice(['tensorflow', 'wasm', 'cpu']))
-    .option('--seed <n>', 'seed for weights, data and order', intOption(-(2 ** 31), 2 ** 31 - 1))
-    .option('--channels <n>', 'neck width for the proxy (overrides the graph)', intOption(1, 4096))
-    .option('--train-images <n>', 'size of the train split', intOption(1, 10_000_000))
-    .option('--heldout-images <n>', 'size of the held-out split (AP is measured on it)', intOption(1, 10_000_000))
+    .option('--seed <n>', `seed for weights, data and order (default ${D.seed})`, intOption(-(2 ** 31), 2 ** 31 - 1))
+    .option('--channels <n>', `neck width for the proxy, overriding the graph's (default ${D.channels})`, intOption(1, 4096))
+    .option('--backbone <mode>', `pretrained (frozen checkpoint) | scratch (default ${D.backbone})`, choice(['pretrained', 'scratch']))
+    .option('--train-images <n>', `size of the train split (default ${D.trainImages})`, intOption(1, 10_000_000))
+    .option('--heldout-images <n>', `size of the held-out split, where AP is measured (default ${D.heldoutImages})`, intOption(1, 10_000_000))
     .option('--json', 'one-line JSON on stdout (errors too)')
     .action(async (file: string, opts: TrainOpts) => runTrain(file, opts));
 }
