@@ -92,7 +92,8 @@ for (const name of backends) {
       const c = process.cpuUsage(c0);
       trial = `${((performance.now() - t0) / 1000).toFixed(1)} / ${((c.user + c.system) / 1e6).toFixed(1)} (AP ${(m.AP * 100).toFixed(2)}; features cached by the rows above)`;
     }
-    const pair = (a: number, b: number, d: number) => `${a.toFixed(d)} / ${b.toFixed(d)}`;
+    const fmt = (v: number, d: number) => (v >= 10 ** -d * 10 ? v.toFixed(d) : v.toPrecision(2));
+    const pair = (a: number, b: number, d: number) => `${fmt(a, d)} / ${fmt(b, d)}`;
     console.log(`| ${name} | ${mode} backbone | ${pair(B / step, B / stepCpu, 0)} | ${pair((6 * trainMacs * B) / step / 1e9, (6 * trainMacs * B) / stepCpu / 1e9, 2)} | ` +
       `${pair((2 * trainMacs * B) / fwd / 1e9, (2 * trainMacs * B) / fwdCpu / 1e9, 2)} | ${pair(step * 1000, stepCpu * 1000, 1)} | ${trial} |`);
   }

@@ -64,7 +64,7 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   const add = (queue: string) => {
     if (workers.has(queue) || closing) return;
     const w = new Worker(queue, SANDBOXED_PROCESSOR, {
-      name: undefined,
+      name,
       connection: opts.connection,
       prefix: QUEUE_PREFIX,
       concurrency: opts.concurrency ?? 1,

@@ -39,24 +39,29 @@ export function exportCheckpoint(store: ParamStore, group: ParamGroup, meta: Rec
   };
 }
 
+/**
+ * Assign a checkpoint's values to the store's tensors of its group, matched by label and shape. Every tensor
+ * of the model must be in the checkpoint; the checkpoint may hold more (a backbone checkpoint with stages up
+ * to C5 serves a graph whose top level is C4, which builds fewer stages).
+ */
 export function importCheckpoint(store: ParamStore, ckpt: Checkpoint, where = 'checkpoint'): void {
   if (ckpt.format !== CHECKPOINT_FORMAT) throw new Error(`${where}: format is ${String(ckpt.format)}, expected ${CHECKPOINT_FORMAT}`);
-  const entries = entriesOf(store, ckpt.group);
-  if (entries.length !== ckpt.entries.length) {
-    throw new Error(`${where}: has ${ckpt.entries.length} ${ckpt.group} tensors, the model has ${entries.length}`);
-  }
   const buf = Buffer.from(ckpt.data, 'base64');
   const values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const index = new Map<string, { offset: number; shape: number[]; trainable: boolean; i: number }>();
   let o = 0;
-  entries.forEach((e, i) => {
-    const c = ckpt.entries[i];
-    if (c.label !== e.label || c.shape.join('x') !== e.variable.shape.join('x') || c.trainable !== e.trainable) {
-      throw new Error(`${where}: entries[${i}] is ${c.label} [${c.shape}], the model has ${e.label} [${e.variable.shape}]`);
+  ckpt.entries.forEach((e, i) => {
+    index.set(e.label, { offset: o, shape: e.shape, trainable: e.trainable, i });
+    o += e.shape.reduce((a, b) => a * b, 1);
+  });
+  if (o !== values.length) throw new Error(`${where}: entries describe ${o} values, data holds ${values.length}`);
+  for (const e of entriesOf(store, ckpt.group)) {
+    const c = index.get(e.label);
+    if (!c) throw new Error(`${where}: has no ${e.label} [${e.variable.shape}] (${ckpt.entries.length} ${ckpt.group} tensors in the file)`);
+    if (c.shape.join('x') !== e.variable.shape.join('x') || c.trainable !== e.trainable) {
+      throw new Error(`${where}: entries[${c.i}] ${e.label} is [${c.shape}], the model has [${e.variable.shape}]`);
     }
     const n = e.variable.size;
-    if (o + n > values.length) throw new Error(`${where}: data is too short`);
-    tf.tidy(() => e.variable.assign(tf.tensor(values.subarray(o, o + n), e.variable.shape, 'float32')));
-    o += n;
-  });
-  if (o !== values.length) throw new Error(`${where}: data has ${values.length - o} extra values`);
+    tf.tidy(() => e.variable.assign(tf.tensor(values.subarray(c.offset, c.offset + n), e.variable.shape, 'float32')));
+  }
 }

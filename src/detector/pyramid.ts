@@ -85,22 +85,22 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
   }
 
   return (features, ctx) => {
-    // Copy 0 reads projected backbone features; copy k>0 reads copy k−1's outputs.
-    let source = (l: number): tf.Tensor4D => {
-      const f = features.get(l);
-      const proj = projections.get(l);
-      if (!f || !proj) throw new Error(`graph ${graph.name}: backbone feature C${l} missing`);
-      return proj(f, ctx);
-    };
+    // Copy 0 reads the projected backbone features (each projected once per call, on first use);
+    // copy k>0 reads copy k−1's outputs.
     const projectedCache = new Map<number, tf.Tensor4D>();
-    const first = source;
-    source = (l) => {
+    const projected = (l: number): tf.Tensor4D => {
       let t = projectedCache.get(l);
-      if (!t) projectedCache.set(l, (t = first(l)));
+      if (!t) {
+        const f = features.get(l);
+        const proj = projections.get(l);
+        if (!f || !proj) throw new Error(`graph ${graph.name}: backbone feature C${l} missing`);
+        projectedCache.set(l, (t = proj(f, ctx)));
+      }
       return t;
     };
-    let outputs = new Map<number, tf.Tensor4D>();
+    let previous: Map<number, tf.Tensor4D> | undefined;
     for (const copy of copies) {
+      const source = (l: number): tf.Tensor4D => (previous ? previous.get(l)! : projected(l));
       const env = new Map<string, tf.Tensor4D>();
       for (const b of copy) {
         const size = levelSize(inputSize, b.node.level);
@@ -112,16 +112,15 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
         const fused = b.fusion(xs, ctx);
         env.set(b.node.id, b.post ? b.post(fused, ctx) : fused);
       }
-      outputs = new Map();
+      const outputs = new Map<number, tf.Tensor4D>();
       for (let l = min; l <= max; l++) {
         const id = graph.outputs[`P${l}`];
         const t = id === undefined ? undefined : env.get(id);
         if (!t) throw new Error(`graph ${graph.name}: output P${l} is not a live node`);
         outputs.set(l, t);
       }
-      const prev = outputs;
-      source = (l) => prev.get(l)!;
+      previous = outputs;
     }
-    return outputs;
+    return previous!;
   };
 }

@@ -36,14 +36,19 @@ test('export → import restores the backbone exactly, and only the backbone', (
   }
 });
 
-test('a checkpoint of another architecture is refused', () => {
+test('a checkpoint missing tensors or with other shapes is refused; a larger backbone serves a smaller one', () => {
   const a = new Detector({ ...singleLevelGraph(3, { min: 3, max: 4 }), channels: 8 }, { inputSize: 32, numClasses: 2, seed: 1 });
-  const b = new Detector({ ...singleLevelGraph(4), channels: 8 }, { inputSize: 32, numClasses: 2, seed: 1 });
+  const b = new Detector({ ...singleLevelGraph(4), channels: 8 }, { inputSize: 32, numClasses: 2, seed: 2 });
   try {
-    const ckpt = exportCheckpoint(a.store, 'backbone');
-    assert.throws(() => importCheckpoint(b.store, ckpt, 'x.json'), /x\.json: has \d+ backbone tensors/);
-    const broken = { ...ckpt, entries: ckpt.entries.map((e, i) => (i === 0 ? { ...e, shape: [1, 1, 3, 16] } : e)) };
-    assert.throws(() => importCheckpoint(a.store, broken, 'y.json'), /y\.json: entries\[0\]/);
+    const small = exportCheckpoint(a.store, 'backbone');
+    assert.throws(() => importCheckpoint(b.store, small, 'x.json'), /x\.json: has no c5\/a\/w/);
+    const broken = { ...small, entries: small.entries.map((e, i) => (i === 0 ? { ...e, shape: [1, 1, 3, 16] } : e)) };
+    assert.throws(() => importCheckpoint(a.store, broken, 'y.json'), /y\.json: entries describe/);
+    const wrongShape = { ...small, entries: small.entries.map((e, i) => (i === 0 ? { ...e, shape: [3, 3, 16, 3] } : e)) };
+    assert.throws(() => importCheckpoint(a.store, wrongShape, 'z.json'), /z\.json: entries\[0\] c1\/conv\/w/);
+    // C3..C7 (stages up to C5) → C3..C4 (stages up to C4): the shared stages get the same weights.
+    importCheckpoint(a.store, exportCheckpoint(b.store, 'backbone'));
+    assert.deepEqual(Array.from(a.store.trainable[0].variable.dataSync()), Array.from(b.store.trainable[0].variable.dataSync()));
   } finally {
     a.dispose();
     b.dispose();

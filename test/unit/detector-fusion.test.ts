@@ -149,3 +149,34 @@ describe('every fusion op × post-op through buildPyramid', () => {
     });
   }
 });
+
+describe('repeats', () => {
+  test('copy k>0 reads copy k−1 outputs where the graph names C<l>', () => {
+    const graph: PyramidGraph = {
+      format: GRAPH_FORMAT, name: 'rep', levels: { min: 3, max: 4 }, channels: 4, repeats: 3,
+      nodes: [
+        { id: 'p4', level: 4, op: 'sum', inputs: ['C4'], post: 'none' },
+        { id: 'p3', level: 3, op: 'sum', inputs: ['C3', 'p4'], post: 'none' },
+      ],
+      outputs: { P3: 'p3', P4: 'p4' },
+    };
+    const store = new ParamStore(5);
+    const neck = buildPyramid(graph, { store, inputSize: 32, backboneChannels: { 3: 4, 4: 4 } });
+    tf.tidy(() => {
+      const c3 = rand([1, 4, 4, 4], 1);
+      const c4 = rand([1, 2, 2, 4], 2);
+      const out = neck(new Map([[3, c3], [4, c4]]), { training: false });
+      // Projections are 1×1 conv + BN (inference: identity stats) — recompute them from the weights.
+      const [w3, w4] = [store.trainable.find((e) => e.label === 'proj/C3/w')!, store.trainable.find((e) => e.label === 'proj/C4/w')!];
+      const bnScale = 1 / Math.sqrt(1 + 1e-3);
+      const p3 = tf.mul(tf.conv2d(c3, w3.variable as tf.Tensor4D, 1, 'same'), bnScale);
+      const p4 = tf.mul(tf.conv2d(c4, w4.variable as tf.Tensor4D, 1, 'same'), bnScale);
+      const up = tf.image.resizeNearestNeighbor(p4, [4, 4]);
+      // copy 0: P3 = p3 + up(p4); copy 1: P3 += up(P4) again; copy 2: once more. P4 stays p4.
+      close(out.get(4)!, p4);
+      close(out.get(3)!, tf.add(p3, tf.mul(up, 3)));
+    });
+    assert.equal(store.count('neck'), 2 * (4 * 4 + 8)); // projections only: sum/none copies have no weights
+    store.dispose();
+  });
+});

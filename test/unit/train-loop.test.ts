@@ -10,6 +10,7 @@ import { parseGraph } from '../../src/graph/index.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
 import { proxyGraph, resolveProxyTask, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
 import { FeatureCache } from '../../src/train/features.js';
+import { singleLevelGraph } from '../../src/detector/index.js';
 
 function zooGraph(name: string): PyramidGraph {
   const r = parseGraph(JSON.parse(readFileSync(`search-spaces/zoo/${name}.graph.json`, 'utf8')));
@@ -148,6 +149,13 @@ describe('trainAndEvaluate', () => {
     assert.equal(m.backend, backend);
     assert.ok(m.params > 0 && m.macs > 0 && m.trainSeconds > 0 && m.evalSeconds > 0);
   });
+  test('graphs over other level ranges (top below C5, bottom at C2) train on the shipped backbone', async () => {
+    for (const levels of [{ min: 3, max: 4 }, { min: 2, max: 6 }]) {
+      const m = await trainAndEvaluate(singleLevelGraph(levels.min + 1, levels), { ...tiny, steps: 1 });
+      assert.ok(Number.isFinite(m.AP), JSON.stringify(levels));
+    }
+  });
+
   test('abort and invalid graphs are typed errors', async () => {
     const ac = new AbortController();
     ac.abort();
