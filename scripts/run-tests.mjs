@@ -25,12 +25,26 @@ const dir = mkdtempSync(join(tmpdir(), 'pyramid-nas-tests-'));
 const tap = join(dir, 'report.tap');
 const args = [
   '--import', 'tsx', '--test',
+  // A hung test (e.g. a worker that never closes) must fail the run, not eat CI's 90 minutes.
+  '--test-timeout=240000',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=tap', `--test-reporter-destination=${tap}`,
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } });
+const child = spawn(process.execPath, args, { stdio: 'inherit', detached: true, env: { ...process.env, NODE_ENV: 'test' } });
+// Watchdog: a test file whose process never exits (an open handle) must not hang CI for 90 minutes.
+const limitMinutes = Number(process.env.TEST_RUN_LIMIT_MINUTES ?? 30);
+let timedOut = false;
+const watchdog = setTimeout(() => {
+  timedOut = true;
+  console.error(`test run exceeded ${limitMinutes} minutes: killing it`);
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+}, limitMinutes * 60_000);
+watchdog.unref();
+// The child runs in its own process group (so the watchdog can kill all of it): pass signals on.
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { try { process.kill(-child.pid, sig); } catch {} });
 child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
   let passed = 0, failed = 0;
   try {
     const text = readFileSync(tap, 'utf8');
@@ -41,7 +55,7 @@ child.on('exit', (code, signal) => {
     failed = Math.max(failed, 1);
   }
   rmSync(dir, { recursive: true, force: true });
-  if (code !== 0 && failed === 0) failed = 1; // a crash outside any test still fails the run
+  if ((code !== 0 || timedOut) && failed === 0) failed = 1; // a crash outside any test still fails the run
   console.log(`${passed} passed, ${failed} failed`);
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(timedOut ? 1 : code ?? (signal ? 1 : 0));
 });
