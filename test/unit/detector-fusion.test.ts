@@ -171,7 +171,7 @@ describe('repeats', () => {
       const bnScale = 1 / Math.sqrt(1 + 1e-3);
       const p3 = tf.mul(tf.conv2d(c3, w3.variable as tf.Tensor4D, 1, 'same'), bnScale);
       const p4 = tf.mul(tf.conv2d(c4, w4.variable as tf.Tensor4D, 1, 'same'), bnScale);
-      const up = tf.image.resizeNearestNeighbor(p4, [4, 4]);
+      const up = tf.image.resizeNearestNeighbor(p4 as tf.Tensor4D, [4, 4]);
       // copy 0: P3 = p3 + up(p4); copy 1: P3 += up(P4) again; copy 2: once more. P4 stays p4.
       close(out.get(4)!, p4);
       close(out.get(3)!, tf.add(p3, tf.mul(up, 3)));
