@@ -9,12 +9,11 @@ import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import { randInt } from '../search-spaces/space.js';
 import { parseOptions } from '../search-spaces/options.js';
-import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
+import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import { sampleUnseen } from './random.js';
 import { computeReward } from './reward.js';
-import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
-import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { ControllerState, Proposal, TrialOutcome } from './types.js';
 
 export const evolutionOptionsSchema = z
   .strictObject({
@@ -39,23 +38,14 @@ interface Member {
 
 const VERSION = 1;
 
-export class EvolutionController implements Controller {
+export class EvolutionController extends BookedController<EvolutionOptions> {
   readonly kind = 'evolution';
-  readonly options: EvolutionOptions;
-  private rng: StatefulRng;
-  private readonly book: ProposalBook<null>;
   /** Oldest first. */
   private population: Member[] = [];
   private toldCount = 0;
 
-  constructor(
-    readonly space: SearchSpace,
-    options: unknown,
-    seed: string | number,
-  ) {
-    this.options = parseOptions(evolutionOptionsSchema, options, 'evolution controller');
-    this.rng = createRng(seed);
-    this.book = new ProposalBook(space);
+  constructor(space: SearchSpace, options: unknown, seed: string | number) {
+    super(space, parseOptions(evolutionOptionsSchema, options, 'evolution controller'), seed, VERSION);
   }
 
   /** S distinct members drawn uniformly; the one with the highest reward (earliest drawn on ties). */
@@ -92,31 +82,23 @@ export class EvolutionController implements Controller {
     this.toldCount++;
   }
 
-  state(): ControllerState {
+  protected strategyState(): Record<string, unknown> {
     return {
-      kind: this.kind,
-      version: VERSION,
-      space: spaceSignature(this.space),
-      options: this.options,
-      rng: this.rng.state(),
-      book: this.book.state(),
       population: this.population.map((m) => ({ ...m, decisions: [...m.decisions] })),
       toldCount: this.toldCount,
     };
   }
 
-  load(state: ControllerState): void {
-    checkStateHeader(state, this.kind, VERSION, this.space);
-    const rng = restoreRng(state.rng as RngState);
+  protected prepareLoad(state: ControllerState): () => void {
     const pop = state.population as Member[];
     if (!Array.isArray(pop)) throw new TypeError('evolution state: population must be an array');
     for (const m of pop) {
       this.space.validate(m.decisions);
       if (!Number.isFinite(m.reward)) throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
     }
-    this.book.load(state.book as BookState<null>);
-    this.rng = rng;
-    this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));
-    this.toldCount = Number(state.toldCount);
+    return () => {
+      this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));
+      this.toldCount = Number(state.toldCount);
+    };
   }
 }

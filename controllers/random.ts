@@ -3,11 +3,12 @@
 import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import { parseOptions } from '../search-spaces/options.js';
-import { ControllerError, checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
+import { BookedController } from './base.js';
+import { ControllerError, type ProposalBook } from './book.js';
 import { commonOptionFields } from './common.js';
 import { computeReward } from './reward.js';
-import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
-import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { StatefulRng } from './rng.js';
+import type { ControllerState, Proposal, TrialOutcome } from './types.js';
 
 export const randomOptionsSchema = z.strictObject({
   ...commonOptionFields,
@@ -30,22 +31,13 @@ export function sampleUnseen(book: ProposalBook<unknown>, space: SearchSpace, rn
   );
 }
 
-export class RandomController implements Controller {
+export class RandomController extends BookedController<RandomOptions> {
   readonly kind = 'random';
-  readonly options: RandomOptions;
-  private rng: StatefulRng;
-  private readonly book: ProposalBook<null>;
   /** Counts of told outcomes; random search learns nothing, but it tracks what it was told. */
   private told = { complete: 0, failed: 0, invalid: 0, best: null as number | null };
 
-  constructor(
-    readonly space: SearchSpace,
-    options: unknown,
-    seed: string | number,
-  ) {
-    this.options = parseOptions(randomOptionsSchema, options, 'random controller');
-    this.rng = createRng(seed);
-    this.book = new ProposalBook(space);
+  constructor(space: SearchSpace, options: unknown, seed: string | number) {
+    super(space, parseOptions(randomOptionsSchema, options, 'random controller'), seed, VERSION);
   }
 
   async ask(): Promise<Proposal> {
@@ -59,23 +51,13 @@ export class RandomController implements Controller {
     if (r.valid && (this.told.best === null || r.reward > this.told.best)) this.told.best = r.reward;
   }
 
-  state(): ControllerState {
-    return {
-      kind: this.kind,
-      version: VERSION,
-      space: spaceSignature(this.space),
-      options: this.options,
-      rng: this.rng.state(),
-      book: this.book.state(),
-      told: { ...this.told },
-    };
+  protected strategyState(): Record<string, unknown> {
+    return { told: { ...this.told } };
   }
 
-  load(state: ControllerState): void {
-    checkStateHeader(state, this.kind, VERSION, this.space);
-    const rng = restoreRng(state.rng as RngState);
-    this.book.load(state.book as BookState<null>);
-    this.rng = rng;
-    this.told = { ...(state.told as typeof this.told) };
+  protected prepareLoad(state: ControllerState): () => void {
+    return () => {
+      this.told = { ...(state.told as typeof this.told) };
+    };
   }
 }

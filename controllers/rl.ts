@@ -8,12 +8,12 @@
 import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import { parseOptions } from '../search-spaces/options.js';
-import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
+import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import { computeReward } from './reward.js';
-import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
+import { createRng } from './rng.js';
 import { LstmPolicy, type Episode, type PolicySnapshot } from './rl-policy.js';
-import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { ControllerState, Proposal, TrialOutcome } from './types.js';
 
 export const rlOptionsSchema = z.strictObject({
   ...commonOptionFields,
@@ -45,21 +45,18 @@ interface Stats {
   lastEntropy: number | null;
 }
 
-export class RlController implements Controller {
+export class RlController extends BookedController<RlOptions, number[]> {
   readonly kind = 'rl';
-  private rng: StatefulRng;
-  private readonly book: ProposalBook<number[]>;
   private buffer: Episode[] = [];
   private stats: Stats = { baseline: null, meanSquare: 0, told: 0, updates: 0, lastLoss: null, lastEntropy: null };
 
   private constructor(
-    readonly space: SearchSpace,
-    readonly options: RlOptions,
+    space: SearchSpace,
+    options: RlOptions,
     seed: string | number,
     private readonly policy: LstmPolicy,
   ) {
-    this.rng = createRng(seed);
-    this.book = new ProposalBook(space);
+    super(space, options, seed, VERSION);
   }
 
   static async create(space: SearchSpace, options: unknown, seed: string | number): Promise<RlController> {
@@ -110,32 +107,24 @@ export class RlController implements Controller {
     return { ...this.stats };
   }
 
-  state(): ControllerState {
+  protected strategyState(): Record<string, unknown> {
     return {
-      kind: this.kind,
-      version: VERSION,
-      space: spaceSignature(this.space),
-      options: this.options,
-      rng: this.rng.state(),
-      book: this.book.state(),
       buffer: this.buffer.map((e) => ({ ...e, decisions: [...e.decisions], logps: [...e.logps] })),
       stats: { ...this.stats },
       policy: this.policy.snapshot(),
     };
   }
 
-  load(state: ControllerState): void {
+  protected prepareLoad(state: ControllerState): () => void {
     // Check what can be checked before changing anything, so a bad state leaves the controller intact.
-    checkStateHeader(state, this.kind, VERSION, this.space);
-    const rng = restoreRng(state.rng as RngState);
     const buffer = state.buffer as Episode[];
     if (!Array.isArray(buffer)) throw new TypeError('rl state: buffer must be an array');
     for (const e of buffer) this.space.validate(e.decisions);
     this.policy.restore(state.policy as PolicySnapshot);
-    this.book.load(state.book as BookState<number[]>);
-    this.rng = rng;
-    this.buffer = buffer.map((e) => ({ decisions: [...e.decisions], logps: [...e.logps], advantage: e.advantage }));
-    this.stats = { ...(state.stats as Stats) };
+    return () => {
+      this.buffer = buffer.map((e) => ({ decisions: [...e.decisions], logps: [...e.logps], advantage: e.advantage }));
+      this.stats = { ...(state.stats as Stats) };
+    };
   }
 
   /** Frees the policy's tensors. */

@@ -11,31 +11,22 @@
 // output reaches is simply dead (dropped by the canonical form, reported as a DEAD_NODE warning).
 // The BiFPN layer itself (P6td, P5td, P4td, then P3..P7) is a point of the default space.
 import { z } from 'zod';
-import { GRAPH_FORMAT, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
+import type { GraphNode, PyramidGraph } from '../src/graph/types.js';
 import {
+  backboneOffsets,
   cellId,
   cellOptionFields,
+  CellSpace,
   checkCellCount,
-  featureLabels,
+  inputSlots,
   isOutputCell,
   levelCount,
   levelSlot,
   levelToken,
   resolveLevel,
-  sameStructure,
 } from './cells.js';
 import { parseOptions } from './options.js';
-import {
-  mutateVocabulary,
-  pickExcluding,
-  sampleVocabulary,
-  tokenExcluding,
-  validateAgainstVocabulary,
-  vocabularySize,
-  type DecisionSlot,
-  type Rng,
-  type SearchSpace,
-} from './space.js';
+import { pickExcluding, tokenExcluding } from './space.js';
 
 export const BIFPN_CELLS_SPACE = 'bifpn-cells';
 
@@ -48,44 +39,14 @@ export type BifpnCellsOptionsInput = z.input<typeof bifpnCellsOptionsSchema>;
 
 const SLOTS_PER_CELL = 4;
 
-export class BifpnCellsSpace implements SearchSpace<BifpnCellsOptions> {
-  readonly name = BIFPN_CELLS_SPACE;
-  readonly options: Readonly<BifpnCellsOptions>;
-  readonly vocabulary: readonly DecisionSlot[];
-  readonly decisionCount: number;
-
+export class BifpnCellsSpace extends CellSpace<BifpnCellsOptions> {
   constructor(options?: BifpnCellsOptionsInput) {
-    this.options = parseOptions(bifpnCellsOptionsSchema, options, BIFPN_CELLS_SPACE);
-    const slots: DecisionSlot[] = [];
-    for (let i = 0; i < this.options.cells; i++) {
-      const feats = featureLabels(this.options, i);
-      slots.push({ name: `cell${i}.input1`, size: feats.length, labels: feats });
-      slots.push({ name: `cell${i}.input2`, size: feats.length - 1, labels: feats.slice(1).map((_, j) => `other${j}`) });
-      slots.push({
-        name: `cell${i}.input3`,
-        size: feats.length - 1,
-        labels: ['none', ...feats.slice(2).map((_, j) => `other${j}`)],
-      });
-      slots.push(levelSlot(this.options, i));
-    }
-    this.vocabulary = slots;
-    this.decisionCount = slots.length;
-  }
-
-  sample(rng: Rng): number[] {
-    return sampleVocabulary(this.vocabulary, rng);
-  }
-
-  mutate(decisions: readonly number[], rng: Rng): number[] {
-    return mutateVocabulary(this.name, this.vocabulary, decisions, rng);
-  }
-
-  size(): bigint {
-    return vocabularySize(this.vocabulary);
-  }
-
-  validate(decisions: readonly number[]): void {
-    validateAgainstVocabulary(this.name, this.vocabulary, decisions);
+    const o = parseOptions(bifpnCellsOptionsSchema, options, BIFPN_CELLS_SPACE);
+    super(BIFPN_CELLS_SPACE, o, (i, feats) => [
+      ...inputSlots(i, feats),
+      { name: `cell${i}.input3`, size: feats.length - 1, labels: ['none', ...feats.slice(2).map((_, j) => `other${j}`)] },
+      levelSlot(o, i),
+    ]);
   }
 
   decode(decisions: readonly number[]): PyramidGraph {
@@ -107,23 +68,13 @@ export class BifpnCellsSpace implements SearchSpace<BifpnCellsOptions> {
       if (isOutputCell(o, i)) outputs[`P${level}`] = id;
       feats.push(id);
     }
-    return {
-      format: GRAPH_FORMAT,
-      name: BIFPN_CELLS_SPACE,
-      levels: { ...o.levels },
-      channels: o.channels,
-      repeats: o.repeats,
-      nodes,
-      outputs,
-      meta: { space: BIFPN_CELLS_SPACE, decisions: [...decisions] },
-    };
+    return this.graph(nodes, outputs, decisions);
   }
 
   encode(graph: PyramidGraph): number[] | undefined {
     const o = this.options;
     if (graph.nodes.length !== o.cells) return undefined;
-    const offsetOf = new Map<string, number>();
-    for (let l = o.levels.min; l <= o.levels.max; l++) offsetOf.set(`C${l}`, l - o.levels.min);
+    const offsetOf = backboneOffsets(o);
     const taken: number[] = [];
     const out: number[] = [];
     for (let i = 0; i < o.cells; i++) {
@@ -137,12 +88,7 @@ export class BifpnCellsSpace implements SearchSpace<BifpnCellsOptions> {
       out.push(a, tokenExcluding([a], b), c === undefined ? 0 : 1 + tokenExcluding([a, b], c), tl);
       offsetOf.set(n.id, levelCount(o) + i);
     }
-    try {
-      this.validate(out);
-    } catch {
-      return undefined;
-    }
-    return sameStructure(graph, this.decode(out)) ? out : undefined;
+    return this.roundTrip(graph, out);
   }
 }
 

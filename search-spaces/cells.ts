@@ -1,5 +1,6 @@
 // What the merge-cell spaces (nas-fpn, bifpn-cells) share: the feature list a cell can read, the
-// output-level rule, the zod fields of their options, and structural comparison for encode().
+// output-level rule, the zod fields of their options, structural comparison for encode(), and the
+// CellSpace base class (vocabulary methods, graph envelope, encode's round-trip check).
 //
 // Features are numbered by offset: 0..L-1 are the backbone inputs C<min>..C<max>, L+i is cell i.
 // The last L cells are the outputs, one per level. An output cell picks its level among the levels not
@@ -7,8 +8,16 @@
 // the tokens 0,0,0,1,0 and the last output cell has a single choice). Intermediate cells pick any level
 // except the finest.
 import { z } from 'zod';
-import { GRAPH_LIMITS, type PyramidGraph } from '../src/graph/types.js';
-import type { DecisionSlot } from './space.js';
+import { GRAPH_FORMAT, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
+import {
+  mutateVocabulary,
+  sampleVocabulary,
+  validateAgainstVocabulary,
+  vocabularySize,
+  type DecisionSlot,
+  type Rng,
+  type SearchSpace,
+} from './space.js';
 
 export interface CellLayout {
   cells: number;
@@ -25,6 +34,22 @@ export function featureLabels(layout: CellLayout, cell: number): string[] {
   for (let l = layout.levels.min; l <= layout.levels.max; l++) out.push(`C${l}`);
   for (let k = 0; k < cell; k++) out.push(cellId(k));
   return out;
+}
+
+/** The input1 and input2 decisions of a cell that may read `feats` (see featureLabels). */
+export function inputSlots(cell: number, feats: readonly string[]): DecisionSlot[] {
+  return [
+    { name: `cell${cell}.input1`, size: feats.length, labels: feats },
+    // input2's token indexes the features with input1 removed, so its labels are positional.
+    { name: `cell${cell}.input2`, size: feats.length - 1, labels: feats.slice(1).map((_, j) => `other${j}`) },
+  ];
+}
+
+/** Feature id → offset, holding the backbone inputs C<min>..C<max> (encode() adds the cells). */
+export function backboneOffsets(layout: CellLayout): Map<string, number> {
+  const offsetOf = new Map<string, number>();
+  for (let l = layout.levels.min; l <= layout.levels.max; l++) offsetOf.set(`C${l}`, l - layout.levels.min);
+  return offsetOf;
 }
 
 /** The level decision of cell `cell`. */
@@ -111,4 +136,79 @@ export function sameStructure(a: PyramidGraph, b: PyramidGraph): boolean {
   const kb = Object.keys(b.outputs).sort();
   if (ka.join() !== kb.join()) return false;
   return ka.every((key) => mapId(a.outputs[key]) === b.outputs[key]);
+}
+
+/** What a cell space's options hold at least. */
+export interface CellSpaceOptions extends CellLayout {
+  channels: number;
+  repeats: number;
+}
+
+/**
+ * The part of a cell space that only depends on its vocabulary (sample, mutate, size, validate) and on
+ * its options (the graph envelope), plus the exact round-trip check encode() ends with. A subclass gives
+ * the per-cell decisions and implements decode and encode.
+ */
+export abstract class CellSpace<O extends CellSpaceOptions> implements SearchSpace<O> {
+  readonly vocabulary: readonly DecisionSlot[];
+  readonly decisionCount: number;
+
+  protected constructor(
+    readonly name: string,
+    readonly options: Readonly<O>,
+    /** The decisions of cell `cell`, which may read the features `feats` (featureLabels). */
+    cellSlots: (cell: number, feats: string[]) => DecisionSlot[],
+  ) {
+    const slots: DecisionSlot[] = [];
+    for (let i = 0; i < options.cells; i++) slots.push(...cellSlots(i, featureLabels(options, i)));
+    this.vocabulary = slots;
+    this.decisionCount = slots.length;
+  }
+
+  abstract decode(decisions: readonly number[]): PyramidGraph;
+  abstract encode(graph: PyramidGraph): number[] | undefined;
+
+  sample(rng: Rng): number[] {
+    return sampleVocabulary(this.vocabulary, rng);
+  }
+
+  mutate(decisions: readonly number[], rng: Rng): number[] {
+    return mutateVocabulary(this.name, this.vocabulary, decisions, rng);
+  }
+
+  size(): bigint {
+    return vocabularySize(this.vocabulary);
+  }
+
+  validate(decisions: readonly number[]): void {
+    validateAgainstVocabulary(this.name, this.vocabulary, decisions);
+  }
+
+  /** The decoded graph: the space's nodes and outputs in the envelope of its options. */
+  protected graph(nodes: GraphNode[], outputs: Record<string, string>, decisions: readonly number[]): PyramidGraph {
+    const o = this.options;
+    return {
+      format: GRAPH_FORMAT,
+      name: this.name,
+      levels: { ...o.levels },
+      channels: o.channels,
+      repeats: o.repeats,
+      nodes,
+      outputs,
+      meta: { space: this.name, decisions: [...decisions] },
+    };
+  }
+
+  /**
+   * encode()'s last step: `decisions` when they are valid and decode to `graph` (structurally), else
+   * undefined. Rules implied by the decisions (outputs, nas-fpn's unused nodes) are checked this way.
+   */
+  protected roundTrip(graph: PyramidGraph, decisions: number[]): number[] | undefined {
+    try {
+      this.validate(decisions);
+    } catch {
+      return undefined;
+    }
+    return sameStructure(graph, this.decode(decisions)) ? decisions : undefined;
+  }
 }

@@ -11,32 +11,22 @@
 // `attention`: a node [in1, in2] with post none, then a sum [that, ...unused] with post conv; with no
 // unused features it is a single attention node with post conv.
 import { z } from 'zod';
-import { FUSION_OPS, GRAPH_FORMAT, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
+import { FUSION_OPS, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
 import {
+  backboneOffsets,
   cellId,
   cellOptionFields,
+  CellSpace,
   checkCellCount,
-  featureLabels,
+  inputSlots,
   isOutputCell,
   levelCount,
   levelSlot,
   levelToken,
   resolveLevel,
-  sameStructure,
 } from './cells.js';
 import { parseOptions } from './options.js';
-import {
-  mutateVocabulary,
-  pickExcluding,
-  sampleVocabulary,
-  SpaceDecisionError,
-  tokenExcluding,
-  validateAgainstVocabulary,
-  vocabularySize,
-  type DecisionSlot,
-  type Rng,
-  type SearchSpace,
-} from './space.js';
+import { pickExcluding, SpaceDecisionError, tokenExcluding } from './space.js';
 
 export const NAS_FPN_SPACE = 'nas-fpn';
 
@@ -81,41 +71,14 @@ export const PUBLISHED_NAS_FPN_BLOCKS: readonly NasFpnBlock[] = [
 
 const SLOTS_PER_CELL = 4;
 
-export class NasFpnSpace implements SearchSpace<NasFpnOptions> {
-  readonly name = NAS_FPN_SPACE;
-  readonly options: Readonly<NasFpnOptions>;
-  readonly vocabulary: readonly DecisionSlot[];
-  readonly decisionCount: number;
-
+export class NasFpnSpace extends CellSpace<NasFpnOptions> {
   constructor(options?: NasFpnOptionsInput) {
-    this.options = parseOptions(nasFpnOptionsSchema, options, NAS_FPN_SPACE);
-    const slots: DecisionSlot[] = [];
-    for (let i = 0; i < this.options.cells; i++) {
-      const feats = featureLabels(this.options, i);
-      slots.push({ name: `cell${i}.input1`, size: feats.length, labels: feats });
-      // input2's token indexes the features with input1 removed, so its labels are positional.
-      slots.push({ name: `cell${i}.input2`, size: feats.length - 1, labels: feats.slice(1).map((_, j) => `other${j}`) });
-      slots.push(levelSlot(this.options, i));
-      slots.push({ name: `cell${i}.op`, size: this.options.ops.length, labels: [...this.options.ops] });
-    }
-    this.vocabulary = slots;
-    this.decisionCount = slots.length;
-  }
-
-  sample(rng: Rng): number[] {
-    return sampleVocabulary(this.vocabulary, rng);
-  }
-
-  mutate(decisions: readonly number[], rng: Rng): number[] {
-    return mutateVocabulary(this.name, this.vocabulary, decisions, rng);
-  }
-
-  size(): bigint {
-    return vocabularySize(this.vocabulary);
-  }
-
-  validate(decisions: readonly number[]): void {
-    validateAgainstVocabulary(this.name, this.vocabulary, decisions);
+    const o = parseOptions(nasFpnOptionsSchema, options, NAS_FPN_SPACE);
+    super(NAS_FPN_SPACE, o, (i, feats) => [
+      ...inputSlots(i, feats),
+      levelSlot(o, i),
+      { name: `cell${i}.op`, size: o.ops.length, labels: [...o.ops] },
+    ]);
   }
 
   decode(decisions: readonly number[]): PyramidGraph {
@@ -157,22 +120,12 @@ export class NasFpnSpace implements SearchSpace<NasFpnOptions> {
       feats.push({ id, level });
       consumers.push(0);
     }
-    return {
-      format: GRAPH_FORMAT,
-      name: NAS_FPN_SPACE,
-      levels: { ...o.levels },
-      channels: o.channels,
-      repeats: o.repeats,
-      nodes,
-      outputs,
-      meta: { space: NAS_FPN_SPACE, decisions: [...decisions] },
-    };
+    return this.graph(nodes, outputs, decisions);
   }
 
   encode(graph: PyramidGraph): number[] | undefined {
     const o = this.options;
-    const offsetOf = new Map<string, number>();
-    for (let l = o.levels.min; l <= o.levels.max; l++) offsetOf.set(`C${l}`, l - o.levels.min);
+    const offsetOf = backboneOffsets(o);
     const taken: number[] = [];
     const out: number[] = [];
     let p = 0;
@@ -193,13 +146,8 @@ export class NasFpnSpace implements SearchSpace<NasFpnOptions> {
       p += split ? 2 : 1;
     }
     if (p !== graph.nodes.length) return undefined;
-    try {
-      this.validate(out);
-    } catch {
-      return undefined;
-    }
     // The unused-node rule and outputs are implied by the decisions: accept only an exact round trip.
-    return sameStructure(graph, this.decode(out)) ? out : undefined;
+    return this.roundTrip(graph, out);
   }
 }
 

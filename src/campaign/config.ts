@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { firstSyntaxError, locate } from '../graph/json-location.js';
+import { lineColumn, locateJsonError } from '../util/json-text.js';
 // config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
 import { proxyTaskSchema, type ProxyTask } from '../train/config.js';
 
@@ -126,7 +126,7 @@ export function loadCampaignFile(file: string): ResolvedCampaign {
   try {
     value = JSON.parse(body);
   } catch (err) {
-    const { line, column } = locate(body, firstSyntaxError(body) ?? 0);
+    const { line, column } = lineColumn(body, locateJsonError(body)?.offset ?? 0);
     const detail = (err as Error).message.replace(/\s+in JSON at position \d+.*$/, '');
     throw new CampaignConfigError(file, [{ path: '$', message: `not valid JSON at line ${line}, column ${column}: ${detail}` }]);
   }

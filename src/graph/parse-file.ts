@@ -1,7 +1,7 @@
 // parseGraphFile: a graph file on disk → the same result as parseGraph, plus IO and JSON errors located by
 // line:column, so `pyramid-nas validate` can say exactly where a hand-edited file broke.
 import { readFile } from 'node:fs/promises';
-import { firstSyntaxError, locate } from './json-location.js';
+import { lineColumn, locateJsonError } from '../util/json-text.js';
 import { parseGraph, type ParseResult } from './validate.js';
 
 export async function parseGraphFile(path: string): Promise<ParseResult> {
@@ -21,8 +21,7 @@ export function parseGraphText(text: string): ParseResult {
   try {
     json = JSON.parse(body);
   } catch (e) {
-    const offset = firstSyntaxError(body) ?? 0;
-    const { line, column } = locate(body, offset);
+    const { line, column } = lineColumn(body, locateJsonError(body)?.offset ?? 0);
     const detail = (e as Error).message.replace(/\s+in JSON at position \d+.*$/, '');
     return { ok: false, errors: [{ code: 'JSON', path: '$', message: `invalid JSON at ${line}:${column}: ${detail}` }] };
   }

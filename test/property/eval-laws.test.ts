@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { evaluateCoco, evaluateDetections, STAT_NAMES, type EvalResult } from '../../src/eval/index.js';
 import { arbCocoCase, type CocoCase } from '../../src/eval/arbitraries.js';
-import { locateJsonError } from '../../src/eval/json-locate.js';
+import { locateJsonError } from '../../src/util/json-text.js';
 import { referenceCocoEval } from './eval-reference-impl.js';
 
 const RUNS = { numRuns: 1000 };

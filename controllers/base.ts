@@ -1,0 +1,57 @@
+// What every controller is made of besides its strategy: the space, the parsed options, a seeded rng and
+// a ProposalBook, and the frame of state()/load() around them. A subclass adds its own ask/tell and the
+// strategy part of its state (strategyState, prepareLoad).
+import type { SearchSpace } from '../search-spaces/space.js';
+import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
+import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
+import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+
+export abstract class BookedController<O, X = null> implements Controller {
+  abstract readonly kind: string;
+  protected rng: StatefulRng;
+  protected readonly book: ProposalBook<X>;
+
+  protected constructor(
+    readonly space: SearchSpace,
+    readonly options: O,
+    seed: string | number,
+    /** The state format version; load() refuses any other. */
+    private readonly version: number,
+  ) {
+    this.rng = createRng(seed);
+    this.book = new ProposalBook(space);
+  }
+
+  abstract ask(): Promise<Proposal>;
+  abstract tell(index: number, outcome: TrialOutcome): Promise<void>;
+
+  /** The strategy's own part of state() (JSON-serializable copies), after the common fields. */
+  protected abstract strategyState(): Record<string, unknown>;
+
+  /**
+   * Checks the strategy's part of a saved state and returns what installs it. It runs after the header
+   * and rng checks and before the book is loaded; the returned function runs last.
+   */
+  protected abstract prepareLoad(state: ControllerState): () => void;
+
+  state(): ControllerState {
+    return {
+      kind: this.kind,
+      version: this.version,
+      space: spaceSignature(this.space),
+      options: this.options,
+      rng: this.rng.state(),
+      book: this.book.state(),
+      ...this.strategyState(),
+    };
+  }
+
+  load(state: ControllerState): void {
+    checkStateHeader(state, this.kind, this.version, this.space);
+    const rng = restoreRng(state.rng as RngState);
+    const install = this.prepareLoad(state);
+    this.book.load(state.book as BookState<X>);
+    this.rng = rng;
+    install();
+  }
+}
