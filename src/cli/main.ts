@@ -2,6 +2,12 @@
 // add one import + one call below per command.
 import { Command } from 'commander';
 
+// `pyramid-nas zoo | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('pyramid-nas')
