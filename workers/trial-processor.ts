@@ -14,16 +14,9 @@ import type { ProxyTaskConfig } from '../src/train/proxy-config.js';
 import { parseGraph } from '../src/graph/index.js';
 import { proxyTaskSchema } from '../src/train/config.js';
 
-export interface TrainProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  imagesPerSecond: number;
-}
-export interface TrainHooks {
-  onProgress?(p: TrainProgress): void;
-  signal?: AbortSignal;
-}
+// Type-only: erased at run time, so the campaign process never loads TensorFlow.js through it.
+import type { TrainHooks, TrainProgress } from '../src/train/train.js';
+export type { TrainHooks, TrainProgress };
 /** trainAndEvaluate's shape; the job is passed too so test doubles can key behaviour on the trial. */
 export type Trainer = (graph: PyramidGraph, proxy: ProxyTaskConfig, hooks: TrainHooks, job: TrialJob) => Promise<TrialMetrics>;
 

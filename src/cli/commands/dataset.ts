@@ -2,7 +2,8 @@
 // other frameworks, as a picture, as numbers.
 import { mkdirSync, renameSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { choice, intOption } from '../options.js';
 import sharp from 'sharp';
 import { DatasetError } from '../../data/errors.js';
 import { exportCoco } from '../../data/export.js';
@@ -15,23 +16,6 @@ import { proxyTaskSchema } from '../../train/config.js';
 
 // The trainer's defaults, so that `dataset export` with no options writes exactly what `train` uses.
 const TRAIN_DEFAULTS = proxyTaskSchema.parse({});
-
-function intOption(lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
-      throw new InvalidArgumentError(`expected an integer in [${lo}, ${hi}], got "${v}"`);
-    }
-    return n;
-  };
-}
-
-function choice<T extends string>(allowed: readonly T[]) {
-  return (v: string): T => {
-    if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
-    return v as T;
-  };
-}
 
 interface CommonOpts {
   split: SplitName;

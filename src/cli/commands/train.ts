@@ -1,7 +1,8 @@
 // `pyramid-nas train GRAPH.json`: train the proxy detector for one pyramid graph and print its COCO AP on
 // the held-out split as JSON (stdout). The backend and a progress bar (step, loss, imgs/s) go to stderr.
 // Exit 2 on bad input (invalid graph with JSON paths, bad options, missing dataset files), 1 on a failed run.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { choice, intOption } from '../options.js';
 import { formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
 // zod only (no TensorFlow.js): the defaults shown in --help.
 import { DEFAULT_PROXY_TASK as D } from '../../train/config.js';
@@ -19,23 +20,6 @@ interface TrainOpts {
   heldoutImages?: number;
   backbone?: string;
   json?: boolean;
-}
-
-function intOption(lo: number, hi: number) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) {
-      throw new InvalidArgumentError(`expected an integer in [${lo}, ${hi}], got "${v}"`);
-    }
-    return n;
-  };
-}
-
-function choice(allowed: readonly string[]) {
-  return (v: string): string => {
-    if (!allowed.includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
-    return v;
-  };
 }
 
 function fail(code: number, message: string, json: boolean, extra: Record<string, unknown> = {}): void {
