@@ -343,6 +343,33 @@ describe('wasm kernels: errors and memory', () => {
 });
 
 describe('end to end: tf.grads of a small conv net on wasm equals cpu', () => {
+  type Loss = (x: tf.Tensor4D, p: tf.Tensor[]) => tf.Scalar;
+
+  /** Gradients of `loss` w.r.t. every parameter on `backend`, and how many tensors they left behind. */
+  async function gradsOn(backend: 'cpu' | 'wasm', loss: Loss, xv: Input, pv: Input[]) {
+    await tf.setBackend(backend);
+    const x = tf.tensor4d(xv.values, xv.shape as [number, number, number, number]);
+    const ps = pv.map((v) => tf.tensor(v.values, v.shape));
+    const before = tf.memory().numTensors;
+    const gs = tf.grads((...args: tf.Tensor[]) => loss(x, args))(ps);
+    const out = await Promise.all(gs.map((g) => g.data()));
+    tf.dispose(gs);
+    const leaked = tf.memory().numTensors - before;
+    tf.dispose([x, ...ps]);
+    return { out, leaked };
+  }
+
+  /** wasm leaks nothing and every parameter gradient is within TOL of cpu's. */
+  async function assertWasmGradsMatchCpu(loss: Loss, xv: Input, pv: Input[], label: (i: number) => string) {
+    const ref = await gradsOn('cpu', loss, xv, pv);
+    const got = await gradsOn('wasm', loss, xv, pv);
+    assert.equal(got.leaked, 0);
+    ref.out.forEach((r, i) => {
+      const err = relErr(r as Float32Array, got.out[i] as Float32Array);
+      assert.ok(err < TOL, `${label(i)}: relative error ${err.toExponential(2)}`);
+    });
+  }
+
   // conv2d → depthwise → separable → fused conv (bias + relu) → gather over flattened positions.
   function net(x: tf.Tensor4D, p: tf.Tensor[]): tf.Scalar {
     const [w1, dw, sdw, spw, fw, fb] = p as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
@@ -359,25 +386,7 @@ describe('end to end: tf.grads of a small conv net on wasm equals cpu', () => {
   test('every parameter gradient within 1e-4', async () => {
     const xv = f32([2, 16, 16, 3], 7);
     const pv = shapes.map((s, i) => f32(s, 100 + i));
-    const grads = async (backend: 'cpu' | 'wasm') => {
-      await tf.setBackend(backend);
-      const x = tf.tensor4d(xv.values, xv.shape as [number, number, number, number]);
-      const ps = pv.map((v) => tf.tensor(v.values, v.shape));
-      const before = tf.memory().numTensors;
-      const gs = tf.grads((...args: tf.Tensor[]) => net(x, args))(ps);
-      const out = await Promise.all(gs.map((g) => g.data()));
-      tf.dispose(gs);
-      const leaked = tf.memory().numTensors - before;
-      tf.dispose([x, ...ps]);
-      return { out, leaked };
-    };
-    const ref = await grads('cpu');
-    const got = await grads('wasm');
-    assert.equal(got.leaked, 0);
-    ref.out.forEach((r, i) => {
-      const err = relErr(r as Float32Array, got.out[i] as Float32Array);
-      assert.ok(err < TOL, `parameter ${i} [${shapes[i]}]: relative error ${err.toExponential(2)}`);
-    });
+    await assertWasmGradsMatchCpu(net, xv, pv, (i) => `parameter ${i} [${shapes[i]}]`);
   });
 
   // The ops a detector training step adds around the convs: batch-norm (tf.batchNorm, whose gradient
@@ -400,24 +409,6 @@ describe('end to end: tf.grads of a small conv net on wasm equals cpu', () => {
     }
     const xv = f32([2, 12, 12, 3], 11);
     const pv = [f32([3, 3, 3, 4], 12), f32([1, 1, 4, 4], 13), f32([4], 14), f32([4], 15)];
-    const grads = async (backend: 'cpu' | 'wasm') => {
-      await tf.setBackend(backend);
-      const x = tf.tensor4d(xv.values, xv.shape as [number, number, number, number]);
-      const ps = pv.map((v) => tf.tensor(v.values, v.shape));
-      const before = tf.memory().numTensors;
-      const gs = tf.grads((...args: tf.Tensor[]) => step(x, args))(ps);
-      const out = await Promise.all(gs.map((g) => g.data()));
-      tf.dispose(gs);
-      const leaked = tf.memory().numTensors - before;
-      tf.dispose([x, ...ps]);
-      return { out, leaked };
-    };
-    const ref = await grads('cpu');
-    const got = await grads('wasm');
-    assert.equal(got.leaked, 0);
-    ref.out.forEach((r, i) => {
-      const err = relErr(r as Float32Array, got.out[i] as Float32Array);
-      assert.ok(err < TOL, `parameter ${i}: relative error ${err.toExponential(2)}`);
-    });
+    await assertWasmGradsMatchCpu(step, xv, pv, (i) => `parameter ${i}`);
   });
 });
