@@ -7,9 +7,8 @@ export class BatchSampler {
   private readonly rng: seedrandom.PRNG;
   private order: number[] = [];
   private next = 0;
-  private readonly cache = new Map<number, DetectionSample>();
-
-  constructor(private readonly split: DatasetSplit, seed: number, private readonly maxCached = 8192) {
+  /** `cache`: rendered samples, shareable between the samplers of one trial's runs (same split). */
+  constructor(private readonly split: DatasetSplit, seed: number, readonly cache = new Map<number, DetectionSample>(), private readonly maxCached = 8192) {
     this.rng = seedrandom(`pyramid-nas/batches/${seed}`);
   }
 

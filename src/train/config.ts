@@ -11,18 +11,24 @@ export const proxyTaskSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
   /** Square input side; 64 keeps a trial under a minute on one core. */
   imageSize: int(16, 1024).default(64),
-  steps: int(1, 1_000_000).default(300),
-  batchSize: int(1, 1024).default(16),
+  steps: int(1, 1_000_000).default(600),
+  batchSize: int(1, 1024).default(32),
   /** Neck width used for every graph (full-size widths are too slow for a proxy). */
   channels: int(1, 4096).default(32),
   /** Cap on graph.repeats (NAS-FPN's ×7 is too slow for a proxy). */
   maxRepeats: int(1, 16).default(2),
-  trainImages: int(1, 10_000_000).default(2048),
-  heldoutImages: int(1, 10_000_000).default(256),
+  trainImages: int(1, 10_000_000).default(8192),
+  heldoutImages: int(1, 10_000_000).default(1024),
   seed: z.number().int().default(0),
+  /**
+   * Independent trainings per trial on the same data and held-out split: run r draws its weights and batch
+   * order from seed + RUN_SEED_STRIDE·r; every metric is the mean over runs. A short proxy's ranking is
+   * limited by seed noise, and averaging is the cheapest cut of it (README: detector, fidelity).
+   */
+  runs: int(1, 16).default(1),
   backend: z.enum(['tensorflow', 'wasm', 'cpu']).optional(),
   /** Adam's peak learning rate (linear warm-up, then cosine decay to 0). */
-  learningRate: z.number().positive().max(1).default(0.003),
+  learningRate: z.number().positive().max(1).default(0.01),
   /** Warm-up steps; default 10% of `steps`. */
   warmupSteps: int(0, 1_000_000).optional(),
   /** Anchor scales per location (1–3), × 3 aspect ratios. */
@@ -43,6 +49,8 @@ export const proxyTaskSchema = z.strictObject({
   /** Hidden 3×3 conv layers in each head subnet. */
   headDepth: int(0, 4).default(1),
   evalBatchSize: int(1, 1024).default(32),
+  /** Train batches whose average moments replace BN's moving statistics before evaluation ("precise BN"); 0 = off. */
+  preciseBnBatches: int(0, 10_000).default(0),
 });
 
 /** A fully resolved proxy task: the shared contract plus the trainer's knobs. */
@@ -50,6 +58,9 @@ export type ProxyTask = z.output<typeof proxyTaskSchema>;
 
 /** Input accepted by the trainer: any subset of the keys, the rest from the defaults. */
 export type ProxyTaskInput = z.input<typeof proxyTaskSchema>;
+
+/** Seed offset between the runs of one trial (a prime, so run seeds of nearby trial seeds do not collide). */
+export const RUN_SEED_STRIDE = 7919;
 
 export const DEFAULT_PROXY_TASK: Readonly<ProxyTask> = Object.freeze(proxyTaskSchema.parse({}));
 

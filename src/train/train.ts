@@ -7,7 +7,7 @@ import { initBackend } from '../backend/index.js';
 import { createShapesDataset, loadDataset } from '../data/index.js';
 import { DEFAULT_LAYOUT } from '../data/layout.js';
 import { checkDatasetOptions } from '../data/options.js';
-import type { DatasetSplit, ProxyDataset, SplitName } from '../data/types.js';
+import type { DatasetSplit, DetectionSample, ProxyDataset, SplitName } from '../data/types.js';
 import { assignTargets, decodeDetections, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type Detection } from '../detector/index.js';
 import { evaluateDetections } from '../eval/in-memory.js';
 import type { CocoStats } from '../eval/types.js';
@@ -16,7 +16,7 @@ import type { PyramidGraph } from '../graph/types.js';
 import { BACKBONE_CHECKPOINT, loadBackboneCheckpoint } from './backbone-weights.js';
 import { BatchSampler, imagesToFloat } from './batches.js';
 import { FeatureCache, sharedFeatureCache } from './features.js';
-import { resolveProxyTask, type ProxyTask, type ProxyTaskInput } from './config.js';
+import { resolveProxyTask, RUN_SEED_STRIDE, type ProxyTask, type ProxyTaskInput } from './config.js';
 import { TrainError } from './errors.js';
 import type { ProxyTaskConfig } from './proxy-config.js';
 import { learningRateAt } from './schedule.js';
@@ -33,6 +33,16 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** Called once the backend is chosen (the CLI logs it). */
   onBackend?: (b: { name: string; detail: string }) => void;
+  /** Called after each run of a trial (task.runs > 1) with that run's held-out statistics. */
+  onRunEnd?: (run: number, stats: CocoStats) => void;
+}
+
+/** Options of one training run within a trial. */
+export interface RunOptions {
+  /** Run index: weights and batch order come from task.seed + RUN_SEED_STRIDE·run; the data from task.seed. */
+  run?: number;
+  /** Rendered train samples shared with the trial's other runs. */
+  sampleCache?: Map<number, DetectionSample>;
 }
 
 /** The graph as the proxy trains it: the task's width, repeats capped. */
@@ -51,11 +61,12 @@ export class TrainSession {
   private readonly caches = new Map<string, FeatureCache>();
   stepIndex = 0;
 
-  constructor(readonly graph: PyramidGraph, readonly task: ProxyTask, readonly dataset: ProxyDataset) {
+  constructor(readonly graph: PyramidGraph, readonly task: ProxyTask, readonly dataset: ProxyDataset, options: RunOptions = {}) {
+    const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
     this.detector = new Detector(graph, {
       inputSize: task.imageSize,
       numClasses: dataset.categories.length,
-      seed: task.seed,
+      seed: runSeed,
       anchorScales: task.anchorScales,
       anchorSizePerStride: task.anchorSize,
       headDepth: task.headDepth,
@@ -70,8 +81,13 @@ export class TrainSession {
       importCheckpoint(this.detector.store, ckpt, BACKBONE_CHECKPOINT);
     }
     this.optimizer = tf.train.adam(task.learningRate);
-    this.sampler = new BatchSampler(dataset.split('train'), task.seed);
+    this.sampler = new BatchSampler(dataset.split('train'), runSeed, options.sampleCache);
     this.warmup = task.warmupSteps ?? Math.round(task.steps * 0.1);
+  }
+
+  /** Rendered train samples (pass to the next run's session). */
+  get sampleCache(): Map<number, DetectionSample> {
+    return this.sampler.cache;
   }
 
   /** Features of a split's samples from the frozen backbone (cached for the process). */
@@ -97,26 +113,22 @@ export class TrainSession {
     let loss = NaN;
     const inputs: tf.Tensor[] = [];
     try {
-      let cost: tf.Scalar | null;
+      let lossFn: () => tf.Scalar;
+      let vars: tf.Variable[];
       if (this.frozen) {
         // Through the sampler, which keeps the samples it rendered.
         const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
         const features = this.featureCache('train').batch(this.detector, train, indices);
         inputs.push(...features.values());
-        cost = this.optimizer.minimize(
-          () => detectionLoss(this.detector.forwardFeatures(features, { training: true, bnStats: stats }), targets).total,
-          true,
-          this.detector.store.variables(['neck', 'head']),
-        );
+        lossFn = () => detectionLoss(this.detector.forwardFeatures(features, { training: true, bnStats: stats }), targets).total;
+        vars = this.detector.store.variables(['neck', 'head']);
       } else {
         const images = tf.tensor4d(imagesToFloat(samples, S), [B, S, S, 3]);
         inputs.push(images);
-        cost = this.optimizer.minimize(
-          () => detectionLoss(this.detector.forward(images, { training: true, bnStats: stats }), targets).total,
-          true,
-          this.detector.store.variables(),
-        );
+        lossFn = () => detectionLoss(this.detector.forward(images, { training: true, bnStats: stats }), targets).total;
+        vars = this.detector.store.variables();
       }
+      const cost = this.optimizer.minimize(lossFn, true, vars);
       if (cost) {
         loss = cost.dataSync()[0];
         cost.dispose();
@@ -132,6 +144,52 @@ export class TrainSession {
     updateMovingStats(stats);
     this.stepIndex++;
     return loss;
+  }
+
+  /**
+   * "Precise BN": after training, replace each BN layer's moving statistics with the average batch moments
+   * of `batches` train batches under the final weights. The moving averages mix moments from weights of
+   * the last ~10 steps; a deep neck stacks many such layers, so its inference-mode output drifts more
+   * than a shallow one's, which a short proxy would count against deep necks.
+   */
+  recalibrateBatchNorm(batches: number): void {
+    if (batches <= 0) return;
+    const { imageSize: S, batchSize: B } = this.task;
+    const sums: Array<{ stat: BatchNormStat; mean: Float64Array; variance: Float64Array }> = [];
+    for (let b = 0; b < batches; b++) {
+      const { indices, samples } = this.sampler.nextBatch(B);
+      const stats: BatchNormStat[] = [];
+      const inputs: tf.Tensor[] = [];
+      try {
+        tf.tidy(() => {
+          if (this.frozen) {
+            const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
+            const features = this.featureCache('train').batch(this.detector, train, indices);
+            inputs.push(...features.values());
+            this.detector.forwardFeatures(features, { training: true, bnStats: stats });
+          } else {
+            const images = tf.tensor4d(imagesToFloat(samples, S), [B, S, S, 3]);
+            inputs.push(images);
+            this.detector.forward(images, { training: true, bnStats: stats });
+          }
+        });
+        stats.forEach((st, i) => {
+          const m = st.mean.dataSync();
+          const v = st.variance.dataSync();
+          sums[i] ??= { stat: st, mean: new Float64Array(m.length), variance: new Float64Array(v.length) };
+          for (let k = 0; k < m.length; k++) { sums[i].mean[k] += m[k]; sums[i].variance[k] += v[k]; }
+        });
+      } finally {
+        for (const t of inputs) t.dispose();
+        for (const st of stats) { st.mean.dispose(); st.variance.dispose(); }
+      }
+    }
+    tf.tidy(() => {
+      for (const { stat, mean, variance } of sums) {
+        stat.movingMean.assign(tf.tensor1d(Float32Array.from(mean, (x) => x / batches)));
+        stat.movingVariance.assign(tf.tensor1d(Float32Array.from(variance, (x) => x / batches)));
+      }
+    });
   }
 
   /** COCO statistics on a split (the held-out one for trials). */
@@ -217,40 +275,60 @@ export async function trainAndEvaluate(
   if (dataset.split('train').count === 0 || dataset.split('heldout').count === 0) {
     throw new TrainError('EMPTY_DATASET', `dataset ${dataset.name} has an empty train or held-out split`);
   }
-  const session = new TrainSession(g, task, dataset);
-  try {
-    const cost = graphCost(g, { inputSize: task.imageSize, backboneChannels: PROXY_BACKBONE_CHANNELS });
-    const loopStart = performance.now();
-    for (let i = 0; i < task.steps; i++) {
-      if (hooks.signal?.aborted) throw new TrainError('ABORTED', `training aborted at step ${i}`, i);
-      const loss = session.step();
-      if (hooks.onProgress) {
-        const seconds = (performance.now() - loopStart) / 1000;
-        hooks.onProgress({ step: i + 1, steps: task.steps, loss, imagesPerSecond: ((i + 1) * task.batchSize) / Math.max(seconds, 1e-9) });
+  const cost = graphCost(g, { inputSize: task.imageSize, backboneChannels: PROXY_BACKBONE_CHANNELS });
+  const runs: CocoStats[] = [];
+  let trainSeconds = 0;
+  let evalSeconds = 0;
+  let sampleCache: Map<number, DetectionSample> | undefined;
+  let modelParams = 0;
+  let modelMacsTotal = 0;
+  const totalSteps = task.steps * task.runs;
+  const loopStart = performance.now();
+  for (let run = 0; run < task.runs; run++) {
+    const runStart = performance.now();
+    const session = new TrainSession(g, task, dataset, { run, sampleCache });
+    try {
+      for (let i = 0; i < task.steps; i++) {
+        if (hooks.signal?.aborted) throw new TrainError('ABORTED', `training aborted at step ${run * task.steps + i}`, run * task.steps + i);
+        const loss = session.step();
+        if (hooks.onProgress) {
+          const done = run * task.steps + i + 1;
+          const seconds = (performance.now() - loopStart) / 1000;
+          hooks.onProgress({ step: done, steps: totalSteps, loss, imagesPerSecond: (done * task.batchSize) / Math.max(seconds, 1e-9) });
+        }
+        // Yield to the event loop now and then so abort signals and timers get through.
+        if (i % 10 === 9) await new Promise((r) => setImmediate(r));
       }
-      // Yield to the event loop now and then so abort signals and timers get through.
-      if (i % 10 === 9) await new Promise((r) => setImmediate(r));
+      // The first run's time includes backend start, data and backbone features: the trial's real cost.
+      trainSeconds += ((run === 0 ? performance.now() - started : performance.now() - runStart)) / 1000;
+      const evalStart = performance.now();
+      session.recalibrateBatchNorm(task.preciseBnBatches);
+      const stats = await session.evaluate('heldout');
+      evalSeconds += (performance.now() - evalStart) / 1000;
+      runs.push(stats);
+      hooks.onRunEnd?.(run, stats);
+      sampleCache = session.sampleCache;
+      const macs = session.detector.countMacs();
+      modelParams = session.detector.params();
+      modelMacsTotal = macs.backbone + macs.neck + macs.head;
+    } finally {
+      session.dispose();
     }
-    const trainSeconds = (performance.now() - started) / 1000;
-    const evalStart = performance.now();
-    const stats = await session.evaluate('heldout');
-    const evalSeconds = (performance.now() - evalStart) / 1000;
-    const modelMacs = session.detector.countMacs();
-    return {
-      AP: stats.AP, AP50: stats.AP50, AP75: stats.AP75, APs: stats.APs, APm: stats.APm, APl: stats.APl,
-      params: cost.params,
-      macs: cost.macs,
-      trainSeconds,
-      evalSeconds,
-      backend: backend.name,
-      modelParams: session.detector.params(),
-      modelMacs: modelMacs.backbone + modelMacs.neck + modelMacs.head,
-      steps: task.steps,
-      imageSize: task.imageSize,
-      channels: g.channels,
-      repeats: g.repeats,
-    };
-  } finally {
-    session.dispose();
   }
+  const mean = (k: 'AP' | 'AP50' | 'AP75' | 'APs' | 'APm' | 'APl') => runs.reduce((s, r) => s + r[k], 0) / runs.length;
+  return {
+    AP: mean('AP'), AP50: mean('AP50'), AP75: mean('AP75'), APs: mean('APs'), APm: mean('APm'), APl: mean('APl'),
+    params: cost.params,
+    macs: cost.macs,
+    trainSeconds,
+    evalSeconds,
+    backend: backend.name,
+    modelParams,
+    modelMacs: modelMacsTotal,
+    steps: task.steps,
+    runs: task.runs,
+    imageSize: task.imageSize,
+    channels: g.channels,
+    repeats: g.repeats,
+  };
 }

@@ -23,6 +23,8 @@ describe('proxy task config', () => {
     assert.throws(() => resolveProxyTask({ steps: 0 }), (e: unknown) => e instanceof ProxyTaskError && e.issues[0].path === '$.steps');
     assert.throws(() => resolveProxyTask({ dataset: 'mnist' as never }), (e: unknown) => e instanceof ProxyTaskError && e.issues[0].path === '$.dataset');
     assert.throws(() => resolveProxyTask({ batchSize: 2.5 }), /batchSize/);
+    assert.throws(() => resolveProxyTask({ runs: 0 }), (e: unknown) => e instanceof ProxyTaskError && e.issues[0].path === '$.runs');
+    assert.throws(() => resolveProxyTask({ runs: 17 }), (e: unknown) => e instanceof ProxyTaskError && e.issues[0].path === '$.runs');
     assert.equal(proxyTaskSchema.safeParse({ backend: 'webgl' }).success, false);
   });
 });

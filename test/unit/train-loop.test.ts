@@ -10,7 +10,7 @@ import { parseGraph } from '../../src/graph/index.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
 import { proxyGraph, resolveProxyTask, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
 import { FeatureCache } from '../../src/train/features.js';
-import { singleLevelGraph } from '../../src/detector/index.js';
+import { singleLevelGraph, type BatchNormStat } from '../../src/detector/index.js';
 
 function zooGraph(name: string): PyramidGraph {
   const r = parseGraph(JSON.parse(readFileSync(`search-spaces/zoo/${name}.graph.json`, 'utf8')));
@@ -18,7 +18,7 @@ function zooGraph(name: string): PyramidGraph {
   return r.graph;
 }
 
-const tiny = { imageSize: 32, channels: 8, batchSize: 4, trainImages: 4, heldoutImages: 4, anchorSize: 2, steps: 40, learningRate: 0.01, warmupSteps: 0 };
+const tiny = { imageSize: 32, channels: 8, batchSize: 4, trainImages: 4, heldoutImages: 4, anchorSize: 2, steps: 40, learningRate: 0.01, warmupSteps: 0, runs: 1 };
 let backend = '';
 
 before(async () => {
@@ -125,6 +125,40 @@ describe('training loop', () => {
     }
   });
 
+  test('precise BN: moving statistics become the average batch moments under the final weights, leak-free', () => {
+    const a = session(9);
+    const b = session(9);
+    try {
+      a.step();
+      b.step();
+      // b: the moments of the batch a's recalibration will see (the sampler's next batch), collected by hand.
+      const { indices } = (b as unknown as { sampler: { nextBatch(n: number): { indices: number[] } } }).sampler.nextBatch(b.task.batchSize);
+      const train = b.dataset.split('train');
+      const features = b.featureCache('train').batch(b.detector, train, indices);
+      const stats: BatchNormStat[] = [];
+      tf.tidy(() => { b.detector.forwardFeatures(features, { training: true, bnStats: stats }); });
+      const n = tf.memory().numTensors;
+      a.recalibrateBatchNorm(1);
+      assert.equal(tf.memory().numTensors, n, 'no tensors left behind');
+      const neckState = a.detector.store.state.filter((e) => e.group === 'neck' || e.group === 'head');
+      assert.ok(neckState.length > 0 && stats.length > 0);
+      const byVar = new Map(a.detector.store.state.map((e) => [e.label, e.variable]));
+      const labelOf = new Map(b.detector.store.state.map((e) => [e.variable, e.label]));
+      for (const st of stats) {
+        const moved = byVar.get(labelOf.get(st.movingMean)!)!;
+        const want = st.mean.dataSync();
+        const got = moved.dataSync();
+        for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k] - want[k]) < 1e-5, `${labelOf.get(st.movingMean)}[${k}]: ${got[k]} vs ${want[k]}`);
+        st.mean.dispose();
+        st.variance.dispose();
+      }
+      tf.dispose([...features.values()]);
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   test('a non-finite loss throws TrainError NAN_LOSS and leaks nothing', () => {
     const s = session(5);
     try {
@@ -149,6 +183,28 @@ describe('trainAndEvaluate', () => {
     assert.equal(m.backend, backend);
     assert.ok(m.params > 0 && m.macs > 0 && m.trainSeconds > 0 && m.evalSeconds > 0);
   });
+  test('runs: each run trains from its own seed on the same data; metrics are the mean over runs; run 0 is the runs=1 trial', async () => {
+    const losses: number[] = [];
+    const steps: number[] = [];
+    const perRun: Array<{ run: number; AP: number; AP50: number }> = [];
+    const m = await trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3, runs: 2 }, {
+      onProgress: (p) => { losses.push(p.loss); steps.push(p.step); assert.equal(p.steps, 6); },
+      onRunEnd: (run, s) => perRun.push({ run, AP: s.AP, AP50: s.AP50 }),
+    });
+    assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(perRun.map((r) => r.run), [0, 1]);
+    assert.equal(m.runs, 2);
+    assert.ok(Math.abs(m.AP - (perRun[0].AP + perRun[1].AP) / 2) < 1e-12, `${m.AP} vs ${JSON.stringify(perRun)}`);
+    assert.ok(Math.abs(m.AP50 - (perRun[0].AP50 + perRun[1].AP50) / 2) < 1e-12);
+    // Run 1 starts from other weights and another batch order: its first loss differs from run 0's.
+    assert.notEqual(losses[3], losses[0]);
+    const single: number[] = [];
+    const one = await trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3 }, { onProgress: (p) => single.push(p.loss) });
+    assert.deepEqual(single, losses.slice(0, 3));
+    assert.equal(one.AP, perRun[0].AP);
+    assert.equal(one.AP50, perRun[0].AP50);
+  });
+
   test('graphs over other level ranges (top below C5, bottom at C2) train on the shipped backbone', async () => {
     for (const levels of [{ min: 3, max: 4 }, { min: 2, max: 6 }]) {
       const m = await trainAndEvaluate(singleLevelGraph(levels.min + 1, levels), { ...tiny, steps: 1 });

@@ -18,6 +18,7 @@ interface TrainOpts {
   batch?: number;
   trainImages?: number;
   heldoutImages?: number;
+  runs?: number;
   backbone?: string;
   json?: boolean;
 }
@@ -43,7 +44,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
   const overrides: Record<string, unknown> = {
     dataset: o.dataset, dataDir: o.data, steps: o.steps, imageSize: o.size, backend: o.backend,
     seed: o.seed, channels: o.channels, batchSize: o.batch,
-    trainImages: o.trainImages, heldoutImages: o.heldoutImages, backbone: o.backbone,
+    trainImages: o.trainImages, heldoutImages: o.heldoutImages, runs: o.runs, backbone: o.backbone,
   };
   let task;
   try {
@@ -52,7 +53,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
     if (err instanceof ProxyTaskError) return fail(2, err.message, !!o.json, { issues: err.issues });
     throw err;
   }
-  const progress = createProgress(task.steps);
+  const progress = createProgress(task.steps * task.runs);
   try {
     const metrics = await trainAndEvaluate(parsed.graph, task, {
       onBackend: (b) => console.error(`backend: ${b.name} — ${b.detail}`),
@@ -86,6 +87,7 @@ export function register(program: Command): void {
     .option('--backbone <mode>', `pretrained (frozen checkpoint) | scratch (default ${D.backbone})`, choice(['pretrained', 'scratch']))
     .option('--train-images <n>', `size of the train split (default ${D.trainImages})`, intOption(1, 10_000_000))
     .option('--heldout-images <n>', `size of the held-out split, where AP is measured (default ${D.heldoutImages})`, intOption(1, 10_000_000))
+    .option('--runs <n>', `independent trainings averaged into the score (default ${D.runs})`, intOption(1, 16))
     .option('--json', 'one-line JSON on stdout (errors too)')
     .action(async (file: string, opts: TrainOpts) => runTrain(file, opts));
 }
