@@ -2,7 +2,7 @@
 // single-level baseline at the default budget and at N× the budget (steps), then the Spearman rank
 // correlation between the two columns and whether FPN beats the baseline.
 //
-//   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0] [--set k=v ...] [--report]
+//   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0] [--set k=v ...] [--report] [--reference FILE]
 //
 // Trials are appended to a JSONL results file as they finish and skipped when already there, so the bench
 // can be stopped and resumed (and split across processes with --only). Prints the table at the end;
@@ -46,9 +46,9 @@ function graphs(): Array<[string, PyramidGraph]> {
 
 interface Row { graph: string; budget: number; seed: number; task: string; AP: number; runAPs?: number[]; AP50: number; APs: number; APm: number; seconds: number; trainSeconds: number; evalSeconds: number; params: number; macs: number }
 
-function readRows(): Row[] {
-  if (!existsSync(out)) return [];
-  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+function readRows(file = out): Row[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
 }
 
 /** Spearman's ρ with average ranks for ties. */
@@ -99,9 +99,19 @@ for (const budget of args.includes('--report') ? [] : budgets) {
   }
 }
 
-// The table, from everything in the results file for this task.
-const rows = readRows().filter(sameTask);
-const names = [...new Set(rows.map((r) => r.graph))];
+// The table, from everything in the results file for this task. With --reference FILE (screening a
+// candidate proxy cheaply), the second column is FILE's top budget, whatever task FILE holds.
+const reference = flag('--reference');
+let rows = readRows().filter(sameTask);
+const [b1, b2] = reference ? [Math.min(...budgets), -1] : [Math.min(...budgets), Math.max(...budgets)];
+let lab2 = `×${b2}`;
+if (reference) {
+  const refRows = readRows(reference);
+  const top = Math.max(...refRows.map((r) => r.budget));
+  lab2 = `${reference} ×${top}`;
+  rows = rows.filter((r) => r.budget === b1).concat(refRows.filter((r) => r.budget === top).map((r) => ({ ...r, budget: b2 })));
+}
+const names = [...new Set(rows.filter((r) => r.budget === b1).map((r) => r.graph))];
 const meanAp = (g: string, b: number) => {
   const v = rows.filter((r) => r.graph === g && r.budget === b).map((r) => r.AP);
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
@@ -110,15 +120,14 @@ const median = (v: number[]) => {
   const s = [...v].sort((x, y) => x - y);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
 };
-const [b1, b2] = [Math.min(...budgets), Math.max(...budgets)];
 /** AP of one run (index r) of a graph at a budget, averaged over seeds; NaN where rows lack per-run APs. */
 const runAp = (g: string, b: number, r: number) => {
   const v = rows.filter((x) => x.graph === g && x.budget === b && x.runAPs && x.runAPs.length > r).map((x) => x.runAPs![r]);
   return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
 };
 const runsOf = (g: string, b: number) => rows.filter((x) => x.graph === g && x.budget === b).flatMap((x) => x.runAPs ?? [x.AP]);
-console.log(`proxy task: ${JSON.stringify({ ...base, steps: undefined })}, steps ${base.steps} (×${b1}) vs ${base.steps * b2} (×${b2}), seeds ${seeds.join(',')}`);
-console.log(`| graph | AP ×${b1} | runs ×${b1} | AP ×${b2} | runs ×${b2} | median trial s ×${b1} |`);
+console.log(`proxy task: ${JSON.stringify({ ...base, steps: undefined })}, steps ${base.steps} (×${b1}) vs ${reference ? lab2 : `${base.steps * b2} (×${b2})`}, seeds ${seeds.join(',')}`);
+console.log(`| graph | AP ×${b1} | runs ×${b1} | AP ${lab2} | runs ${lab2} | median trial s ×${b1} |`);
 console.log('|---|---|---|---|---|---|');
 const pct = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(2) : '—');
 const order = [...names].sort((x, y) => (meanAp(y, b2) || 0) - (meanAp(x, b2) || 0));
@@ -132,13 +141,13 @@ const rho = (set: string[], x: (g: string) => number) => {
 };
 // The issue's set is every zoo graph plus one single-level baseline (C4, the reference); C3 is an extra row.
 const issueSet = names.filter((g) => g !== 'single-level-c3');
-console.log(`Spearman ρ (×${b1} vs ×${b2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(issueSet, (g) => meanAp(g, b1))}`);
-const maxRuns = Math.max(0, ...rows.map((r) => r.runAPs?.length ?? 0));
+console.log(`Spearman ρ (×${b1} vs ${lab2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(issueSet, (g) => meanAp(g, b1))}`);
+const maxRuns = Math.max(0, ...rows.filter((r) => r.budget === b1).map((r) => r.runAPs?.length ?? 0));
 for (let r = 0; maxRuns > 1 && r < maxRuns; r++) {
-  console.log(`  ×${b1} run ${r} alone vs ×${b2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(issueSet, (g) => runAp(g, b1, r))}`);
+  console.log(`  ×${b1} run ${r} alone vs ${lab2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(issueSet, (g) => runAp(g, b1, r))}`);
 }
-for (const b of [b1, b2]) {
+for (const [b, label] of [[b1, `×${b1}`], [b2, lab2]] as const) {
   const f = meanAp('fpn', b), s = meanAp('single-level-c4', b);
-  if (Number.isFinite(f) && Number.isFinite(s)) console.log(`×${b}: FPN ${(f * 100).toFixed(2)} vs single-level ${(s * 100).toFixed(2)} → ${f > s ? 'FPN above' : 'FPN NOT above'}`);
+  if (Number.isFinite(f) && Number.isFinite(s)) console.log(`${label}: FPN ${(f * 100).toFixed(2)} vs single-level ${(s * 100).toFixed(2)} → ${f > s ? 'FPN above' : 'FPN NOT above'}`);
 }
 void DEFAULT_PROXY_TASK;
