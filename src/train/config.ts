@@ -49,6 +49,8 @@ export const proxyTaskSchema = z.strictObject({
   /** Hidden 3×3 conv layers in each head subnet. */
   headDepth: int(0, 4).default(1),
   evalBatchSize: int(1, 1024).default(32),
+  /** Largest global L2 norm of a step's gradient (scaled down beyond it); 0 = no clipping. */
+  clipGradNorm: z.number().min(0).max(1e6).default(0),
   /** Train batches whose average moments replace BN's moving statistics before evaluation ("precise BN"); 0 = off. */
   preciseBnBatches: int(0, 10_000).default(0),
 });

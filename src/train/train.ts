@@ -60,6 +60,8 @@ export class TrainSession {
   private readonly warmup: number;
   private readonly caches = new Map<string, FeatureCache>();
   stepIndex = 0;
+  /** Global L2 norm of the last step's gradient before clipping (NaN unless clipGradNorm > 0). */
+  lastGradNorm = NaN;
 
   constructor(readonly graph: PyramidGraph, readonly task: ProxyTask, readonly dataset: ProxyDataset, options: RunOptions = {}) {
     const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
@@ -128,7 +130,7 @@ export class TrainSession {
         lossFn = () => detectionLoss(this.detector.forward(images, { training: true, bnStats: stats }), targets).total;
         vars = this.detector.store.variables();
       }
-      const cost = this.optimizer.minimize(lossFn, true, vars);
+      const cost = this.task.clipGradNorm > 0 ? this.clippedStep(lossFn, vars) : this.optimizer.minimize(lossFn, true, vars);
       if (cost) {
         loss = cost.dataSync()[0];
         cost.dispose();
@@ -144,6 +146,22 @@ export class TrainSession {
     updateMovingStats(stats);
     this.stepIndex++;
     return loss;
+  }
+
+  /**
+   * One update with the gradient scaled down to a global L2 norm of at most task.clipGradNorm: the heaviest
+   * necks (MLFPN, FPG) at the proxy's learning rate sometimes take a step they never recover from.
+   */
+  private clippedStep(lossFn: () => tf.Scalar, vars: tf.Variable[]): tf.Scalar {
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+    this.lastGradNorm = norm.dataSync()[0];
+    const scale = Math.min(1, this.task.clipGradNorm / (this.lastGradNorm + 1e-12));
+    const clipped = tf.tidy(() => Object.entries(grads).map(([name, g]) => ({ name, tensor: scale < 1 ? tf.mul(g, scale) : tf.clone(g) })));
+    tf.dispose([norm, ...Object.values(grads)]);
+    this.optimizer.applyGradients(clipped);
+    tf.dispose(clipped.map((c) => c.tensor));
+    return value;
   }
 
   /**

@@ -159,6 +159,27 @@ describe('training loop', () => {
     }
   });
 
+  test('gradient clipping: a bound above the norm changes nothing, a tight one changes the updates; no leaks', () => {
+    const losses = (clipGradNorm: number) => {
+      const s = session(10, 'fpn', { clipGradNorm });
+      try {
+        s.step();
+        const n = tf.memory().numTensors;
+        const out = [s.step(), s.step(), s.step()];
+        assert.equal(tf.memory().numTensors, n, `clip ${clipGradNorm}: tensors leaked`);
+        if (clipGradNorm > 0) assert.ok(Number.isFinite(s.lastGradNorm) && s.lastGradNorm > 0, `norm ${s.lastGradNorm}`);
+        return out;
+      } finally {
+        s.dispose();
+      }
+    };
+    const plain = losses(0);
+    const loose = losses(1e6);
+    plain.forEach((l, i) => assert.ok(Math.abs(l - loose[i]) < 1e-5 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${loose[i]}`));
+    const tight = losses(1e-3);
+    assert.ok(tight.some((l, i) => Math.abs(l - plain[i]) > 1e-4), `${tight} vs ${plain}`);
+  });
+
   test('a non-finite loss throws TrainError NAN_LOSS and leaks nothing', () => {
     const s = session(5);
     try {
