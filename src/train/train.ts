@@ -8,7 +8,7 @@ import { createShapesDataset, loadDataset } from '../data/index.js';
 import { DEFAULT_LAYOUT } from '../data/layout.js';
 import { checkDatasetOptions } from '../data/options.js';
 import type { DatasetSplit, DetectionSample, ProxyDataset, SplitName } from '../data/types.js';
-import { assignTargets, decodeDetections, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type Detection } from '../detector/index.js';
+import { assignTargets, decodeDetections, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type Detection, type HeadOutput, type RunContext } from '../detector/index.js';
 import { evaluateDetections } from '../eval/in-memory.js';
 import type { CocoStats } from '../eval/types.js';
 import { graphCost, parseGraph, PROXY_BACKBONE_CHANNELS } from '../graph/index.js';
@@ -105,9 +105,26 @@ export class TrainSession {
     return c;
   }
 
+  /**
+   * The detector's forward pass over one train batch: frozen-backbone features from the cache (read through
+   * the sampler, which keeps the samples it rendered) or the images themselves. The input tensors it makes
+   * are pushed to `inputs` for the caller to dispose.
+   */
+  private batchForward(indices: number[], samples: DetectionSample[], inputs: tf.Tensor[]): (ctx: RunContext) => HeadOutput {
+    if (this.frozen) {
+      const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
+      const features = this.featureCache('train').batch(this.detector, train, indices);
+      inputs.push(...features.values());
+      return (ctx) => this.detector.forwardFeatures(features, ctx);
+    }
+    const S = this.task.imageSize;
+    const images = tf.tensor4d(imagesToFloat(samples, S), [samples.length, S, S, 3]);
+    inputs.push(images);
+    return (ctx) => this.detector.forward(images, ctx);
+  }
+
   step(): number {
-    const { imageSize: S, batchSize: B } = this.task;
-    const { indices, samples } = this.sampler.nextBatch(B);
+    const { indices, samples } = this.sampler.nextBatch(this.task.batchSize);
     const targets = targetTensors(assignTargets(samples.map((s) => s.boxes), this.detector.anchors, this.detector.numClasses));
     const stats: BatchNormStat[] = [];
     // The Adam optimizer reads its learning rate field on every update.
@@ -115,21 +132,10 @@ export class TrainSession {
     let loss = NaN;
     const inputs: tf.Tensor[] = [];
     try {
-      let lossFn: () => tf.Scalar;
-      let vars: tf.Variable[];
-      if (this.frozen) {
-        // Through the sampler, which keeps the samples it rendered.
-        const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
-        const features = this.featureCache('train').batch(this.detector, train, indices);
-        inputs.push(...features.values());
-        lossFn = () => detectionLoss(this.detector.forwardFeatures(features, { training: true, bnStats: stats }), targets).total;
-        vars = this.detector.store.variables(['neck', 'head']);
-      } else {
-        const images = tf.tensor4d(imagesToFloat(samples, S), [B, S, S, 3]);
-        inputs.push(images);
-        lossFn = () => detectionLoss(this.detector.forward(images, { training: true, bnStats: stats }), targets).total;
-        vars = this.detector.store.variables();
-      }
+      const forward = this.batchForward(indices, samples, inputs);
+      const lossFn = () => detectionLoss(forward({ training: true, bnStats: stats }), targets).total;
+      // A frozen backbone is not trained: only neck and head variables get gradients.
+      const vars = this.frozen ? this.detector.store.variables(['neck', 'head']) : this.detector.store.variables();
       const cost = this.task.clipGradNorm > 0 ? this.clippedStep(lossFn, vars) : this.optimizer.minimize(lossFn, true, vars);
       if (cost) {
         loss = cost.dataSync()[0];
@@ -157,10 +163,11 @@ export class TrainSession {
     const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
     this.lastGradNorm = norm.dataSync()[0];
     const scale = Math.min(1, this.task.clipGradNorm / (this.lastGradNorm + 1e-12));
-    const clipped = tf.tidy(() => Object.entries(grads).map(([name, g]) => ({ name, tensor: scale < 1 ? tf.mul(g, scale) : tf.clone(g) })));
-    tf.dispose([norm, ...Object.values(grads)]);
-    this.optimizer.applyGradients(clipped);
-    tf.dispose(clipped.map((c) => c.tensor));
+    const named = Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
+    // Below the bound the gradients go to Adam as they are; above it, scaled copies.
+    const update = scale < 1 ? tf.tidy(() => named.map(({ name, tensor }) => ({ name, tensor: tf.mul(tensor, scale) }))) : named;
+    this.optimizer.applyGradients(update);
+    tf.dispose([norm, ...Object.values(grads), ...(update === named ? [] : update.map((u) => u.tensor))]);
     return value;
   }
 
@@ -172,25 +179,14 @@ export class TrainSession {
    */
   recalibrateBatchNorm(batches: number): void {
     if (batches <= 0) return;
-    const { imageSize: S, batchSize: B } = this.task;
     const sums: Array<{ stat: BatchNormStat; mean: Float64Array; variance: Float64Array }> = [];
     for (let b = 0; b < batches; b++) {
-      const { indices, samples } = this.sampler.nextBatch(B);
+      const { indices, samples } = this.sampler.nextBatch(this.task.batchSize);
       const stats: BatchNormStat[] = [];
       const inputs: tf.Tensor[] = [];
       try {
-        tf.tidy(() => {
-          if (this.frozen) {
-            const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
-            const features = this.featureCache('train').batch(this.detector, train, indices);
-            inputs.push(...features.values());
-            this.detector.forwardFeatures(features, { training: true, bnStats: stats });
-          } else {
-            const images = tf.tensor4d(imagesToFloat(samples, S), [B, S, S, 3]);
-            inputs.push(images);
-            this.detector.forward(images, { training: true, bnStats: stats });
-          }
-        });
+        const forward = this.batchForward(indices, samples, inputs);
+        tf.tidy(() => { forward({ training: true, bnStats: stats }); });
         stats.forEach((st, i) => {
           const m = st.mean.dataSync();
           const v = st.variance.dataSync();
@@ -326,9 +322,12 @@ export async function trainAndEvaluate(
       runs.push(stats);
       hooks.onRunEnd?.(run, stats);
       sampleCache = session.sampleCache;
-      const macs = session.detector.countMacs();
-      modelParams = session.detector.params();
-      modelMacsTotal = macs.backbone + macs.neck + macs.head;
+      if (run === 0) {
+        // The same graph every run: count the built model once (countMacs runs a forward pass).
+        const macs = session.detector.countMacs();
+        modelParams = session.detector.params();
+        modelMacsTotal = macs.backbone + macs.neck + macs.head;
+      }
     } finally {
       session.dispose();
     }
