@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given folders (default: test/) with node's test runner + tsx,
-// streams the spec report, and closes with the one summary line CI reads: "N passed, N failed".
+// streams the spec report, and closes with the one summary line CI reads: "N passed, N failed, N skipped".
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,17 +45,24 @@ watchdog.unref();
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { try { process.kill(-child.pid, sig); } catch {} });
 child.on('exit', (code, signal) => {
   clearTimeout(watchdog);
-  let passed = 0, failed = 0;
+  let passed = 0, failed = 0, skipped = 0;
   try {
     const text = readFileSync(tap, 'utf8');
-    // The TAP trailer of node's runner: "# pass N", "# fail N", "# cancelled N".
-    passed = Number(/^# pass (\d+)$/m.exec(text)?.[1] ?? 0);
-    failed = Number(/^# fail (\d+)$/m.exec(text)?.[1] ?? 0) + Number(/^# cancelled (\d+)$/m.exec(text)?.[1] ?? 0);
+    // The TAP trailer of node's runner, after the last "# tests N": "# pass N", "# fail N", "# cancelled N",
+    // "# skipped N", "# todo N". Only the trailer counts: a test's own stdout also becomes "# …" lines (a
+    // test printing "pass 99" must not add 99 passes). Skipped and todo tests are in neither pass nor fail.
+    const start = text.lastIndexOf('\n# tests ');
+    if (start < 0) throw new Error('no TAP trailer');
+    const trailer = text.slice(start);
+    const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(trailer)?.[1] ?? 0);
+    passed = count('pass');
+    failed = count('fail') + count('cancelled');
+    skipped = count('skipped') + count('todo');
   } catch {
     failed = Math.max(failed, 1);
   }
   rmSync(dir, { recursive: true, force: true });
   if ((code !== 0 || timedOut) && failed === 0) failed = 1; // a crash outside any test still fails the run
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(timedOut ? 1 : code ?? (signal ? 1 : 0));
 });

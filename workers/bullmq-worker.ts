@@ -1,13 +1,16 @@
-// `pyramid-nas worker`: BullMQ workers that run trials with the sandboxed processor (a child process
-// per running trial, so training never blocks lock renewal). One Worker per campaign queue; with `all`,
+// `pyramid-nas worker`: BullMQ workers that hand trials to one process pool (a child process per running
+// trial, so training never blocks lock renewal; see pool-processor.ts). One Worker per campaign queue; with `all`,
 // campaign queues are discovered in Redis (and re-discovered every few seconds).
 import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from './redis-connection.js';
-
-export const SANDBOXED_PROCESSOR = fileURLToPath(new URL('./sandboxed-processor.mjs', import.meta.url));
+import { isConnectionError, OutageLog, QUEUE_PREFIX } from './redis-connection.js';
+import { TrialWorker } from './trial-worker.js';
+import { STALL_LIMIT } from './attempt-budget.js';
+import { ProcessPool, type RetireInfo } from './process-pool.js';
+import { poolProcessor } from './pool-processor.js';
+import type { RecyclePolicy } from './child-lifecycle.js';
+import type { JobLimits } from './job-limits.js';
 
 /** How a worker process names itself: BullMQ stores it on every job it takes (`processedBy`). */
 export function workerName(): string {
@@ -26,15 +29,19 @@ export interface WorkerPoolOptions {
   /** Lock and stall timing (ms); short values only in tests. BullMQ defaults: 30000 / 30000. */
   lockDuration?: number;
   stalledInterval?: number;
-  /** Environment of the sandboxed trial processes (default: this process's). */
+  /** Environment of the trial processes (default: this process's). */
   env?: NodeJS.ProcessEnv;
-  /** How often `all` looks for new campaign queues (default 5000 ms). */
+  /** Child recycling and job resource limits of the process pool (defaults: child-lifecycle.ts, job-limits.ts). */
+  pool?: Partial<RecyclePolicy> & { limits?: Readonly<JobLimits> };
+  /** How often `all` looks for new campaign queues (default 5000 ms), and a named one not there yet (default 1000 ms). */
   discoverMs?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface WorkerPool {
   readonly queues: string[];
+  /** Campaigns asked for by name whose queue does not exist in Redis yet: served once it appears. */
+  readonly waitingFor: string[];
   /** `<hostname>:<pid>`: the jobs' `processedBy` and the trial results' `worker`. */
   readonly name: string;
   /** Graceful: stop taking jobs, let running trials finish (force: abandon them; they stall and are retried elsewhere). */
@@ -53,31 +60,52 @@ export async function discoverCampaigns(redis: Redis): Promise<string[]> {
   return [...names].sort();
 }
 
+async function queueExists(redis: Redis, campaign: string): Promise<boolean> {
+  return (await redis.exists(`${QUEUE_PREFIX}:${campaign}:meta`)) === 1;
+}
+
+/** Log fields of a job: its trial and run (the job id is `<trialId>.<runId>`; its data may be unreadable). */
+function jobFields(job: { id?: string; data: unknown }): Record<string, unknown> {
+  const d = (job.data ?? {}) as { trialId?: unknown; runId?: unknown };
+  return { trialId: typeof d.trialId === 'string' ? d.trialId : job.id, ...(typeof d.runId === 'string' ? { run: d.runId } : {}) };
+}
+
 export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool> {
   const log = opts.log ?? (() => {});
   const workers = new Map<string, Worker>();
   let closing = false;
+  const missing = new Set<string>();
+  const outage = OutageLog.watch(opts.connection, {
+    lost: (error) => log('warn', 'Redis connection lost; reconnecting', { error }),
+    restored: () => log('info', 'Redis reconnected'),
+  });
   const name = workerName();
   // The trial runs in a forked child whose own pid would be a different name; hand it the parent's.
   const env = { ...(opts.env ?? process.env), [WORKER_NAME_ENV]: name };
+  // One pool for every queue: BullMQ's concurrency bounds the trials at once, per queue.
+  const pool = new ProcessPool({
+    size: Number.POSITIVE_INFINITY, env, workerName: name, ...opts.pool,
+    onRetire: (r: RetireInfo) => log(r.reason === 'max-trials' ? 'info' : 'warn', 'trial process replaced', { ...r }),
+  });
+  const processor = poolProcessor(pool);
 
   const add = (queue: string) => {
     if (workers.has(queue) || closing) return;
-    const w = new Worker(queue, SANDBOXED_PROCESSOR, {
+    const w = new TrialWorker(queue, processor, {
       name,
       connection: opts.connection,
       prefix: QUEUE_PREFIX,
       concurrency: opts.concurrency ?? 1,
-      useWorkerThreads: false,
       ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
       ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
-      maxStalledCount: 1,
-      workerForkOptions: { env },
+      // A stall is one of the job's attempts, counted by TrialWorker; BullMQ's own limit must not come first.
+      maxStalledCount: STALL_LIMIT,
     });
-    w.on('active', (job) => log('info', 'trial started', { campaign: queue, trialId: job.id }));
-    w.on('completed', (job) => log('info', 'trial finished', { campaign: queue, trialId: job.id, status: (job.returnvalue as { status?: string })?.status }));
-    w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: queue, trialId: job?.id, attempt: job?.attemptsMade, error: err.message }));
-    w.on('error', (err) => log('error', 'worker error', { campaign: queue, error: err.message }));
+    w.on('active', (job) => log('info', 'trial started', { campaign: queue, ...jobFields(job) }));
+    w.on('completed', (job) => log('info', 'trial finished', { campaign: queue, ...jobFields(job), status: (job.returnvalue as { status?: string })?.status }));
+    w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: queue, ...(job ? jobFields(job) : {}), attempt: job?.attemptsMade, error: err.message }));
+    // Each blocking connection reports every failed reconnect: one line per outage instead (OutageLog).
+    w.on('error', (err) => (isConnectionError(err) ? outage.lost(err) : log('error', 'worker error', { campaign: queue, error: err.message })));
     workers.set(queue, w);
     log('info', 'serving campaign', { campaign: queue });
   };
@@ -88,13 +116,36 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
       try {
         for (const name of await discoverCampaigns(opts.connection)) add(name);
       } catch (err) {
-        log('warn', 'queue discovery failed', { error: (err as Error).message });
+        if (isConnectionError(err as Error)) outage.lost(err as Error);
+        else log('warn', 'queue discovery failed', { error: (err as Error).message });
       }
     };
     await discover();
     timer = setInterval(() => void discover(), opts.discoverMs ?? 5000);
   } else {
-    for (const name of opts.campaigns) add(name);
+    // A Worker writes its queue's keys: serve a named campaign only once its queue exists (a typo must
+    // not create one), and say what exists meanwhile.
+    for (const c of opts.campaigns) if (await queueExists(opts.connection, c)) add(c); else missing.add(c);
+    if (missing.size > 0) {
+      const known = await discoverCampaigns(opts.connection);
+      log('warn', `no campaign queue ${[...missing].map((c) => `"${c}"`).join(', ')} in Redis yet; waiting for it to appear (pyramid-nas search … --redis starts it)`, { known: known.join(',') || '(none)' });
+      timer = setInterval(() => {
+        void (async () => {
+          for (const c of [...missing]) {
+            try {
+              if (await queueExists(opts.connection, c)) {
+                missing.delete(c);
+                add(c);
+              }
+            } catch (err) {
+              if (isConnectionError(err as Error)) outage.lost(err as Error);
+              else log('warn', 'queue lookup failed', { campaign: c, error: (err as Error).message });
+            }
+          }
+          if (missing.size === 0) clearInterval(timer);
+        })();
+      }, opts.discoverMs ?? 1000);
+    }
   }
 
   return {
@@ -102,10 +153,16 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
     get queues() {
       return [...workers.keys()];
     },
+    get waitingFor() {
+      return [...missing];
+    },
     async close(force = false) {
       closing = true;
       if (timer) clearInterval(timer);
+      outage.stop();
+      if (force) processor.abandon();
       await Promise.all([...workers.values()].map((w) => w.close(force)));
+      await pool.close();
     },
   };
 }

@@ -6,8 +6,13 @@
 //   throw: [indices]                 throw a plain Error every attempt (→ retried, then failed)
 //   crash: [indices]                 kill the process (process.exit) every attempt
 //   crashOnceDir: path               with crash: crash only the first attempt (a marker file per trial)
+//   hang: [indices]                  never finish (until aborted or the process is killed)
+//   engineError: [indices]           throw a wasm RuntimeError ("memory access out of bounds") and leave this
+//                                    process poisoned: every later trial in it fails the same way
+//   rssMB: number                    keep this many more MB resident after each trial (a leaking process)
+//   logDir: path                     append this process's pid to <logDir>/<trialId>.starts at each start
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrialMetrics } from '../controllers/types.js';
 import type { PyramidGraph } from '../src/graph/types.js';
@@ -19,6 +24,10 @@ export interface FakeSpec {
   throw?: number[];
   crash?: number[];
   crashOnceDir?: string;
+  hang?: number[];
+  engineError?: number[];
+  rssMB?: number;
+  logDir?: string;
 }
 
 /** A stable digest of the parts of a graph that define it (meta excluded). */
@@ -64,8 +73,35 @@ export function fakeSpecFromEnv(env: NodeJS.ProcessEnv = process.env): FakeSpec 
   }
 }
 
+/** What a wasm heap overrun looks like from JavaScript: WebAssembly.RuntimeError. */
+function engineFailure(): Error {
+  // (This project's TypeScript lib set does not declare the WebAssembly namespace.)
+  const { RuntimeError } = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly;
+  return new RuntimeError('memory access out of bounds');
+}
+
 export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
+  // Per trainer, i.e. per process in a pool child: a poisoned engine stays poisoned until the process goes.
+  let poisoned = false;
+  const retained: Buffer[] = [];
   return async (graph, proxy, hooks, job) => {
+    if (spec.logDir) {
+      mkdirSync(spec.logDir, { recursive: true });
+      appendFileSync(join(spec.logDir, `${job.trialId}.starts`), `${process.pid}\n`);
+    }
+    if (poisoned) throw engineFailure();
+    if (spec.engineError?.includes(job.index)) {
+      poisoned = true;
+      throw engineFailure();
+    }
+    if (spec.hang?.includes(job.index)) {
+      await new Promise<never>((_resolve, reject) => {
+        const signal = hooks.signal;
+        if (signal?.aborted) reject(new Error('aborted'));
+        signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+      });
+    }
+    if (spec.rssMB) retained.push(Buffer.alloc(spec.rssMB * 1024 * 1024, 1)); // filled: the pages are resident
     const d = digest(graph, proxy.seed);
     const delay = typeof spec.delayMs === 'number'
       ? spec.delayMs

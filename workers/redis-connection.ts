@@ -13,6 +13,31 @@ export class RedisUrlError extends Error {
   }
 }
 
+/** Redis refused the URL's credentials (or wants some): a usage error like a bad URL, not an outage. */
+export class RedisAuthError extends RedisUrlError {
+  constructor(url: string, reply: string) {
+    const hint = /^NOAUTH/.test(reply)
+      ? 'the server requires a password (NOAUTH); put it in the URL: redis://[user:]password@host:port'
+      : `wrong user name or password (${reply.slice(0, 120)})`;
+    super(url, `authentication failed: ${hint}`);
+    this.name = 'RedisAuthError';
+  }
+}
+
+/** A server reply that means "these credentials will never work" (retrying cannot help). */
+export function isAuthFailure(err: Error): boolean {
+  return /^(WRONGPASS|NOAUTH)\b|^ERR invalid (username-)?password/.test(err.message);
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
+/** An error that means "Redis is unreachable right now" (ioredis reconnects by itself), not a bug. */
+export function isConnectionError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && CONNECTION_CODES.has(code)) return true;
+  return isAuthFailure(err) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|Stream isn't writeable|Socket closed/i.test(err.message);
+}
+
 /** The URL with its password replaced, for messages and logs. */
 export function redact(url: string): string {
   return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
@@ -82,7 +107,14 @@ export function waitReady(redis: Redis, url: string, ms = 10_000): Promise<void>
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let last = 'no answer';
-    const onError = (err: Error) => (last = err.message);
+    const onError = (err: Error) => {
+      last = err.message;
+      if (isAuthFailure(err)) {
+        // Retrying cannot fix credentials: say so now instead of "cannot reach" after the timeout.
+        cleanup();
+        reject(new RedisAuthError(url, err.message));
+      }
+    };
     const timer = setTimeout(() => {
       cleanup();
       reject(new Error(`cannot reach Redis at ${redact(url)} within ${ms / 1000} s (${last})`));
@@ -99,4 +131,59 @@ export function waitReady(redis: Redis, url: string, ms = 10_000): Promise<void>
     redis.on('error', onError);
     redis.once('ready', onReady);
   });
+}
+
+/**
+ * One log line per Redis outage, one on recovery, however many connections (the worker's own, BullMQ's
+ * blocking ones) report each failed reconnect. An outage starts with the first connection error and ends
+ * once `redis` is ready and no connection has reported an error for `quietMs`.
+ */
+export class OutageLog {
+  private down = false;
+  private lastError = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private detach: (() => void) | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly report: { lost(error: string): void; restored(): void },
+    private readonly quietMs = 1500,
+  ) {}
+
+  /** Watches `redis` itself (other connections report through lost()). */
+  static watch(redis: Redis, report: { lost(error: string): void; restored(): void }, quietMs?: number): OutageLog {
+    const o = new OutageLog(redis, report, quietMs);
+    const onError = (err: Error) => o.lost(err);
+    redis.on('error', onError);
+    o.detach = () => redis.off('error', onError);
+    return o;
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  lost(err: Error): void {
+    this.lastError = Date.now();
+    if (this.down) return;
+    this.down = true;
+    this.report.lost(err.message);
+    this.timer = setInterval(() => {
+      if (this.redis.status === 'ready' && Date.now() - this.lastError >= this.quietMs) {
+        clearInterval(this.timer);
+        this.timer = undefined;
+        this.down = false;
+        this.report.restored();
+      }
+    }, Math.min(250, this.quietMs));
+    this.timer.unref();
+  }
+
+  /** Stops the recovery check (and, for watch(), listening to the connection). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.detach?.();
+    this.detach = undefined;
+  }
 }

@@ -1,6 +1,6 @@
-// The sandboxed processor file: BullMQ's Worker forks a child process that imports this file and calls
-// its default export per job, so CPU-bound training never blocks the worker's lock renewal. The embedded
-// pool (process-pool.ts) forks children that import this same file, so both paths run the same code.
+// The trial processor module of a pool child (pool-child.mjs imports it; the process pool forks the
+// children for the embedded campaign queue and for BullMQ workers alike, so both paths run this code).
+// Its default export keeps BullMQ's sandboxed-processor signature (job, token, signal).
 // Plain .mjs because it is loaded by a bare `node` child: it registers tsx to load the TypeScript sources.
 import { register } from 'tsx/esm/api';
 

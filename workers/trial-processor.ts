@@ -11,7 +11,8 @@ import type { TrialJob, TrialResult } from './types.js';
 import type { TrialMetrics } from '../controllers/types.js';
 import type { PyramidGraph } from '../src/graph/types.js';
 import type { ProxyTaskConfig } from '../src/train/proxy-config.js';
-import { parseGraph } from '../src/graph/index.js';
+import { graphHash, parseGraph } from '../src/graph/index.js';
+import { identityOf, proxyHash } from './trial-identity.js';
 import { proxyTaskSchema } from '../src/train/config.js';
 
 // Type-only: erased at run time, so the campaign process never loads TensorFlow.js through it.
@@ -45,6 +46,12 @@ const jobSchema = z.strictObject({
   graph: z.unknown(),
   // The training module's own schema: strict, bounded (imageSize ≤ 1024, …), fills its defaults.
   proxy: proxyTaskSchema,
+  // Enforced by the pool or runner around the processor (workers/trial-timeout.ts); a week at most.
+  timeoutSeconds: z.number().positive().max(604_800).optional(),
+  // Identity (trial-identity.ts): checked against the payload below, echoed in the result.
+  runId: z.string().regex(/^[0-9a-f]{12}$/).optional(),
+  graphHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  proxyHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 function zodPath(path: ReadonlyArray<PropertyKey>): string {
@@ -75,6 +82,13 @@ export function validateTrialJob(data: unknown): TrialJob {
     const msgs = g.errors.slice(0, 10).map((e) => `${at(e.path)}: ${e.message} (${e.code})`);
     throw new InvalidTrialError(`invalid trial job: ${msgs.join('; ')}${g.errors.length > 10 ? `; … ${g.errors.length - 10} more` : ''}`);
   }
+  // The echoed hashes must describe what is trained here, or the echo would prove nothing.
+  if (job.graphHash !== undefined && graphHash(g.graph) !== job.graphHash) {
+    throw new InvalidTrialError(`invalid trial job: $.graphHash: ${job.graphHash.slice(0, 12)} is not the hash of $.graph (${graphHash(g.graph).slice(0, 12)})`);
+  }
+  if (job.proxyHash !== undefined && proxyHash(job.proxy) !== job.proxyHash) {
+    throw new InvalidTrialError(`invalid trial job: $.proxyHash: ${job.proxyHash.slice(0, 12)} is not the hash of $.proxy as this worker resolves it (${proxyHash(job.proxy).slice(0, 12)}); are the campaign and the worker different pyramid-nas versions?`);
+  }
   return { ...job, graph: g.graph, proxy: job.proxy as ProxyTaskConfig };
 }
 
@@ -92,7 +106,7 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
   const worker = opts.worker ?? `${hostname()}:${process.pid}`;
   try {
     const metrics = await opts.trainer(job.graph, job.proxy, { onProgress: opts.onProgress, signal: opts.signal }, job);
-    return { trialId: job.trialId, status: 'complete', metrics, wallSeconds: (performance.now() - t0) / 1000, worker };
+    return { trialId: job.trialId, status: 'complete', metrics, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     // Node system errors carry `errno` as well; those may be transient, so they are retried. An aborted
@@ -101,7 +115,7 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
     if (typeof code === 'string' && !aborted && (err as { errno?: unknown }).errno === undefined && !(err instanceof UnrecoverableError)) {
       // A coded training error (NAN_LOSS, …): deterministic for this graph and proxy, so it is the answer.
       const message = err instanceof Error ? err.message : String(err);
-      return { trialId: job.trialId, status: 'failed', error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker };
+      return { trialId: job.trialId, status: 'failed', error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
     }
     throw err;
   }

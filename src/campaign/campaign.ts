@@ -7,20 +7,25 @@
 // campaign replays the journal into the controller and continues with exactly the proposals an
 // uninterrupted run would have made. The price is head-of-line blocking: a slow trial holds back the
 // next ask while faster ones wait in the buffer.
-import { existsSync, mkdirSync, truncateSync, statSync } from 'node:fs';
+import { existsSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Controller } from '../../controllers/types.js';
 import { computeReward } from '../../controllers/reward.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
 import type { TrialJob, TrialResult } from '../../workers/types.js';
 import type { TrainProgress } from '../../workers/trial-processor.js';
-import { writeJsonAtomic } from './atomic.js';
+import { ensureDir, writeJsonAtomic } from './atomic.js';
 import type { ResolvedCampaign } from './config.js';
 import { outcomeOf, replayJournal } from './resume.js';
+import { newRunId } from './run-id.js';
+import { identityMismatch, proxyHash } from '../../workers/trial-identity.js';
 import { CampaignError } from './errors.js';
-import { Journal, readJournalFile, type FinishReason, type JournalEvent, type ToldEvent } from './journal.js';
+import { checkJournalSequence } from './dir.js';
+import { acquireLock, type CampaignLock } from './lock.js';
+import { checkFreshFolder } from './output-folder.js';
+import { Journal, readJournalLines, type FinishReason, type JournalEvent, type ToldEvent } from './journal.js';
 import { writeSummaries, writeTrialGraph } from './outputs.js';
-import { ranked, type TrialRecord } from './records.js';
+import { beats, bestTrial, type Rankable, type TrialRecord } from './records.js';
 import type { TrialQueue } from './queue/types.js';
 
 export { CampaignError };
@@ -34,8 +39,10 @@ export interface CampaignStats {
   complete: number;
   failed: number;
   invalid: number;
-  bestAP?: number;
+  /** The best trial so far (records.ts's ranking: highest reward), its reward, and its AP. */
+  bestTrial?: string;
   bestReward?: number;
+  bestAP?: number;
   elapsed: number;
 }
 
@@ -44,7 +51,7 @@ export type CampaignEvent =
   | { type: 'asked'; index: number; trialId: string; hash: string; stats: CampaignStats }
   | { type: 'told'; index: number; trialId: string; status: string; reward: number; error?: string; stats: CampaignStats }
   | { type: 'progress'; trialId: string; progress: TrainProgress; stats: CampaignStats }
-  | { type: 'finished'; reason: FinishReason; stats: CampaignStats };
+  | { type: 'finished'; reason: FinishReason; stats: CampaignStats; /** Trials still running when the wall-time grace period ran out. */ cancelled?: number };
 
 export interface CampaignEnv {
   space: SearchSpace;
@@ -66,22 +73,36 @@ export function trialId(campaign: string, index: number): string {
   return `${campaign}-${index}`;
 }
 
-/** Runs a campaign in `dir` (fresh: the folder must have no journal; resume: continues its journal). */
-export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean }): Promise<CampaignSummary> {
+/**
+ * Runs a campaign in `dir` (fresh: the folder must be empty or absent; resume: continues its journal),
+ * holding the folder's lock: the caller's (the CLI takes it before it starts anything else), or its own.
+ */
+export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean; lock?: CampaignLock }): Promise<CampaignSummary> {
+  if (!opts.resume) {
+    checkFreshFolder(opts.dir);
+    ensureDir(opts.dir); // the lock file lives in it
+  }
+  const lock = opts.lock ?? acquireLock(opts.dir);
+  try {
+    return await runLocked(config, env, opts);
+  } finally {
+    if (!opts.lock) lock.release();
+  }
+}
+
+async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean }): Promise<CampaignSummary> {
   const { dir } = opts;
   const journalPath = join(dir, 'journal.jsonl');
   let past: JournalEvent[] = [];
   if (opts.resume) {
-    const { events, intactBytes } = readJournalFile(journalPath);
+    const { events, intactBytes, lines } = readJournalLines(journalPath);
+    checkJournalSequence(events, lines, journalPath);
     // Drop a torn last line (a crash mid-append) so the next append starts on a fresh line.
     if (statSync(journalPath).size !== intactBytes) truncateSync(journalPath, intactBytes);
     past = events;
   } else {
-    if (existsSync(journalPath)) {
-      throw new CampaignError('EXISTS', `${dir} already holds a campaign journal; continue it with --resume ${dir}, or choose another name/output`);
-    }
-    mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(join(dir, 'campaign.json'), config);
+    // Again under the lock: another process may have used the folder since the first look.
+    checkFreshFolder(dir);
   }
 
   const journal = new Journal(journalPath);
@@ -90,6 +111,9 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
   const buffer = new Map<number, TrialResult>();
   const { queue } = env;
   let nextAsk = 0;
+  /** This run's id (run-id.ts): new for a fresh campaign, the journal's on resume. */
+  let runId = newRunId();
+  const proxyIdentity = proxyHash(config.proxy);
   let nextTell = 0;
   let sinceSnapshot = 0;
   let elapsedBase = 0;
@@ -105,14 +129,15 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
     total: config.budget.trials,
     running: nextAsk - nextTell,
     ...counts,
-    bestAP: best?.metrics?.AP,
+    bestTrial: best?.trialId,
     bestReward: best?.reward,
+    bestAP: best?.metrics?.AP,
     elapsed: elapsed(),
   });
 
   const noteTold = (r: TrialRecord) => {
     counts[r.status!]++;
-    if (r.status === 'complete' && r.reward !== undefined && (!best || r.reward > best.reward! || (r.reward === best.reward && r.index < best.index))) best = r;
+    if (r.status === 'complete' && typeof r.reward === 'number' && Number.isFinite(r.reward) && beats(r as Rankable, best as Rankable | undefined)) best = r;
   };
 
   try {
@@ -124,11 +149,16 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
         if (r.status) noteTold(r);
       }
       ({ nextAsk, nextTell, sinceSnapshot, elapsedBase } = replayed);
+      runId = replayed.runId;
     } else {
-      journal.append({ type: 'campaign-started', time: new Date().toISOString(), config });
+      journal.append({ type: 'campaign-started', time: new Date().toISOString(), runId, config });
+      // After the journal: a folder with campaign.json but no journal would be neither fresh nor resumable.
+      writeJsonAtomic(join(dir, 'campaign.json'), config);
     }
 
-    const jobOf = (r: TrialRecord): TrialJob => ({ campaign: config.name, trialId: r.trialId, index: r.index, graph: r.graph!, proxy: config.proxy });
+    // The trial time limit travels in the job: whoever runs it (the embedded pool, a BullMQ worker) enforces it.
+    const timeout = config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {};
+    const jobOf = (r: TrialRecord): TrialJob => ({ campaign: config.name, trialId: r.trialId, index: r.index, graph: r.graph!, proxy: config.proxy, runId, graphHash: r.hash, proxyHash: proxyIdentity, ...timeout });
 
     const maybeSnapshot = () => {
       if (++sinceSnapshot >= config.snapshotEvery) {
@@ -161,6 +191,8 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
     let busy = false;
     let again = false;
     let finished = false;
+    /** The wall budget and its grace period are both over: stop waiting for running trials. */
+    let graceOver = false;
 
     // Tells exactly one buffered result (the next in ask order), if it is here.
     const tellNext = async (): Promise<boolean> => {
@@ -177,6 +209,7 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
         reward, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}), elapsed: elapsed(),
       };
       journal.append(ev);
+      queue.forget?.(jobOf(r));
       Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
       noteTold(r);
       nextTell++;
@@ -222,6 +255,11 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
           finished = true;
           resolveDone(exhausted ? 'exhausted' : config.budget.trials !== undefined && nextAsk >= config.budget.trials ? 'trials' : 'wallSeconds');
         }
+        if (!finished && graceOver) {
+          // Trials still running are cancelled below and stay asked-but-untold in the journal.
+          finished = true;
+          resolveDone('wallSeconds');
+        }
       } while (again && !finished);
     };
 
@@ -250,6 +288,11 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
       const index = m ? Number(m[1]) : -1;
       // Each trial is told once: late duplicates (a retried job finishing twice) are ignored.
       if (!records.has(index) || records.get(index)!.trialId !== result.trialId || index < nextTell || buffer.has(index)) return;
+      // A result must be the answer to what this run asked (trial-identity.ts); one that is not (left in
+      // Redis by another run, trained on another graph or proxy) is told as a failure, never as metrics.
+      const rec = records.get(index)!;
+      const mismatch = identityMismatch({ trialId: rec.trialId, runId, graphHash: rec.hash, proxyHash: proxyIdentity }, result);
+      if (mismatch) result = { trialId: rec.trialId, status: 'failed', error: `RESULT_MISMATCH: ${mismatch}`, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}) };
       buffer.set(index, result);
       kick();
     });
@@ -261,14 +304,24 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
       for (const r of records.values()) if (r.status && !existsSync(join(dir, 'graphs', `${r.trialId}.graph.json`))) writeTrialGraph(dir, config, r);
       journal.append({ type: 'campaign-resumed', time: new Date().toISOString(), asked: nextAsk, told: nextTell });
       env.onEvent?.({ type: 'resumed', stats: stats(), reattached: pending.length });
+      // Told before the crash but maybe not yet dropped from the queue.
+      for (const r of records.values()) if (r.status) queue.forget?.(jobOf(r));
       await queue.reattach(pending.map(jobOf));
     } else {
       env.onEvent?.({ type: 'started', stats: stats(), reattached: 0 });
     }
 
     let wallTimer: NodeJS.Timeout | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
     if (config.budget.wallSeconds !== undefined) {
-      wallTimer = setTimeout(kick, Math.max(0, (config.budget.wallSeconds - elapsed()) * 1000) + 10);
+      const grace = config.budget.graceSeconds ?? 0;
+      wallTimer = setTimeout(() => {
+        kick();
+        graceTimer = setTimeout(() => {
+          graceOver = true;
+          kick();
+        }, grace * 1000);
+      }, Math.max(0, (config.budget.wallSeconds - elapsed()) * 1000) + 10);
     }
     kick();
     let reason: FinishReason;
@@ -276,15 +329,20 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
       reason = await done;
     } finally {
       if (wallTimer) clearTimeout(wallTimer);
+      if (graceTimer) clearTimeout(graceTimer);
     }
+    // Left asked-but-untold: the journal stays a prefix of what an uninterrupted campaign writes, and
+    // --resume runs them again (embedded) or re-attaches to them (BullMQ).
+    const cancelled = [...records.values()].filter((r) => !r.status).map((r) => r.trialId);
+    if (cancelled.length) await queue.cancel?.(cancelled);
 
     journal.append({ type: 'campaign-finished', time: new Date().toISOString(), reason, asked: nextAsk, told: nextTell });
     summariesDue = true;
     flushSummaries(true);
     const all = [...records.values()].sort((a, b) => a.index - b.index);
     const final = stats();
-    env.onEvent?.({ type: 'finished', reason, stats: final });
-    return { dir, reason, stats: final, best: ranked(all)[0], records: all };
+    env.onEvent?.({ type: 'finished', reason, stats: final, ...(cancelled.length ? { cancelled: cancelled.length } : {}) });
+    return { dir, reason, stats: final, best: bestTrial(all), records: all };
   } finally {
     journal.close();
   }

@@ -1,16 +1,24 @@
 // The campaign file (campaign.json): a zod schema that rejects unknown keys everywhere, fills documented
 // defaults, and reports every problem as `$.json.path: message`. See README § campaigns for each key.
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { lineColumn, locateJsonError } from '../util/json-text.js';
+import { findOverflowingNumber, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
+import { zodIssueMessage } from '../util/zod-issues.js';
 // config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
 import { proxyTaskSchema, type ProxyTask } from '../train/config.js';
 
 export const CAMPAIGN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-const optionsRecord = z.record(z.string(), z.unknown());
+// JSON.parse keeps a "__proto__" key, but copying it into a record silently drops it (it sets the
+// prototype instead): name it as an unknown key like any other.
+const optionsRecord = z.preprocess((value, ctx) => {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+    ctx.issues.push({ code: 'custom', message: 'unknown key', path: ['__proto__'], input: value });
+  }
+  return value;
+}, z.record(z.string(), z.unknown()));
 
 
 export const campaignSchema = z.strictObject({
@@ -30,8 +38,16 @@ export const campaignSchema = z.strictObject({
     })
     .default({ metric: 'AP', w: -0.07, rewardForInvalid: 0 }),
   budget: z
-    .strictObject({ trials: z.int().min(1).max(1_000_000).optional(), wallSeconds: z.number().positive().optional() })
-    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined, { message: 'give trials, wallSeconds, or both' }),
+    .strictObject({
+      trials: z.int().min(1).max(1_000_000).optional(),
+      wallSeconds: z.number().positive().optional(),
+      /** After wallSeconds, running trials get this long to finish before they are cancelled. */
+      graceSeconds: z.number().min(0).optional(),
+    })
+    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined, { message: 'give trials, wallSeconds, or both' })
+    .refine((b) => b.graceSeconds === undefined || b.wallSeconds !== undefined, { message: 'graceSeconds needs wallSeconds', path: ['graceSeconds'] }),
+  /** A trial running longer is stopped and told failed with a TIMEOUT error (not retried). Default: no limit. */
+  trialTimeoutSeconds: z.number().positive().max(604_800).optional(),
   /** Trials in flight at once. Default: the number of cores. */
   concurrency: z.int().min(1).max(1024).optional(),
   /** Output folder. Default: results/<name>. */
@@ -44,6 +60,11 @@ export const campaignSchema = z.strictObject({
 
 export type CampaignInput = z.input<typeof campaignSchema>;
 
+/** The wall-time grace period unless given: 10% of the wall budget, at least a minute, at most an hour. */
+export function defaultGraceSeconds(wallSeconds: number): number {
+  return Math.min(3600, Math.max(60, Math.round(wallSeconds * 0.1)));
+}
+
 /** The campaign with every default filled in: what `campaign.json` in the output folder holds. */
 export interface ResolvedCampaign {
   name: string;
@@ -52,7 +73,8 @@ export interface ResolvedCampaign {
   controller: { kind: 'random' | 'evolution' | 'rl'; options: Record<string, unknown> };
   proxy: ProxyTask;
   objective: { metric: 'AP'; macsTarget?: number; w: number; rewardForInvalid: number };
-  budget: { trials?: number; wallSeconds?: number };
+  budget: { trials?: number; wallSeconds?: number; graceSeconds?: number };
+  trialTimeoutSeconds?: number;
   concurrency: number;
   output: string;
   retry: { attempts: number; backoffMs: number };
@@ -80,7 +102,7 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
     // zod reports unknown keys at their parent; name each key so the path points at the culprit.
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((k) => ({ path: jsonPath([...issue.path, k]), message: 'unknown key' }))
-      : [{ path: jsonPath(issue.path), message: issue.message }],
+      : [{ path: jsonPath(issue.path), message: zodIssueMessage(issue) }],
   );
 }
 
@@ -105,7 +127,11 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
     controller: { kind: c.controller.kind, options: c.controller.options },
     proxy: c.proxy,
     objective,
-    budget: { ...(c.budget.trials !== undefined ? { trials: c.budget.trials } : {}), ...(c.budget.wallSeconds !== undefined ? { wallSeconds: c.budget.wallSeconds } : {}) },
+    budget: {
+      ...(c.budget.trials !== undefined ? { trials: c.budget.trials } : {}),
+      ...(c.budget.wallSeconds !== undefined ? { wallSeconds: c.budget.wallSeconds, graceSeconds: c.budget.graceSeconds ?? defaultGraceSeconds(c.budget.wallSeconds) } : {}),
+    },
+    ...(c.trialTimeoutSeconds !== undefined ? { trialTimeoutSeconds: c.trialTimeoutSeconds } : {}),
     concurrency: c.concurrency ?? availableParallelism(),
     output: c.output ?? join(cwd === process.cwd() ? '' : cwd, 'results', c.name),
     retry: c.retry,
@@ -117,18 +143,22 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
 export function loadCampaignFile(file: string): ResolvedCampaign {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextBounded(file, INPUT_LIMITS.campaign, 'campaign file');
   } catch (err) {
-    throw new CampaignConfigError(file, [{ path: '$', message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` }]);
+    throw new CampaignConfigError(file, [{ path: '$', message: `cannot read file: ${err instanceof BoundedReadError ? err.reason : (err as Error).message}` }]);
   }
   let value: unknown;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   try {
     value = JSON.parse(body);
   } catch (err) {
-    const { line, column } = lineColumn(body, locateJsonError(body)?.offset ?? 0);
-    const detail = (err as Error).message.replace(/\s+in JSON at position \d+.*$/, '');
-    throw new CampaignConfigError(file, [{ path: '$', message: `not valid JSON at line ${line}, column ${column}: ${detail}` }]);
+    const { line, column, reason } = jsonSyntaxReport(body, err);
+    throw new CampaignConfigError(file, [{ path: '$', message: `not valid JSON at line ${line}, column ${column}: ${reason}` }]);
+  }
+  const overflow = findOverflowingNumber(body, value);
+  if (overflow) {
+    const { line, column } = lineColumn(body, overflow.offset);
+    throw new CampaignConfigError(file, [{ path: jsonPath(overflow.path), message: `${overflowMessage(overflow)} at line ${line}, column ${column}` }]);
   }
   return resolveCampaign(value, file);
 }

@@ -1,13 +1,18 @@
 // The campaign journal (DESIGN.md §9): `journal.jsonl`, append-only JSON lines, written only by the
-// campaign process. Each event is one write(2) of a whole line followed by fsync, so a crash leaves at
-// most one torn last line, which the reader drops (it was never acknowledged, so resume redoes it).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+// campaign process. Each event is a whole line, every byte written and then fsynced before anything shows
+// it; a failed append is cut back, so a crash leaves at most one torn last line, which the reader drops
+// (it was never acknowledged, so resume redoes it).
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControllerState, TrialMetrics, TrialStatus } from '../../controllers/types.js';
+import { BoundedReadError, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
+import { OutputWriteError, writeAll } from './write-all.js';
 
 export interface CampaignStartedEvent {
   type: 'campaign-started';
   time: string;
+  /** This run's id (12 hex digits), part of every BullMQ job id; absent in journals of older versions. */
+  runId?: string;
   config: unknown;
 }
 export interface AskedEvent {
@@ -55,14 +60,28 @@ export type JournalEvent = CampaignStartedEvent | AskedEvent | ToldEvent | Snaps
 
 export class Journal {
   private fd: number;
+  /** Bytes of whole lines so far: a failed append is cut back to this, so no torn line is ever followed by another. */
+  private size: number;
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
   }
+  /** Appends one event and makes it durable (fsync) before returning: callers show its effect only after. */
   append(event: JournalEvent): void {
-    // One buffer, one write: lines of concurrent-looking events can never interleave.
-    writeSync(this.fd, Buffer.from(JSON.stringify(event) + '\n', 'utf8'));
-    fsyncSync(this.fd);
+    const line = Buffer.from(JSON.stringify(event) + '\n', 'utf8');
+    try {
+      writeAll(this.fd, line, this.path);
+      fsyncSync(this.fd);
+    } catch (err) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // The reader drops a torn last line anyway; the error below is what matters.
+      }
+      throw err instanceof OutputWriteError ? err : new OutputWriteError(this.path, (err as NodeJS.ErrnoException).code, err as Error);
+    }
+    this.size += line.length;
   }
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
@@ -87,9 +106,22 @@ export function readJournal(path: string): JournalEvent[] {
 
 /** The events and the byte length of the intact prefix (resume truncates a torn tail before appending). */
 export function readJournalFile(path: string): { events: JournalEvent[]; intactBytes: number } {
+  const { events, intactBytes } = readJournalLines(path);
+  return { events, intactBytes };
+}
+
+/** readJournalFile, plus the 1-based line of each event (for errors that name it). */
+export function readJournalLines(path: string): { events: JournalEvent[]; intactBytes: number; lines: number[] } {
   if (!existsSync(path)) throw new JournalError(path, 0, 'no journal here');
-  const buf = readFileSync(path);
+  let buf: Buffer;
+  try {
+    buf = readFileBounded(path, INPUT_LIMITS.journal, 'campaign journal');
+  } catch (err) {
+    if (err instanceof BoundedReadError) throw new JournalError(path, 0, err.reason);
+    throw err;
+  }
   const events: JournalEvent[] = [];
+  const lines: number[] = [];
   let start = 0;
   let lineNo = 0;
   while (start < buf.length) {
@@ -103,6 +135,7 @@ export function readJournalFile(path: string): { events: JournalEvent[]; intactB
         if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string') throw new Error('not an event');
         if (nl < 0) break; // complete JSON but no newline: the append did not finish; treat as torn
         events.push(ev);
+        lines.push(lineNo);
       } catch (err) {
         if (nl < 0) break; // torn last line
         throw new JournalError(path, lineNo, `not a journal event (${(err as Error).message})`);
@@ -112,5 +145,5 @@ export function readJournalFile(path: string): { events: JournalEvent[]; intactB
     start = nl + 1;
   }
   // Everything before `start` ended with a newline; a torn tail (if any) starts at `start`.
-  return { events, intactBytes: Math.min(start, buf.length) };
+  return { events, intactBytes: Math.min(start, buf.length), lines };
 }

@@ -1,22 +1,31 @@
-// The campaign's output files (DESIGN.md §9), each written atomically: trials.csv, best.graph.json,
-// pareto.json, best.svg, and graphs/<trialId>.graph.json with provenance in `meta`.
+// The campaign's output files, each written atomically: trials.csv, best.graph.json, pareto.json,
+// best.svg, and graphs/<trialId>.graph.json with provenance in `meta`. "Best" is records.ts's ranking.
 import { join } from 'node:path';
 import type { PyramidGraph } from '../graph/types.js';
 import { renderSvg } from '../graph/index.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { ResolvedCampaign } from './config.js';
+import { fullWidthCost, proxyCost, proxyShape } from './costs.js';
 import { paretoFront } from './pareto.js';
-import { ranked, type TrialRecord } from './records.js';
+import { bestTrial, ranked, type TrialRecord } from './records.js';
 
-/** The trial's graph with its provenance in meta (what a user takes away to train at full scale). */
+/**
+ * The trial's graph with its provenance in meta (what a user takes away to train at full scale). Costs
+ * are labelled: `proxyCost` is what the trial measured at the proxy's width, `fullWidthCost` the cost
+ * model's figure for this graph at its own width (both at the proxy's input size). Bare `MACs`/`params`,
+ * which older versions wrote from the proxy onto this full-width graph, are dropped when a graph passes
+ * through again (export of an older campaign).
+ */
 export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): PyramidGraph {
   if (!r.graph) throw new Error(`trial ${r.trialId} has no graph`);
   const m = r.metrics;
+  const { MACs: _legacyMacs, params: _legacyParams, ...meta } = r.graph.meta ?? {};
+  const proxy = m ? proxyCost(config.proxy, r.graph, m) : undefined;
   return {
     ...r.graph,
     name: `${config.name}-${r.index}`,
     meta: {
-      ...(r.graph.meta ?? {}),
+      ...meta,
       campaign: config.name,
       trial: r.trialId,
       index: r.index,
@@ -26,7 +35,8 @@ export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): P
       decisions: r.decisions,
       hash: r.hash,
       status: r.status,
-      ...(m ? { AP: m.AP, AP50: m.AP50, AP75: m.AP75, MACs: m.macs, params: m.params, proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps } } : {}),
+      ...(m ? { AP: m.AP, AP50: m.AP50, AP75: m.AP75, proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps }, proxyCost: proxy } : {}),
+      fullWidthCost: fullWidthCost(r.graph, proxy?.imageSize ?? config.proxy.imageSize),
       ...(r.reward !== undefined ? { reward: r.reward } : {}),
       ...(r.error ? { error: r.error } : {}),
     },
@@ -37,7 +47,12 @@ export function writeTrialGraph(dir: string, config: ResolvedCampaign, r: TrialR
   writeJsonAtomic(join(dir, 'graphs', `${r.trialId}.graph.json`), graphWithProvenance(config, r));
 }
 
-const CSV_COLUMNS = ['index', 'trialId', 'status', 'reward', 'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'params', 'macs', 'trainSeconds', 'wallSeconds', 'worker', 'hash', 'error'] as const;
+// Costs are the proxy's, so their columns say so and each row carries the shape they were measured at.
+const CSV_COLUMNS = [
+  'index', 'trialId', 'status', 'reward', 'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl',
+  'proxyParams', 'proxyMacs', 'proxyChannels', 'proxyRepeats', 'proxyImageSize',
+  'trainSeconds', 'wallSeconds', 'worker', 'hash', 'error',
+] as const;
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
@@ -45,15 +60,17 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function trialsCsv(records: TrialRecord[]): string {
+export function trialsCsv(records: TrialRecord[], config?: ResolvedCampaign): string {
   const lines = [CSV_COLUMNS.join(',')];
   for (const r of records) {
     if (!r.status) continue; // asked, not told yet
     const m = r.metrics;
+    const pc = m && config && r.graph ? proxyCost(config.proxy, r.graph, m) : undefined;
     const row: Record<string, unknown> = {
       index: r.index, trialId: r.trialId, status: r.status, reward: r.reward,
       AP: m?.AP, AP50: m?.AP50, AP75: m?.AP75, APs: m?.APs, APm: m?.APm, APl: m?.APl,
-      params: m?.params, macs: m?.macs, trainSeconds: m?.trainSeconds, wallSeconds: r.wallSeconds,
+      proxyParams: m?.params, proxyMacs: m?.macs, proxyChannels: pc?.channels, proxyRepeats: pc?.repeats, proxyImageSize: pc?.imageSize,
+      trainSeconds: m?.trainSeconds, wallSeconds: r.wallSeconds,
       worker: r.worker, hash: r.hash, error: r.error,
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
@@ -61,23 +78,27 @@ export function trialsCsv(records: TrialRecord[]): string {
   return lines.join('\n') + '\n';
 }
 
-export function paretoJson(records: TrialRecord[]) {
+export function paretoJson(records: TrialRecord[], config?: ResolvedCampaign) {
   const done = ranked(records).map((r) => ({ trialId: r.trialId, index: r.index, hash: r.hash, AP: r.metrics!.AP, macs: r.metrics!.macs, params: r.metrics!.params, reward: r.reward! }));
   const front = (costs: (p: (typeof done)[number]) => number[]) =>
     paretoFront(done.map((p) => ({ ...p, costs: costs(p) }))).map(({ costs: _c, ...p }) => p).sort((a, b) => a.macs - b.macs || a.params - b.params);
   return {
     objectives: { maximize: ['AP'], minimize: ['macs', 'params'] },
+    /** The campaign's best trial (highest reward), which need not be on a front. */
+    best: done[0]?.trialId ?? null,
     apVsMacs: front((p) => [p.macs]),
     apVsParams: front((p) => [p.params]),
     apVsMacsAndParams: front((p) => [p.macs, p.params]),
+    // What the macs and params above are: the trials' measured costs at the proxy's shape.
+    ...(config ? { costs: { scope: 'neck', ...proxyShape(config.proxy) } } : {}),
   };
 }
 
 /** Rewrites the summary files from the records (graphs of told trials are written as they are told). */
 export function writeSummaries(dir: string, config: ResolvedCampaign, records: TrialRecord[]): TrialRecord | undefined {
-  writeFileAtomic(join(dir, 'trials.csv'), trialsCsv(records));
-  writeJsonAtomic(join(dir, 'pareto.json'), paretoJson(records));
-  const best = ranked(records)[0];
+  writeFileAtomic(join(dir, 'trials.csv'), trialsCsv(records, config));
+  writeJsonAtomic(join(dir, 'pareto.json'), paretoJson(records, config));
+  const best = bestTrial(records);
   if (best?.graph) {
     const g = graphWithProvenance(config, best);
     writeJsonAtomic(join(dir, 'best.graph.json'), g);

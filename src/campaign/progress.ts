@@ -1,8 +1,9 @@
 // How a running campaign reports: a cli-progress bar on stderr for people (trials done/total, running,
-// failed, best AP, ETA), or pino JSON lines for machines (`--json`).
+// failed, the best trial by reward with its AP, ETA), or pino JSON lines for machines (`--json`).
 import cliProgress from 'cli-progress';
 import { pino, type Logger } from 'pino';
-import type { CampaignEvent } from './campaign.js';
+import type { CampaignEvent, CampaignStats } from './campaign.js';
+import { bestText } from './records.js';
 
 export interface Reporter {
   onEvent(ev: CampaignEvent): void;
@@ -30,7 +31,7 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | best AP {best} | ETA {eta}',
+      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | {best} | ETA {left}',
       hideCursor: true,
       fps: 5,
     },
@@ -45,11 +46,13 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
     const sec = Math.max(0, Math.round((s.elapsed / s.told) * (s.total - s.told)));
     return sec >= 3600 ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m` : sec >= 60 ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`;
   };
-  const payload = (s: { running: number; failed: number; invalid: number; bestAP?: number; told: number; total?: number; elapsed: number }) => ({
+  const payload = (s: CampaignStats) => ({
     running: s.running,
     failed: s.failed + s.invalid,
-    best: s.bestAP === undefined ? '-' : s.bestAP.toFixed(4),
-    eta: eta(s),
+    // The campaign's best is the highest reward; the AP shown is that trial's, not the highest AP.
+    best: bestText({ reward: s.bestReward, AP: s.bestAP }),
+    // Not `eta`: cli-progress fills {eta} with its own estimate, which would hide this one.
+    left: eta(s),
   });
   const log = (line: string) => {
     if (started && stream.isTTY) bar.stop();

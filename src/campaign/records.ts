@@ -37,9 +37,45 @@ export function recordsFromJournal(events: JournalEvent[]): TrialRecord[] {
   return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
-/** Complete trials, best reward first (ties: lower index first, so the order is stable). */
+/** What ranking needs of a trial. */
+export interface Rankable {
+  index: number;
+  reward: number;
+}
+
+/**
+ * The campaign's one definition of "best": its objective's reward, highest first; of equal rewards the
+ * earlier trial (lower index), so the order is total and a resumed or re-read campaign names the same
+ * best. The search summary, status, export, best.graph.json, the progress bar and the dashboard all rank
+ * through this (the page's copy, src/dashboard/public/best.js, is tested against it). AP alone never
+ * decides: with a MACs target the best-reward trial need not have the highest AP.
+ */
+export function compareByObjective(a: Rankable, b: Rankable): number {
+  return b.reward - a.reward || a.index - b.index;
+}
+
+/** True when `r` ranks ahead of `best` (or there is no best yet): for running tallies. */
+export function beats(r: Rankable, best: Rankable | undefined): boolean {
+  return best === undefined || compareByObjective(r, best) < 0;
+}
+
+/** Complete trials, best first (by compareByObjective). */
 export function ranked(records: TrialRecord[]): TrialRecord[] {
   return records
-    .filter((r) => r.status === 'complete' && r.metrics && typeof r.reward === 'number')
-    .sort((a, b) => b.reward! - a.reward! || a.index - b.index);
+    .filter((r) => r.status === 'complete' && r.metrics && typeof r.reward === 'number' && Number.isFinite(r.reward))
+    .sort((a, b) => compareByObjective(a as Rankable, b as Rankable));
+}
+
+/** The best complete trial, or undefined when none has completed. */
+export function bestTrial(records: TrialRecord[]): TrialRecord | undefined {
+  return ranked(records)[0];
+}
+
+/**
+ * How "best" is written wherever it is shown: its reward first (what it is best by), then its AP,
+ * labelled as that trial's AP, e.g. "best (reward 0.4100): AP 0.3120".
+ */
+export function bestText(best: { reward?: number; AP?: number } | undefined): string {
+  if (best?.reward === undefined) return 'best: none yet';
+  return `best (reward ${best.reward.toFixed(4)}): AP ${best.AP === undefined ? '-' : best.AP.toFixed(4)}`;
 }

@@ -8,6 +8,7 @@ import type { TrialResult } from '../../workers/types.js';
 import { graphHash } from '../graph/index.js';
 import { CampaignError } from './errors.js';
 import type { JournalEvent } from './journal.js';
+import { runIdOf } from './run-id.js';
 import type { TrialRecord } from './records.js';
 
 /** The outcome a controller is told for a result (or for a journaled told event). */
@@ -26,6 +27,8 @@ export interface Replayed {
   sinceSnapshot: number;
   /** Active seconds at the last told event (the wall budget counts active time only). */
   elapsedBase: number;
+  /** The run id the journal started with (run-id.ts): a resumed run keeps it. */
+  runId: string;
 }
 
 export async function replayJournal(past: JournalEvent[], controller: Controller, space: SearchSpace, journalPath: string): Promise<Replayed> {
@@ -34,7 +37,7 @@ export async function replayJournal(past: JournalEvent[], controller: Controller
   for (let i = past.length - 1; i >= 0 && snapAt < 0; i--) if (past[i].type === 'controller-snapshot') snapAt = i;
   if (snapAt >= 0) controller.load((past[snapAt] as Extract<JournalEvent, { type: 'controller-snapshot' }>).state);
 
-  const out: Replayed = { records: new Map(), nextAsk: 0, nextTell: 0, sinceSnapshot: 0, elapsedBase: 0 };
+  const out: Replayed = { records: new Map(), nextAsk: 0, nextTell: 0, sinceSnapshot: 0, elapsedBase: 0, runId: runIdOf(past[0], journalPath) };
   for (let i = 0; i < past.length; i++) {
     const ev = past[i];
     const replay = i > snapAt; // events up to the snapshot are already in the loaded state

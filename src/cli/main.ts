@@ -29,6 +29,8 @@ import { register as registerSearch } from './commands/search.js';
 registerSearch(program);
 import { register as registerWorker } from './commands/worker.js';
 registerWorker(program);
+import { register as registerClean } from './commands/clean.js';
+registerClean(program);
 import { register as registerStatus } from './commands/status.js';
 registerStatus(program);
 import { register as registerExport } from './commands/export.js';

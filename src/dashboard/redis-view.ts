@@ -98,7 +98,8 @@ export class RedisView {
       const active = jobs
         .filter((j) => j && j.id)
         .map((j) => ({
-          trialId: String(j.id),
+          // The job id also carries the run id (`<trialId>.<runId>`); the data names the trial.
+          trialId: String((j.data as { trialId?: unknown } | undefined)?.trialId ?? j.id),
           ...(j.processedBy ? { worker: String(j.processedBy) } : {}),
           ...(j.processedOn ? { startedAt: j.processedOn } : {}),
           attempts: j.attemptsMade ?? 0,

@@ -3,6 +3,8 @@
 // failures). The full told event of each trial is kept for the detail view. Nothing here touches files.
 import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
+import { proxyShape, proxyShapeText, type ProxyShape } from '../campaign/costs.js';
+import { beats } from '../campaign/records.js';
 
 export type TrialState = 'running' | 'complete' | 'failed' | 'invalid';
 
@@ -48,8 +50,12 @@ export interface CampaignHeader {
   complete: number;
   failed: number;
   invalid: number;
-  bestAP?: number;
+  /** The best trial (the campaign's ranking: highest reward, then lowest index), its reward and its AP. */
   bestTrial?: string;
+  bestReward?: number;
+  bestAP?: number;
+  /** The shape the trials' MACs and params were measured at (the proxy's), and its label. */
+  costs?: ProxyShape & { scope: 'neck'; label: string };
   /** Campaign seconds at the last told event. */
   elapsed: number;
   /** Seconds left by the budget and the pace so far; 0 when finished, undefined when unknown. */
@@ -181,7 +187,7 @@ export class CampaignState {
     for (const r of this.rows.values()) {
       if (r.st === 'complete') {
         complete++;
-        if (r.AP !== undefined && (!best || r.AP > best.AP! || (r.AP === best.AP && r.i < best.i))) best = r;
+        if (r.reward !== undefined && beats({ index: r.i, reward: r.reward }, best && { index: best.i, reward: best.reward! })) best = r;
       } else if (r.st === 'failed') failed++;
       else if (r.st === 'invalid') invalid++;
       else running++;
@@ -211,8 +217,10 @@ export class CampaignState {
       complete,
       failed,
       invalid,
-      bestAP: best?.AP,
       bestTrial: best?.id,
+      bestReward: best?.reward,
+      bestAP: best?.AP,
+      costs: c ? { scope: 'neck', ...proxyShape(c.proxy), label: proxyShapeText(proxyShape(c.proxy)) } : undefined,
       elapsed: this.elapsed,
       eta: this.finished ? 0 : eta(budget, told, this.elapsed),
       finished: this.finished,

@@ -3,9 +3,12 @@
 // containers), on a periodic stat. A last line without its newline is an append in progress: it is kept
 // back until the newline arrives, which is the journal reader's own rule for a torn line. If the file
 // shrinks below what was parsed, or is replaced (another inode), it was rewritten: we start over.
+// Memory stays bounded whatever the file holds: a line longer than maxLineBytes (a corrupt or hostile
+// journal, say gigabytes without a newline) is reported and skipped as it streams past, never buffered.
 import { closeSync, existsSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { JournalEvent } from '../campaign/journal.js';
+import { formatBytes, INPUT_LIMITS } from '../util/read-bounded.js';
 
 export interface TailBatch {
   /** true: the file was rewritten; drop what was known and take `events` as the whole journal so far. */
@@ -22,6 +25,8 @@ export interface TailProblem {
 export interface JournalTailOptions {
   /** Stat fallback period (default 1000 ms). */
   pollMs?: number;
+  /** Longest line kept for parsing (default INPUT_LIMITS.journalLine); a longer one is skipped and reported. */
+  maxLineBytes?: number;
   onBatch(batch: TailBatch): void;
   onProblem?(problem: TailProblem): void;
 }
@@ -30,9 +35,11 @@ const CHUNK = 1 << 20;
 const SNAPSHOT_PREFIX = Buffer.from('{"type":"controller-snapshot"');
 
 export class JournalTail {
-  /** Bytes consumed up to and including the last newline. */
+  /** Bytes consumed: up to and including the last newline, or to the end of the line being skipped. */
   private offset = 0;
   private lineNo = 0;
+  /** In a line too long to keep: its bytes are dropped until its newline. */
+  private skipping = false;
   private ino = -1;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -115,33 +122,57 @@ export class JournalTail {
       if ((this.ino !== -1 && st.ino !== this.ino) || st.size < this.offset) {
         this.offset = 0;
         this.lineNo = 0;
+        this.skipping = false;
         reset = true;
       }
       this.ino = st.ino;
       if (st.size === this.offset && !reset) return;
+      const max = this.opts.maxLineBytes ?? INPUT_LIMITS.journalLine;
       const events: JournalEvent[] = [];
-      let pending: Buffer = Buffer.alloc(0);
+      // The start of a line whose newline has not come yet, as the chunks it was read in (joined once,
+      // when the newline arrives: appending chunk by chunk would copy a long line over and over).
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
       let pos = this.offset;
       while (pos < st.size) {
         const buf = Buffer.allocUnsafe(Math.min(CHUNK, st.size - pos));
         const n = readSync(fd, buf, 0, buf.length, pos);
         if (n <= 0) break;
         pos += n;
-        const data = pending.length ? Buffer.concat([pending, buf.subarray(0, n)]) : buf.subarray(0, n);
+        const data = buf.subarray(0, n);
         let start = 0;
         for (let nl = data.indexOf(0x0a, start); nl >= 0; nl = data.indexOf(0x0a, start)) {
           this.lineNo++;
-          this.parseLine(data.subarray(start, nl), events);
+          if (this.skipping) this.skipping = false; // the end of the long line: nothing to parse
+          else this.parseLine(pending.length ? Buffer.concat([...pending, data.subarray(start, nl)]) : data.subarray(start, nl), events);
+          pending = [];
+          pendingBytes = 0;
           start = nl + 1;
         }
-        this.offset += start;
-        pending = Buffer.from(data.subarray(start));
+        if (!this.skipping && start < n) {
+          pending.push(data.subarray(start));
+          pendingBytes += n - start;
+          if (pendingBytes > max) this.skipLongLine(pending, max);
+        }
+        if (this.skipping) {
+          pending = [];
+          pendingBytes = 0;
+        }
+        // Everything read is consumed except `pending` (no newline yet), which is read again next time.
+        this.offset = pos - pendingBytes;
       }
-      // `pending` (no newline yet) is read again next time, from this.offset.
       if (events.length || reset) this.opts.onBatch({ reset, events });
     } finally {
       closeSync(fd);
     }
+  }
+
+  /** Starts skipping the line whose first bytes are `head`: a snapshot silently (never shown), anything else reported. */
+  private skipLongLine(head: Buffer[], max: number): void {
+    this.skipping = true;
+    const first = Buffer.concat(head, Math.min(SNAPSHOT_PREFIX.length, head.reduce((k, b) => k + b.length, 0)));
+    if (first.equals(SNAPSHOT_PREFIX)) return;
+    this.opts.onProblem?.({ file: this.path, line: this.lineNo + 1, message: `line longer than ${formatBytes(max)}; skipped` });
   }
 
   private parseLine(bytes: Buffer, into: JournalEvent[]): void {

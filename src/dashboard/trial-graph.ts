@@ -1,10 +1,11 @@
 // The pyramid of a trial, for the picture and the download: the campaign's own graphs/<trialId>.graph.json
 // when it exists (with provenance in meta), otherwise decoded from the journal's decisions through the
 // campaign's search space (a trial still running has no graph file yet). Both paths validate: a graph
-// file is untrusted input like any other.
-import { readFileSync } from 'node:fs';
+// file is untrusted input like any other: read as `validate` reads one (regular files only, at most
+// INPUT_LIMITS.graph bytes, a BOM ignored, a "__proto__" key or an overflowing number refused).
 import { join } from 'node:path';
-import { parseGraph } from '../graph/index.js';
+import { parseGraphText } from '../graph/index.js';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { getSpace } from '../../search-spaces/index.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
@@ -53,18 +54,16 @@ export function loadTrialGraph(dir: string, trialId: string, decisions: number[]
   const file = join(dir, 'graphs', `${trialId}.graph.json`);
   let text: string | undefined;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    text = undefined; // not written yet
+    text = readTextBounded(file, INPUT_LIMITS.graph, 'graph file');
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    if (err.code !== 'missing') note = err.message; // too large, not a regular file, unreadable
+    // else: not written yet
   }
   if (text !== undefined) {
-    try {
-      const parsed = parseGraph(JSON.parse(text));
-      if (parsed.ok) return { graph: parsed.graph, source: 'file' };
-      note = `${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
-    } catch (err) {
-      note = `${file}: ${(err as Error).message}`;
-    }
+    const parsed = parseGraphText(text);
+    if (parsed.ok) return { graph: parsed.graph, source: 'file' };
+    note = `${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
   }
   if (!config) throw new TrialGraphError(`no graph file for ${trialId} and no valid campaign config to decode its decisions${note ? ` (${note})` : ''}`);
   try {

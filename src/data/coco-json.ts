@@ -1,6 +1,6 @@
 // Parsing and checking a COCO `instances` JSON. Hand-written rather than a schema library: COCO files can
 // hold hundreds of thousands of annotations, and every error must name the file and the JSON path.
-import { readFileSync } from 'node:fs';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { DatasetError } from './errors.js';
 
 export interface CocoImage {
@@ -129,9 +129,11 @@ export function checkCocoInstances(doc: Json, file: string): CocoInstances {
 export function readCocoInstances(file: string): CocoInstances {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Bounded: only a regular file, at most INPUT_LIMITS.cocoJson bytes (a V8 string cannot hold much more).
+    text = readTextBounded(file, INPUT_LIMITS.cocoJson, 'COCO JSON file');
   } catch (err) {
-    throw new DatasetError('missing-file', `cannot read ${file}: ${(err as Error).message}`, { file });
+    const tooLarge = err instanceof BoundedReadError && err.code === 'too-large';
+    throw new DatasetError(tooLarge ? 'too-large' : 'missing-file', `cannot read ${(err as Error).message}`, { file });
   }
   let doc: Json;
   try {

@@ -1,9 +1,12 @@
 // Write a split of a proxy dataset as a COCO-format folder: images/<id>.png (lossless), instances.json,
 // and pyramid-nas.split.json (so the folder loads back as the same split). Everything is written into a
 // temporary sibling folder that is renamed into place at the end: an error leaves nothing half-written.
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Never under /proc, /sys or /dev (the campaign outputs' rule).
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
+import { refuseSystemPath } from '../campaign/output-folder.js';
 import { DatasetError } from './errors.js';
 import { SPLIT_FILE_NAME, SPLIT_FORMAT, type SplitFile } from './split-file.js';
 import type { DetectionSample, ProxyDataset, SplitName } from './types.js';
@@ -59,10 +62,11 @@ export function cocoInstancesOf(dataset: ProxyDataset, samples: readonly Detecti
 
 export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promise<ExportResult> {
   const out = resolve(o.out);
+  refuseSystemPath(out);
   if (existsSync(out) && !o.force) {
     throw new DatasetError('bad-option', `${out} already exists (use --force to replace it)`, { file: out });
   }
-  mkdirSync(dirname(out), { recursive: true });
+  ensureDir(dirname(out));
   const tmp = mkdtempSync(join(dirname(out), `.${basename(out)}.tmp-`));
   try {
     mkdirSync(join(tmp, 'images'));
@@ -88,7 +92,7 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
     const firstError = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (firstError) throw firstError.reason;
     const doc = cocoInstancesOf(dataset, samples);
-    writeFileSync(join(tmp, 'instances.json'), JSON.stringify(doc));
+    writeFileAtomic(join(tmp, 'instances.json'), JSON.stringify(doc));
     const ids = samples.map((s) => s.id + 1);
     const splitFile: SplitFile = {
       format: SPLIT_FORMAT,
@@ -96,7 +100,7 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
       heldout: o.split === 'heldout' ? ids : [],
       source: { dataset: dataset.name, split: o.split, imageSize: dataset.imageSize, count: split.count, ...o.source },
     };
-    writeFileSync(join(tmp, SPLIT_FILE_NAME), `${JSON.stringify(splitFile, null, 1)}\n`);
+    writeFileAtomic(join(tmp, SPLIT_FILE_NAME), `${JSON.stringify(splitFile, null, 1)}\n`);
     if (existsSync(out)) rmSync(out, { recursive: true, force: true }); // only reached with force
     renameSync(tmp, out);
     return { out, images: samples.length, annotations: (doc.annotations as unknown[]).length };

@@ -1,10 +1,22 @@
 // Reader for the IDX format of (Fashion-)MNIST: a big-endian header (magic 0x000008TT with TT = element
 // type and the low byte = number of dimensions, then one uint32 per dimension) followed by the raw data.
-// Files may be gzipped (`name.gz`), as Debian's dataset-fashion-mnist package installs them.
-import { existsSync, readFileSync } from 'node:fs';
+// Files may be gzipped (`name.gz`), as Debian's dataset-fashion-mnist package installs them. Both the file
+// and what it unzips to are capped at INPUT_LIMITS.idx, and only regular files are read.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { BoundedReadError, formatBytes, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
 import { DatasetError } from './errors.js';
+
+/** readFileBounded with its errors as DatasetErrors. */
+function readIdxBytes(file: string, limit: number): Buffer {
+  try {
+    return readFileBounded(file, limit, 'IDX file');
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    throw new DatasetError(err.code === 'too-large' ? 'too-large' : 'missing-file', `cannot read ${err.message}`, { file });
+  }
+}
 
 export interface IdxArray {
   dims: number[];
@@ -14,18 +26,24 @@ export interface IdxArray {
 
 /** Read `dir/name` or `dir/name.gz`, whichever exists (plain first). */
 export function readIdxFile(dir: string, name: string): IdxArray {
+  const limit = INPUT_LIMITS.idx;
   const plain = join(dir, name);
   const gz = `${plain}.gz`;
   let file: string;
   let bytes: Uint8Array;
   if (existsSync(plain)) {
     file = plain;
-    bytes = readFileSync(plain);
+    bytes = readIdxBytes(plain, limit);
   } else if (existsSync(gz)) {
     file = gz;
+    const packed = readIdxBytes(gz, limit);
     try {
-      bytes = gunzipSync(readFileSync(gz));
+      // A small .gz can unzip to gigabytes: stop at the cap rather than after memory runs out.
+      bytes = gunzipSync(packed, { maxOutputLength: limit });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new DatasetError('too-large', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for an IDX file`, { file: gz });
+      }
       throw new DatasetError('malformed-file', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
     }
   } else {

@@ -1,6 +1,8 @@
 // `pyramid-nas.split.json`: which image ids of a COCO folder belong to which split. `dataset export` writes
-// one so that an exported held-out split loads as the held-out split; users may write their own.
-import { readFileSync } from 'node:fs';
+// one so that an exported held-out split loads as the held-out split; users may write their own. Read
+// like any user file: only a regular file, at most INPUT_LIMITS.splitFile bytes, a leading BOM ignored.
+import { jsonSyntaxReport, stripBom } from '../util/json-text.js';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { DatasetError } from './errors.js';
 
 export const SPLIT_FILE_NAME = 'pyramid-nas.split.json';
@@ -15,12 +17,21 @@ export interface SplitFile {
 }
 
 export function readSplitFile(file: string): SplitFile {
+  let text: string;
+  try {
+    text = stripBom(readTextBounded(file, INPUT_LIMITS.splitFile, 'split file'));
+  } catch (err) {
+    if (!(err instanceof BoundedReadError)) throw err;
+    // As readCocoInstances: too large is its own code; anything else means there is no file to read.
+    const code = err.code === 'too-large' ? 'too-large' : 'missing-file';
+    throw new DatasetError(code, `cannot read ${err.message}`, { file });
+  }
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
+    doc = JSON.parse(text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-file' : 'bad-json';
-    throw new DatasetError(code, `${file}: ${(err as Error).message}`, { file });
+    const { line, column, reason } = jsonSyntaxReport(text, err);
+    throw new DatasetError('bad-json', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
   }
   const fail = (path: string, what: string): never => {
     throw new DatasetError('bad-json', `${file}: ${path}: ${what}`, { file, jsonPath: path });

@@ -1,23 +1,38 @@
 // Reading the two COCO files from disk with errors that name the file (and line:column for bad JSON).
-import { readFile } from 'node:fs/promises';
+// Only regular files, at most INPUT_LIMITS.cocoJson bytes each: /dev/zero or a FIFO is refused, not read.
+import { findOverflowingNumber, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { EvalInputError } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { parseCocoDetections, parseCocoGroundTruth, type CocoDetection, type CocoGroundTruth } from './schema.js';
+import { formatPath, parseCocoDetections, parseCocoGroundTruth, type CocoDetection, type CocoGroundTruth } from './schema.js';
 
-async function readText(file: string): Promise<string> {
+function readText(file: string): string {
   try {
-    return await readFile(file, 'utf8');
+    return readTextBounded(file, INPUT_LIMITS.cocoJson, 'COCO JSON file');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    const why = err instanceof BoundedReadError ? err.reason : (err as Error).message;
     throw new EvalInputError('io', `${file}: cannot read: ${why}`, { file });
   }
 }
 
+/** Parses the JSON, refusing number literals that overflow to Infinity with their path and line:column. */
+function parseFile(file: string, root: string): unknown {
+  // Without its BOM here too, so the line:column of an overflowing number counts from the same text.
+  const text = stripBom(readText(file));
+  const value = parseJsonText(text, file);
+  const overflow = findOverflowingNumber(text, value);
+  if (overflow) {
+    const { line, column } = lineColumn(text, overflow.offset);
+    const path = formatPath(root, overflow.path);
+    throw new EvalInputError('schema', `${file}: ${path}: ${overflowMessage(overflow)} at line ${line}, column ${column}`, { file, path });
+  }
+  return value;
+}
+
 export async function readCocoGroundTruthFile(file: string): Promise<CocoGroundTruth> {
-  return parseCocoGroundTruth(parseJsonText(await readText(file), file), file);
+  return parseCocoGroundTruth(parseFile(file, ''), file);
 }
 
 export async function readCocoDetectionsFile(file: string): Promise<CocoDetection[]> {
-  return parseCocoDetections(parseJsonText(await readText(file), file), file);
+  return parseCocoDetections(parseFile(file, 'detections'), file);
 }

@@ -1,16 +1,16 @@
-// JSON.parse with errors people can act on: the file and the line:column of the first syntax error.
+// JSON.parse with errors people can act on: the file and the line:column of the first syntax error. The
+// grammar walk, the BOM rule and the wording are src/util/json-text.ts's, shared with the graph and
+// campaign parsers, so the same text is accepted (or refused, at the same place) by all three.
 import { EvalInputError } from './errors.js';
-import { lineColumn, locateJsonError } from '../util/json-text.js';
+import { jsonSyntaxReport, stripBom } from '../util/json-text.js';
 
+/** Parses `text`; a leading byte-order mark is ignored, as the graph and campaign parsers do. */
 export function parseJsonText(text: string, file = '<input>'): unknown {
+  const body = stripBom(text);
   try {
-    return JSON.parse(text);
+    return JSON.parse(body);
   } catch (err) {
-    const problem = locateJsonError(text);
-    if (problem === undefined) {
-      throw new EvalInputError('bad-json', `${file}: malformed JSON: ${(err as Error).message}`, { file });
-    }
-    const { line, column } = lineColumn(text, problem.offset);
-    throw new EvalInputError('bad-json', `${file}: malformed JSON at line ${line}, column ${column}: ${problem.reason}`, { file });
+    const { line, column, reason } = jsonSyntaxReport(body, err);
+    throw new EvalInputError('bad-json', `${file}: malformed JSON at line ${line}, column ${column}: ${reason}`, { file });
   }
 }

@@ -5,6 +5,7 @@ import { formatPath, type GraphError, type GraphErrorCode, type GraphWarning } f
 import { liveNodeIds, RESERVED_ID } from './live.js';
 import { MAX_NAME_LENGTH, pyramidGraphSchema } from './schema.js';
 import { GRAPH_LIMITS, type FusionOp, type PyramidGraph } from './types.js';
+import { zodIssueMessage } from '../util/zod-issues.js';
 
 export type ParseResult =
   | { ok: true; graph: PyramidGraph; warnings: GraphWarning[] }
@@ -55,6 +56,9 @@ function fromZodIssue(issue: z.core.$ZodIssue): GraphError[] {
   } else if (issue.code === 'invalid_format' && (last === 'id' || segs[segs.length - 2] === 'inputs' || segs[0] === 'outputs')) {
     code = 'BAD_ID';
     message = 'ids are 1 to 64 characters from [A-Za-z0-9_]';
+  } else if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+    // ±Infinity or NaN where a number was expected (a graph built in code; JSON.parse makes Infinity of 1e309).
+    message = zodIssueMessage(issue);
   } else if (issue.code === 'invalid_type') {
     const got = issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input;
     const want = issue.expected === 'record' ? 'object' : issue.expected;

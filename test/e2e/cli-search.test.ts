@@ -65,7 +65,8 @@ describe('pyramid-nas search / status / export', () => {
     const r = await run(['search', file('good.json', good)], FAKE);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /finished \(trials\): 5 trials, 1 failed, 0 invalid/);
-    assert.match(r.stdout, /best: cli-\d+ \(hash [0-9a-f]{12}\) AP 0\.\d{4}/);
+    assert.match(r.stdout, /best \(reward 0\.\d{4}\): AP 0\.\d{4} — trial cli-\d+, hash [0-9a-f]{12}/);
+    assert.match(r.stdout, /proxy cost: [\d.]+ MMACs, \d+ params \(neck at the proxy's width: 32 channels, repeats capped at 2, 64×64 input\)/);
     assert.match(r.stdout, new RegExp(`outputs: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     for (const f of ['campaign.json', 'journal.jsonl', 'trials.csv', 'best.graph.json', 'pareto.json', 'best.svg']) assert.ok(existsSync(join(out, f)), f);
 
@@ -77,7 +78,7 @@ describe('pyramid-nas search / status / export', () => {
     assert.equal(st.code, 0, st.stderr);
     assert.match(st.stdout, /campaign cli: 5 told of 5/);
     assert.match(st.stdout, /cli-2\s+failed .*NAN_LOSS/);
-    assert.match(st.stdout, /best so far: cli-\d+ AP 0\.\d{4}/);
+    assert.match(st.stdout, /best \(reward 0\.\d{4}\): AP 0\.\d{4} — trial cli-\d+/);
     const sj = JSON.parse((await run(['status', out, '--json'])).stdout);
     assert.equal(sj.trials.length, 5);
 

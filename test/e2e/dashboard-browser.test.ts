@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
-import { Journal } from '../../src/campaign/journal.js';
+import { Journal, readJournal } from '../../src/campaign/journal.js';
+import { ranked, recordsFromJournal } from '../../src/campaign/records.js';
 import { launchChromium } from './dashboard-chromium.js';
 
 const MARKUP = '<img src=x onerror="window.__pwned=1">';
@@ -67,9 +68,9 @@ describe('dashboard in Chromium', () => {
     await page.selectOption('#f-campaign', 'beta');
     assert.equal((await rowIds()).length, 8);
     await page.selectOption('#f-campaign', '');
-    // Sort by AP, best first: the first row's AP is the largest of the column.
+    // Sort by AP, highest first: the first row's AP is the largest of the column.
     await page.click('#trial-table th[data-key=AP]');
-    const aps = await page.$$eval('#trial-table tbody tr td:nth-child(5)', (tds) => tds.map((td) => Number(td.textContent)).filter((v) => !Number.isNaN(v)));
+    const aps = await page.$$eval('#trial-table tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.textContent)).filter((v) => !Number.isNaN(v)));
     assert.deepEqual(aps, [...aps].sort((x, y) => y - x));
   });
 
@@ -107,7 +108,7 @@ describe('dashboard in Chromium', () => {
   test('markup in an error, a worker name and a graph name is shown as text, never run', async () => {
     const row = page.locator('#trial-table tr[data-trial="alpha-11"]');
     assert.equal(await row.locator('td.err').textContent(), MARKUP);
-    assert.equal(await row.locator('td:nth-child(12)').textContent(), `<b>${MARKUP}</b>`);
+    assert.equal(await row.locator('td:nth-child(13)').textContent(), `<b>${MARKUP}</b>`);
     await page.click('#trial-table tr[data-trial="alpha-3"]');
     await page.waitForSelector('#pane-a .graph-name');
     assert.equal(await page.textContent('#pane-a .graph-name'), `graph: ${MARKUP}`);
@@ -143,7 +144,7 @@ describe('dashboard in Chromium', () => {
     assert.equal(await page.textContent('#pane-a .trial-id'), 'alpha-10');
     await page.selectOption('#f-state', 'complete');
     const row = page.locator('#trial-table tr[data-trial="alpha-10"]');
-    assert.equal(await row.locator('td:nth-child(5)').textContent(), '0.4200');
+    assert.equal(await row.locator('td:nth-child(6)').textContent(), '0.4200');
     assert.equal(await page.textContent('.card[data-campaign=alpha] h2 + dl dd.progress-text'), '12 / 11 told'); // 10 + the markup trial + this one, of a budget of 11
     await page.selectOption('#f-state', '');
   });
@@ -172,8 +173,11 @@ describe('dashboard in Chromium, a long campaign', () => {
         assert.equal(await count(), expected);
       }
       assert.equal(await p.textContent('#trial-count'), '450 of 450');
-      // Sorted newest first: the last row is trial 0.
-      assert.equal(await p.getAttribute('#trial-table tbody tr:last-child', 'data-trial'), 'long-0');
+      // Ranked the campaign's way by default: the first row is its best trial (highest reward), marked.
+      const best = ranked(recordsFromJournal(readJournal(join(dir, 'journal.jsonl'))))[0].trialId;
+      assert.equal(await p.getAttribute('#trial-table tbody tr:first-child', 'data-trial'), best);
+      assert.equal(await p.getAttribute('#trial-table tbody tr:first-child', 'class'), 'best');
+      assert.match(String(await p.textContent('.card[data-campaign=long] dd.best-text')), new RegExp(`^\\(reward 0\\.\\d{4}\\): AP 0\\.\\d{4} \\(${best}\\)$`));
       assert.equal(await p.locator('#chart-ap canvas').count(), 1);
       assert.deepEqual(refused, []);
     } finally {

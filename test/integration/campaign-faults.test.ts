@@ -1,12 +1,14 @@
 // Fault tests against real Redis: a worker killed with -9 mid-trial, the campaign process killed and
 // resumed, and a Redis restart (a PRIVATE redis-server; the shared one is never stopped). Every loop is
-// bounded; every queue is obliterated at the end.
+// bounded; every queue is obliterated at the end. Each fault is checked to have hit a running campaign
+// (fewer trials told than the budget when it struck), so no test can pass by faulting a finished one.
+// Trial executions are counted from the fake trainer's start log (logDir), not from Redis, which may have
+// lost or removed the jobs.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { Job } from 'bullmq';
 import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { runCampaign } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
@@ -18,7 +20,8 @@ import { startWorkers } from '../../workers/bullmq-worker.js';
 import { connectRedis } from '../../workers/redis-connection.js';
 import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
 import {
-  SHARED_REDIS, cli, countTold, freePort, journalEssence, killGroup, obliterate, startPrivateRedis, stopProcess, uniqueName, waitFor,
+  SHARED_REDIS, assertJournalExtends, assertKilledMidRun, cli, countTold, freePort, journalAtKill, journalEssence, killGroup, obliterate,
+  startPrivateRedis, startsPerTrial, stopProcess, uniqueName, waitFor,
 } from './campaign-helpers.js';
 
 const dirs: string[] = [];
@@ -38,11 +41,11 @@ function config(name: string, trials: number, output?: string): ResolvedCampaign
   });
 }
 
-/** The uninterrupted reference: the same campaign with the in-process fake. */
+/** The uninterrupted reference: the same campaign with the in-process fake (its starts are not logged). */
 async function reference(cfg: ResolvedCampaign, spec: FakeSpec): Promise<unknown[]> {
   const dir = tmp();
   const space = campaignSpace(cfg);
-  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: cfg.concurrency, attempts: 3, backoffMs: 1 });
+  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer({ ...spec, logDir: undefined })), { concurrency: cfg.concurrency, attempts: 3, backoffMs: 1 });
   await runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue: q }, { dir, resume: false });
   await q.close();
   return journalEssence(dir);
@@ -56,7 +59,8 @@ function toldOnce(dir: string, n: number): void {
 describe('campaign faults (BullMQ on Redis)', () => {
   test('kill -9 a worker mid-trial: another worker retries it (stalled detection); told exactly once', async () => {
     const name = uniqueName('fault-kill-worker');
-    const spec: FakeSpec = { delayMs: 1500 };
+    const logDir = join(tmp(), 'starts');
+    const spec: FakeSpec = { delayMs: 1500, logDir };
     const cfg = config(name, 3);
     const args = ['worker', '--redis', SHARED_REDIS, '--campaign', name, '--lock-duration', '1000', '--stalled-interval', '500'];
     const a = cli(args, fakeEnv(spec));
@@ -68,16 +72,23 @@ describe('campaign faults (BullMQ on Redis)', () => {
       const dir = tmp();
       const space = campaignSpace(cfg);
       const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
-      await waitFor('worker A to start a trial', () => a.stderr().includes('trial started'), 30_000);
+      // Only worker A runs yet: the first trial started is A's.
+      await waitFor('worker A to start a trial', () => startsPerTrial(logDir).size > 0, 30_000);
       b = cli(args, fakeEnv(spec));
       await killGroup(a.child, 'SIGKILL');
+      const atKill = journalAtKill(dir);
+      const told = new Set(atKill.events.flatMap((e) => (e.type === 'told' ? [e.trialId] : [])));
+      const runningAtKill = [...startsPerTrial(logDir).keys()].filter((id) => !told.has(id));
+      assertKilledMidRun(atKill, 3, 'worker A killed');
+      assert.ok(runningAtKill.length > 0, 'a trial was running when worker A was killed');
       const summary = await run;
       assert.equal(summary.stats.complete, 3);
       toldOnce(dir, 3);
       assert.match(b.stderr(), /trial finished/);
-      // The killed trial ran a second time (stalled → retried) — exactly the one worker A held.
-      const stalled = await Promise.all([0, 1, 2].map(async (i) => (await Job.fromId(queue.queue, `${name}-${i}`))!.attemptsStarted ?? 0));
-      assert.ok(stalled.some((n) => n >= 2), `a trial was started twice (attemptsStarted ${stalled})`);
+      // The trial A held ran a second time (stalled → retried by B); the others ran once.
+      const starts = startsPerTrial(logDir);
+      assert.ok(runningAtKill.some((id) => starts.get(id)! >= 2), `a trial running at the kill was started again (starts ${JSON.stringify([...starts])})`);
+      assert.equal(starts.size, 3, 'every trial ran');
     } finally {
       await killGroup(a.child, 'SIGKILL');
       if (b) await killGroup(b.child, 'SIGTERM');
@@ -89,7 +100,8 @@ describe('campaign faults (BullMQ on Redis)', () => {
 
   test('kill the campaign process mid-run: --resume re-attaches (no re-runs), loses nothing, tells each trial once', async () => {
     const name = uniqueName('fault-kill-campaign');
-    const spec: FakeSpec = { delayMs: [300, 800] };
+    const logDir = join(tmp(), 'starts');
+    const spec: FakeSpec = { delayMs: [300, 800], logDir };
     const dir = join(tmp(), name);
     const cfg = config(name, 8, dir);
     const file = join(tmp(), 'c.json');
@@ -103,17 +115,18 @@ describe('campaign faults (BullMQ on Redis)', () => {
       const first = cli(['search', file, '--redis', SHARED_REDIS, '--json']);
       await waitFor(`${k} told events`, () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null, 60_000, 20);
       await killGroup(first.child, 'SIGKILL');
-      const told = countTold(join(dir, 'journal.jsonl'));
+      const atKill = journalAtKill(dir);
+      const told = atKill.told;
+      assertKilledMidRun(atKill, 8, `campaign killed at k=${k}`);
       await new Promise((r) => setTimeout(r, 800)); // in-flight trials finish while the campaign is down
       const second = cli(['search', '--resume', dir, '--redis', SHARED_REDIS, '--json']);
       const code = await second.exited;
       assert.equal(code, 0, `resume exited ${code} after a kill at ${told} told: ${second.stderr()}`);
+      assertJournalExtends(atKill, dir, `killed after ${told} told`);
       assert.deepEqual(journalEssence(dir), want, `killed after ${told} told`);
       toldOnce(dir, 8);
-      const q = new BullmqQueue({ campaign: name, connection: redis });
-      const started = await Promise.all([...Array(8).keys()].map(async (i) => (await Job.fromId(q.queue, `${name}-${i}`))!.attemptsStarted));
-      await q.close();
-      assert.deepEqual(started, Array(8).fill(1), 'no trial ran twice');
+      const starts = startsPerTrial(logDir);
+      assert.deepEqual([...Array(8).keys()].map((i) => starts.get(`${name}-${i}`)), Array(8).fill(1), 'every trial ran exactly once');
     } finally {
       await workers.close(true);
       redis.disconnect();
@@ -140,6 +153,8 @@ describe('campaign faults (BullMQ on Redis)', () => {
       const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
       await waitFor('2 told', () => countTold(join(dir, 'journal.jsonl')) >= 2, 60_000, 20);
       await stopProcess(server, 'SIGKILL');
+      // Read at once: with Redis gone no result can arrive, so this is the state the restart struck.
+      assertKilledMidRun(journalAtKill(dir), 6, 'Redis killed');
       await new Promise((r) => setTimeout(r, 700));
       server = await startPrivateRedis(port);
       let timer: NodeJS.Timeout | undefined;
@@ -159,21 +174,22 @@ describe('campaign faults (BullMQ on Redis)', () => {
 
   test('worker --all finds the campaign queue; SIGTERM lets the running trial finish, then exits 0', async () => {
     const name = uniqueName('fault-graceful');
+    const logDir = join(tmp(), 'starts');
     const cfg = config(name, 1);
     const redis = connectRedis(SHARED_REDIS);
     const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 1, reconcileMs: 300 });
     const dir = tmp();
     const space = campaignSpace(cfg);
     const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
-    const w = cli(['worker', '--redis', SHARED_REDIS, '--all'], fakeEnv({ delayMs: 2000 }));
+    const w = cli(['worker', '--redis', SHARED_REDIS, '--all'], fakeEnv({ delayMs: 2000, logDir }));
     try {
-      await waitFor('the worker to start the trial', () => w.stderr().includes(`trialId=${name}-0`), 30_000);
+      await waitFor('the worker to start the trial', () => startsPerTrial(logDir).has(`${name}-0`), 30_000);
       w.child.kill('SIGTERM');
       const summary = await run;
       assert.equal(summary.stats.complete, 1, 'the running trial finished instead of being dropped');
       assert.equal(await w.exited, 0);
       assert.match(w.stderr(), /SIGTERM: finishing running trials/);
-      assert.equal((await Job.fromId(queue.queue, `${name}-0`))!.attemptsStarted, 1);
+      assert.equal(startsPerTrial(logDir).get(`${name}-0`), 1, 'the trial ran once');
     } finally {
       await killGroup(w.child, 'SIGKILL');
       await queue.close();

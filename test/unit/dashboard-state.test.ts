@@ -42,8 +42,10 @@ describe('CampaignState', () => {
     assert.equal(h.controller, config.controller.kind);
     assert.equal(h.space, 'nas-fpn');
     assert.deepEqual(h.budget, { trials: 43 });
-    // The synthetic reward is the AP, so the best AP is the campaign's top-ranked trial.
+    // The header's best is the campaign's top-ranked trial (by reward), with that trial's AP.
     assert.equal(h.bestTrial, ranked(records)[0].trialId);
+    assert.equal(h.bestReward, ranked(records)[0].reward);
+    assert.equal(h.bestAP, ranked(records)[0].metrics!.AP);
     assert.ok(h.eta !== undefined && h.eta > 0);
     assert.deepEqual(h.problems, []);
   });

@@ -1,6 +1,7 @@
 // The embedded TrialQueue: no Redis; trials run on a TrialRunner (the process pool, or in-process for
 // tests) with the same failure semantics as BullMQ: UnrecoverableError → 'invalid' at once, other
 // errors → retried with exponential backoff, then 'failed'.
+import { availableParallelism } from 'node:os';
 import type { TrialJob, TrialResult } from '../../../workers/types.js';
 import type { TrainProgress } from '../../../workers/trial-processor.js';
 import type { TrialRunner } from '../../../workers/process-pool.js';
@@ -14,24 +15,26 @@ export interface EmbeddedQueueOptions extends RetryOptions {
 export class EmbeddedQueue implements TrialQueue {
   readonly kind = 'embedded' as const;
   private readonly known = new Set<string>();
+  /** Submitted, not yet final and not cancelled. */
+  private readonly pending = new Set<string>();
   private readonly waiting: Array<{ job: TrialJob; attempt: number }> = [];
   private running = 0;
-  private pendingCount = 0;
   private closed = false;
   private resultListeners: Array<(r: TrialResult) => void> = [];
   private progressListeners: Array<(id: string, p: TrainProgress) => void> = [];
-  private timers = new Set<NodeJS.Timeout>();
+  /** Retry backoff timers by trial id. */
+  private timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly runner: TrialRunner, private readonly opts: EmbeddedQueueOptions) {}
 
   get inFlight(): number {
-    return this.pendingCount;
+    return this.pending.size;
   }
 
   async submit(job: TrialJob): Promise<void> {
     if (this.known.has(job.trialId)) return;
     this.known.add(job.trialId);
-    this.pendingCount++;
+    this.pending.add(job.trialId);
     this.waiting.push({ job, attempt: 1 });
     this.pump();
   }
@@ -64,6 +67,12 @@ export class EmbeddedQueue implements TrialQueue {
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       if (this.closed) return;
+      if (!this.pending.has(job.trialId)) {
+        // Cancelled (its process was killed): nobody waits for it any more.
+        this.running--;
+        this.pump();
+        return;
+      }
       if (e.name === 'UnrecoverableError') {
         result = { trialId: job.trialId, status: 'invalid', error: e.message, wallSeconds: 0 };
       } else if (attempt < attempts) {
@@ -71,11 +80,11 @@ export class EmbeddedQueue implements TrialQueue {
         this.running--;
         const delay = (this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1);
         const t = setTimeout(() => {
-          this.timers.delete(t);
+          this.timers.delete(job.trialId);
           this.waiting.unshift({ job, attempt: attempt + 1 });
           this.pump();
         }, delay);
-        this.timers.add(t);
+        this.timers.set(job.trialId, t);
         this.pump();
         return;
       } else {
@@ -83,16 +92,42 @@ export class EmbeddedQueue implements TrialQueue {
       }
     }
     this.running--;
-    this.pendingCount--;
+    const wanted = this.pending.delete(job.trialId); // false: cancelled while it finished
     if (!this.closed) {
-      for (const l of this.resultListeners) l(result);
+      if (wanted) for (const l of this.resultListeners) l(result);
       this.pump();
+    }
+  }
+
+  /** Drops waiting and backing-off trials and stops running ones (their processes are killed). */
+  async cancel(trialIds: string[]): Promise<void> {
+    for (const id of trialIds) {
+      if (!this.pending.delete(id)) continue;
+      const w = this.waiting.findIndex((x) => x.job.trialId === id);
+      const t = this.timers.get(id);
+      if (w >= 0) this.waiting.splice(w, 1);
+      else if (t) {
+        clearTimeout(t);
+        this.timers.delete(id);
+      } else this.runner.cancel?.(id); // running
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers.values()) clearTimeout(t);
     await this.runner.close();
   }
+}
+
+/**
+ * The warning for an embedded campaign with more trials at once than cores: every running trial is its
+ * own process, and processes beyond the core count add memory, not speed.
+ */
+export function concurrencyWarning(concurrency: number, cores = availableParallelism()): string | undefined {
+  if (concurrency <= cores) return undefined;
+  const gb = (concurrency * 0.6).toFixed(concurrency * 0.6 < 10 ? 1 : 0);
+  return `concurrency ${concurrency} is more than this machine's ${cores} cores: the embedded pool starts one process per running trial ` +
+    `(about 600 MB resident each with the TensorFlow.js trainer, so about ${gb} GB for ${concurrency}), and beyond ${cores} they only share the cores. ` +
+    `Set "concurrency" to at most ${cores}, or run the trials on several machines with --redis and pyramid-nas worker.`;
 }

@@ -19,6 +19,17 @@ export interface TrialQueue {
   onProgress(listener: (trialId: string, progress: TrainProgress) => void): void;
   /** Trials submitted and not yet final. */
   readonly inFlight: number;
+  /**
+   * Stops trials the campaign no longer waits for (the wall-time grace period ran out): their results
+   * are never delivered. Optional: a queue without it lets them run to the end unobserved (BullMQ keeps
+   * their results in Redis, where a resumed campaign finds them).
+   */
+  cancel?(trialIds: string[]): Promise<void>;
+  /**
+   * The journal now holds this trial's told event: the queue may drop what it still keeps of the job
+   * (BullMQ removes it from Redis). Never called for a trial whose result is not yet told. Optional.
+   */
+  forget?(job: TrialJob): void;
   close(): Promise<void>;
 }
 

@@ -1,12 +1,14 @@
 // `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid --out DIR`: the K best
 // graphs of a campaign (by reward), with provenance, in the chosen format.
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseGraph, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
+import { parseGraphText, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
 import type { PyramidGraph } from '../../graph/types.js';
 import { writeFileAtomic } from '../../campaign/atomic.js';
 import { readCampaignDir } from '../../campaign/dir.js';
+import { OutputFolderError, refuseSystemPath } from '../../campaign/output-folder.js';
+import { INPUT_LIMITS, readTextBounded } from '../../util/read-bounded.js';
 import { JournalError } from '../../campaign/journal.js';
 import { graphWithProvenance } from '../../campaign/outputs.js';
 import { ranked } from '../../campaign/records.js';
@@ -18,7 +20,17 @@ const EXT: Record<Format, string> = { json: 'graph.json', svg: 'svg', dot: 'dot'
 
 class ExportError extends Error {}
 
+/** A trial's graph file, size-capped like any graph file (it may have been replaced by hand). */
+function readGraphText(file: string): string {
+  try {
+    return readTextBounded(file, INPUT_LIMITS.graph, 'graph file');
+  } catch (err) {
+    throw new ExportError((err as Error).message);
+  }
+}
+
 export function exportTop(dir: string, top: number, format: Format, out: string): string[] {
+  refuseSystemPath(out);
   const d = readCampaignDir(dir);
   const best = ranked(d.records).slice(0, top);
   if (best.length === 0) throw new ExportError(`${dir}: no completed trial to export yet`);
@@ -28,9 +40,11 @@ export function exportTop(dir: string, top: number, format: Format, out: string)
     const file = join(dir, 'graphs', `${r.trialId}.graph.json`);
     let graph: PyramidGraph;
     if (existsSync(file)) {
-      const parsed = parseGraph(JSON.parse(readFileSync(file, 'utf8')));
+      const parsed = parseGraphText(readGraphText(file));
       if (!parsed.ok) throw new ExportError(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-      graph = parsed.graph;
+      // Provenance is re-derived from the journal: a file written by an older version carried the proxy's
+      // MACs/params unlabelled on this full-width graph; now they come out labelled (costs.ts).
+      graph = graphWithProvenance(d.config, { ...r, graph: parsed.graph });
     } else {
       // The graph files are a convenience; the journal's decisions are the record.
       space ??= campaignSpace(d.config);
@@ -67,7 +81,7 @@ export function register(program: Command): void {
         for (const f of exportTop(dir, o.top, o.format, o.out)) process.stdout.write(f + '\n');
       } catch (err) {
         process.stderr.write(`pyramid-nas export: ${(err as Error).message}\n`);
-        process.exit(err instanceof JournalError || err instanceof ExportError ? 2 : 1);
+        process.exit(err instanceof JournalError || err instanceof ExportError || err instanceof OutputFolderError ? 2 : 1);
       }
     });
 }

@@ -1,22 +1,12 @@
 // `pyramid-nas render FILE --format svg|dot|mermaid [-o OUT]`: a picture of a graph, on stdout or written
-// atomically (temp file + rename) to OUT. Exit 2 if the file is not a valid graph.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+// atomically (temp file, flush, rename; never under /proc, /sys or /dev) to OUT. Exit 2 if the file is not
+// a valid graph or OUT cannot be written.
 import { Option, type Command } from 'commander';
+import { writeFileAtomic } from '../../campaign/atomic.js';
 import { formatIssue, parseGraphFile, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
 
 const RENDERERS = { svg: renderSvg, dot: renderDot, mermaid: renderMermaid } as const;
 type Format = keyof typeof RENDERERS;
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 export function register(program: Command): void {
   program
@@ -38,9 +28,10 @@ export function register(program: Command): void {
         return;
       }
       try {
-        writeAtomic(opts.out, text);
+        writeFileAtomic(opts.out, text);
       } catch (e) {
-        console.error(`${opts.out}: cannot write: ${(e as Error).message}`);
+        // OutputFolderError and OutputWriteError name the file and say why.
+        console.error(`pyramid-nas render: ${(e as Error).message}`);
         process.exitCode = 2;
         return;
       }

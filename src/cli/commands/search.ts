@@ -1,8 +1,10 @@
-// `pyramid-nas search campaign.json [--redis URL] [--json] [--resume DIR] [--dry-run] [--dashboard [--dashboard-port N]]`:
+// `pyramid-nas search campaign.json [--redis URL] [--json] [--resume DIR] [--dry-run] [--force-unlock] [--dashboard [--dashboard-port N]]`:
 // runs a campaign embedded (a pool of worker processes) or through BullMQ, with a progress bar or JSON
 // logs, and ends by printing the best graph, its AP and the output folder. Bad input exits 2 before
-// anything is written. --dashboard serves the live dashboard (loopback only) for as long as the run lasts.
-import { existsSync } from 'node:fs';
+// anything is written. A fresh campaign needs an empty or absent output folder; the folder is locked for
+// the whole run (a second search on it exits 2 naming the holder). --dashboard serves the live dashboard
+// (loopback only) for as long as the run lasts.
+import { rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Redis } from 'ioredis';
@@ -11,11 +13,17 @@ import { CampaignError, runCampaign, type CampaignSummary } from '../../campaign
 import { campaignController, campaignSpace } from '../../campaign/factory.js';
 import { readCampaignDir } from '../../campaign/dir.js';
 import { JournalError } from '../../campaign/journal.js';
+import { ensureDir } from '../../campaign/atomic.js';
+import { acquireLock, CampaignLockedError, type CampaignLock } from '../../campaign/lock.js';
+import { checkFreshFolder, OutputFolderError, refuseSystemPath } from '../../campaign/output-folder.js';
+import { bestText } from '../../campaign/records.js';
+import { proxyShape, proxyShapeText } from '../../campaign/costs.js';
 import { barReporter, jsonReporter, type Reporter } from '../../campaign/progress.js';
-import { EmbeddedQueue } from '../../campaign/queue/embedded.js';
+import { concurrencyWarning, EmbeddedQueue } from '../../campaign/queue/embedded.js';
 import { BullmqQueue } from '../../campaign/queue/bullmq.js';
 import type { TrialQueue } from '../../campaign/queue/types.js';
 import { ProcessPool } from '../../../workers/process-pool.js';
+import { campaignLimitIssues, DEFAULT_JOB_LIMITS, LimitsError, parseLimits, type JobLimits } from '../../../workers/job-limits.js';
 import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
 // Type only: the dashboard module itself is imported on demand, so a plain `search` never loads it.
 import type { Dashboard } from '../../dashboard/index.js';
@@ -27,6 +35,17 @@ interface SearchOpts {
   dryRun?: boolean;
   dashboard?: boolean;
   dashboardPort?: number;
+  forceUnlock?: boolean;
+  limits?: JobLimits;
+}
+
+function limitsArg(v: string): JobLimits {
+  try {
+    return parseLimits(v);
+  } catch (err) {
+    if (err instanceof LimitsError) throw new InvalidArgumentError(err.message.replace(/^--limits: /, ''));
+    throw err;
+  }
 }
 
 /** The dashboard could not start (port in use, …): the user's to fix, exit 2. */
@@ -57,21 +76,30 @@ async function startSearchDashboard(dir: string, o: SearchOpts): Promise<Dashboa
 
 /** Errors that mean "fix your input": exit 2. */
 function isUsageError(err: unknown): boolean {
-  return err instanceof CampaignConfigError || err instanceof RedisUrlError || err instanceof DashboardStartError || err instanceof JournalError || (err instanceof CampaignError && err.code === 'EXISTS');
+  return (
+    err instanceof CampaignConfigError || err instanceof RedisUrlError || err instanceof DashboardStartError || err instanceof JournalError ||
+    err instanceof CampaignLockedError || err instanceof OutputFolderError || (err instanceof CampaignError && err.code === 'EXISTS')
+  );
 }
 
 function reportError(err: unknown, json: boolean | undefined): void {
   if (json) {
     const issues = err instanceof CampaignConfigError ? err.issues : undefined;
-    process.stdout.write(JSON.stringify({ error: (err as Error).name, message: (err as Error).message, ...(err instanceof CampaignConfigError ? { file: err.file, issues } : {}) }) + '\n');
+    process.stdout.write(JSON.stringify({
+      error: (err as Error).name, message: (err as Error).message,
+      ...(err instanceof CampaignConfigError ? { file: err.file, issues } : {}),
+      ...(err instanceof CampaignLockedError && err.holder ? { holder: err.holder } : {}),
+    }) + '\n');
   }
   process.stderr.write(`pyramid-nas search: ${(err as Error).message}\n`);
 }
 
-function bestLine(s: CampaignSummary): string {
+/** The summary's best line: records.ts's best (highest reward) and its AP, its proxy cost labelled. */
+export function bestLine(s: CampaignSummary & { config: ResolvedCampaign }): string {
   if (!s.best) return `no trial completed (${s.stats.failed} failed, ${s.stats.invalid} invalid); see ${join(s.dir, 'trials.csv')}`;
   const m = s.best.metrics!;
-  return `best: ${s.best.trialId} (hash ${s.best.hash.slice(0, 12)}) AP ${m.AP.toFixed(4)}, ${(m.macs / 1e6).toFixed(1)} MMACs, ${m.params} params`;
+  return `${bestText({ reward: s.best.reward, AP: m.AP })} — trial ${s.best.trialId}, hash ${s.best.hash.slice(0, 12)}\n` +
+    `  proxy cost: ${(m.macs / 1e6).toFixed(1)} MMACs, ${m.params} params (${proxyShapeText(proxyShape(s.config.proxy))})`;
 }
 
 async function search(file: string | undefined, o: SearchOpts): Promise<void> {
@@ -82,6 +110,7 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
   let config: ResolvedCampaign;
   let dir: string;
   if (o.resume) {
+    refuseSystemPath(o.resume);
     const d = readCampaignDir(o.resume);
     config = d.config;
     dir = o.resume;
@@ -92,31 +121,83 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
   const source = file ?? join(dir, 'journal.jsonl');
   const space = campaignSpace(config, source);
   await campaignController(config, space, source); // validates the controller options now
+  // The resource limits trial processes enforce (workers/job-limits.ts): checked before anything is queued.
+  const overLimits = campaignLimitIssues(config.proxy, o.limits ?? DEFAULT_JOB_LIMITS);
+  if (overLimits.length) throw new CampaignConfigError(source, overLimits);
+  // A fresh campaign writes only into an empty or absent folder (and never under /proc, /sys, /dev).
+  const folder = o.resume ? undefined : checkFreshFolder(dir);
   if (o.dryRun) {
     process.stdout.write(JSON.stringify(config, null, 2) + '\n');
+    const crowded = o.redis ? undefined : concurrencyWarning(config.concurrency);
+    if (crowded) process.stderr.write(`warning: ${crowded}\n`);
+    const what = folder === undefined ? 'holds this campaign; a run would continue it' : folder === 'absent' ? 'does not exist; a run would create it' : 'is empty; a run would write into it';
+    process.stderr.write(`dry run: output folder ${resolve(dir)} ${what}. Nothing was written.\n`);
     return;
   }
-  if (!o.resume && existsSync(join(dir, 'journal.jsonl'))) {
-    throw new CampaignError('EXISTS', `${dir} already holds a campaign journal; continue it with: pyramid-nas search --resume ${dir}`);
-  }
 
-  // 2. The dashboard (first: a port in use fails before Redis or the pool is touched), then the queue.
+  // 2. The dashboard first: a port in use fails before anything is written, Redis or the pool touched.
   let dashboard: Dashboard | undefined;
   if (o.dashboard || o.dashboardPort !== undefined) {
     dashboard = await startSearchDashboard(dir, o);
     process.stderr.write(`dashboard: ${dashboard.url}\n`);
   }
+  // Until the run's own handlers take over: a signal exits, and the lock is released on exit.
+  const early = (sig: NodeJS.Signals) => {
+    process.stderr.write(`\n${sig}: stopping before the campaign started\n`);
+    process.exit(130);
+  };
+  const lateSignals = () => {
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+  };
+  let lock: CampaignLock | undefined;
+  let created = false;
   try {
-    await runWithQueue(config, dir, source, space, o, dashboard);
+    // 3. The folder's lock: one campaign process per folder, until this one exits. Then the queue.
+    if (folder === 'absent') created = ensureDir(dir);
+    lock = acquireLock(dir, { force: o.forceUnlock, onNote: (m) => process.stderr.write(`pyramid-nas search: ${m}\n`) });
+    process.on('SIGINT', early);
+    process.on('SIGTERM', early);
+    await runWithQueue(config, dir, source, space, o, lock, lateSignals, dashboard);
   } finally {
+    lateSignals();
     await dashboard?.close();
+    lock?.release();
+    // A folder this run created and never wrote into (the lock was refused, Redis was unreachable…) goes.
+    if (created) removeIfEmpty(dir);
   }
 }
 
-async function runWithQueue(config: ResolvedCampaign, dir: string, source: string, space: ReturnType<typeof campaignSpace>, o: SearchOpts, dashboard?: Dashboard): Promise<void> {
+function removeIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir); // fails (harmlessly) unless empty
+  } catch {
+    // not empty, or already gone
+  }
+}
+
+async function runWithQueue(
+  config: ResolvedCampaign, dir: string, source: string, space: ReturnType<typeof campaignSpace>, o: SearchOpts,
+  lock: CampaignLock, takeSignals: () => void, dashboard?: Dashboard,
+): Promise<void> {
   const reporter: Reporter = o.json ? jsonReporter() : barReporter();
-  let queue: TrialQueue;
+  let queue: TrialQueue | undefined;
   let redis: Redis | undefined;
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    reporter.stop();
+    process.stderr.write(`\n${sig}: stopping. The journal is intact; continue with: pyramid-nas search --resume ${dir}${o.redis ? ` --redis ${redact(o.redis)}` : ''}\n`);
+    void Promise.allSettled([queue?.close(), dashboard?.close()]).finally(() => {
+      redis?.disconnect();
+      process.exit(130); // the lock is released on exit
+    });
+  };
+  takeSignals();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   if (o.redis) {
     redis = connectRedis(o.redis);
     // Reconnects on its own and BullMQ commands wait (maxRetriesPerRequest: null): warn once per outage.
@@ -134,36 +215,27 @@ async function runWithQueue(config: ResolvedCampaign, dir: string, source: strin
     queue = new BullmqQueue({ campaign: config.name, connection: redis, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
     reporter.info(`queue ${config.name} on ${redact(o.redis)}: start workers with  pyramid-nas worker --redis ${redact(o.redis)} --campaign ${config.name}`);
   } else {
-    queue = new EmbeddedQueue(new ProcessPool({ size: config.concurrency }), { concurrency: config.concurrency, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
+    const crowded = concurrencyWarning(config.concurrency);
+    if (crowded) reporter.warn(crowded);
+    const pool = new ProcessPool({ size: config.concurrency, limits: o.limits, raiseLimitsWith: 'pyramid-nas search --limits' });
+    queue = new EmbeddedQueue(pool, { concurrency: config.concurrency, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
   }
 
-  let interrupted = false;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    reporter.stop();
-    process.stderr.write(`\n${sig}: stopping. The journal is intact; continue with: pyramid-nas search --resume ${dir}${o.redis ? ` --redis ${redact(o.redis)}` : ''}\n`);
-    void Promise.allSettled([queue.close(), dashboard?.close()]).finally(() => {
-      redis?.disconnect();
-      process.exit(130);
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  // 3. Run.
+  // 4. Run.
   try {
-    const summary = await runCampaign(config, { space, createController: () => campaignController(config, space, source), queue, onEvent: (ev) => reporter.onEvent(ev) }, { dir, resume: Boolean(o.resume) });
+    const summary = await runCampaign(config, { space, createController: () => campaignController(config, space, source), queue, onEvent: (ev) => reporter.onEvent(ev) }, { dir, resume: Boolean(o.resume), lock });
     reporter.stop();
     const abs = resolve(dir);
     if (o.json) {
       process.stdout.write(JSON.stringify({
         event: 'result', reason: summary.reason, output: abs, stats: summary.stats,
-        best: summary.best ? { trialId: summary.best.trialId, hash: summary.best.hash, AP: summary.best.metrics!.AP, macs: summary.best.metrics!.macs, params: summary.best.metrics!.params, file: join(abs, 'best.graph.json') } : null,
+        best: summary.best ? { trialId: summary.best.trialId, hash: summary.best.hash, reward: summary.best.reward, AP: summary.best.metrics!.AP, macs: summary.best.metrics!.macs, params: summary.best.metrics!.params, costs: { scope: 'neck', ...proxyShape(config.proxy) }, file: join(abs, 'best.graph.json') } : null,
       }) + '\n');
     } else {
       process.stdout.write(`campaign ${config.name} finished (${summary.reason}): ${summary.stats.told} trials, ${summary.stats.failed} failed, ${summary.stats.invalid} invalid\n`);
-      process.stdout.write(bestLine(summary) + '\n');
+      const untold = summary.stats.asked - summary.stats.told;
+      if (untold > 0) process.stdout.write(`${untold} trial(s) still running after the wall-time grace period were cancelled; they stay asked but untold, and --resume runs them again\n`);
+      process.stdout.write(bestLine({ ...summary, config }) + '\n');
       process.stdout.write(`outputs: ${abs}${summary.best ? `  (best graph: ${join(abs, 'best.graph.json')})` : ''}\n`);
     }
   } finally {
@@ -182,7 +254,9 @@ export function register(program: Command): void {
     .option('--redis <url>', 'enqueue trials on BullMQ: redis://[user:pass@]host:port[/db] or rediss://…')
     .option('--json', 'JSON log lines (pino) instead of the progress bar')
     .option('--resume <dir>', 'continue the campaign in this output folder (results/<campaign>)')
-    .option('--dry-run', 'validate the campaign and print the resolved config; write nothing')
+    .option('--dry-run', 'validate the campaign and its output folder, print the resolved config; write nothing')
+    .option('--force-unlock', 'take the output folder even if its lock names a live process (use when that process is known to be gone)')
+    .option('--limits <json>', `trial resource limits, e.g. '{"imageSize":512}' (defaults ${JSON.stringify(DEFAULT_JOB_LIMITS)}); with --redis, start the workers with the same`, limitsArg)
     .option('--dashboard', 'serve the live dashboard on 127.0.0.1 while the campaign runs (URL on stderr)')
     .option('--dashboard-port <n>', 'its port (default 8080; 0: any free one); implies --dashboard', portArg)
     .action(async (file: string | undefined, o: SearchOpts) => {

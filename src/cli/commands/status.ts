@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { readCampaignDir } from '../../campaign/dir.js';
 import { JournalError } from '../../campaign/journal.js';
-import { ranked, type TrialRecord } from '../../campaign/records.js';
+import { bestText, bestTrial, type TrialRecord } from '../../campaign/records.js';
+import { proxyShape, proxyShapeText } from '../../campaign/costs.js';
 
 function fmt(v: number | undefined, digits = 4): string {
   return v === undefined ? '-' : v.toFixed(digits);
@@ -19,20 +20,21 @@ function row(r: TrialRecord): string[] {
 
 export function statusText(dir: string): string {
   const d = readCampaignDir(dir);
-  const head = ['#', 'trial', 'status', 'AP', 'MMACs', 'params', 'reward', 'wall s', 'hash', 'error'];
+  const head = ['#', 'trial', 'status', 'AP', 'proxy MMACs', 'proxy params', 'reward', 'wall s', 'hash', 'error'];
   const rows = d.records.map(row);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const told = d.records.filter((r) => r.status);
   const fin = d.events.findLast((e) => e.type === 'campaign-finished');
   const finished = fin ? `finished (${(fin as { reason: string }).reason})` : 'not finished';
-  const best = ranked(d.records)[0];
+  const best = bestTrial(d.records);
   const out = [
     `campaign ${d.config.name}: ${told.length} told of ${d.config.budget.trials ?? '?'} (${d.records.length - told.length} in flight), ` +
       `${told.filter((r) => r.status === 'failed').length} failed, ${told.filter((r) => r.status === 'invalid').length} invalid — ${finished}`,
     line(head),
     ...rows.map(line),
-    best ? `best so far: ${best.trialId} AP ${fmt(best.metrics!.AP)} reward ${fmt(best.reward)} (hash ${best.hash.slice(0, 12)})` : 'best so far: none',
+    best ? `${bestText({ reward: best.reward, AP: best.metrics!.AP })} — trial ${best.trialId}, hash ${best.hash.slice(0, 12)}` : bestText(undefined),
+    `costs: ${proxyShapeText(proxyShape(d.config.proxy))} (exported graphs also carry meta.fullWidthCost, at the graph's own width)`,
   ];
   return out.join('\n') + '\n';
 }
@@ -47,7 +49,8 @@ export function register(program: Command): void {
       try {
         if (o.json) {
           const d = readCampaignDir(dir);
-          process.stdout.write(JSON.stringify({ campaign: d.config.name, trials: d.records.map(({ graph: _g, ...r }) => r), best: ranked(d.records)[0]?.trialId ?? null }) + '\n');
+          const best = bestTrial(d.records);
+          process.stdout.write(JSON.stringify({ campaign: d.config.name, trials: d.records.map(({ graph: _g, ...r }) => r), best: best?.trialId ?? null, bestReward: best?.reward ?? null, bestAP: best?.metrics?.AP ?? null, costs: { scope: 'neck', ...proxyShape(d.config.proxy) } }) + '\n');
         } else {
           process.stdout.write(statusText(dir));
         }

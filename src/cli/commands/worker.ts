@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
 import { startWorkers } from '../../../workers/bullmq-worker.js';
 import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
+import { DEFAULT_RECYCLE_POLICY } from '../../../workers/child-lifecycle.js';
+import { DEFAULT_JOB_LIMITS, LimitsError, parseLimits, type JobLimits } from '../../../workers/job-limits.js';
 
 interface WorkerOpts {
   redis: string;
@@ -15,6 +17,18 @@ interface WorkerOpts {
   json?: boolean;
   lockDuration?: number;
   stalledInterval?: number;
+  maxTrialsPerChild: number;
+  maxChildRssMb: number;
+  limits?: JobLimits;
+}
+
+function limitsArg(v: string): JobLimits {
+  try {
+    return parseLimits(v);
+  } catch (err) {
+    if (err instanceof LimitsError) throw new InvalidArgumentError(err.message.replace(/^--limits: /, ''));
+    throw err;
+  }
 }
 
 function positiveInt(v: string): number {
@@ -36,16 +50,8 @@ async function work(o: WorkerOpts): Promise<void> {
     else process.stderr.write(`${level === 'info' ? '' : `${level}: `}${msg}${Object.keys(fields).length ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ') : ''}\n`);
   };
   const redis = connectRedis(o.redis);
-  // ioredis reconnects by itself and BullMQ waits; say so once per outage instead of once per retry.
-  let down = false;
-  redis.on('error', (err) => {
-    if (!down) log('warn', 'Redis connection lost; reconnecting', { error: err.message });
-    down = true;
-  });
-  redis.on('ready', () => {
-    if (down) log('info', 'Redis reconnected');
-    down = false;
-  });
+  // Start-up errors are waitReady's to report; outages after it, startWorkers's (one line per outage).
+  redis.on('error', () => {});
   await waitReady(redis, o.redis);
   await warnIfEvicting(redis, (m) => log('warn', m));
   const pool = await startWorkers({
@@ -54,9 +60,10 @@ async function work(o: WorkerOpts): Promise<void> {
     concurrency: o.concurrency,
     lockDuration: o.lockDuration,
     stalledInterval: o.stalledInterval,
+    pool: { maxTrialsPerChild: o.maxTrialsPerChild, maxChildRssMB: o.maxChildRssMb, limits: o.limits },
     log,
   });
-  log('info', 'worker ready', { redis: redact(o.redis), concurrency: o.concurrency, queues: o.all ? 'all' : pool.queues.join(',') });
+  log('info', 'worker ready', { redis: redact(o.redis), concurrency: o.concurrency, queues: o.all ? 'all' : pool.queues.join(',') || '(none yet)', ...(pool.waitingFor.length ? { waitingFor: pool.waitingFor.join(',') } : {}) });
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -86,6 +93,9 @@ export function register(program: Command): void {
     .option('--campaign <name>', 'serve this campaign (repeatable)', campaignName)
     .option('--all', 'serve every campaign queue found in Redis (re-checked every 5 s)')
     .option('--json', 'JSON log lines (pino)')
+    .option('--max-trials-per-child <n>', 'replace a trial process after this many trials', positiveInt, DEFAULT_RECYCLE_POLICY.maxTrialsPerChild)
+    .option('--max-child-rss-mb <mb>', 'replace a trial process whose resident memory exceeds this after a trial', positiveInt, DEFAULT_RECYCLE_POLICY.maxChildRssMB)
+    .option('--limits <json>', `raise or lower job resource limits, e.g. '{"imageSize":512}' (defaults ${JSON.stringify(DEFAULT_JOB_LIMITS)})`, limitsArg)
     // Stall detection timing (BullMQ defaults 30 s); short values are for the fault tests.
     .addOption(new Option('--lock-duration <ms>', 'job lock duration').argParser(positiveInt).hideHelp())
     .addOption(new Option('--stalled-interval <ms>', 'stalled-job check interval').argParser(positiveInt).hideHelp())

@@ -25,6 +25,7 @@ const table = new TrialTable(
   {
     name: (k) => campaigns.get(k)?.header.name ?? k,
     color: (k) => campaigns.get(k)?.color ?? '#999',
+    best: (k) => campaigns.get(k)?.header.bestTrial, // ranked by the server (the campaign's definition)
     selected: () => ({ a: panes.a.current, b: panes.b.current }),
   },
   pick,

@@ -1,9 +1,12 @@
-// The three plots, drawn by uPlot (canvas): AP over trial index with the best-so-far line per campaign,
-// and the Pareto fronts of AP against MACs and against params, where dominated trials are dimmed.
+// The three plots, drawn by uPlot (canvas): AP over trial index with, per campaign, the AP of its best
+// trial so far (best by the campaign's objective, the reward: best.js), and the Pareto fronts of AP
+// against the proxy's MACs and params, where dominated trials are dimmed. Each campaign's best trial
+// (named by the server in its header) is ringed on all three.
 // uPlot wants one shared, ascending x array; each campaign's series holds null where a point is not
 // its own. Clicking a point calls onPick(row).
 import uPlot from '/vendor/uPlot.esm.js';
 import { paretoMask } from './pareto.js';
+import { bestSoFar } from './best.js';
 import { fmt } from './dom.js';
 
 function alpha(hex, a) {
@@ -20,6 +23,7 @@ class Chart {
     this.plot = undefined;
     this.signature = '';
     this.rowsAt = []; // rowsAt[s][x]: the row drawn at data index x of series s
+    this.marks = []; // [{ x, y, color }]: rings drawn over the plot (the best trials)
     new ResizeObserver(() => {
       // Observing fires once at start too: only redraw when the width really changed.
       const size = this.size();
@@ -30,8 +34,9 @@ class Chart {
     return { width: Math.max(300, this.target.clientWidth), height: 260 };
   }
   /** (Re)builds the plot when the series change, otherwise only swaps the data (cheap). */
-  draw(opts, data, rowsAt) {
+  draw(opts, data, rowsAt, marks = []) {
     this.rowsAt = rowsAt;
+    this.marks = marks;
     const sig = opts.series.map((s) => s.label).join('|') + JSON.stringify(opts.scales.x);
     if (this.plot && sig === this.signature) {
       this.plot.setData(data);
@@ -59,12 +64,37 @@ class Chart {
         cursor: { focus: { prox: 16 }, points: { size: 8 } },
         hooks: {
           ready: [(u) => u.over.addEventListener('click', () => pick(u))],
+          draw: [(u) => this.drawMarks(u)],
         },
       },
       data,
       this.target,
     );
   }
+  drawMarks(u) {
+    const ctx = u.ctx;
+    const px = devicePixelRatio || 1;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    for (const m of this.marks) {
+      ctx.beginPath();
+      ctx.arc(u.valToPos(m.x, 'x', true), u.valToPos(m.y, 'y', true), 8 * px, 0, 2 * Math.PI);
+      ctx.strokeStyle = m.color;
+      ctx.lineWidth = 2 * px;
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+}
+
+/** Each campaign's best row (the server's choice, header.bestTrial) with its colour. */
+function bestRows(campaigns) {
+  return campaigns.flatMap((c) => {
+    const r = c.header.bestTrial === undefined ? undefined : c.rows.find((x) => x.id === c.header.bestTrial);
+    return r && r.AP !== undefined ? [{ r, color: c.color }] : [];
+  });
 }
 
 /** Legend name of a campaign: its name and controller (the plots compare controllers). */
@@ -85,8 +115,8 @@ export class Charts {
   /** campaigns: [{ header, rows, color }] (rows in index order). */
   update(campaigns) {
     this.drawAp(campaigns);
-    this.drawFront(this.macs, campaigns, 'macs', 'MACs');
-    this.drawFront(this.params, campaigns, 'params', 'params');
+    this.drawFront(this.macs, campaigns, 'macs', 'MACs (proxy)');
+    this.drawFront(this.params, campaigns, 'params', 'params (proxy)');
   }
 
   drawAp(campaigns) {
@@ -101,18 +131,18 @@ export class Charts {
       const ap = new Array(xs.length).fill(null);
       const best = new Array(xs.length).fill(null);
       const at = new Array(xs.length).fill(null);
-      let top = -Infinity;
-      for (const r of c.rows) {
-        if (r.st !== 'complete' || r.AP === undefined) continue;
+      // The line follows the best trial so far by reward, at that trial's AP (not the highest AP so far).
+      const leader = bestSoFar(c.rows);
+      c.rows.forEach((r, n) => {
+        if (r.st !== 'complete' || r.AP === undefined) return;
         const k = pos.get(r.i);
         ap[k] = r.AP;
         at[k] = r;
-        top = Math.max(top, r.AP);
-        best[k] = top;
-      }
+        best[k] = leader[n]?.AP ?? null;
+      });
       const label = who(c.header);
       series.push(pointSeries(`${label} AP`, c.color, 5, false));
-      series.push({ label: `${label} best`, stroke: c.color, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
+      series.push({ label: `${label} best (reward) so far: its AP`, stroke: c.color, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
       data.push(ap, best);
       rowsAt.push(at, at);
     }
@@ -125,6 +155,7 @@ export class Charts {
       },
       data,
       rowsAt,
+      bestRows(campaigns).map(({ r, color }) => ({ x: r.i, y: r.AP, color })),
     );
   }
 
@@ -163,6 +194,7 @@ export class Charts {
       },
       data,
       rowsAt,
+      bestRows(campaigns).filter(({ r }) => r[key] > 0).map(({ r, color }) => ({ x: r[key], y: r.AP, color })),
     );
   }
 }

@@ -39,7 +39,7 @@ export class DetailPane {
           ['state', r.st], ['reward', r.reward === undefined ? '–' : r.reward.toFixed(4)],
           ['AP', fmt.ap(r.AP)], ['AP50', fmt.ap(r.AP50)], ['AP75', fmt.ap(r.AP75)],
           ['APs / APm / APl', `${fmt.ap(r.APs)} / ${fmt.ap(r.APm)} / ${fmt.ap(r.APl)}`],
-          ['MACs', fmt.count(r.macs)], ['params', fmt.count(r.params)],
+          ['MACs (proxy)', fmt.count(r.macs)], ['params (proxy)', fmt.count(r.params)],
           ['wall', fmt.secs(r.wall)], ['train', fmt.secs(m.trainSeconds)], ['backend', m.backend ?? '–'],
           ['worker', r.worker ?? '–'], ['hash', (d.hash || '–').slice(0, 16)],
         ].map(([k, v]) => el('tr', null, el('th', { class: 't' }, k), el('td', { class: 't' }, String(v)))),

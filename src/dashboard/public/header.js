@@ -1,4 +1,5 @@
-// Campaign cards (controller, space, budget, progress, ETA, failures, best) and the running trials
+// Campaign cards (controller, space, budget, progress, ETA, failures, the best trial by reward with its
+// AP, what the cost figures were measured at) and the running trials
 // (from the journal: asked but not told; with --redis, their training progress from BullMQ).
 import { el, clear, fmt } from './dom.js';
 
@@ -30,9 +31,11 @@ export function renderCards(target, campaigns) {
         el('dt', null, 'ETA'), el('dd', null, h.eta === undefined ? '–' : h.eta === 0 ? 'done' : fmt.secs(h.eta)),
         el('dt', null, 'failures'), el('dd', null, `${h.failed} failed, ${h.invalid} invalid`),
         el('dt', null, 'elapsed'), el('dd', null, fmt.secs(h.elapsed)),
-        el('dt', null, 'best AP'), el('dd', null, h.bestAP === undefined ? '–' : `${fmt.ap(h.bestAP)} (${h.bestTrial})`),
+        // The campaign's best is its highest reward (the server ranks); the AP is that trial's.
+        el('dt', null, 'best'), el('dd', { class: 'best-text', title: 'the best trial by the campaign\'s objective (highest reward); its AP' }, h.bestReward === undefined ? '–' : `(reward ${fmt.ap(h.bestReward)}): AP ${fmt.ap(h.bestAP)} (${h.bestTrial})`),
         el('dt', null, 'folder'), el('dd', { title: h.dir }, h.dir.split('/').slice(-2).join('/')),
       ),
+      h.costs ? el('p', { class: 'costs' }, `MACs, params: ${h.costs.label}`) : null,
       el('div', { class: 'bar', title: `${pct.toFixed(1)}%` }, el('i', { style: { width: `${pct}%` } })),
       h.problems.length ? el('ul', { class: 'problems' }, ...h.problems.map((p) => el('li', null, p))) : null,
     );

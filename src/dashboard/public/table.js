@@ -1,20 +1,25 @@
 // The trials table: sortable by any column (click a header; again to reverse), filterable by campaign,
-// state, minimum AP and free text (trial id, worker, error). Rows are rebuilt from the data on each
+// state, minimum AP and free text (trial id, worker, error). By default it is ranked the campaign's way
+// (best.js: highest reward first, ties by index) and each campaign's best row is marked.
+// MACs and params are the proxy's figures (the campaign cards say at which width and input size). Rows are rebuilt from the data on each
 // render, PAGE at a time: more are appended as the list is scrolled down, because laying out thousands of
 // rows at once costs hundreds of milliseconds before the first paint. Every cell is text.
 import { el, clear, fmt } from './dom.js';
+import { rankable } from './best.js';
 
 const COLUMNS = [
   { key: 'c', label: 'campaign', cls: 't', text: (r, ctx) => ctx.name(r.c), node: (r, ctx) => el('span', null, el('i', { class: 'swatch', style: { '--c': ctx.color(r.c) } }), ctx.name(r.c)) },
   { key: 'i', label: '#', text: (r) => String(r.i) },
-  { key: 'id', label: 'trial', cls: 't', text: (r) => r.id },
+  { key: 'id', label: 'trial', cls: 't', text: (r) => r.id, node: (r, ctx) => el('span', null, r.id, ctx.best(r.c) === r.id ? el('span', { class: 'badge best', title: 'best trial of its campaign (highest reward)' }, 'best') : null) },
   { key: 'st', label: 'state', cls: 't', text: (r) => r.st, node: (r) => el('span', { class: `st st-${r.st}` }, r.st) },
+  // Sorted as ranked: only complete trials compete (a failed trial's reward is what the controller was told).
+  { key: 'reward', label: 'reward', text: (r) => fmt.ap(r.reward), value: (r) => (rankable(r) ? r.reward : undefined) },
   { key: 'AP', label: 'AP', text: (r) => fmt.ap(r.AP) },
   { key: 'APs', label: 'APs', text: (r) => fmt.ap(r.APs) },
   { key: 'APm', label: 'APm', text: (r) => fmt.ap(r.APm) },
   { key: 'APl', label: 'APl', text: (r) => fmt.ap(r.APl) },
-  { key: 'macs', label: 'MACs', text: (r) => fmt.count(r.macs) },
-  { key: 'params', label: 'params', text: (r) => fmt.count(r.params) },
+  { key: 'macs', label: 'MACs (proxy)', title: 'neck MACs at the proxy\'s width and input size (see the campaign card)', text: (r) => fmt.count(r.macs) },
+  { key: 'params', label: 'params (proxy)', title: 'neck params at the proxy\'s width (see the campaign card)', text: (r) => fmt.count(r.params) },
   { key: 'wall', label: 'wall', text: (r) => fmt.secs(r.wall) },
   { key: 'worker', label: 'worker', cls: 't', text: (r) => r.worker ?? '' },
   { key: 'err', label: 'error', cls: 'err', text: (r) => r.err ?? '' },
@@ -24,11 +29,11 @@ const PAGE = 200;
 
 export class TrialTable {
   constructor(ctx, onPick) {
-    this.ctx = ctx; // { name(key), color(key), selected() → {a, b} }
+    this.ctx = ctx; // { name(key), color(key), best(key) → trial id, selected() → {a, b} }
     this.onPick = onPick;
     this.table = document.getElementById('trial-table');
     this.body = this.table.tBodies[0];
-    this.sort = { key: 'i', dir: -1 }; // newest first
+    this.sort = { key: 'reward', dir: -1 }; // best first
     this.filters = { campaign: '', state: '', minAP: undefined, text: '' };
     this.rows = [];
     this.visible = [];
@@ -39,7 +44,7 @@ export class TrialTable {
     });
     const head = this.table.tHead.rows[0];
     for (const col of COLUMNS) {
-      head.append(el('th', { class: col.cls, 'data-key': col.key, onclick: () => this.sortBy(col.key) }, col.label));
+      head.append(el('th', { class: col.cls, 'data-key': col.key, title: col.title, onclick: () => this.sortBy(col.key) }, col.label));
     }
     const on = (id, f) => document.getElementById(id).addEventListener('input', (e) => { f(e.target.value); this.render(); });
     on('f-campaign', (v) => (this.filters.campaign = v));
@@ -55,7 +60,7 @@ export class TrialTable {
   }
 
   sortBy(key) {
-    this.sort = this.sort.key === key ? { key, dir: -this.sort.dir } : { key, dir: key === 'i' || key === 'AP' ? -1 : 1 };
+    this.sort = this.sort.key === key ? { key, dir: -this.sort.dir } : { key, dir: key === 'i' || key === 'AP' || key === 'reward' ? -1 : 1 };
     this.render();
   }
 
@@ -75,8 +80,9 @@ export class TrialTable {
 
   render() {
     const { key, dir } = this.sort;
+    const value = COLUMNS.find((c) => c.key === key)?.value ?? ((r) => r[key]);
     const cmp = (a, b) => {
-      const x = a[key], y = b[key];
+      const x = value(a), y = value(b);
       // Missing values sort last in both directions.
       if (x === undefined || x === null) return y === undefined || y === null ? a.i - b.i : 1;
       if (y === undefined || y === null) return -1;
@@ -104,7 +110,8 @@ export class TrialTable {
     const end = Math.min(upTo, this.visible.length);
     for (let k = this.shown; k < end; k++) {
       const r = this.visible[k];
-      const tr = el('tr', { 'data-k': k, 'data-trial': r.id, class: sel.a === `${r.c}/${r.id}` ? 'sel-a' : sel.b === `${r.c}/${r.id}` ? 'sel-b' : undefined });
+      const cls = [sel.a === `${r.c}/${r.id}` ? 'sel-a' : sel.b === `${r.c}/${r.id}` ? 'sel-b' : '', this.ctx.best(r.c) === r.id ? 'best' : ''].filter(Boolean).join(' ');
+      const tr = el('tr', { 'data-k': k, 'data-trial': r.id, class: cls || undefined });
       for (const col of COLUMNS) {
         const td = el('td', { class: col.cls });
         if (col.node) td.append(col.node(r, this.ctx));
