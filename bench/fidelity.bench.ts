@@ -141,12 +141,12 @@ const rho = (set: string[], x: (g: string) => number) => {
   const ok = set.filter((g) => Number.isFinite(x(g)) && Number.isFinite(meanAp(g, b2)));
   return ok.length >= 3 ? `${spearman(ok.map(x), ok.map((g) => meanAp(g, b2))).toFixed(3)} (${ok.length} graphs)` : '—';
 };
-// The issue's set is every zoo graph plus one single-level baseline (C4, the reference); C3 is an extra row.
-const issueSet = names.filter((g) => g !== 'single-level-c3');
-console.log(`Spearman ρ (×${b1} vs ${lab2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(issueSet, (g) => meanAp(g, b1))}`);
+// The reference set is every zoo graph plus the single-level C4 baseline; C3 is an extra row.
+const referenceSet = names.filter((g) => g !== 'single-level-c3');
+console.log(`Spearman ρ (×${b1} vs ${lab2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(referenceSet, (g) => meanAp(g, b1))}`);
 const maxRuns = Math.max(0, ...rows.filter((r) => r.budget === b1).map((r) => r.runAPs?.length ?? 0));
 for (let r = 0; maxRuns > 1 && r < maxRuns; r++) {
-  console.log(`  ×${b1} run ${r} alone vs ${lab2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(issueSet, (g) => runAp(g, b1, r))}`);
+  console.log(`  ×${b1} run ${r} alone vs ${lab2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(referenceSet, (g) => runAp(g, b1, r))}`);
 }
 for (const [b, label] of [[b1, `×${b1}`], [b2, lab2]] as const) {
   const f = meanAp('fpn', b), s = meanAp('single-level-c4', b);

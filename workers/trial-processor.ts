@@ -16,7 +16,7 @@ import { identityOf, proxyHash } from './trial-identity.js';
 import { proxyTaskSchema } from '../src/train/config.js';
 
 // Type-only: erased at run time, so the campaign process never loads TensorFlow.js through it.
-import type { TrainHooks, TrainProgress } from '../src/train/train.js';
+import type { TrainHooks, TrainProgress } from '../src/train/trial.js';
 export type { TrainHooks, TrainProgress };
 /** trainAndEvaluate's shape; the job is passed too so test doubles can key behaviour on the trial. */
 export type Trainer = (graph: PyramidGraph, proxy: ProxyTaskConfig, hooks: TrainHooks, job: TrialJob) => Promise<TrialMetrics>;

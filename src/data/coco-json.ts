@@ -1,5 +1,6 @@
 // Parsing and checking a COCO `instances` JSON. Hand-written rather than a schema library: COCO files can
 // hold hundreds of thousands of annotations, and every error must name the file and the JSON path.
+import { jsonSyntaxReport, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { DatasetError } from './errors.js';
 
@@ -137,9 +138,10 @@ export function readCocoInstances(file: string): CocoInstances {
   }
   let doc: Json;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(stripBom(text)); // a leading BOM is ignored, as in every JSON file we read
   } catch (err) {
-    throw new DatasetError('bad-json', `${file}: not valid JSON (${(err as Error).message})`, { file });
+    const { line, column, reason } = jsonSyntaxReport(stripBom(text), err);
+    throw new DatasetError('bad-json', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
   }
   return checkCocoInstances(doc, file);
 }

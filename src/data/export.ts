@@ -2,7 +2,7 @@
 // and pyramid-nas.split.json (so the folder loads back as the same split). Everything is written into a
 // temporary sibling folder that is renamed into place at the end: an error leaves nothing half-written.
 // Never under /proc, /sys or /dev (the campaign outputs' rule).
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
@@ -66,6 +66,7 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
   if (existsSync(out) && !o.force) {
     throw new DatasetError('bad-option', `${out} already exists (use --force to replace it)`, { file: out });
   }
+  if (existsSync(out)) refuseForeignFolder(out);
   ensureDir(dirname(out));
   const tmp = mkdtempSync(join(dirname(out), `.${basename(out)}.tmp-`));
   try {
@@ -107,5 +108,18 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * --force replaces a folder recursively, so it may only replace what this command writes: an earlier
+ * export (it holds the split file) or an empty folder. Anything else (a home folder, `/`, a typo) is refused.
+ */
+function refuseForeignFolder(out: string): void {
+  const st = statSync(out);
+  if (!st.isDirectory()) throw new DatasetError('bad-option', `${out} exists and is not a folder; --force only replaces an earlier export`, { file: out });
+  const entries = readdirSync(out);
+  if (entries.length > 0 && !entries.includes(SPLIT_FILE_NAME)) {
+    throw new DatasetError('bad-option', `${out} is not an earlier dataset export (no ${SPLIT_FILE_NAME} in it); --force only replaces one of those or an empty folder`, { file: out });
   }
 }

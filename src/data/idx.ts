@@ -11,7 +11,7 @@ import { DatasetError } from './errors.js';
 /** readFileBounded with its errors as DatasetErrors. */
 function readIdxBytes(file: string, limit: number): Buffer {
   try {
-    return readFileBounded(file, limit, 'IDX file');
+    return readFileBounded(file, limit, 'Fashion-MNIST IDX file');
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
     throw new DatasetError(err.code === 'too-large' ? 'too-large' : 'missing-file', `cannot read ${err.message}`, { file });
@@ -42,7 +42,7 @@ export function readIdxFile(dir: string, name: string): IdxArray {
       bytes = gunzipSync(packed, { maxOutputLength: limit });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DatasetError('too-large', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for an IDX file`, { file: gz });
+        throw new DatasetError('too-large', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for a Fashion-MNIST IDX file`, { file: gz });
       }
       throw new DatasetError('malformed-file', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
     }

@@ -1,4 +1,4 @@
-// `shapes`: the built-in procedural proxy dataset (DESIGN.md §7). Coloured geometric objects of six classes,
+// `shapes`: the built-in procedural proxy dataset (docs/datasets.md). Coloured geometric objects of six classes,
 // sizes log-uniform from 4 px to 90% of the image (DEFAULT_LAYOUT), 1–8 per image, on noisy textured backgrounds with
 // distractor clutter. Sample i of a split is a pure function of (seed, split, i).
 import { paintBackground, paintClutter } from './background.js';

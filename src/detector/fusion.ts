@@ -1,5 +1,6 @@
-// The fusion ops of DESIGN §4, each built with its own weights for one node. Inputs arrive already
-// resampled to the node's level; `levels` are the inputs' original levels (attention needs the coarser).
+// The fusion ops (docs/proxy-task.md, the proxy detector), each built with its own weights for one node.
+// Inputs arrive already resampled to the node's level; `levels` are the inputs' original levels (attention
+// needs the coarser).
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusionOp } from '../graph/types.js';
 import { conv2d, type Layer, type RunContext } from './layers.js';

@@ -1,4 +1,4 @@
-// The proxy detector (DESIGN §7): backbone, the neck interpreter, RetinaNet head, anchors, losses, decoding.
+// The proxy detector (docs/proxy-task.md): backbone, the neck interpreter, RetinaNet head, anchors, losses, decoding.
 export { Detector, type DetectorOptions, type HeadOutput } from './model.js';
 export { buildPyramid, liveNodes, type Pyramid, type PyramidOptions } from './pyramid.js';
 export { buildFusion, WEIGHTED_EPSILON, type Fusion } from './fusion.js';

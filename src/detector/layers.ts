@@ -64,7 +64,7 @@ export function separableConv(store: ParamStore, group: ParamGroup, label: strin
 }
 
 /**
- * Batch norm written with elementwise ops: its gradient is cheaper on wasm than tf.batchNorm's (DESIGN §7).
+ * Batch norm written with elementwise ops: its gradient is cheaper on wasm than tf.batchNorm's.
  * Training: normalise with the batch moments and hand them to the trainer for the moving averages.
  */
 export function batchNorm(store: ParamStore, group: ParamGroup, label: string, c: number): Layer {

@@ -1,4 +1,4 @@
-// buildPyramid: the ONLY place a pyramid graph becomes layers (DESIGN §3). It follows the cost-model
+// buildPyramid: the ONLY place a pyramid graph becomes layers (docs/proxy-task.md). It follows the cost-model
 // contract of src/graph/cost.ts exactly: one 1×1 projection (+BN) per backbone level read by a live node of
 // the first copy; per node a fusion then a post-op; `repeats` copies with their own weights, copy k>0
 // reading copy k−1's outputs P<l> wherever the graph names C<l>; dead nodes are not built.

@@ -1,4 +1,4 @@
-// Moving a feature from level a to level b (DESIGN §4): a<b max-pool by 2^(b−a) with 'same' padding
+// Moving a feature from level a to level b (docs/proxy-task.md): a<b max-pool by 2^(b−a) with 'same' padding
 // (side ceil(s/2^k), the cost model's s_l); a>b nearest upsample by 2^(a−b), cropped to the target side
 // when the finer level's side is odd. No parameters, no MACs.
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,7 +1,7 @@
 // `npm run gen:schema`: writes pyramid-graph-1.schema.json from the zod schema (temp file + rename).
 // A unit test checks that the committed file equals this output, so the two never drift.
-import { renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../campaign/atomic.js';
 import { pyramidGraphJsonSchema } from './schema.js';
 
 export const SCHEMA_FILE = fileURLToPath(new URL('./pyramid-graph-1.schema.json', import.meta.url));
@@ -11,8 +11,6 @@ export function schemaFileText(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const tmp = `${SCHEMA_FILE}.${process.pid}.tmp`;
-  writeFileSync(tmp, schemaFileText());
-  renameSync(tmp, SCHEMA_FILE);
+  writeFileAtomic(SCHEMA_FILE, schemaFileText());
   console.log(`wrote ${SCHEMA_FILE}`);
 }

@@ -1,4 +1,4 @@
-// The proxy task's zod schema and defaults (DESIGN §7). Unknown keys are rejected; every key of the shared
+// The proxy task's zod schema and defaults (docs/proxy-task.md). Unknown keys are rejected; every key of the shared
 // ProxyTaskConfig contract (proxy-config.ts) is accepted, plus a few trainer knobs with documented defaults.
 import { z } from 'zod';
 import type { ProxyTaskConfig } from './proxy-config.js';

@@ -1,13 +1,14 @@
 // Backbone pre-training for the proxy (as NAS-FPN's proxy starts from a pre-trained ResNet): train the
 // whole detector with a fixed FPN neck on `shapes` images of a dedicated seed (never a trial's data), then
 // keep only the backbone's weights and BN statistics. Trials load them and train neck + head only.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../campaign/atomic.js';
 import { initBackend } from '../backend/index.js';
 import { exportCheckpoint } from '../detector/index.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { resolveProxyTask, type ProxyTaskInput } from './config.js';
-import { evaluateSplit, openDataset, proxyGraph, TrainSession } from './train.js';
+import { openDataset } from '../data/open.js';
+import { evaluateSplit } from './evaluate.js';
+import { proxyGraph, TrainSession } from './session.js';
 
 export interface PretrainOptions {
   graph: PyramidGraph;
@@ -16,13 +17,6 @@ export interface PretrainOptions {
   /** Write a checkpoint every this many steps as well (same file). */
   every?: number;
   log?: (line: string) => void;
-}
-
-function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 export async function pretrainBackbone(o: PretrainOptions): Promise<void> {
@@ -38,7 +32,8 @@ export async function pretrainBackbone(o: PretrainOptions): Promise<void> {
       made: 'pretrainBackbone', graph: o.graph.name, step, task, backend: backend.name,
       heldoutAP: stats?.AP, seconds: Math.round((performance.now() - t0) / 1000),
     };
-    writeAtomic(o.out, JSON.stringify(exportCheckpoint(session.detector.store, 'backbone', meta)));
+    // Atomic (a checkpoint is rewritten every `every` steps; a crash must not leave half of one) and never under /proc, /sys or /dev.
+    writeFileAtomic(o.out, JSON.stringify(exportCheckpoint(session.detector.store, 'backbone', meta)));
     log(`checkpoint at step ${step}${stats ? `: held-out AP ${stats.AP.toFixed(4)} AP50 ${stats.AP50.toFixed(4)}` : ''} → ${o.out}`);
   };
   try {

@@ -1,4 +1,4 @@
-// The proxy task a trial trains and evaluates on (DESIGN.md §7). The detector/training module owns the
+// The proxy task a trial trains and evaluates on (docs/proxy-task.md). The detector/training module owns the
 // defaults and the zod schema; this interface is the contract the campaign and the workers rely on.
 
 export type ProxyDatasetName = 'shapes' | 'fashion-mnist-scenes' | 'coco';

@@ -1,9 +1,9 @@
 // Where a JSON text first goes wrong, as an offset, a reason and line:column. V8's JSON.parse does not
 // always say where ("Unexpected token '}', ... is not valid JSON"), so after a failed parse this small
 // checker walks the grammar (building nothing) and stops at the first character that cannot continue a
-// valid document. Shared by the graph, campaign and COCO-eval parsers; only run on failure, so speed is
-// secondary. It keeps an explicit stack instead of recursing, so any nesting depth that JSON.parse
-// accepts is accepted here too (no stack overflow, no arbitrary depth limit).
+// valid document. Shared by the graph, campaign, COCO-eval and dataset (COCO, split file) readers; only
+// run on failure, so speed is secondary. It keeps an explicit stack instead of recursing, so any nesting
+// depth that JSON.parse accepts is accepted here too (no stack overflow, no arbitrary depth limit).
 
 export interface JsonSyntaxProblem {
   /** Offset of the first character that cannot continue a valid document (text.length: it ended early). */

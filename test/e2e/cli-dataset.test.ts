@@ -29,7 +29,7 @@ describe('pyramid-nas dataset', () => {
     assert.deepEqual(split.heldout, [1, 2, 3, 4, 5, 6]);
     assert.deepEqual(split.train, []);
     // Compared with the dataset exactly as the trainer opens it (its own object-size/count defaults included).
-    const { openDataset } = await import('../../src/train/train.js');
+    const { openDataset } = await import('../../src/data/open.js');
     const { resolveProxyTask } = await import('../../src/train/index.js');
     const built = await openDataset(resolveProxyTask({ dataset: 'shapes', imageSize: 40, trainImages: 1, heldoutImages: 6, seed: 5 }));
     const { data, info } = await sharp(join(out, 'images', doc.images[3].file_name)).raw().toBuffer({ resolveWithObject: true });

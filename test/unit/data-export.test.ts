@@ -74,8 +74,14 @@ describe('dataset export → coco loader', () => {
     writeFileSync(join(out, 'keep.txt'), 'x');
     await assert.rejects(exportCoco(ds, { split: 'heldout', out }), (e: unknown) => e instanceof DatasetError && /already exists/.test(e.message));
     assert.ok(existsSync(join(out, 'keep.txt')));
-    await exportCoco(ds, { split: 'heldout', out, force: true });
-    assert.ok(!existsSync(join(out, 'keep.txt')) && existsSync(join(out, 'instances.json')));
+    // --force replaces only an earlier export or an empty folder, never a folder of other files.
+    await assert.rejects(exportCoco(ds, { split: 'heldout', out, force: true }), (e: unknown) => e instanceof DatasetError && /not an earlier dataset export/.test(e.message));
+    assert.ok(existsSync(join(out, 'keep.txt')));
+    const earlier = join(root, 'earlier');
+    await exportCoco(ds, { split: 'heldout', out: earlier });
+    writeFileSync(join(earlier, 'stale.txt'), 'x');
+    await exportCoco(ds, { split: 'heldout', out: earlier, force: true });
+    assert.ok(!existsSync(join(earlier, 'stale.txt')) && existsSync(join(earlier, 'instances.json')));
 
     const failing: ProxyDataset = {
       ...ds,

@@ -1,6 +1,6 @@
 // src/util/json-text.ts at scale and with invisible characters: findProtoKey stays linear at the nesting
 // depth a 1 MB file allows, a BOM (or any character that prints as nothing) is named in messages rather
-// than shown, and the graph, campaign and COCO-eval parsers agree about a leading BOM.
+// than shown, and the graph, campaign, COCO-eval and COCO-dataset parsers agree about a leading BOM.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { CampaignConfigError, loadCampaignFile } from '../../src/campaign/config
 import { EvalInputError } from '../../src/eval/errors.js';
 import { parseJsonText } from '../../src/eval/json-text.js';
 import { readCocoDetectionsFile } from '../../src/eval/files.js';
+import { readCocoInstances } from '../../src/data/coco-json.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-json-bom-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -102,6 +103,14 @@ describe('a leading BOM, in all three parsers', () => {
     const f = join(root, 'broken.json');
     writeFileSync(f, text);
     assert.throws(() => loadCampaignFile(f), (e: unknown) => e instanceof CampaignConfigError && e.issues[0].message === 'not valid JSON at line 2, column 8: expected a value, found "}"');
+  });
+
+  test('a COCO instances file under --data reads the same way: BOM ignored, errors placed and worded alike', () => {
+    const f = join(root, 'instances.json');
+    writeFileSync(f, BOM + JSON.stringify({ images: [{ id: 1, file_name: 'a.png', width: 4, height: 4 }], annotations: [], categories: [{ id: 1, name: 'x' }] }));
+    assert.equal(readCocoInstances(f).images.length, 1);
+    writeFileSync(f, `${BOM}{\n  "a": }`);
+    assert.throws(() => readCocoInstances(f), (e: unknown) => e instanceof Error && e.message === `${f}: not valid JSON at line 2, column 8: expected a value, found "}"`);
   });
 
   test('a COCO detections file with a BOM: an overflowing number is placed without counting the BOM', async () => {

@@ -1,10 +1,11 @@
 // `pyramid-nas dataset export|preview|stats`: the proxy datasets outside the trainer — as COCO folders for
 // other frameworks, as a picture, as numbers.
-import { mkdirSync, renameSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { choice, intOption } from '../options.js';
 import sharp from 'sharp';
+import { OutputWriteError, writeFileAtomic } from '../../campaign/atomic.js';
+import { OutputFolderError } from '../../campaign/output-folder.js';
 import { DatasetError } from '../../data/errors.js';
 import { exportCoco } from '../../data/export.js';
 import { loadDataset } from '../../data/index.js';
@@ -57,15 +58,16 @@ function defaultCount(split: SplitName): number {
 }
 
 /**
- * Bad input exits 2 with its message: a DatasetError, or a file-system error on a path the user gave
- * (an --out under a file, no permission…). Anything else is a bug and propagates with its stack.
+ * Bad input exits 2 with its message: a DatasetError, an --out under /proc, /sys or /dev, or a file-system
+ * error on a path the user gave (an --out under a file, no permission, a full disk…). Anything else is a
+ * bug and propagates with its stack.
  */
 async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
-    if (err instanceof DatasetError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
+    if (err instanceof DatasetError || err instanceof OutputFolderError || err instanceof OutputWriteError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
       process.stderr.write(`pyramid-nas dataset: ${(err as Error).message}\n`);
       process.exit(2);
     }
@@ -115,12 +117,10 @@ export function register(program: Command): void {
         if (samples.length === 0) throw new DatasetError('bad-option', `the ${o.split} split is empty`);
         const c = mosaic(samples, o.columns);
         const out = resolve(o.out);
-        mkdirSync(dirname(out), { recursive: true });
-        const tmp = `${out}.tmp-${process.pid}`;
-        await sharp(Buffer.from(c.pixels.buffer), { raw: { width: c.width, height: c.height, channels: 3 } })
+        const png = await sharp(Buffer.from(c.pixels.buffer), { raw: { width: c.width, height: c.height, channels: 3 } })
           .png({ compressionLevel: 9, palette: Boolean(o.palette) })
-          .toFile(tmp);
-        renameSync(tmp, out);
+          .toBuffer();
+        writeFileAtomic(out, png);
         process.stdout.write(`${JSON.stringify({ out, width: c.width, height: c.height, samples: samples.length })}\n`);
       }),
     );

@@ -1,41 +1,18 @@
-// The proxy training loop (DESIGN §7): build the detector for a graph, train it with Adam (warm-up +
-// cosine) on the train split, evaluate COCO AP on the held-out split only. Deterministic for a seed on a
-// given backend: weights, data order and the dataset itself all derive from it.
+// One training run of the proxy (docs/proxy-task.md): the detector for a graph, its Adam optimizer (warm-up +
+// cosine) and the train-split batch stream. Deterministic for a seed on a given backend: weights and data
+// order derive from the run's seed.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrialMetrics } from '../../controllers/types.js';
-import { initBackend } from '../backend/index.js';
-import { createShapesDataset, loadDataset } from '../data/index.js';
-import { DEFAULT_LAYOUT } from '../data/layout.js';
-import { checkDatasetOptions } from '../data/options.js';
-import type { DatasetSplit, DetectionSample, ProxyDataset, SplitName } from '../data/types.js';
-import { assignTargets, decodeDetections, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type Detection, type HeadOutput, type RunContext } from '../detector/index.js';
-import { evaluateDetections } from '../eval/in-memory.js';
+import type { DetectionSample, ProxyDataset, SplitName } from '../data/types.js';
+import { assignTargets, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type HeadOutput, type RunContext } from '../detector/index.js';
 import type { CocoStats } from '../eval/types.js';
-import { graphCost, parseGraph, PROXY_BACKBONE_CHANNELS } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { BACKBONE_CHECKPOINT, loadBackboneCheckpoint } from './backbone-weights.js';
 import { BatchSampler, imagesToFloat } from './batches.js';
-import { FeatureCache, sharedFeatureCache } from './features.js';
-import { resolveProxyTask, RUN_SEED_STRIDE, type ProxyTask, type ProxyTaskInput } from './config.js';
+import { RUN_SEED_STRIDE, type ProxyTask } from './config.js';
 import { TrainError } from './errors.js';
-import type { ProxyTaskConfig } from './proxy-config.js';
+import { evaluateSplit } from './evaluate.js';
+import { FeatureCache, sharedFeatureCache } from './features.js';
 import { learningRateAt } from './schedule.js';
-
-export interface TrainProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  imagesPerSecond: number;
-}
-
-export interface TrainHooks {
-  onProgress?: (p: TrainProgress) => void;
-  signal?: AbortSignal;
-  /** Called once the backend is chosen (the CLI logs it). */
-  onBackend?: (b: { name: string; detail: string }) => void;
-  /** Called after each run of a trial (task.runs > 1) with that run's held-out statistics. */
-  onRunEnd?: (run: number, stats: CocoStats) => void;
-}
 
 /** Options of one training run within a trial. */
 export interface RunOptions {
@@ -216,136 +193,4 @@ export class TrainSession {
     this.optimizer.dispose();
     this.detector.dispose();
   }
-}
-
-/** Detections for every sample of a split (inference-mode BN), batch by batch; `cache`: frozen-backbone features. */
-export async function detectSplit(detector: Detector, split: DatasetSplit, batchSize: number, cache?: FeatureCache): Promise<Detection[][]> {
-  const S = detector.inputSize;
-  const K = detector.numClasses;
-  const N = detector.anchors.count;
-  const out: Detection[][] = [];
-  for (let start = 0; start < split.count; start += batchSize) {
-    const indices: number[] = [];
-    for (let i = start; i < Math.min(split.count, start + batchSize); i++) indices.push(i);
-    const inputs = cache ? cache.batch(detector, split, indices) : undefined;
-    const images = inputs ? undefined : tf.tensor4d(imagesToFloat(indices.map((i) => split.get(i)), S), [indices.length, S, S, 3]);
-    const [scores, deltas] = tf.tidy(() => {
-      const o = inputs ? detector.forwardFeatures(inputs, { training: false }) : detector.forward(images!, { training: false });
-      return [tf.sigmoid(o.cls), o.box];
-    });
-    images?.dispose();
-    if (inputs) for (const t of inputs.values()) t.dispose();
-    const s = (await scores.data()) as Float32Array;
-    const d = (await deltas.data()) as Float32Array;
-    scores.dispose();
-    deltas.dispose();
-    for (let b = 0; b < indices.length; b++) {
-      out.push(decodeDetections(s.subarray(b * N * K, (b + 1) * N * K), d.subarray(b * N * 4, (b + 1) * N * 4), detector.anchors, K, S));
-    }
-  }
-  return out;
-}
-
-/** COCO statistics of a detector on a split. */
-export async function evaluateSplit(detector: Detector, dataset: ProxyDataset, split: DatasetSplit, batchSize: number, cache?: FeatureCache): Promise<CocoStats> {
-  const dets = await detectSplit(detector, split, batchSize, cache);
-  const gt = Array.from({ length: split.count }, (_, i) => split.get(i).boxes);
-  return evaluateDetections(gt, dets, dataset.categories).stats;
-}
-
-/** The task's dataset; `shapes` takes the task's object-size/count overrides (dataset difficulty). */
-export async function openDataset(task: ProxyTask): Promise<ProxyDataset> {
-  const options = {
-    dataset: task.dataset, dataDir: task.dataDir, imageSize: task.imageSize,
-    trainImages: task.trainImages, heldoutImages: task.heldoutImages, seed: task.seed,
-  };
-  if (task.dataset === 'shapes') {
-    checkDatasetOptions(options);
-    const layout = { ...DEFAULT_LAYOUT, minSize: task.minObjectSize, maxObjects: Math.max(task.maxObjects, DEFAULT_LAYOUT.minObjects) };
-    return createShapesDataset({ ...options, layout });
-  }
-  return loadDataset(options);
-}
-
-/**
- * Train a proxy detector for `graph` and score it on the held-out split. Throws TrainError with a code
- * (`BAD_GRAPH`, `NAN_LOSS`, `ABORTED`) on failure; proxy-task errors are ProxyTaskError (`BAD_PROXY_TASK`).
- */
-export async function trainAndEvaluate(
-  graph: PyramidGraph,
-  proxy: ProxyTaskConfig | ProxyTaskInput,
-  hooks: TrainHooks = {},
-): Promise<TrialMetrics> {
-  const task = resolveProxyTask(proxy);
-  const parsed = parseGraph(graph);
-  if (!parsed.ok) {
-    throw new TrainError('BAD_GRAPH', `invalid graph: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
-  }
-  const g = proxyGraph(parsed.graph, task);
-  const started = performance.now();
-  const backend = await initBackend(task.backend);
-  hooks.onBackend?.(backend);
-  const dataset = await openDataset(task);
-  if (dataset.split('train').count === 0 || dataset.split('heldout').count === 0) {
-    throw new TrainError('EMPTY_DATASET', `dataset ${dataset.name} has an empty train or held-out split`);
-  }
-  const cost = graphCost(g, { inputSize: task.imageSize, backboneChannels: PROXY_BACKBONE_CHANNELS });
-  const runs: CocoStats[] = [];
-  let trainSeconds = 0;
-  let evalSeconds = 0;
-  let sampleCache: Map<number, DetectionSample> | undefined;
-  let modelParams = 0;
-  let modelMacsTotal = 0;
-  const totalSteps = task.steps * task.runs;
-  const loopStart = performance.now();
-  for (let run = 0; run < task.runs; run++) {
-    const runStart = performance.now();
-    const session = new TrainSession(g, task, dataset, { run, sampleCache });
-    try {
-      for (let i = 0; i < task.steps; i++) {
-        if (hooks.signal?.aborted) throw new TrainError('ABORTED', `training aborted at step ${run * task.steps + i}`, run * task.steps + i);
-        const loss = session.step();
-        if (hooks.onProgress) {
-          const done = run * task.steps + i + 1;
-          const seconds = (performance.now() - loopStart) / 1000;
-          hooks.onProgress({ step: done, steps: totalSteps, loss, imagesPerSecond: (done * task.batchSize) / Math.max(seconds, 1e-9) });
-        }
-        // Yield to the event loop now and then so abort signals and timers get through.
-        if (i % 10 === 9) await new Promise((r) => setImmediate(r));
-      }
-      // The first run's time includes backend start, data and backbone features: the trial's real cost.
-      trainSeconds += ((run === 0 ? performance.now() - started : performance.now() - runStart)) / 1000;
-      const evalStart = performance.now();
-      session.recalibrateBatchNorm(task.preciseBnBatches);
-      const stats = await session.evaluate('heldout');
-      evalSeconds += (performance.now() - evalStart) / 1000;
-      runs.push(stats);
-      hooks.onRunEnd?.(run, stats);
-      sampleCache = session.sampleCache;
-      if (run === 0) {
-        // The same graph every run: count the built model once (countMacs runs a forward pass).
-        const macs = session.detector.countMacs();
-        modelParams = session.detector.params();
-        modelMacsTotal = macs.backbone + macs.neck + macs.head;
-      }
-    } finally {
-      session.dispose();
-    }
-  }
-  const mean = (k: 'AP' | 'AP50' | 'AP75' | 'APs' | 'APm' | 'APl') => runs.reduce((s, r) => s + r[k], 0) / runs.length;
-  return {
-    AP: mean('AP'), AP50: mean('AP50'), AP75: mean('AP75'), APs: mean('APs'), APm: mean('APm'), APl: mean('APl'),
-    params: cost.params,
-    macs: cost.macs,
-    trainSeconds,
-    evalSeconds,
-    backend: backend.name,
-    modelParams,
-    modelMacs: modelMacsTotal,
-    steps: task.steps,
-    runs: task.runs,
-    imageSize: task.imageSize,
-    channels: g.channels,
-    repeats: g.repeats,
-  };
 }
