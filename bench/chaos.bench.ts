@@ -26,7 +26,7 @@ import { campaignController, campaignSpace } from '../src/campaign/factory.js';
 import { readJournal } from '../src/campaign/journal.js';
 import { EmbeddedQueue } from '../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../src/campaign/queue/inline-runner.js';
-import { createFakeTrainer, type FakeSpec } from '../workers/fake-trainer.js';
+import { createFakeTrainer, type FakeSpec } from '../src/testing/fake-trainer.js';
 import { ChaosRedis, PERSISTENCE_MODES, type Persistence } from './chaos/redis-server.js';
 import { killGroup, startCli, stopGroup, type CliProcess } from './chaos/processes.js';
 import { compareWithReference, startsPerTrial, tallyJournal, trialsOf } from './chaos/tally.js';

@@ -5,7 +5,8 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { getSpace } from '../search-spaces/index.js';
-import { createController, type TrialOutcome } from '../controllers/index.js';
+import { createController } from '../controllers/index.js';
+import type { TrialOutcome } from '../src/trial/types.js';
 
 const N = Number(process.env.N ?? 400);
 const space = getSpace('nas-fpn');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { startDashboard } from '../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../src/testing/synthetic-campaign.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

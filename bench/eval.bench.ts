@@ -4,7 +4,7 @@
 //  - end to end: JSON text → parse → zod validation → evaluate (what `pyramid-nas eval` does after reading).
 import { evaluateCoco, parseCocoDetections, parseCocoGroundTruth, STAT_NAMES } from '../src/eval/index.js';
 import { parseJsonText } from '../src/eval/json-text.js';
-import { syntheticCocoSet } from '../src/eval/synthetic.js';
+import { syntheticCocoSet } from '../src/testing/synthetic-coco.js';
 
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 5000);
 const DETECTIONS = Number(process.env.BENCH_DETECTIONS ?? 100_000);

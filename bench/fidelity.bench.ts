@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { singleLevelGraph } from '../src/detector/index.js';
 import { parseGraph } from '../src/graph/index.js';
 import type { PyramidGraph } from '../src/graph/types.js';
-import { DEFAULT_PROXY_TASK, resolveProxyTask, trainAndEvaluate } from '../src/train/index.js';
+import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
+import { trainAndEvaluate } from '../src/train/index.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

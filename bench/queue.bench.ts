@@ -5,20 +5,20 @@
 //   - throughput: TRIALS trials with CONCURRENCY in flight (trials/s), and the per-trial overhead as
 //     concurrency × wall / trials (slot-milliseconds a trial spends outside its processor).
 // The overhead is also shown as a share of one proxy trial. DEFAULT_PROXY_TASK carries no measured
-// duration, so the trial time is a parameter: BENCH_TRIAL_SECONDS (default 30 s ≈ 300 steps at ~11
-// steps/s on one core, DESIGN.md §7). Env: BENCH_ROUNDS (5), BENCH_TRIALS (100), BENCH_CONCURRENCY (2),
+// duration, so the trial time is a parameter: BENCH_TRIAL_SECONDS (default 30 s; a default-proxy trial takes
+// 40–60 s on one core, see docs/proxy-task.md). Env: BENCH_ROUNDS (5), BENCH_TRIALS (100), BENCH_CONCURRENCY (2),
 // BENCH_REDIS (redis://127.0.0.1:6379).
 import { cpus, loadavg } from 'node:os';
 import { getSpace } from '../search-spaces/index.js';
 import { createRng } from '../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../src/trial/proxy-task.js';
 import { EmbeddedQueue } from '../src/campaign/queue/embedded.js';
 import { BullmqQueue } from '../src/campaign/queue/bullmq.js';
 import type { TrialQueue } from '../src/campaign/queue/types.js';
 import { ProcessPool } from '../workers/process-pool.js';
 import { startWorkers } from '../workers/bullmq-worker.js';
-import { connectRedis } from '../workers/redis-connection.js';
-import type { TrialJob, TrialResult } from '../workers/types.js';
+import { connectRedis } from '../src/util/redis-connection.js';
+import type { TrialJob, TrialResult } from '../src/trial/types.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 100);

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/index.js';
 import { parseGraph } from '../src/graph/index.js';
-import { DEFAULT_PROXY_TASK, proxyGraph, resolveProxyTask, trainAndEvaluate, TrainSession } from '../src/train/index.js';
+import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
+import { proxyGraph, trainAndEvaluate, TrainSession } from '../src/train/index.js';
 import { openDataset } from '../src/data/open.js';
 import { imagesToFloat } from '../src/train/batches.js';
 

@@ -4,9 +4,12 @@
 import type { SearchSpace } from '../search-spaces/space.js';
 import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
 import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
-import type { Controller, ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { TrialOutcome } from '../src/trial/types.js';
+import type { CommonOptions } from './common.js';
+import { computeReward, type Reward } from './reward.js';
+import type { Controller, ControllerState, Proposal } from './types.js';
 
-export abstract class BookedController<O, X = null> implements Controller {
+export abstract class BookedController<O extends CommonOptions, X = null> implements Controller {
   abstract readonly kind: string;
   protected rng: StatefulRng;
   protected readonly book: ProposalBook<X>;
@@ -23,7 +26,12 @@ export abstract class BookedController<O, X = null> implements Controller {
   }
 
   abstract ask(): Promise<Proposal>;
-  abstract tell(index: number, outcome: TrialOutcome): Promise<void>;
+  abstract tell(index: number, outcome: TrialOutcome, reward?: Reward): Promise<void>;
+
+  /** The reward the campaign computed for `outcome`, or, driven on its own, this controller's objective's. */
+  protected rewardOf(outcome: TrialOutcome, given: Reward | undefined): Reward {
+    return given ?? computeReward(outcome, this.options.objective, this.options.rewardForInvalid);
+  }
 
   /** The strategy's own part of state() (JSON-serializable copies), after the common fields. */
   protected abstract strategyState(): Record<string, unknown>;

@@ -1,16 +1,17 @@
 // Bookkeeping every controller shares: proposal indices, the asked-but-not-told proposals (with any
 // per-proposal data a strategy needs, e.g. the RL policy's log-probabilities), the hashes already asked,
 // and the checks on tell (each index told once, only indices that were asked).
+import { PyramidNasError } from '../src/util/errors.js';
 import { graphHash } from '../src/graph/index.js';
 import type { SearchSpace } from '../search-spaces/space.js';
 import type { Proposal } from './types.js';
 
-export class ControllerError extends Error {
-  constructor(
-    readonly code: 'UNKNOWN_TRIAL' | 'ALREADY_TOLD' | 'SPACE_EXHAUSTED' | 'BAD_STATE',
-    message: string,
-  ) {
-    super(message);
+export type ControllerErrorCode = 'UNKNOWN_TRIAL' | 'ALREADY_TOLD' | 'SPACE_EXHAUSTED' | 'BAD_STATE';
+
+export class ControllerError extends PyramidNasError {
+  declare readonly code: ControllerErrorCode;
+  constructor(code: ControllerErrorCode, message: string) {
+    super(code, message);
     this.name = 'ControllerError';
   }
 }

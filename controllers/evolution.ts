@@ -8,12 +8,13 @@
 import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import { randInt } from '../search-spaces/space.js';
-import { parseOptions } from '../search-spaces/options.js';
+import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import { sampleUnseen } from './random.js';
-import { computeReward } from './reward.js';
-import type { ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { Reward } from './reward.js';
+import type { TrialOutcome } from '../src/trial/types.js';
+import type { ControllerState, Proposal } from './types.js';
 
 export const evolutionOptionsSchema = z
   .strictObject({
@@ -74,9 +75,9 @@ export class EvolutionController extends BookedController<EvolutionOptions> {
     return this.book.issue(sampleUnseen(this.book, this.space, this.rng, maxRetries), null);
   }
 
-  async tell(index: number, outcome: TrialOutcome): Promise<void> {
+  async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
     const entry = this.book.take(index);
-    const { reward } = computeReward(outcome, this.options.objective, this.options.rewardForInvalid);
+    const { reward } = this.rewardOf(outcome, given);
     this.population.push({ index, decisions: entry.decisions, reward });
     if (this.population.length > this.options.populationSize) this.population.shift(); // aging: the oldest dies
     this.toldCount++;

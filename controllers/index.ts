@@ -1,10 +1,12 @@
-// Controllers (DESIGN.md §8): createController(kind, space, options, seed) with zod-validated options.
+// Controllers (docs/controllers.md): the `controllers` registry maps a kind to its options schema and
+// constructor; createController(kind, space, options, seed) validates the options (unknown keys rejected,
+// paths in errors) and builds one. A third-party controller plugs in with controllers.register(kind, entry).
 // The RL controller imports tfjs lazily (in RlController.create), so importing this module stays cheap.
 import type { SearchSpace } from '../search-spaces/space.js';
-import { OptionsError } from '../search-spaces/options.js';
-import { EvolutionController } from './evolution.js';
-import { RandomController } from './random.js';
-import { RlController } from './rl.js';
+import { Registry } from '../src/util/registry.js';
+import { EvolutionController, evolutionOptionsSchema } from './evolution.js';
+import { RandomController, randomOptionsSchema } from './random.js';
+import { RlController, rlOptionsSchema } from './rl.js';
 import type { Controller } from './types.js';
 
 export * from './types.js';
@@ -15,6 +17,32 @@ export { EvolutionController, evolutionOptionsSchema, type EvolutionOptions } fr
 export { RlController, rlOptionsSchema, type RlOptions } from './rl.js';
 export { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
 
+/** What a controller is built over, besides its options. */
+export interface ControllerContext {
+  space: SearchSpace;
+  /** The campaign seed: the same seed, space and options give the same proposals. */
+  seed: string | number;
+}
+
+/** Every controller by kind; register yours here to use it in campaign files (`controller.kind`). */
+export const controllers = new Registry<Controller | Promise<Controller>, ControllerContext>({ what: 'controller', nameKey: 'kind' })
+  .register('random', {
+    description: 'uniform samples of the space, deduplicated by graph hash',
+    optionsSchema: randomOptionsSchema,
+    create: (o, { space, seed }) => new RandomController(space, o, seed),
+  })
+  .register('evolution', {
+    description: 'regularized (aging) evolution: tournament selection, one-decision mutations',
+    optionsSchema: evolutionOptionsSchema,
+    create: (o, { space, seed }) => new EvolutionController(space, o, seed),
+  })
+  .register('rl', {
+    description: 'an LSTM policy trained with PPO on the rewards (loads TensorFlow.js on first use)',
+    optionsSchema: rlOptionsSchema,
+    create: (o, { space, seed }) => RlController.create(space, o, seed),
+  });
+
+/** The built-in kinds (controllers.names() also lists those registered since). */
 export const CONTROLLER_KINDS = ['random', 'evolution', 'rl'] as const;
 export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
 
@@ -25,15 +53,5 @@ export async function createController(
   options: unknown,
   seed: string | number,
 ): Promise<Controller> {
-  switch (kind) {
-    case 'random':
-      return new RandomController(space, options, seed);
-    case 'evolution':
-      return new EvolutionController(space, options, seed);
-    case 'rl':
-      return RlController.create(space, options, seed); // imports tfjs on first use
-
-    default:
-      throw new OptionsError('controller', [{ path: 'kind', message: `unknown controller "${kind}" (known: ${CONTROLLER_KINDS.join(', ')})` }]);
-  }
+  return controllers.create(kind, options, { space, seed });
 }

@@ -2,13 +2,14 @@
 // consecutive samples that were all already asked, the space is considered exhausted (a clear error).
 import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
-import { parseOptions } from '../search-spaces/options.js';
+import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { ControllerError, type ProposalBook } from './book.js';
 import { commonOptionFields } from './common.js';
-import { computeReward } from './reward.js';
+import type { Reward } from './reward.js';
 import type { StatefulRng } from './rng.js';
-import type { ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { TrialOutcome } from '../src/trial/types.js';
+import type { ControllerState, Proposal } from './types.js';
 
 export const randomOptionsSchema = z.strictObject({
   ...commonOptionFields,
@@ -44,10 +45,10 @@ export class RandomController extends BookedController<RandomOptions> {
     return this.book.issue(sampleUnseen(this.book, this.space, this.rng, this.options.maxRetries), null);
   }
 
-  async tell(index: number, outcome: TrialOutcome): Promise<void> {
+  async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
     this.book.take(index);
     this.told[outcome.status]++;
-    const r = computeReward(outcome, this.options.objective, this.options.rewardForInvalid);
+    const r = this.rewardOf(outcome, given);
     if (r.valid && (this.told.best === null || r.reward > this.told.best)) this.told.best = r.reward;
   }
 

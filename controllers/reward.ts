@@ -1,8 +1,8 @@
-// Rewards from trial outcomes (DESIGN.md §7): AP, or the MnasNet-style AP·(MACs/target)^w. A failed or
+// Rewards from trial outcomes (docs/controllers.md, "Reward"): AP, or the MnasNet-style AP·(MACs/target)^w. A failed or
 // invalid trial, or any reward that is not a finite number, gets `rewardForInvalid`: a policy is never fed
 // a NaN, and no trial is silently dropped.
 import { z } from 'zod';
-import type { TrialOutcome } from './types.js';
+import type { TrialOutcome } from '../src/trial/types.js';
 
 export const objectiveSchema = z.strictObject({
   metric: z.literal('AP').default('AP'),
@@ -13,6 +13,13 @@ export const objectiveSchema = z.strictObject({
 });
 export type Objective = z.output<typeof objectiveSchema>;
 export type ObjectiveInput = z.input<typeof objectiveSchema>;
+
+/** Reward of a failed or invalid trial, and of any reward that is not a finite number. */
+export const rewardForInvalidSchema = z.number().finite().default(0);
+
+/** A campaign file's `objective`: the objective with rewardForInvalid beside it, the one place a campaign defines its reward. */
+export const campaignObjectiveSchema = objectiveSchema.extend({ rewardForInvalid: rewardForInvalidSchema });
+export type CampaignObjective = z.output<typeof campaignObjectiveSchema>;
 
 export interface Reward {
   reward: number;

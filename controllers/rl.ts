@@ -7,13 +7,14 @@
 // process already selected one.
 import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
-import { parseOptions } from '../search-spaces/options.js';
+import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
-import { computeReward } from './reward.js';
+import type { Reward } from './reward.js';
 import { createRng } from './rng.js';
 import { LstmPolicy, type Episode, type PolicySnapshot } from './rl-policy.js';
-import type { ControllerState, Proposal, TrialOutcome } from './types.js';
+import type { TrialOutcome } from '../src/trial/types.js';
+import type { ControllerState, Proposal } from './types.js';
 
 export const rlOptionsSchema = z.strictObject({
   ...commonOptionFields,
@@ -82,9 +83,9 @@ export class RlController extends BookedController<RlOptions, number[]> {
     return this.book.issue(c, draw.logps);
   }
 
-  async tell(index: number, outcome: TrialOutcome): Promise<void> {
+  async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
     const entry = this.book.take(index);
-    const { reward } = computeReward(outcome, this.options.objective, this.options.rewardForInvalid);
+    const { reward } = this.rewardOf(outcome, given);
     const s = this.stats;
     const decay = this.options.baselineDecay;
     if (s.baseline === null) s.baseline = reward;

@@ -1,5 +1,8 @@
-// The one interface every search strategy implements (DESIGN.md §8): ask → Proposal, tell → learn.
+// The one interface every search strategy implements (docs/controllers.md): ask → Proposal, tell → learn.
+// What a controller is told (TrialOutcome) is part of the trial contract (src/trial/types.ts).
 import type { PyramidGraph } from '../src/graph/types.js';
+import type { TrialOutcome } from '../src/trial/types.js';
+import type { Reward } from './reward.js';
 
 /** One point of a search space as the controller chose it. */
 export interface Proposal {
@@ -12,31 +15,6 @@ export interface Proposal {
   hash: string;
 }
 
-export type TrialStatus = 'complete' | 'failed' | 'invalid';
-
-/** What a trial measured (COCO-style AP on the held-out split, plus costs). */
-export interface TrialMetrics {
-  AP: number;
-  AP50: number;
-  AP75: number;
-  APs: number;
-  APm: number;
-  APl: number;
-  params: number;
-  macs: number;
-  trainSeconds: number;
-  evalSeconds: number;
-  backend: string;
-  [extra: string]: number | string;
-}
-
-/** The outcome the campaign tells a controller. `metrics` is present exactly when status is 'complete'. */
-export interface TrialOutcome {
-  status: TrialStatus;
-  metrics?: TrialMetrics;
-  error?: string;
-}
-
 /** JSON-serializable controller state: everything needed to continue in a fresh process. */
 export type ControllerState = { kind: string; version: number } & Record<string, unknown>;
 
@@ -44,8 +22,13 @@ export interface Controller {
   readonly kind: string;
   /** Next proposal. Deterministic given the seed and the outcomes told so far. */
   ask(): Promise<Proposal>;
-  /** Report the outcome of proposal `index`. Each index is told at most once; order may differ from ask order. */
-  tell(index: number, outcome: TrialOutcome): Promise<void>;
+  /**
+   * Report the outcome of proposal `index`. Each index is told at most once; order may differ from ask order.
+   * `reward` is the campaign's reward for the outcome (computed once, with the campaign's objective, and
+   * journaled with it); without it (a controller driven on its own) the controller computes it from its
+   * `objective` and `rewardForInvalid` options, which give the same value.
+   */
+  tell(index: number, outcome: TrialOutcome, reward?: Reward): Promise<void>;
   state(): ControllerState;
   load(state: ControllerState): void;
 }

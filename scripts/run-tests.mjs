@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under the given folders (default: test/) with node's test runner + tsx,
-// streams the spec report, and closes with the one summary line CI reads: "N passed, N failed, N skipped".
-import { spawn } from 'node:child_process';
+// Builds dist/ (scripts/build.mjs), then runs every *.test.ts under the given folders (default: test/) with
+// node's test runner + tsx, streams the spec report, and closes with the one summary line CI reads:
+// "N passed, N failed, N skipped".
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 function collect(path, out) {
   if (statSync(path).isFile()) {
@@ -19,6 +21,13 @@ const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const files = (roots.length ? roots : ['test']).flatMap((r) => collect(r, []));
 if (files.length === 0) {
   console.error('no test files found under', roots.join(' ') || 'test');
+  process.exit(1);
+}
+// Tests that run the CLI (bin/pyramid-nas.mjs) run dist/: build it first, incrementally (under a second when
+// nothing changed). Type errors do not stop the tests (tsc --noEmit reports them); a build that cannot emit does.
+const build = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'build.mjs'), '--allow-type-errors', '--quiet'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed, 0 skipped');
   process.exit(1);
 }
 const dir = mkdtempSync(join(tmpdir(), 'pyramid-nas-tests-'));

@@ -25,7 +25,7 @@ import {
   levelToken,
   resolveLevel,
 } from './cells.js';
-import { parseOptions } from './options.js';
+import { parseOptions } from '../src/util/options.js';
 import { pickExcluding, tokenExcluding } from './space.js';
 
 export const BIFPN_CELLS_SPACE = 'bifpn-cells';

@@ -1,12 +1,13 @@
-// The search-space registry and public surface: getSpace(name, options) → a SearchSpace whose options
-// were validated by zod (unknown keys rejected; errors name each path).
-import { BifpnCellsSpace, BIFPN_CELLS_SPACE } from './bifpn-cells.js';
-import { NasFpnSpace, NAS_FPN_SPACE } from './nas-fpn.js';
-import { OptionsError } from './options.js';
+// The search-space registry and public surface: `spaces` maps a name to its options schema and
+// constructor, and getSpace(name, options) → a SearchSpace whose options were validated by zod (unknown
+// keys rejected; errors name each path). A third-party space plugs in with spaces.register(name, entry).
+import { Registry } from '../src/util/registry.js';
+import { BifpnCellsSpace, bifpnCellsOptionsSchema, BIFPN_CELLS_SPACE } from './bifpn-cells.js';
+import { NasFpnSpace, nasFpnOptionsSchema, NAS_FPN_SPACE } from './nas-fpn.js';
 import type { SearchSpace } from './space.js';
 
 export * from './space.js';
-export { OptionsError, parseOptions } from './options.js';
+export { OptionsError, parseOptions } from '../src/util/options.js';
 export {
   NasFpnSpace,
   nasFpnSpace,
@@ -28,18 +29,23 @@ export {
   type BifpnCellsOptionsInput,
 } from './bifpn-cells.js';
 
-const FACTORIES: Record<string, (options: unknown) => SearchSpace> = {
-  [NAS_FPN_SPACE]: (o) => new NasFpnSpace(o as never),
-  [BIFPN_CELLS_SPACE]: (o) => new BifpnCellsSpace(o as never),
-};
+/** Every search space by name; register yours here to use it in campaign files. */
+export const spaces = new Registry<SearchSpace>({ what: 'search space', noun: 'space', nameKey: 'space', optionsWhere: (name) => name })
+  .register(NAS_FPN_SPACE, {
+    description: 'NAS-FPN cells: each merges two earlier features with sum or global attention at a chosen level',
+    optionsSchema: nasFpnOptionsSchema,
+    create: (o) => new NasFpnSpace(o),
+  })
+  .register(BIFPN_CELLS_SPACE, {
+    description: 'BiFPN-style cells: weighted fusion of two or three earlier features at a chosen level',
+    optionsSchema: bifpnCellsOptionsSchema,
+    create: (o) => new BifpnCellsSpace(o),
+  });
 
-export const SPACE_NAMES: readonly string[] = Object.keys(FACTORIES);
+/** The built-in spaces (spaces.names() also lists those registered since). */
+export const SPACE_NAMES: readonly string[] = spaces.names();
 
 /** The space `name` with `options` (undefined: all defaults). Throws OptionsError on bad input. */
 export function getSpace(name: string, options?: unknown): SearchSpace {
-  const make = Object.hasOwn(FACTORIES, name) ? FACTORIES[name] : undefined;
-  if (!make) {
-    throw new OptionsError('search space', [{ path: 'space', message: `unknown space "${name}" (known: ${SPACE_NAMES.join(', ')})` }]);
-  }
-  return make(options);
+  return spaces.create(name, options);
 }

@@ -1,4 +1,4 @@
-// The laws every search space must obey (DESIGN.md §6) as fast-check properties, so that the test suite
+// The laws every search space must obey (docs/search-spaces.md) as fast-check properties, so that the test suite
 // and users writing their own spaces check the same things. Not re-exported by search-spaces/index.ts
 // (it pulls in fast-check); import it from 'pyramid-nas/testing' or this file.
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
-// The NAS-FPN merge-cell space (Ghiasi et al. 2019; DESIGN.md §6), decoded with the unused-node rule of
-// DESIGN.md §5 made explicit, exactly as the zoo graph search-spaces/zoo/nas-fpn.graph.json is built.
+// The NAS-FPN merge-cell space (Ghiasi et al. 2019; docs/search-spaces.md), decoded with the unused-node rule of
+// the graph format made explicit (docs/graph-format.md), exactly as the zoo graph search-spaces/zoo/nas-fpn.graph.json is built.
 //
 // Decisions per cell i (4 tokens):        input1  — any of the L+i earlier features (offset)
 //                                         input2  — any earlier feature except input1 (index into the rest)
@@ -25,7 +25,7 @@ import {
   levelToken,
   resolveLevel,
 } from './cells.js';
-import { parseOptions } from './options.js';
+import { parseOptions } from '../src/util/options.js';
 import { pickExcluding, SpaceDecisionError, tokenExcluding } from './space.js';
 
 export const NAS_FPN_SPACE = 'nas-fpn';
@@ -155,7 +155,7 @@ export function nasFpnSpace(options?: NasFpnOptionsInput): NasFpnSpace {
   return new NasFpnSpace(options);
 }
 
-/** Decisions of a list of blocks in the published notation (levels and offsets as in DESIGN.md §5). */
+/** Decisions of a list of blocks in the published notation (levels and offsets as in docs/graph-format.md). */
 export function nasFpnDecisionsFromBlocks(space: NasFpnSpace, blocks: readonly NasFpnBlock[]): number[] {
   const o = space.options;
   if (blocks.length !== o.cells) throw new SpaceDecisionError(space.name, -1, `expected ${o.cells} blocks, got ${blocks.length}`);

@@ -1,7 +1,8 @@
-// The search-space contract (DESIGN.md §6): a space is a fixed-length sequence of categorical decisions
+// The search-space contract (docs/search-spaces.md): a space is a fixed-length sequence of categorical decisions
 // (the tokens an RL policy emits) plus a decoder into an explicit pyramid-graph. Every sequence whose
 // tokens are in range is a valid point of the space, so sampling, mutation and policies never need
 // rejection: constraints such as "input 2 differs from input 1" are built into what a token means.
+import { PyramidNasError } from '../src/util/errors.js';
 import type { PyramidGraph } from '../src/graph/types.js';
 
 /**
@@ -45,13 +46,13 @@ export interface SearchSpace<O = unknown> {
 }
 
 /** A decision sequence that is not a point of the space; `position` is the offending index (or -1). */
-export class SpaceDecisionError extends Error {
+export class SpaceDecisionError extends PyramidNasError {
   constructor(
     readonly space: string,
     readonly position: number,
     message: string,
   ) {
-    super(`${space}: ${position >= 0 ? `decisions[${position}]: ` : ''}${message}`);
+    super('BAD_DECISIONS', `${space}: ${position >= 0 ? `decisions[${position}]: ` : ''}${message}`, position >= 0 ? { where: { path: `decisions[${position}]` } } : {});
     this.name = 'SpaceDecisionError';
   }
 }

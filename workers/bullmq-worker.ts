@@ -4,8 +4,9 @@
 import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { isConnectionError, OutageLog, QUEUE_PREFIX } from './redis-connection.js';
+import { isConnectionError, OutageLog, QUEUE_PREFIX } from '../src/util/redis-connection.js';
 import { TrialWorker } from './trial-worker.js';
+import { TRIAL_STATUS } from '../src/trial/types.js';
 import { STALL_LIMIT } from './attempt-budget.js';
 import { ProcessPool, type RetireInfo } from './process-pool.js';
 import { poolProcessor } from './pool-processor.js';
@@ -102,7 +103,12 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
       maxStalledCount: STALL_LIMIT,
     });
     w.on('active', (job) => log('info', 'trial started', { campaign: queue, ...jobFields(job) }));
-    w.on('completed', (job) => log('info', 'trial finished', { campaign: queue, ...jobFields(job), status: (job.returnvalue as { status?: string })?.status }));
+    w.on('completed', (job) => {
+      const r = (job.returnvalue ?? {}) as { status?: string; error?: string };
+      // An invalid job is a result too (not retried); its refusal is worth a warning with the reason.
+      if (r.status === TRIAL_STATUS.invalid) log('warn', 'trial refused as invalid', { campaign: queue, ...jobFields(job), error: r.error });
+      else log('info', 'trial finished', { campaign: queue, ...jobFields(job), status: r.status });
+    });
     w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: queue, ...(job ? jobFields(job) : {}), attempt: job?.attemptsMade, error: err.message }));
     // Each blocking connection reports every failed reconnect: one line per outage instead (OutageLog).
     w.on('error', (err) => (isConnectionError(err) ? outage.lost(err) : log('error', 'worker error', { campaign: queue, error: err.message })));

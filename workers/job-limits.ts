@@ -5,7 +5,9 @@
 // default proxy task and allow every zoo graph at its published width and repeats; a worker operator
 // raises them with `--limits JSON`. They bound keys one at a time, not their product: a job inside every
 // limit can still exhaust memory, which the process pool contains by replacing the child.
-import { proxyTaskSchema } from '../src/train/config.js';
+import { jsonPath } from '../src/util/zod-issues.js';
+import { OptionValueError } from '../src/util/errors.js';
+import { proxyTaskSchema } from '../src/trial/proxy-task.js';
 import { InvalidTrialError, INVALID_PREFIX } from './trial-processor.js';
 
 export const LIMIT_KEYS = ['steps', 'trainImages', 'heldoutImages', 'imageSize', 'channels', 'maxRepeats', 'batchSize', 'evalBatchSize', 'runs'] as const;
@@ -25,9 +27,10 @@ export const DEFAULT_JOB_LIMITS: Readonly<JobLimits> = Object.freeze({
   runs: 8,
 });
 
-export class LimitsError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A bad `--limits` value: the message is `--limits: <reason>`; `reason` alone is for commander, which names the option itself. */
+export class LimitsError extends OptionValueError {
+  constructor(option: string, reason: string) {
+    super('BAD_LIMITS', option, reason);
     this.name = 'LimitsError';
   }
 }
@@ -37,25 +40,26 @@ export class LimitsError extends Error {
  * defaults. `flag` names the option in error messages.
  */
 export function parseLimits(text: string, flag = '--limits', base: Readonly<JobLimits> = DEFAULT_JOB_LIMITS): JobLimits {
+  const option = flag.replace(/^-+/, '');
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new LimitsError(`${flag}: not JSON (${(err as Error).message}); e.g. ${flag} '{"imageSize":512}'`);
+    throw new LimitsError(option, `not JSON (${(err as Error).message}); e.g. ${flag} '{"imageSize":512}'`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LimitsError(`${flag}: expected a JSON object such as '{"imageSize":512}'`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LimitsError(option, `expected a JSON object such as '{"imageSize":512}'`);
   const out: JobLimits = { ...base };
   const problems: string[] = [];
   for (const [key, v] of Object.entries(value)) {
     if (!(LIMIT_KEYS as readonly string[]).includes(key)) {
-      problems.push(`$.${key}: unknown limit (known: ${LIMIT_KEYS.join(', ')})`);
+      problems.push(`${jsonPath([key])}: unknown limit (known: ${LIMIT_KEYS.join(', ')})`);
     } else if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      problems.push(`$.${key}: expected a positive integer, got ${JSON.stringify(v)}`);
+      problems.push(`${jsonPath([key])}: expected a positive integer, got ${JSON.stringify(v)}`);
     } else {
       out[key as LimitKey] = v;
     }
   }
-  if (problems.length) throw new LimitsError(`${flag}: ${problems.join('; ')}`);
+  if (problems.length) throw new LimitsError(option, problems.join('; '));
   return out;
 }
 

@@ -4,7 +4,7 @@
 // recycling, resource limits, the per-trial time limit) exactly as embedded campaigns do.
 import type { Job } from 'bullmq';
 import type { ProcessPool } from './process-pool.js';
-import type { TrialJob, TrialResult } from './types.js';
+import type { TrialJob, TrialResult } from '../src/trial/types.js';
 
 export interface PoolProcessor {
   (job: Job<TrialJob, TrialResult>): Promise<TrialResult>;

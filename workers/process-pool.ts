@@ -1,23 +1,27 @@
 // The process pool: one child process per trial slot (one worker per core beats multi-threaded wasm), each
-// running workers/pool-child.mjs → the sandboxed processor. Both the embedded campaign queue and the BullMQ
+// running workers/pool-child.ts → the sandboxed processor. Both the embedded campaign queue and the BullMQ
 // worker run their trials here, so they share one child lifecycle:
-// - a job over the resource limits (job-limits.ts) is refused before it reaches a child;
+// - a job over the resource limits (job-limits.ts) is answered 'invalid' before it reaches a child;
 // - a child that dies mid-trial rejects that trial with a transient error (the queue retries it);
 // - a child whose trial threw (an engine error, or anything unexpected) is killed and replaced, and so is
 //   one that has run maxTrialsPerChild trials or holds more than maxChildRssMB after a trial
 //   (child-lifecycle.ts); replacements are started lazily, when the next trial needs a slot;
 // - a trial over its time limit (job.timeoutSeconds) has its child killed and is answered 'failed' with
 //   a TIMEOUT error (trial-timeout.ts); a cancelled trial has its child killed and rejects.
+import { PyramidNasError } from '../src/util/errors.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import type { TrialJob, TrialResult } from './types.js';
-import type { TrainProgress } from './trial-processor.js';
+import type { TrainProgress, TrialJob, TrialResult } from '../src/trial/types.js';
+import { InvalidTrialError, invalidResult } from './trial-processor.js';
 import { DEFAULT_RECYCLE_POLICY, retireReason, type RecyclePolicy, type RetireReason, type TrialOutcome } from './child-lifecycle.js';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { timeoutResult, trialTimeoutMs } from './trial-timeout.js';
+import { childModule } from '../src/util/child-module.js';
 
-/** Runs one trial to a TrialResult, or throws (name 'UnrecoverableError' = invalid, anything else = transient). */
+/**
+ * Runs one trial to a TrialResult: complete, failed, or invalid (a job that can never run: not retried).
+ * Anything it throws is transient (the queue retries it), or a TrialCancelledError.
+ */
 export interface TrialRunner {
   run(job: TrialJob, onProgress?: (p: TrainProgress) => void): Promise<TrialResult>;
   /** Stops a trial that run() was given and has not answered: its run() rejects with a TrialCancelledError. */
@@ -25,9 +29,9 @@ export interface TrialRunner {
   close(): Promise<void>;
 }
 
-export class TrialCancelledError extends Error {
+export class TrialCancelledError extends PyramidNasError {
   constructor(trialId: string) {
-    super(`trial ${trialId} was cancelled`);
+    super('CANCELLED', `trial ${trialId} was cancelled`);
     this.name = 'TrialCancelledError';
   }
 }
@@ -93,7 +97,7 @@ type ChildMessage = {
   error?: { name: string; message: string };
 };
 
-const CHILD_FILE = fileURLToPath(new URL('./pool-child.mjs', import.meta.url));
+const CHILD = childModule('./pool-child', import.meta.url);
 
 const alive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
 
@@ -125,9 +129,8 @@ export class ProcessPool implements TrialRunner {
   }
 
   private spawnSlot(): Slot {
-    // execArgv is not inherited: the child registers tsx itself, so it works under `node --import tsx`
-    // and under the bin script alike.
-    const child = fork(CHILD_FILE, [], { env: this.opts.env ?? process.env, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The parent's execArgv is not inherited: the child gets exactly what its build needs (child-module.ts).
+    const child = fork(CHILD.file, [], { env: this.opts.env ?? process.env, execArgv: CHILD.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.counts.spawned++;
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type?: string }) => {
@@ -192,7 +195,12 @@ export class ProcessPool implements TrialRunner {
 
   async run(job: TrialJob, onProgress?: (p: TrainProgress) => void): Promise<TrialResult> {
     if (this.closed) throw new Error('process pool is closed');
-    checkJobLimits(job, this.limits, this.opts.raiseLimitsWith);
+    try {
+      checkJobLimits(job, this.limits, this.opts.raiseLimitsWith);
+    } catch (err) {
+      if (err instanceof InvalidTrialError) return invalidResult(job, err);
+      throw err;
+    }
     const slot = await this.acquire();
     try {
       await slot.ready;

@@ -1,17 +1,51 @@
-// Picks the trainer a worker process uses: the real one (src/train, TensorFlow.js), or the deterministic
-// fake when PYRAMID_NAS_TRAINER=fake (tests and the queue benchmark). The real trainer is imported lazily
-// so fake-trainer processes never load TensorFlow.js.
-import type { Trainer } from './trial-processor.js';
-import { createFakeTrainer, fakeSpecFromEnv } from './fake-trainer.js';
+// The trainer registry, and the one a worker process uses: PYRAMID_NAS_TRAINER names it (default tfjs, the
+// real trainer of src/train on TensorFlow.js; fake, the deterministic stand-in of tests and the chaos
+// benchmark, its behaviour from PYRAMID_NAS_FAKE; noop, validation and the result envelope only, for the
+// queue benchmark). The real trainer is imported lazily so fake-trainer processes never load TensorFlow.js.
+import { z } from 'zod';
+import type { Trainer } from '../src/trial/types.js';
+import { OptionsError } from '../src/util/options.js';
+import { Registry, UnknownNameError } from '../src/util/registry.js';
+import { createFakeTrainer, fakeSpecFromEnv } from '../src/testing/fake-trainer.js';
 
+export interface TrainerContext {
+  /** The worker's environment (the fake reads its spec from PYRAMID_NAS_FAKE). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** "a, b or c" */
+function either(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+}
+
+const noOptions = z.strictObject({});
+
+export const trainers = new Registry<Promise<Trainer>, TrainerContext>({
+  what: 'trainer',
+  nameKey: 'PYRAMID_NAS_TRAINER',
+  mapError: (err: OptionsError) =>
+    err instanceof UnknownNameError ? new Error(`PYRAMID_NAS_TRAINER must be ${either(err.known)} (got "${err.unknownName}")`) : err,
+})
+  .register('tfjs', {
+    description: 'the real trainer: trains and evaluates the detector on the proxy task with TensorFlow.js',
+    optionsSchema: noOptions,
+    create: async () => {
+      const train = await import('../src/train/index.js');
+      return (graph, proxy, hooks) => train.trainAndEvaluate(graph, proxy, hooks);
+    },
+  })
+  .register('fake', {
+    description: 'deterministic metrics from the graph, with faults chosen per trial by PYRAMID_NAS_FAKE (tests)',
+    optionsSchema: noOptions,
+    create: async (_o, { env }) => createFakeTrainer(fakeSpecFromEnv(env)),
+  })
+  .register('noop', {
+    description: 'the fake without delays or faults: validation and the result envelope only (queue benchmark)',
+    optionsSchema: noOptions,
+    create: async () => createFakeTrainer({}),
+  });
+
+/** The trainer PYRAMID_NAS_TRAINER names in `env` (default tfjs). */
 export async function loadTrainer(env: NodeJS.ProcessEnv = process.env): Promise<Trainer> {
-  const which = env.PYRAMID_NAS_TRAINER ?? 'tfjs';
-  if (which === 'fake') return createFakeTrainer(fakeSpecFromEnv(env));
-  if (which === 'noop') {
-    // The benchmark's no-op processor: validation and the result envelope only.
-    return createFakeTrainer({});
-  }
-  if (which !== 'tfjs') throw new Error(`PYRAMID_NAS_TRAINER must be tfjs, fake or noop (got "${which}")`);
-  const train = await import('../src/train/index.js');
-  return (graph, proxy, hooks) => train.trainAndEvaluate(graph, proxy, hooks);
+  return trainers.create(env.PYRAMID_NAS_TRAINER ?? 'tfjs', {}, { env });
 }

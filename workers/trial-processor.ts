@@ -1,39 +1,40 @@
-// The trial processor: the one function both the embedded pool and BullMQ workers run (DESIGN.md §9).
-// It treats the job as untrusted input: a payload that does not validate is an InvalidTrialError, which
-// is BullMQ's UnrecoverableError (no retries). Training that diverges (an error with a `code`, e.g.
-// NAN_LOSS) is a *result* with status 'failed', not a job failure: retrying a deterministic divergence
-// would only burn compute. Anything else thrown (a bug, an OOM, a lost backend) propagates as transient,
-// so the queue retries it with backoff.
+// The trial processor: the one function both the embedded pool and BullMQ workers run (docs/architecture.md).
+// It treats the job as untrusted input: a payload that does not validate is answered with a result whose
+// status is 'invalid' (the status is data: no queue reads it back out of an error message), so it is never
+// retried. Training that diverges (an error with a `code`, e.g. NAN_LOSS) is a result with status 'failed':
+// retrying a deterministic divergence would only burn compute. Anything else thrown (a bug, an OOM, a lost
+// backend) propagates as transient, so the queue retries it with backoff.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { UnrecoverableError } from 'bullmq';
-import type { TrialJob, TrialResult } from './types.js';
-import type { TrialMetrics } from '../controllers/types.js';
-import type { PyramidGraph } from '../src/graph/types.js';
-import type { ProxyTaskConfig } from '../src/train/proxy-config.js';
+import { TRIAL_STATUS, type TrainProgress, type Trainer, type TrialJob, type TrialResult } from '../src/trial/types.js';
 import { graphHash, parseGraph } from '../src/graph/index.js';
-import { identityOf, proxyHash } from './trial-identity.js';
-import { proxyTaskSchema } from '../src/train/config.js';
+import { identityOf, proxyHash } from '../src/trial/identity.js';
+import { proxyTaskSchema, type ProxyTaskConfig } from '../src/trial/proxy-task.js';
+import { PyramidNasError } from '../src/util/errors.js';
+import { issuesText, joinPath, zodIssues } from '../src/util/zod-issues.js';
 
-// Type-only: erased at run time, so the campaign process never loads TensorFlow.js through it.
-import type { TrainHooks, TrainProgress } from '../src/train/trial.js';
-export type { TrainHooks, TrainProgress };
-/** trainAndEvaluate's shape; the job is passed too so test doubles can key behaviour on the trial. */
-export type Trainer = (graph: PyramidGraph, proxy: ProxyTaskConfig, hooks: TrainHooks, job: TrialJob) => Promise<TrialMetrics>;
-
-/** A payload that can never succeed. `name` stays 'UnrecoverableError' so BullMQ (and a sandbox boundary) recognise it. */
-export class InvalidTrialError extends UnrecoverableError {
-  readonly code = 'INVALID_TRIAL';
+/**
+ * A payload that can never succeed. The processor and the pool answer it as an 'invalid' result; where it
+ * must fail a BullMQ job instead (a job the worker refuses before any processing), `name` stays
+ * 'UnrecoverableError' so BullMQ does not retry it.
+ */
+export class InvalidTrialError extends PyramidNasError {
   constructor(message: string) {
-    super(message);
-    // Across the sandbox boundary only own properties survive (BullMQ's errorToJSON), and BullMQ
-    // recognises an unrecoverable error by this name.
+    super('INVALID_TRIAL', message);
+    // BullMQ recognises an unrecoverable error by this name (as well as by class), and across the sandbox
+    // boundary only own properties survive (BullMQ's errorToJSON).
     this.name = 'UnrecoverableError';
   }
 }
 
-/** The message prefix of every InvalidTrialError: how a queue tells 'invalid' from 'failed' after the fact. */
+/** How every InvalidTrialError's message starts, for the people reading it; no code parses it. */
 export const INVALID_PREFIX = 'invalid trial job:';
+
+/** The 'invalid' answer to a job that can never run: the refusal, as a result. */
+export function invalidResult(job: unknown, err: InvalidTrialError): TrialResult {
+  const trialId = (job as { trialId?: unknown } | null)?.trialId;
+  return { trialId: typeof trialId === 'string' ? trialId : '', status: TRIAL_STATUS.invalid, error: err.message, wallSeconds: 0, ...identityOf(job) };
+}
 
 /** Largest job (serialized) a worker accepts: a 256-node graph is ~40 kB. */
 export const MAX_JOB_BYTES = 1_000_000;
@@ -48,15 +49,11 @@ const jobSchema = z.strictObject({
   proxy: proxyTaskSchema,
   // Enforced by the pool or runner around the processor (workers/trial-timeout.ts); a week at most.
   timeoutSeconds: z.number().positive().max(604_800).optional(),
-  // Identity (trial-identity.ts): checked against the payload below, echoed in the result.
+  // Identity (src/trial/identity.ts): checked against the payload below, echoed in the result.
   runId: z.string().regex(/^[0-9a-f]{12}$/).optional(),
   graphHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   proxyHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
-
-function zodPath(path: ReadonlyArray<PropertyKey>): string {
-  return '$' + path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
-}
 
 /** Validates an untrusted job payload; throws InvalidTrialError listing every problem with its JSON path. */
 export function validateTrialJob(data: unknown): TrialJob {
@@ -69,8 +66,7 @@ export function validateTrialJob(data: unknown): TrialJob {
   if (size > MAX_JOB_BYTES) throw new InvalidTrialError(`invalid trial job: payload is ${size} bytes (limit ${MAX_JOB_BYTES})`);
   const parsed = jobSchema.safeParse(data);
   if (!parsed.success) {
-    const msgs = parsed.error.issues.map((i) => `${zodPath(i.path)}: ${i.message}`);
-    throw new InvalidTrialError(`invalid trial job: ${msgs.join('; ')}`);
+    throw new InvalidTrialError(`invalid trial job: ${issuesText(zodIssues(parsed.error))}`);
   }
   const job = parsed.data;
   if (job.trialId !== `${job.campaign}-${job.index}`) {
@@ -78,8 +74,7 @@ export function validateTrialJob(data: unknown): TrialJob {
   }
   const g = parseGraph(job.graph);
   if (!g.ok) {
-    const at = (p: string) => (p === '$' ? '$.graph' : p.startsWith('[') ? `$.graph${p}` : `$.graph.${p.replace(/^\$\.?/, '')}`);
-    const msgs = g.errors.slice(0, 10).map((e) => `${at(e.path)}: ${e.message} (${e.code})`);
+    const msgs = g.errors.slice(0, 10).map((e) => `${joinPath('$.graph', e.path)}: ${e.message} (${e.code})`);
     throw new InvalidTrialError(`invalid trial job: ${msgs.join('; ')}${g.errors.length > 10 ? `; … ${g.errors.length - 10} more` : ''}`);
   }
   // The echoed hashes must describe what is trained here, or the echo would prove nothing.
@@ -99,23 +94,34 @@ export interface ProcessOptions {
   worker?: string;
 }
 
-/** Validates the payload, trains and evaluates, and answers a TrialResult (or throws; see the header). */
+/**
+ * Validates the payload, trains and evaluates, and answers a TrialResult: complete, failed (a coded
+ * training error) or invalid (a payload that can never run). Throws only what is transient (see the header).
+ */
 export async function processTrial(data: unknown, opts: ProcessOptions): Promise<TrialResult> {
-  const job = validateTrialJob(data);
-  const t0 = performance.now();
   const worker = opts.worker ?? `${hostname()}:${process.pid}`;
+  let job: TrialJob;
+  try {
+    job = validateTrialJob(data);
+  } catch (err) {
+    if (err instanceof InvalidTrialError) return invalidResult(data, err);
+    throw err;
+  }
+  const t0 = performance.now();
   try {
     const metrics = await opts.trainer(job.graph, job.proxy, { onProgress: opts.onProgress, signal: opts.signal }, job);
-    return { trialId: job.trialId, status: 'complete', metrics, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
+    return { trialId: job.trialId, status: TRIAL_STATUS.complete, metrics, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
   } catch (err) {
+    // A trainer may refuse the job too (the graph or proxy is one it can never train).
+    if (err instanceof InvalidTrialError) return invalidResult(job, err);
     const code = (err as { code?: unknown }).code;
     // Node system errors carry `errno` as well; those may be transient, so they are retried. An aborted
     // trial (a worker shutting down) is not an answer either: it is retried elsewhere.
     const aborted = code === 'ABORTED' || opts.signal?.aborted === true;
-    if (typeof code === 'string' && !aborted && (err as { errno?: unknown }).errno === undefined && !(err instanceof UnrecoverableError)) {
+    if (typeof code === 'string' && !aborted && (err as { errno?: unknown }).errno === undefined && (err as { name?: unknown }).name !== 'UnrecoverableError') {
       // A coded training error (NAN_LOSS, …): deterministic for this graph and proxy, so it is the answer.
       const message = err instanceof Error ? err.message : String(err);
-      return { trialId: job.trialId, status: 'failed', error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
+      return { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
     }
     throw err;
   }

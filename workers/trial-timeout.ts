@@ -3,8 +3,8 @@
 // aborts it) and answered with a 'failed' result whose error starts with `TIMEOUT:`. It is a result, not
 // a job failure, so it is not retried: a trial that overran once would most likely overrun again and
 // burn another full timeout of compute.
-import type { TrialJob, TrialResult } from './types.js';
-import { identityOf } from './trial-identity.js';
+import { TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
+import { identityOf } from '../src/trial/identity.js';
 
 export const TIMEOUT_CODE = 'TIMEOUT';
 
@@ -17,7 +17,7 @@ export function trialTimeoutMs(job: unknown): number | undefined {
 export function timeoutResult(job: Pick<TrialJob, 'trialId'> & Partial<TrialJob>, wallSeconds: number, worker?: string): TrialResult {
   return {
     trialId: job.trialId,
-    status: 'failed',
+    status: TRIAL_STATUS.failed,
     error: `${TIMEOUT_CODE}: trial ${job.trialId} ran longer than its limit of ${job.timeoutSeconds} s (trialTimeoutSeconds) and was stopped`,
     wallSeconds,
     ...(worker ? { worker } : {}),

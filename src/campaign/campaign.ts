@@ -1,57 +1,29 @@
-// The campaign loop (DESIGN.md §2, §9): ask → enqueue (up to `concurrency` in flight) → on each result
-// tell the controller → journal → stop at the budget → write outputs.
-//
-// Determinism: results arrive in any order, but the controller is told in ask order (a reorder buffer),
-// and proposal i+concurrency is asked right after trial i is told. So the sequence of asks and tells,
-// and therefore every proposal, depends only on the seed and the results, never on timing; a resumed
-// campaign replays the journal into the controller and continues with exactly the proposals an
-// uninterrupted run would have made. The price is head-of-line blocking: a slow trial holds back the
-// next ask while faster ones wait in the buffer.
-import { existsSync, truncateSync, statSync } from 'node:fs';
+// A campaign run, start to end: take the output folder (its lock), start a journal or resume one (replay
+// it into the controller), run the loop (loop.ts: ask → enqueue → tell in ask order → journal → stop at
+// the budget) while the output writer keeps the folder's files current and the statistics tracker the
+// progress, then cancel what the wall-time grace period left running and write the final outputs.
+import { statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Controller } from '../../controllers/types.js';
-import { computeReward } from '../../controllers/reward.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
-import type { TrainProgress } from '../../workers/trial-processor.js';
 import { ensureDir, writeJsonAtomic } from './atomic.js';
 import type { ResolvedCampaign } from './config.js';
-import { outcomeOf, replayJournal } from './resume.js';
-import { newRunId } from './run-id.js';
-import { identityMismatch, proxyHash } from '../../workers/trial-identity.js';
-import { CampaignError } from './errors.js';
 import { checkJournalSequence } from './dir.js';
+import { CampaignError } from './errors.js';
+import type { CampaignEvent } from './events.js';
+import { Journal, readJournalLines, type FinishReason, type JournalEvent } from './journal.js';
+import { JournalState } from './journal-state.js';
 import { acquireLock, type CampaignLock } from './lock.js';
+import { CampaignLoop, trialId } from './loop.js';
 import { checkFreshFolder } from './output-folder.js';
-import { Journal, readJournalLines, type FinishReason, type JournalEvent, type ToldEvent } from './journal.js';
-import { writeSummaries, writeTrialGraph } from './outputs.js';
-import { beats, bestTrial, type Rankable, type TrialRecord } from './records.js';
+import { OutputWriter } from './output-writer.js';
 import type { TrialQueue } from './queue/types.js';
+import type { TrialRecord } from './records.js';
+import { replayJournal } from './resume.js';
+import { newRunId } from './run-id.js';
+import { StatsTracker, type CampaignStats } from './stats.js';
 
-export { CampaignError };
-
-export interface CampaignStats {
-  asked: number;
-  told: number;
-  /** Trials the budget allows (undefined: wall-time budget only). */
-  total?: number;
-  running: number;
-  complete: number;
-  failed: number;
-  invalid: number;
-  /** The best trial so far (records.ts's ranking: highest reward), its reward, and its AP. */
-  bestTrial?: string;
-  bestReward?: number;
-  bestAP?: number;
-  elapsed: number;
-}
-
-export type CampaignEvent =
-  | { type: 'started' | 'resumed'; stats: CampaignStats; reattached: number }
-  | { type: 'asked'; index: number; trialId: string; hash: string; stats: CampaignStats }
-  | { type: 'told'; index: number; trialId: string; status: string; reward: number; error?: string; stats: CampaignStats }
-  | { type: 'progress'; trialId: string; progress: TrainProgress; stats: CampaignStats }
-  | { type: 'finished'; reason: FinishReason; stats: CampaignStats; /** Trials still running when the wall-time grace period ran out. */ cancelled?: number };
+export { CampaignError, trialId, type CampaignEvent, type CampaignStats };
 
 export interface CampaignEnv {
   space: SearchSpace;
@@ -67,10 +39,6 @@ export interface CampaignSummary {
   stats: CampaignStats;
   best?: TrialRecord;
   records: TrialRecord[];
-}
-
-export function trialId(campaign: string, index: number): string {
-  return `${campaign}-${index}`;
 }
 
 /**
@@ -90,259 +58,68 @@ export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, op
   }
 }
 
+/** The journal's events so far, its torn last line (a crash mid-append) cut so the next append starts on a fresh line. */
+function readForResume(journalPath: string): JournalEvent[] {
+  const { events, intactBytes, lines } = readJournalLines(journalPath);
+  checkJournalSequence(events, lines, journalPath);
+  if (statSync(journalPath).size !== intactBytes) truncateSync(journalPath, intactBytes);
+  return events;
+}
+
 async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean }): Promise<CampaignSummary> {
   const { dir } = opts;
   const journalPath = join(dir, 'journal.jsonl');
-  let past: JournalEvent[] = [];
-  if (opts.resume) {
-    const { events, intactBytes, lines } = readJournalLines(journalPath);
-    checkJournalSequence(events, lines, journalPath);
-    // Drop a torn last line (a crash mid-append) so the next append starts on a fresh line.
-    if (statSync(journalPath).size !== intactBytes) truncateSync(journalPath, intactBytes);
-    past = events;
-  } else {
-    // Again under the lock: another process may have used the folder since the first look.
-    checkFreshFolder(dir);
-  }
+  const past = opts.resume ? readForResume(journalPath) : [];
+  // Again under the lock: another process may have used the folder since the first look.
+  if (!opts.resume) checkFreshFolder(dir);
 
   const journal = new Journal(journalPath);
   const controller = await env.createController();
-  const records = new Map<number, TrialRecord>();
-  const buffer = new Map<number, TrialResult>();
-  const { queue } = env;
-  let nextAsk = 0;
-  /** This run's id (run-id.ts): new for a fresh campaign, the journal's on resume. */
-  let runId = newRunId();
-  const proxyIdentity = proxyHash(config.proxy);
-  let nextTell = 0;
-  let sinceSnapshot = 0;
-  let elapsedBase = 0;
-  let exhausted = false;
-  const counts = { complete: 0, failed: 0, invalid: 0 };
-  let best: TrialRecord | undefined;
-  const t0 = performance.now();
-  const elapsed = () => elapsedBase + (performance.now() - t0) / 1000;
-
-  const stats = (): CampaignStats => ({
-    asked: nextAsk,
-    told: nextTell,
-    total: config.budget.trials,
-    running: nextAsk - nextTell,
-    ...counts,
-    bestTrial: best?.trialId,
-    bestReward: best?.reward,
-    bestAP: best?.metrics?.AP,
-    elapsed: elapsed(),
-  });
-
-  const noteTold = (r: TrialRecord) => {
-    counts[r.status!]++;
-    if (r.status === 'complete' && typeof r.reward === 'number' && Number.isFinite(r.reward) && beats(r as Rankable, best as Rankable | undefined)) best = r;
+  const state = new JournalState();
+  // Its clock starts now: a replay's time counts as active time.
+  const stats = new StatsTracker(state, config.budget);
+  const output = new OutputWriter(dir, config, () => state.records.values());
+  const record = (ev: JournalEvent) => {
+    journal.append(ev);
+    return state.apply(ev);
   };
-
+  const { queue } = env;
   try {
-    // --- replay (resume) -------------------------------------------------------------------------
+    let runId = newRunId();
+    let sinceSnapshot = 0;
     if (opts.resume) {
-      const replayed = await replayJournal(past, controller, env.space, journalPath);
-      for (const r of replayed.records.values()) {
-        records.set(r.index, r);
-        if (r.status) noteTold(r);
-      }
-      ({ nextAsk, nextTell, sinceSnapshot, elapsedBase } = replayed);
-      runId = replayed.runId;
+      ({ runId, sinceSnapshot } = await replayJournal(past, controller, env.space, journalPath, config.objective, state));
+      stats.continueFrom(state.elapsed);
     } else {
-      journal.append({ type: 'campaign-started', time: new Date().toISOString(), runId, config });
+      record({ type: 'campaign-started', time: new Date().toISOString(), runId, config });
       // After the journal: a folder with campaign.json but no journal would be neither fresh nor resumable.
       writeJsonAtomic(join(dir, 'campaign.json'), config);
     }
 
-    // The trial time limit travels in the job: whoever runs it (the embedded pool, a BullMQ worker) enforces it.
-    const timeout = config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {};
-    const jobOf = (r: TrialRecord): TrialJob => ({ campaign: config.name, trialId: r.trialId, index: r.index, graph: r.graph!, proxy: config.proxy, runId, graphHash: r.hash, proxyHash: proxyIdentity, ...timeout });
-
-    const maybeSnapshot = () => {
-      if (++sinceSnapshot >= config.snapshotEvery) {
-        journal.append({ type: 'controller-snapshot', asked: nextAsk, told: nextTell, state: controller.state() });
-        sinceSnapshot = 0;
-      }
-    };
-
-    const wallExpired = () => config.budget.wallSeconds !== undefined && elapsed() >= config.budget.wallSeconds;
-    const mayAskMore = () => !exhausted && (config.budget.trials === undefined || nextAsk < config.budget.trials) && !wallExpired();
-
-    let summariesDue = false;
-    let lastSummary = 0;
-    const flushSummaries = (force: boolean) => {
-      if (!summariesDue) return;
-      const now = performance.now();
-      if (!force && now - lastSummary < 2000) return;
-      writeSummaries(dir, config, [...records.values()]);
-      summariesDue = false;
-      lastSummary = now;
-    };
-
-    // --- the loop ---------------------------------------------------------------------------------
-    let resolveDone!: (reason: FinishReason) => void;
-    let rejectDone!: (err: unknown) => void;
-    const done = new Promise<FinishReason>((res, rej) => {
-      resolveDone = res;
-      rejectDone = rej;
-    });
-    let busy = false;
-    let again = false;
-    let finished = false;
-    /** The wall budget and its grace period are both over: stop waiting for running trials. */
-    let graceOver = false;
-
-    // Tells exactly one buffered result (the next in ask order), if it is here.
-    const tellNext = async (): Promise<boolean> => {
-      if (!buffer.has(nextTell)) return false;
-      const result = buffer.get(nextTell)!;
-      buffer.delete(nextTell);
-      const r = records.get(nextTell)!;
-      const outcome = outcomeOf(result);
-      await controller.tell(r.index, outcome);
-      const reward = computeReward(outcome, config.objective, config.objective.rewardForInvalid).reward;
-      const ev: ToldEvent = {
-        type: 'told', index: r.index, trialId: r.trialId, status: outcome.status,
-        ...(outcome.metrics ? { metrics: outcome.metrics } : { error: outcome.error }),
-        reward, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}), elapsed: elapsed(),
-      };
-      journal.append(ev);
-      queue.forget?.(jobOf(r));
-      Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
-      noteTold(r);
-      nextTell++;
-      writeTrialGraph(dir, config, r);
-      summariesDue = true;
-      maybeSnapshot();
-      env.onEvent?.({ type: 'told', index: r.index, trialId: r.trialId, status: r.status!, reward, error: r.error, stats: stats() });
-      return true;
-    };
-
-    const askMore = async () => {
-      while (mayAskMore() && nextAsk - nextTell < config.concurrency) {
-        let p;
-        try {
-          p = await controller.ask();
-        } catch (err) {
-          if ((err as { code?: string }).code === 'SPACE_EXHAUSTED') {
-            exhausted = true;
-            break;
-          }
-          throw err;
-        }
-        if (p.index !== nextAsk) throw new CampaignError('BAD_JOURNAL', `controller returned proposal #${p.index}, expected #${nextAsk}`);
-        const r: TrialRecord = { index: p.index, trialId: trialId(config.name, p.index), decisions: p.decisions, hash: p.hash, graph: p.graph };
-        journal.append({ type: 'asked', index: r.index, trialId: r.trialId, decisions: r.decisions, hash: r.hash });
-        records.set(r.index, r);
-        nextAsk++;
-        maybeSnapshot();
-        env.onEvent?.({ type: 'asked', index: r.index, trialId: r.trialId, hash: r.hash, stats: stats() });
-        await queue.submit(jobOf(r));
-      }
-    };
-
-    const step = async () => {
-      do {
-        again = false;
-        // Ask what the last tell allows before telling the next one: the interleaving of asks and tells
-        // (and so the controller's view) is then the same whatever order results arrived in.
-        do await askMore();
-        while (await tellNext());
-        flushSummaries(false);
-        if (!finished && nextTell === nextAsk && !mayAskMore()) {
-          finished = true;
-          resolveDone(exhausted ? 'exhausted' : config.budget.trials !== undefined && nextAsk >= config.budget.trials ? 'trials' : 'wallSeconds');
-        }
-        if (!finished && graceOver) {
-          // Trials still running are cancelled below and stay asked-but-untold in the journal.
-          finished = true;
-          resolveDone('wallSeconds');
-        }
-      } while (again && !finished);
-    };
-
-    const kick = () => {
-      if (finished) return;
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      step().then(
-        () => {
-          busy = false;
-          if (again) kick();
-        },
-        (err) => {
-          busy = false;
-          finished = true;
-          rejectDone(err);
-        },
-      );
-    };
-
-    queue.onResult((result) => {
-      const m = /-(\d+)$/.exec(result.trialId);
-      const index = m ? Number(m[1]) : -1;
-      // Each trial is told once: late duplicates (a retried job finishing twice) are ignored.
-      if (!records.has(index) || records.get(index)!.trialId !== result.trialId || index < nextTell || buffer.has(index)) return;
-      // A result must be the answer to what this run asked (trial-identity.ts); one that is not (left in
-      // Redis by another run, trained on another graph or proxy) is told as a failure, never as metrics.
-      const rec = records.get(index)!;
-      const mismatch = identityMismatch({ trialId: rec.trialId, runId, graphHash: rec.hash, proxyHash: proxyIdentity }, result);
-      if (mismatch) result = { trialId: rec.trialId, status: 'failed', error: `RESULT_MISMATCH: ${mismatch}`, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}) };
-      buffer.set(index, result);
-      kick();
-    });
-    queue.onProgress((id, progress) => env.onEvent?.({ type: 'progress', trialId: id, progress, stats: stats() }));
-
-    const pending = [...records.values()].filter((r) => !r.status);
+    const loop = new CampaignLoop({ config, controller, queue, state, stats, output, record, runId, sinceSnapshot, onEvent: env.onEvent });
+    const pending = [...state.records.values()].filter((r) => !r.status);
     if (opts.resume) {
-      // A crash between a told event and its graph file leaves the file missing: write it again.
-      for (const r of records.values()) if (r.status && !existsSync(join(dir, 'graphs', `${r.trialId}.graph.json`))) writeTrialGraph(dir, config, r);
-      journal.append({ type: 'campaign-resumed', time: new Date().toISOString(), asked: nextAsk, told: nextTell });
-      env.onEvent?.({ type: 'resumed', stats: stats(), reattached: pending.length });
+      output.restoreGraphs();
+      record({ type: 'campaign-resumed', time: new Date().toISOString(), asked: state.asked, told: state.told });
+      env.onEvent?.({ type: 'resumed', stats: stats.stats(), reattached: pending.length });
       // Told before the crash but maybe not yet dropped from the queue.
-      for (const r of records.values()) if (r.status) queue.forget?.(jobOf(r));
-      await queue.reattach(pending.map(jobOf));
+      for (const r of state.records.values()) if (r.status) queue.forget?.(loop.jobOf(r));
+      await queue.reattach(pending.map((r) => loop.jobOf(r)));
     } else {
-      env.onEvent?.({ type: 'started', stats: stats(), reattached: 0 });
+      env.onEvent?.({ type: 'started', stats: stats.stats(), reattached: 0 });
     }
 
-    let wallTimer: NodeJS.Timeout | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
-    if (config.budget.wallSeconds !== undefined) {
-      const grace = config.budget.graceSeconds ?? 0;
-      wallTimer = setTimeout(() => {
-        kick();
-        graceTimer = setTimeout(() => {
-          graceOver = true;
-          kick();
-        }, grace * 1000);
-      }, Math.max(0, (config.budget.wallSeconds - elapsed()) * 1000) + 10);
-    }
-    kick();
-    let reason: FinishReason;
-    try {
-      reason = await done;
-    } finally {
-      if (wallTimer) clearTimeout(wallTimer);
-      if (graceTimer) clearTimeout(graceTimer);
-    }
+    const reason = await loop.run();
     // Left asked-but-untold: the journal stays a prefix of what an uninterrupted campaign writes, and
     // --resume runs them again (embedded) or re-attaches to them (BullMQ).
-    const cancelled = [...records.values()].filter((r) => !r.status).map((r) => r.trialId);
+    const cancelled = [...state.records.values()].filter((r) => !r.status).map((r) => r.trialId);
     if (cancelled.length) await queue.cancel?.(cancelled);
 
-    journal.append({ type: 'campaign-finished', time: new Date().toISOString(), reason, asked: nextAsk, told: nextTell });
-    summariesDue = true;
-    flushSummaries(true);
-    const all = [...records.values()].sort((a, b) => a.index - b.index);
-    const final = stats();
+    record({ type: 'campaign-finished', time: new Date().toISOString(), reason, asked: state.asked, told: state.told });
+    output.final();
+    const final = stats.stats();
     env.onEvent?.({ type: 'finished', reason, stats: final, ...(cancelled.length ? { cancelled: cancelled.length } : {}) });
-    return { dir, reason, stats: final, best: bestTrial(all), records: all };
+    return { dir, reason, stats: final, best: state.best, records: state.sortedRecords() };
   } finally {
     journal.close();
   }

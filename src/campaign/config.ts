@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { findOverflowingNumber, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
-import { zodIssueMessage } from '../util/zod-issues.js';
+import { PyramidNasError } from '../util/errors.js';
+import { jsonPath, zodIssues, type PathIssue } from '../util/zod-issues.js';
+import { campaignObjectiveSchema } from '../../controllers/reward.js';
+import { controllers } from '../../controllers/index.js';
 // config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
-import { proxyTaskSchema, type ProxyTask } from '../train/config.js';
+import { proxyTaskSchema, type ProxyTaskConfig } from '../trial/proxy-task.js';
 
 export const CAMPAIGN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -20,23 +23,21 @@ const optionsRecord = z.preprocess((value, ctx) => {
   return value;
 }, z.record(z.string(), z.unknown()));
 
+const controllerKind = z.string().refine((kind) => controllers.has(kind), {
+  error: (issue) => `unknown controller "${String(issue.input)}" (known: ${controllers.names().join(', ')})`,
+});
 
 export const campaignSchema = z.strictObject({
   /** Also the trial-id prefix, the BullMQ queue name, and the default output folder. */
   name: z.string().regex(CAMPAIGN_NAME, 'must match [A-Za-z0-9_-]{1,64}'),
   seed: z.int().default(0),
   space: z.strictObject({ name: z.string().min(1), options: optionsRecord.default({}) }),
-  controller: z.strictObject({ kind: z.enum(['random', 'evolution', 'rl']), options: optionsRecord.default({}) }),
+  // Any kind in the controller registry (the built-ins, and those a program registered before loading the file).
+  controller: z.strictObject({ kind: controllerKind, options: optionsRecord.default({}) }),
   /** The proxy task: any subset of its keys; the rest from DEFAULT_PROXY_TASK. */
   proxy: proxyTaskSchema.default(proxyTaskSchema.parse({})),
-  objective: z
-    .strictObject({
-      metric: z.literal('AP').default('AP'),
-      macsTarget: z.number().positive().optional(),
-      w: z.number().finite().default(-0.07),
-      rewardForInvalid: z.number().finite().default(0),
-    })
-    .default({ metric: 'AP', w: -0.07, rewardForInvalid: 0 }),
+  /** The reward (controllers/reward.ts): its objective and rewardForInvalid; absent, their defaults. */
+  objective: campaignObjectiveSchema.prefault({}),
   budget: z
     .strictObject({
       trials: z.int().min(1).max(1_000_000).optional(),
@@ -65,45 +66,26 @@ export function defaultGraceSeconds(wallSeconds: number): number {
   return Math.min(3600, Math.max(60, Math.round(wallSeconds * 0.1)));
 }
 
-/** The campaign with every default filled in: what `campaign.json` in the output folder holds. */
-export interface ResolvedCampaign {
-  name: string;
-  seed: number;
-  space: { name: string; options: Record<string, unknown> };
-  controller: { kind: 'random' | 'evolution' | 'rl'; options: Record<string, unknown> };
-  proxy: ProxyTask;
-  objective: { metric: 'AP'; macsTarget?: number; w: number; rewardForInvalid: number };
-  budget: { trials?: number; wallSeconds?: number; graceSeconds?: number };
-  trialTimeoutSeconds?: number;
-  concurrency: number;
-  output: string;
-  retry: { attempts: number; backoffMs: number };
-  snapshotEvery: number;
-}
+type CampaignOutput = z.output<typeof campaignSchema>;
 
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
+/**
+ * The campaign with every default filled in: what `campaign.json` in the output folder holds. The schema's
+ * output, with the defaults that depend on the machine or the path resolved (and budget.graceSeconds
+ * filled in whenever budget.wallSeconds is given).
+ */
+export type ResolvedCampaign = Omit<CampaignOutput, 'concurrency' | 'output'> & { concurrency: number; output: string };
 
-export class CampaignConfigError extends Error {
+/** One problem in a campaign file: its JSON path and what is wrong. */
+export type ConfigIssue = PathIssue;
+
+export class CampaignConfigError extends PyramidNasError {
   constructor(readonly file: string, readonly issues: ConfigIssue[]) {
-    super(`${file}: invalid campaign file\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    super('BAD_CAMPAIGN', `${file}: invalid campaign file\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, {
+      usage: true,
+      where: { file, ...(issues.length > 0 ? { path: issues[0].path } : {}) },
+    });
     this.name = 'CampaignConfigError';
   }
-}
-
-export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
-  return '$' + path.map((k) => (typeof k === 'number' ? `[${k}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(String(k)) ? `.${String(k)}` : `[${JSON.stringify(String(k))}]`)).join('');
-}
-
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue) =>
-    // zod reports unknown keys at their parent; name each key so the path points at the culprit.
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((k) => ({ path: jsonPath([...issue.path, k]), message: 'unknown key' }))
-      : [{ path: jsonPath(issue.path), message: zodIssueMessage(issue) }],
-  );
 }
 
 /** Validates a parsed campaign object and fills defaults. `cwd` anchors the default output folder. */
@@ -114,7 +96,7 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
   const issues: ConfigIssue[] = [];
   for (const key of ['objective', 'rewardForInvalid']) {
     if (Object.hasOwn(c.controller.options, key)) {
-      issues.push({ path: `$.controller.options.${key}`, message: 'set it in the campaign\'s "objective" (the one place the reward is defined)' });
+      issues.push({ path: jsonPath(['controller', 'options', key]), message: 'set it in the campaign\'s "objective" (the one place the reward is defined)' });
     }
   }
   if (issues.length) throw new CampaignConfigError(file, issues);

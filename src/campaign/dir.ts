@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCampaign, type ResolvedCampaign } from './config.js';
 import { readJournalLines, JournalError, type JournalEvent } from './journal.js';
-import { recordsFromJournal, type TrialRecord } from './records.js';
+import { recordsFromJournal } from './journal-state.js';
+import type { TrialRecord } from './records.js';
 
 export interface CampaignDir {
   dir: string;

@@ -1,7 +1,13 @@
-// Errors of the campaign loop and resume, with codes the CLI maps to exit codes.
-export class CampaignError extends Error {
-  constructor(readonly code: 'EXISTS' | 'RESUME_MISMATCH' | 'BAD_JOURNAL', message: string) {
-    super(message);
+// Errors of the campaign loop and resume. EXISTS (a fresh campaign on a folder that holds one) is the
+// user's to fix; a journal that does not match its campaign is not.
+import { PyramidNasError } from '../util/errors.js';
+
+export type CampaignErrorCode = 'EXISTS' | 'RESUME_MISMATCH' | 'BAD_JOURNAL';
+
+export class CampaignError extends PyramidNasError {
+  declare readonly code: CampaignErrorCode;
+  constructor(code: CampaignErrorCode, message: string) {
+    super(code, message, { usage: code === 'EXISTS' });
     this.name = 'CampaignError';
   }
 }

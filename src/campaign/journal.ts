@@ -1,10 +1,12 @@
-// The campaign journal (DESIGN.md §9): `journal.jsonl`, append-only JSON lines, written only by the
+// The campaign journal (docs/architecture.md): `journal.jsonl`, append-only JSON lines, written only by the
 // campaign process. Each event is a whole line, every byte written and then fsynced before anything shows
 // it; a failed append is cut back, so a crash leaves at most one torn last line, which the reader drops
 // (it was never acknowledged, so resume redoes it).
+import { PyramidNasError } from '../util/errors.js';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ControllerState, TrialMetrics, TrialStatus } from '../../controllers/types.js';
+import type { ControllerState } from '../../controllers/types.js';
+import type { TrialMetrics, TrialStatus } from '../trial/types.js';
 import { BoundedReadError, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
 import { OutputWriteError, writeAll } from './write-all.js';
 
@@ -89,9 +91,10 @@ export class Journal {
   }
 }
 
-export class JournalError extends Error {
+/** A journal that cannot be read or replayed; `line` is 0 when the problem is the file as a whole. */
+export class JournalError extends PyramidNasError {
   constructor(readonly file: string, readonly line: number, message: string) {
-    super(`${file}:${line}: ${message}`);
+    super('BAD_JOURNAL', `${file}:${line}: ${message}`, { usage: true, where: { file, ...(line > 0 ? { line } : {}) } });
     this.name = 'JournalError';
   }
 }

@@ -3,6 +3,7 @@
 // (only one creator can succeed), recording the holder's pid, host and start time. A lock left by a dead
 // process on this host is taken over (saying so); a live holder, or one on another host (whose pid cannot
 // be checked from here), is refused unless the user forces it.
+import { PyramidNasError } from '../util/errors.js';
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +21,13 @@ export interface LockHolder {
 }
 
 /** The folder is locked by another process (exit 2: wait for it, or --force-unlock if it is gone). */
-export class CampaignLockedError extends Error {
+export class CampaignLockedError extends PyramidNasError {
   constructor(
     readonly dir: string,
     readonly holder: LockHolder | undefined,
     message: string,
   ) {
-    super(message);
+    super('CAMPAIGN_LOCKED', message, { usage: true, where: { file: dir } });
     this.name = 'CampaignLockedError';
   }
 }

@@ -1,6 +1,7 @@
 // Where a campaign may write. Two rules: never under /proc, /sys or /dev (kernel filesystems: a recursive
 // mkdir there can spin forever, and nothing written there is a file), and a fresh campaign only into an
 // empty or absent folder, so an existing trials.csv or campaign.json is never silently replaced.
+import { PyramidNasError } from '../util/errors.js';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CampaignError } from './errors.js';
@@ -9,12 +10,12 @@ import { LOCK_FILE } from './lock.js';
 const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
 
 /** An output folder that cannot be used; the user's to fix (exit 2). */
-export class OutputFolderError extends Error {
+export class OutputFolderError extends PyramidNasError {
   constructor(
     readonly dir: string,
     message: string,
   ) {
-    super(message);
+    super('OUTPUT_FOLDER', message, { usage: true, where: { file: dir } });
     this.name = 'OutputFolderError';
   }
 }

@@ -1,8 +1,10 @@
 // How a running campaign reports: a cli-progress bar on stderr for people (trials done/total, running,
-// failed, the best trial by reward with its AP, ETA), or pino JSON lines for machines (`--json`).
+// failed, the best trial by reward with its AP, the campaign's ETA), or pino JSON lines for machines
+// (`--json`).
 import cliProgress from 'cli-progress';
 import { pino, type Logger } from 'pino';
-import type { CampaignEvent, CampaignStats } from './campaign.js';
+import type { CampaignEvent } from './events.js';
+import type { CampaignStats } from './stats.js';
 import { bestText } from './records.js';
 
 export interface Reporter {
@@ -39,11 +41,12 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
   );
   let started = false;
   let last = { value: 0, payload: {} as Record<string, unknown> };
-  // ETA from this campaign's own pace (seconds per told trial), not cli-progress's rate window: trials
-  // finish in bursts of `concurrency`, which makes a short window swing between 0 and infinity.
-  const eta = (s: { told: number; total?: number; elapsed: number }) => {
-    if (!s.told || s.total === undefined) return '-';
-    const sec = Math.max(0, Math.round((s.elapsed / s.told) * (s.total - s.told)));
+  // The campaign's ETA (stats.ts: its own pace per told trial, or the wall budget), not cli-progress's
+  // rate window: trials finish in bursts of `concurrency`, which makes a short window swing between 0
+  // and infinity.
+  const eta = (s: CampaignStats) => {
+    if (s.eta === undefined) return '-';
+    const sec = Math.max(0, Math.round(s.eta));
     return sec >= 3600 ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m` : sec >= 60 ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`;
   };
   const payload = (s: CampaignStats) => ({

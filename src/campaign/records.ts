@@ -1,7 +1,7 @@
-// What the campaign knows about each trial, rebuilt from the journal on resume and by `status`/`export`.
-import type { TrialMetrics, TrialStatus } from '../../controllers/types.js';
+// What the campaign knows about each trial (journal-state.ts folds the journal into these records), and
+// the campaign's one ranking of them.
+import type { TrialMetrics, TrialStatus } from '../trial/types.js';
 import type { PyramidGraph } from '../graph/types.js';
-import type { JournalEvent } from './journal.js';
 
 export interface TrialRecord {
   index: number;
@@ -15,26 +15,6 @@ export interface TrialRecord {
   reward?: number;
   wallSeconds?: number;
   worker?: string;
-}
-
-/** Trial records in index order from journal events (asked, then told). */
-export function recordsFromJournal(events: JournalEvent[]): TrialRecord[] {
-  const byIndex = new Map<number, TrialRecord>();
-  for (const ev of events) {
-    if (ev.type === 'asked') {
-      byIndex.set(ev.index, { index: ev.index, trialId: ev.trialId, decisions: ev.decisions, hash: ev.hash });
-    } else if (ev.type === 'told') {
-      const r = byIndex.get(ev.index);
-      if (!r) continue;
-      r.status = ev.status;
-      r.metrics = ev.metrics;
-      r.error = ev.error;
-      r.reward = ev.reward;
-      r.wallSeconds = ev.wallSeconds;
-      r.worker = ev.worker;
-    }
-  }
-  return [...byIndex.values()].sort((a, b) => a.index - b.index);
 }
 
 /** What ranking needs of a trial. */
@@ -59,11 +39,14 @@ export function beats(r: Rankable, best: Rankable | undefined): boolean {
   return best === undefined || compareByObjective(r, best) < 0;
 }
 
+/** Whether a trial can be best: complete, with metrics and a finite reward. */
+export function isRankable(r: TrialRecord): boolean {
+  return r.status === 'complete' && !!r.metrics && typeof r.reward === 'number' && Number.isFinite(r.reward);
+}
+
 /** Complete trials, best first (by compareByObjective). */
 export function ranked(records: TrialRecord[]): TrialRecord[] {
-  return records
-    .filter((r) => r.status === 'complete' && r.metrics && typeof r.reward === 'number' && Number.isFinite(r.reward))
-    .sort((a, b) => compareByObjective(a as Rankable, b as Rankable));
+  return records.filter(isRankable).sort((a, b) => compareByObjective(a as Rankable, b as Rankable));
 }
 
 /** The best complete trial, or undefined when none has completed. */

@@ -1,5 +1,6 @@
 // write(2) may write fewer bytes than asked (a full disk, a signal, a pipe): a loop that writes them all,
 // and an error that names the file and says "no space left" in words.
+import { PyramidNasError } from '../util/errors.js';
 import { writeSync } from 'node:fs';
 
 /**
@@ -16,15 +17,15 @@ const IN_WORDS: Record<string, string> = {
   EFBIG: 'file too large',
 };
 
-/** A write that failed: which file, and why (`code` is the system error code, e.g. ENOSPC). */
-export class OutputWriteError extends Error {
+/** A write that failed: which file, and why (`systemCode` is the system error code, e.g. ENOSPC). */
+export class OutputWriteError extends PyramidNasError {
   constructor(
     readonly file: string,
-    readonly code: string | undefined,
+    readonly systemCode: string | undefined,
     cause: Error,
   ) {
-    const words = code === undefined ? undefined : IN_WORDS[code];
-    super(`${file}: cannot write: ${words ? `${words} (${code})` : cause.message}`, { cause });
+    const words = systemCode === undefined ? undefined : IN_WORDS[systemCode];
+    super('WRITE_FAILED', `${file}: cannot write: ${words ? `${words} (${systemCode})` : cause.message}`, { cause, where: { file } });
     this.name = 'OutputWriteError';
   }
 }

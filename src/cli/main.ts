@@ -1,5 +1,5 @@
 // The `pyramid-nas` command. Each subcommand lives in ./commands/<name>.ts and exports `register(program)`;
-// add one import + one call below per command.
+// add one line per command to COMMANDS below.
 import { Command } from 'commander';
 
 // `pyramid-nas zoo | head` closes the pipe early: that is the reader's choice, not an error.
@@ -20,33 +20,28 @@ program
     process.exit(err.exitCode === 0 ? 0 : 2);
   });
 
-// -- commands (one line each) --
-import { register as registerDataset } from './commands/dataset.js';
-registerDataset(program);
-import { register as registerEval } from './commands/eval.js';
-registerEval(program);
-import { register as registerSearch } from './commands/search.js';
-registerSearch(program);
-import { register as registerWorker } from './commands/worker.js';
-registerWorker(program);
-import { register as registerClean } from './commands/clean.js';
-registerClean(program);
-import { register as registerStatus } from './commands/status.js';
-registerStatus(program);
-import { register as registerExport } from './commands/export.js';
-registerExport(program);
-import { register as registerValidate } from './commands/validate.js';
-registerValidate(program);
-import { register as registerRender } from './commands/render.js';
-registerRender(program);
-import { register as registerZoo } from './commands/zoo.js';
-registerZoo(program);
-import { register as registerHash } from './commands/hash.js';
-registerHash(program);
-import { register as registerTrain } from './commands/train.js';
-registerTrain(program);
-import { register as registerDashboard } from './commands/dashboard.js';
-registerDashboard(program);
+// -- commands (one line each): name → its module. Only the module of the command being run is loaded, so a
+// quick command (validate, hash) does not pay for the heavy ones (BullMQ, TensorFlow.js, sharp); help and
+// anything that is not a command name load them all. --
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  dataset: () => import('./commands/dataset.js'),
+  eval: () => import('./commands/eval.js'),
+  search: () => import('./commands/search.js'),
+  worker: () => import('./commands/worker.js'),
+  clean: () => import('./commands/clean.js'),
+  status: () => import('./commands/status.js'),
+  export: () => import('./commands/export.js'),
+  validate: () => import('./commands/validate.js'),
+  render: () => import('./commands/render.js'),
+  zoo: () => import('./commands/zoo.js'),
+  hash: () => import('./commands/hash.js'),
+  train: () => import('./commands/train.js'),
+  dashboard: () => import('./commands/dashboard.js'),
+};
 // -- end commands --
+
+const named = process.argv[2];
+const load = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+for (const command of await Promise.all(load.map((name) => COMMANDS[name]()))) command.register(program);
 
 await program.parseAsync(process.argv);

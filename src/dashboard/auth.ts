@@ -4,15 +4,17 @@
 // with `?token=` (so the browser's module imports and EventSource carry it without query strings).
 // Without a token we also check the Host header against loopback names, so a web page cannot reach the
 // dashboard through DNS rebinding.
+import { OptionValueError } from '../util/errors.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
 export const TOKEN_COOKIE = 'pyramid_nas_dashboard';
 
-export class DashboardOptionsError extends Error {
-  constructor(readonly option: string, message: string) {
-    super(`--${option}: ${message}`);
+/** A bad dashboard option (`--port: 8080 is in use on 127.0.0.1`); `where.option` names it without dashes. */
+export class DashboardOptionsError extends OptionValueError {
+  constructor(option: string, reason: string) {
+    super('BAD_DASHBOARD_OPTION', option, reason);
     this.name = 'DashboardOptionsError';
   }
 }

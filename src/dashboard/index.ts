@@ -1,4 +1,4 @@
-// The live dashboard (issue 7): `startDashboard({ dirs })` serves a page that follows one or more
+// The live dashboard: `startDashboard({ dirs })` serves a page that follows one or more
 // campaign journals (read-only) and, with `redis`, the BullMQ queues of those campaigns. Used by the
 // `pyramid-nas dashboard` command and by `search … --dashboard`.
 import { createServer, type Server } from 'node:http';

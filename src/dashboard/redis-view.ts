@@ -4,7 +4,7 @@
 // getters are called. Polled, because QueueEvents would need a blocking connection per campaign.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { connectRedis, QUEUE_PREFIX, redact } from '../../workers/redis-connection.js';
+import { connectRedis, QUEUE_PREFIX, redact } from '../util/redis-connection.js';
 
 export interface RunningJob {
   trialId: string;

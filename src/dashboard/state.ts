@@ -1,10 +1,14 @@
-// What the page shows of one campaign, folded from its journal events: a flat row per trial (what the
-// table and plots need, sent to the browser) and a header (controller, space, budget, progress, ETA,
-// failures). The full told event of each trial is kept for the detail view. Nothing here touches files.
+// What the page shows of one campaign, from the campaign's own fold of its journal (journal-state.ts): a
+// flat row per trial (what the table and plots need, sent to the browser, its values checked) and a
+// header (controller, space, budget, progress, ETA, failures). The full told event of each trial is kept
+// for the detail view. Nothing here touches files.
 import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
 import { proxyShape, proxyShapeText, type ProxyShape } from '../campaign/costs.js';
-import { beats } from '../campaign/records.js';
+import { countedStatus, JournalState } from '../campaign/journal-state.js';
+import type { TrialRecord } from '../campaign/records.js';
+
+export { eta } from '../campaign/journal-state.js';
 
 export type TrialState = 'running' | 'complete' | 'failed' | 'invalid';
 
@@ -79,14 +83,10 @@ function num(v: unknown): number | undefined {
 
 export class CampaignState {
   readonly rows = new Map<number, TrialRow>();
-  private readonly decisions = new Map<number, number[]>();
+  private journal = new JournalState();
   private readonly told = new Map<number, ToldEvent>();
   config: ResolvedCampaign | undefined;
   private rawConfig: Record<string, unknown> | undefined;
-  private startedAt: string | undefined;
-  private resumes = 0;
-  private finished: { reason: string; time: string } | undefined;
-  private elapsed = 0;
   private problems: string[] = [];
 
   constructor(readonly key: string, readonly dir: string) {}
@@ -94,11 +94,9 @@ export class CampaignState {
   /** Forget everything (the journal was rewritten). */
   reset(): void {
     this.rows.clear();
-    this.decisions.clear();
     this.told.clear();
-    this.config = this.rawConfig = this.startedAt = this.finished = undefined;
-    this.resumes = 0;
-    this.elapsed = 0;
+    this.journal = new JournalState();
+    this.config = this.rawConfig = undefined;
     this.problems = [];
   }
 
@@ -110,44 +108,22 @@ export class CampaignState {
   apply(events: JournalEvent[]): TrialRow[] {
     const changed = new Map<number, TrialRow>();
     for (const ev of events) {
-      switch (ev.type) {
-        case 'campaign-started':
-          this.startedAt = ev.time;
-          this.setConfig(ev.config);
-          break;
-        case 'campaign-resumed':
-          this.resumes++;
-          this.finished = undefined;
-          break;
-        case 'campaign-finished':
-          this.finished = { reason: String(ev.reason), time: ev.time };
-          break;
-        case 'asked': {
-          if (!Number.isInteger(ev.index)) break;
-          const row: TrialRow = { c: this.key, i: ev.index, id: String(ev.trialId), st: 'running', hash: String(ev.hash ?? '') };
-          const prev = this.rows.get(ev.index);
-          // A resumed campaign re-journals nothing for told trials, but be safe: never downgrade a result.
-          if (prev && prev.st !== 'running') break;
-          this.rows.set(ev.index, row);
-          this.decisions.set(ev.index, Array.isArray(ev.decisions) ? ev.decisions : []);
-          changed.set(ev.index, row);
-          break;
-        }
-        case 'told': {
-          const row = this.rows.get(ev.index) ?? { c: this.key, i: ev.index, id: String(ev.trialId), st: 'running' as TrialState, hash: '' };
-          this.fillTold(row, ev);
-          this.rows.set(ev.index, row);
-          this.told.set(ev.index, ev);
-          const el = num(ev.elapsed);
-          if (el !== undefined && el > this.elapsed) this.elapsed = el;
-          changed.set(ev.index, row);
-          break;
-        }
-        default:
-          break; // controller snapshots: nothing to show
-      }
+      const r = this.journal.apply(ev);
+      if (ev.type === 'campaign-started') this.setConfig(ev.config);
+      if (!r) continue;
+      if (ev.type === 'told') this.told.set(r.index, ev);
+      const row = this.rowOf(r);
+      this.rows.set(r.index, row);
+      changed.set(r.index, row);
     }
     return [...changed.values()];
+  }
+
+  private rowOf(r: TrialRecord): TrialRow {
+    const row: TrialRow = { c: this.key, i: r.index, id: String(r.trialId), st: 'running', hash: String(r.hash ?? '') };
+    const told = this.told.get(r.index);
+    if (told) this.fillTold(row, told);
+    return row;
   }
 
   private setConfig(config: unknown): void {
@@ -161,8 +137,7 @@ export class CampaignState {
   }
 
   private fillTold(row: TrialRow, ev: ToldEvent): void {
-    const st = ev.status;
-    row.st = st === 'complete' || st === 'failed' || st === 'invalid' ? st : 'failed';
+    row.st = countedStatus(ev.status);
     const m = ev.metrics;
     if (m && typeof m === 'object') {
       row.AP = num(m.AP);
@@ -182,17 +157,9 @@ export class CampaignState {
   }
 
   header(): CampaignHeader {
-    let complete = 0, failed = 0, invalid = 0, running = 0;
-    let best: TrialRow | undefined;
-    for (const r of this.rows.values()) {
-      if (r.st === 'complete') {
-        complete++;
-        if (r.reward !== undefined && beats({ index: r.i, reward: r.reward }, best && { index: best.i, reward: best.reward! })) best = r;
-      } else if (r.st === 'failed') failed++;
-      else if (r.st === 'invalid') invalid++;
-      else running++;
-    }
-    const told = complete + failed + invalid;
+    const j = this.journal;
+    // The journal's best (records.ts's ranking), shown with its row's checked values.
+    const best = j.best && this.rows.get(j.best.index);
     const c = this.config;
     const raw = this.rawConfig;
     const rawSub = (k: string, f: string) => {
@@ -209,21 +176,19 @@ export class CampaignState {
       seed: c?.seed,
       budget,
       concurrency: c?.concurrency,
-      startedAt: this.startedAt,
-      resumes: this.resumes,
-      asked: this.rows.size,
-      told,
-      running,
-      complete,
-      failed,
-      invalid,
+      startedAt: j.started?.time,
+      resumes: j.resumes,
+      asked: j.asked,
+      told: j.told,
+      running: j.running,
+      ...j.counts,
       bestTrial: best?.id,
       bestReward: best?.reward,
       bestAP: best?.AP,
       costs: c ? { scope: 'neck', ...proxyShape(c.proxy), label: proxyShapeText(proxyShape(c.proxy)) } : undefined,
-      elapsed: this.elapsed,
-      eta: this.finished ? 0 : eta(budget, told, this.elapsed),
-      finished: this.finished,
+      elapsed: j.elapsed,
+      eta: j.eta(budget),
+      finished: j.finished,
       problems: [...this.problems],
     };
   }
@@ -235,19 +200,11 @@ export class CampaignState {
 
   findTrial(trialId: string): TrialDetail | undefined {
     for (const r of this.rows.values()) {
-      if (r.id === trialId) return { row: r, decisions: this.decisions.get(r.i) ?? [], told: this.told.get(r.i) };
+      if (r.id === trialId) {
+        const decisions = this.journal.records.get(r.i)?.decisions;
+        return { row: r, decisions: Array.isArray(decisions) ? decisions : [], told: this.told.get(r.i) };
+      }
     }
     return undefined;
   }
-}
-
-/**
- * Seconds left: by the trial budget at the pace so far (campaign seconds per told trial, which already
- * includes the parallelism), and by the wall budget; the sooner of the two.
- */
-export function eta(budget: { trials?: number; wallSeconds?: number }, told: number, elapsed: number): number | undefined {
-  const left: number[] = [];
-  if (budget.trials !== undefined && told > 0 && elapsed > 0) left.push(Math.max(0, budget.trials - told) * (elapsed / told));
-  if (budget.wallSeconds !== undefined) left.push(Math.max(0, budget.wallSeconds - elapsed));
-  return left.length ? Math.min(...left) : undefined;
 }

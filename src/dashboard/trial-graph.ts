@@ -3,6 +3,7 @@
 // campaign's search space (a trial still running has no graph file yet). Both paths validate: a graph
 // file is untrusted input like any other: read as `validate` reads one (regular files only, at most
 // INPUT_LIMITS.graph bytes, a BOM ignored, a "__proto__" key or an overflowing number refused).
+import { PyramidNasError } from '../util/errors.js';
 import { join } from 'node:path';
 import { parseGraphText } from '../graph/index.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
@@ -23,9 +24,10 @@ export interface TrialGraph {
   note?: string;
 }
 
-export class TrialGraphError extends Error {
+/** No graph to show for a trial (the server answers 404). */
+export class TrialGraphError extends PyramidNasError {
   constructor(message: string) {
-    super(message);
+    super('NO_TRIAL_GRAPH', message);
     this.name = 'TrialGraphError';
   }
 }
@@ -57,7 +59,7 @@ export function loadTrialGraph(dir: string, trialId: string, decisions: number[]
     text = readTextBounded(file, INPUT_LIMITS.graph, 'graph file');
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
-    if (err.code !== 'missing') note = err.message; // too large, not a regular file, unreadable
+    if (err.code !== 'MISSING') note = err.message; // too large, not a regular file, unreadable
     // else: not written yet
   }
   if (text !== undefined) {

@@ -26,7 +26,7 @@ function single(dir: string, file: string, role: CocoSource['role']): CocoSource
 }
 
 export function discoverCoco(dir: string): CocoSource[] {
-  if (!isDir(dir)) throw new DatasetError('missing-file', `COCO folder not found: ${dir}`, { file: dir });
+  if (!isDir(dir)) throw new DatasetError('MISSING_FILE', `COCO folder not found: ${dir}`, { file: dir });
   if (isFile(join(dir, 'instances.json'))) return [single(dir, join(dir, 'instances.json'), 'both')];
 
   const train = join(dir, 'train', 'instances.json');
@@ -46,7 +46,7 @@ export function discoverCoco(dir: string): CocoSource[] {
       const hits = sources.filter((s) => s.role === role);
       if (hits.length !== 1) {
         throw new DatasetError(
-          'missing-file',
+          'MISSING_FILE',
           `${annDir}: expected exactly one instances_*.json for the ${role} split (name containing ${role === 'train' ? '"train"' : '"val", "heldout" or "test"'}), found ${hits.length}: ${files.join(', ')}`,
           { file: annDir },
         );
@@ -55,7 +55,7 @@ export function discoverCoco(dir: string): CocoSource[] {
     return sources.filter((s) => s.role !== 'both');
   }
   throw new DatasetError(
-    'missing-file',
+    'MISSING_FILE',
     `no COCO annotations in ${dir}: expected instances.json, train/instances.json + heldout/instances.json, or annotations/instances_*.json`,
     { file: dir },
   );

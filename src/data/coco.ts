@@ -44,9 +44,9 @@ function annotationsByImage(doc: CocoInstances): Map<number, CocoAnnotation[]> {
 function sameCategories(a: CocoInstances, b: CocoInstances): void {
   const key = (cs: CocoCategory[]) => JSON.stringify(cs.map((c) => [c.id, c.name]));
   if (key(a.categories) !== key(b.categories)) {
-    throw new DatasetError('bad-json', `${b.file}: $.categories: differ from those of ${a.file}; the splits must share one category list`, {
+    throw new DatasetError('BAD_JSON', `${b.file}: $.categories: differ from those of ${a.file}; the splits must share one category list`, {
       file: b.file,
-      jsonPath: '$.categories',
+      path: '$.categories',
     });
   }
 }
@@ -61,7 +61,7 @@ function checkFolderRole(source: CocoSource, role: SplitName): void {
   const split = readSplitFile(file);
   const other: SplitName = role === 'train' ? 'heldout' : 'train';
   if (split[role].length === 0 && split[other].length > 0) {
-    throw new DatasetError('bad-option', `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`, { file });
+    throw new DatasetError('BAD_OPTION', `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`, { file });
   }
 }
 
@@ -85,7 +85,7 @@ function assignSplits(sources: CocoSource[], docs: CocoInstances[], o: DatasetOp
         split[name].forEach((id, i) => {
           const image = byId.get(id);
           if (!image) {
-            throw new DatasetError('bad-json', `${splitPath}: $.${name}[${i}]: image id ${id} is not in ${instances.file}`, { file: splitPath, jsonPath: `$.${name}[${i}]` });
+            throw new DatasetError('BAD_JSON', `${splitPath}: $.${name}[${i}]: image id ${id} is not in ${instances.file}`, { file: splitPath, path: `$.${name}[${i}]` });
           }
           out[name].push(pick(image));
         });
@@ -104,7 +104,7 @@ function findImage(p: Picked): string {
     if (existsSync(f)) return f;
   }
   throw new DatasetError(
-    'missing-file',
+    'MISSING_FILE',
     `image ${JSON.stringify(p.image.file_name)} (id ${p.image.id}, listed in ${p.instances.file}) not found in ${p.source.imageDirs.join(' or ')}`,
     { file: p.image.file_name },
   );
@@ -115,7 +115,7 @@ async function decodeSample(p: Picked, size: number, category: Map<number, numbe
   const lb = await decodeLetterboxed(file, size);
   if (lb.width !== p.image.width || lb.height !== p.image.height) {
     throw new DatasetError(
-      'decode-failed',
+      'DECODE_FAILED',
       `${file}: decoded size ${lb.width}×${lb.height} differs from ${p.image.width}×${p.image.height} in ${p.instances.file} (image id ${p.image.id})`,
       { file },
     );
@@ -149,7 +149,7 @@ async function decodeAll(items: Picked[], size: number, category: Map<number, nu
 }
 
 export async function loadCocoDataset(o: DatasetOptions): Promise<ProxyDataset> {
-  if (!o.dataDir) throw new DatasetError('bad-option', 'the coco dataset needs a folder (--data DIR)');
+  if (!o.dataDir) throw new DatasetError('BAD_OPTION', 'the coco dataset needs a folder (--data DIR)');
   const sources = discoverCoco(o.dataDir);
   const docs = sources.map((s) => readCocoInstances(s.annotations));
   for (const d of docs.slice(1)) sameCategories(docs[0], d);
@@ -161,7 +161,7 @@ export async function loadCocoDataset(o: DatasetOptions): Promise<ProxyDataset> 
   const bound = o.cacheBytes ?? DEFAULT_COCO_CACHE_BYTES;
   if (bytes > bound) {
     throw new DatasetError(
-      'too-large',
+      'TOO_LARGE',
       `coco: ${wanted.train.length + wanted.heldout.length} images at ${o.imageSize} px need ${(bytes / 2 ** 20).toFixed(0)} MiB decoded, over the ${(bound / 2 ** 20).toFixed(0)} MiB bound (fewer images, a smaller size, or a larger cacheBytes)`,
     );
   }

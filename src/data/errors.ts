@@ -1,25 +1,21 @@
-// Typed dataset errors: what went wrong, and where (file, JSON path). The CLI maps them to exit code 2.
+// Typed dataset errors: what went wrong, and where (file, JSON path). All are the user's to fix: the CLI
+// exits 2.
+import { PyramidNasError } from '../util/errors.js';
 
 export type DatasetErrorCode =
-  | 'missing-file'
-  | 'malformed-file'
-  | 'bad-json'
-  | 'decode-failed'
-  | 'bad-option'
-  | 'too-large';
+  | 'MISSING_FILE'
+  | 'MALFORMED_FILE'
+  | 'BAD_JSON'
+  | 'DECODE_FAILED'
+  | 'BAD_OPTION'
+  | 'TOO_LARGE';
 
-export class DatasetError extends Error {
-  readonly code: DatasetErrorCode;
-  /** The file the problem is in, when there is one. */
-  readonly file?: string;
-  /** JSON path inside `file` (e.g. `annotations[3].bbox`), when the file is JSON. */
-  readonly jsonPath?: string;
+export class DatasetError extends PyramidNasError {
+  declare readonly code: DatasetErrorCode;
 
-  constructor(code: DatasetErrorCode, message: string, where: { file?: string; jsonPath?: string } = {}) {
-    super(message);
+  /** `where.file`: the file the problem is in; `where.path`: the JSON path inside it (`$.annotations[3].bbox`). */
+  constructor(code: DatasetErrorCode, message: string, where: { file?: string; path?: string } = {}) {
+    super(code, message, { usage: true, where });
     this.name = 'DatasetError';
-    this.code = code;
-    this.file = where.file;
-    this.jsonPath = where.jsonPath;
   }
 }

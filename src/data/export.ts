@@ -64,7 +64,7 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
   const out = resolve(o.out);
   refuseSystemPath(out);
   if (existsSync(out) && !o.force) {
-    throw new DatasetError('bad-option', `${out} already exists (use --force to replace it)`, { file: out });
+    throw new DatasetError('BAD_OPTION', `${out} already exists (use --force to replace it)`, { file: out });
   }
   if (existsSync(out)) refuseForeignFolder(out);
   ensureDir(dirname(out));
@@ -117,9 +117,9 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
  */
 function refuseForeignFolder(out: string): void {
   const st = statSync(out);
-  if (!st.isDirectory()) throw new DatasetError('bad-option', `${out} exists and is not a folder; --force only replaces an earlier export`, { file: out });
+  if (!st.isDirectory()) throw new DatasetError('BAD_OPTION', `${out} exists and is not a folder; --force only replaces an earlier export`, { file: out });
   const entries = readdirSync(out);
   if (entries.length > 0 && !entries.includes(SPLIT_FILE_NAME)) {
-    throw new DatasetError('bad-option', `${out} is not an earlier dataset export (no ${SPLIT_FILE_NAME} in it); --force only replaces one of those or an empty folder`, { file: out });
+    throw new DatasetError('BAD_OPTION', `${out} is not an earlier dataset export (no ${SPLIT_FILE_NAME} in it); --force only replaces one of those or an empty folder`, { file: out });
   }
 }

@@ -28,7 +28,7 @@ export interface GlyphSet {
 }
 
 function glyphSet(images: IdxArray, labels: IdxArray): GlyphSet {
-  const bad = (file: string, what: string) => new DatasetError('malformed-file', `${file}: ${what}`, { file });
+  const bad = (file: string, what: string) => new DatasetError('MALFORMED_FILE', `${file}: ${what}`, { file });
   if (images.dims.length !== 3) throw bad(images.file, `expected an image file (3 dimensions: count×rows×cols), got ${images.dims.length}`);
   if (labels.dims.length !== 1) throw bad(labels.file, `expected a label file (1 dimension), got ${labels.dims.length}`);
   const [count, rows, cols] = images.dims;
@@ -43,7 +43,7 @@ function glyphSet(images: IdxArray, labels: IdxArray): GlyphSet {
 /** Read both glyph sets (train, t10k) from `dir`; errors name the file and what was expected. */
 export function readFashionMnist(dir: string): { train: GlyphSet; heldout: GlyphSet } {
   if (!existsSync(dir)) {
-    throw new DatasetError('missing-file', `fashion-mnist directory not found: ${dir} (pass --data DIR with the IDX files, or install Debian's dataset-fashion-mnist package)`, { file: dir });
+    throw new DatasetError('MISSING_FILE', `fashion-mnist directory not found: ${dir} (pass --data DIR with the IDX files, or install Debian's dataset-fashion-mnist package)`, { file: dir });
   }
   return {
     train: glyphSet(readIdxFile(dir, 'train-images-idx3-ubyte'), readIdxFile(dir, 'train-labels-idx1-ubyte')),

@@ -14,7 +14,7 @@ function readIdxBytes(file: string, limit: number): Buffer {
     return readFileBounded(file, limit, 'Fashion-MNIST IDX file');
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
-    throw new DatasetError(err.code === 'too-large' ? 'too-large' : 'missing-file', `cannot read ${err.message}`, { file });
+    throw new DatasetError(err.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MISSING_FILE', `cannot read ${err.message}`, { file });
   }
 }
 
@@ -42,19 +42,19 @@ export function readIdxFile(dir: string, name: string): IdxArray {
       bytes = gunzipSync(packed, { maxOutputLength: limit });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DatasetError('too-large', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for a Fashion-MNIST IDX file`, { file: gz });
+        throw new DatasetError('TOO_LARGE', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for a Fashion-MNIST IDX file`, { file: gz });
       }
-      throw new DatasetError('malformed-file', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
+      throw new DatasetError('MALFORMED_FILE', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
     }
   } else {
-    throw new DatasetError('missing-file', `IDX file not found: expected ${plain} or ${gz}`, { file: plain });
+    throw new DatasetError('MISSING_FILE', `IDX file not found: expected ${plain} or ${gz}`, { file: plain });
   }
   return parseIdx(bytes, file);
 }
 
 /** Parse an unsigned-byte IDX array and check that its length matches its header exactly. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
-  const bad = (what: string) => new DatasetError('malformed-file', `${file}: ${what}`, { file });
+  const bad = (what: string) => new DatasetError('MALFORMED_FILE', `${file}: ${what}`, { file });
   if (bytes.length < 4) throw bad(`too short for an IDX header (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);

@@ -33,11 +33,11 @@ export async function decodeLetterboxed(file: string, size: number): Promise<Let
     if (nw !== width || nh !== height) img = img.resize(nw, nh, { fit: 'fill', kernel: 'lanczos3' });
     raw = await img.removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new DatasetError('decode-failed', `${file}: cannot decode image (${(err as Error).message})`, { file });
+    throw new DatasetError('DECODE_FAILED', `${file}: cannot decode image (${(err as Error).message})`, { file });
   }
   const { data, info } = raw;
   const ch = info.channels;
-  if (ch !== 1 && ch !== 3) throw new DatasetError('decode-failed', `${file}: unexpected ${ch} channels after decoding`, { file });
+  if (ch !== 1 && ch !== 3) throw new DatasetError('DECODE_FAILED', `${file}: unexpected ${ch} channels after decoding`, { file });
   const out = new Uint8Array(size * size * 3).fill(LETTERBOX_PAD);
   for (let y = 0; y < info.height; y++) {
     for (let x = 0; x < info.width; x++) {

@@ -23,7 +23,7 @@ export function readSplitFile(file: string): SplitFile {
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
     // As readCocoInstances: too large is its own code; anything else means there is no file to read.
-    const code = err.code === 'too-large' ? 'too-large' : 'missing-file';
+    const code = err.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MISSING_FILE';
     throw new DatasetError(code, `cannot read ${err.message}`, { file });
   }
   let doc: unknown;
@@ -31,10 +31,10 @@ export function readSplitFile(file: string): SplitFile {
     doc = JSON.parse(text);
   } catch (err) {
     const { line, column, reason } = jsonSyntaxReport(text, err);
-    throw new DatasetError('bad-json', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
+    throw new DatasetError('BAD_JSON', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
   }
   const fail = (path: string, what: string): never => {
-    throw new DatasetError('bad-json', `${file}: ${path}: ${what}`, { file, jsonPath: path });
+    throw new DatasetError('BAD_JSON', `${file}: ${path}: ${what}`, { file, path: path });
   };
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('$', 'expected an object');
   const o = doc as Record<string, unknown>;

@@ -38,7 +38,8 @@ export interface ProxyDataset {
 }
 
 export interface DatasetOptions {
-  dataset: 'shapes' | 'fashion-mnist-scenes' | 'coco';
+  /** A name in the dataset registry: a built-in, or one registered with datasets.register. */
+  dataset: 'shapes' | 'fashion-mnist-scenes' | 'coco' | (string & {});
   dataDir?: string;
   imageSize: number;
   trainImages: number;

@@ -13,13 +13,13 @@ export interface EvalOptions {
 }
 
 function refError(path: string, message: string): never {
-  throw new EvalInputError('reference', `${path}: ${message}`, { path });
+  throw new EvalInputError('REFERENCE', `${path}: ${message}`, { path });
 }
 
 function numbers(values: ArrayLike<number>, path: string): void {
   for (let i = 0; i < values.length; i++) {
     if (typeof values[i] !== 'number' || !Number.isFinite(values[i])) {
-      throw new EvalInputError('schema', `${path}: must be finite numbers, got ${values[i]}`, { path });
+      throw new EvalInputError('SCHEMA', `${path}: must be finite numbers, got ${values[i]}`, { path });
     }
   }
 }
@@ -38,7 +38,7 @@ function indexIds(items: ReadonlyArray<{ id: number }>, what: string): Map<numbe
 export function evaluateCoco(gt: CocoGroundTruthInput, dets: ReadonlyArray<CocoDetection>, options: EvalOptions = {}): EvalResult {
   const iouType = options.iouType ?? 'bbox';
   if (iouType !== 'bbox') {
-    throw new EvalInputError('unsupported', `iouType '${iouType}' is not supported (only 'bbox': box AP)`);
+    throw new EvalInputError('UNSUPPORTED', `iouType '${iouType}' is not supported (only 'bbox': box AP)`);
   }
   const imageIndex = indexIds(gt.images, 'images');
   const catIndex = indexIds(gt.categories, 'categories');
@@ -91,8 +91,8 @@ export function evaluateCoco(gt: CocoGroundTruthInput, dets: ReadonlyArray<CocoD
     if (k === undefined) refError(`${path}.category_id`, `category ${d.category_id} is not in the ground truth`);
     numbers(d.bbox, `${path}.bbox`);
     numbers([d.score], `${path}.score`);
-    if (!(d.bbox[2] > 0)) throw new EvalInputError('schema', `${path}.bbox: width must be > 0, got ${d.bbox[2]}`, { path: `${path}.bbox` });
-    if (!(d.bbox[3] > 0)) throw new EvalInputError('schema', `${path}.bbox: height must be > 0, got ${d.bbox[3]}`, { path: `${path}.bbox` });
+    if (!(d.bbox[2] > 0)) throw new EvalInputError('SCHEMA', `${path}.bbox: width must be > 0, got ${d.bbox[2]}`, { path: `${path}.bbox` });
+    if (!(d.bbox[3] > 0)) throw new EvalInputError('SCHEMA', `${path}.bbox: height must be > 0, got ${d.bbox[3]}`, { path: `${path}.bbox` });
     input.dtImage[i] = im;
     input.dtCategory[i] = k;
     input.dtBox.set(d.bbox, i * 4);

@@ -1,24 +1,20 @@
 // Typed evaluator input errors: what is wrong and where (file, JSON path such as `detections[17].bbox`).
-// The CLI prints the message and exits 2.
+// All are the user's to fix: the CLI prints the message and exits 2.
+import { PyramidNasError } from '../util/errors.js';
 
 export type EvalErrorCode =
-  | 'io' // a file cannot be read
-  | 'bad-json' // the text is not JSON
-  | 'schema' // wrong shape, type or value
-  | 'reference' // an id that names nothing in the ground truth, or a duplicate id
-  | 'unsupported'; // e.g. iouType 'segm'
+  | 'IO' // a file cannot be read
+  | 'BAD_JSON' // the text is not JSON
+  | 'SCHEMA' // wrong shape, type or value
+  | 'REFERENCE' // an id that names nothing in the ground truth, or a duplicate id
+  | 'UNSUPPORTED'; // e.g. iouType 'segm'
 
-export class EvalInputError extends Error {
-  readonly code: EvalErrorCode;
-  /** JSON path of the offending entry, e.g. `detections[3].image_id`; undefined when not about one entry. */
-  readonly path?: string;
-  readonly file?: string;
+export class EvalInputError extends PyramidNasError {
+  declare readonly code: EvalErrorCode;
 
+  /** `where.path`: the JSON path of the offending entry, when the error is about one; `where.file`: its file. */
   constructor(code: EvalErrorCode, message: string, where: { path?: string; file?: string } = {}) {
-    super(message);
+    super(code, message, { usage: true, where });
     this.name = 'EvalInputError';
-    this.code = code;
-    this.path = where.path;
-    this.file = where.file;
   }
 }

@@ -4,14 +4,15 @@ import { findOverflowingNumber, lineColumn, overflowMessage, stripBom } from '..
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { EvalInputError } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { formatPath, parseCocoDetections, parseCocoGroundTruth, type CocoDetection, type CocoGroundTruth } from './schema.js';
+import { jsonPath } from '../util/zod-issues.js';
+import { parseCocoDetections, parseCocoGroundTruth, type CocoDetection, type CocoGroundTruth } from './schema.js';
 
 function readText(file: string): string {
   try {
     return readTextBounded(file, INPUT_LIMITS.cocoJson, 'COCO JSON file');
   } catch (err) {
     const why = err instanceof BoundedReadError ? err.reason : (err as Error).message;
-    throw new EvalInputError('io', `${file}: cannot read: ${why}`, { file });
+    throw new EvalInputError('IO', `${file}: cannot read: ${why}`, { file });
   }
 }
 
@@ -23,8 +24,8 @@ function parseFile(file: string, root: string): unknown {
   const overflow = findOverflowingNumber(text, value);
   if (overflow) {
     const { line, column } = lineColumn(text, overflow.offset);
-    const path = formatPath(root, overflow.path);
-    throw new EvalInputError('schema', `${file}: ${path}: ${overflowMessage(overflow)} at line ${line}, column ${column}`, { file, path });
+    const path = jsonPath(overflow.path, root);
+    throw new EvalInputError('SCHEMA', `${file}: ${path}: ${overflowMessage(overflow)} at line ${line}, column ${column}`, { file, path });
   }
   return value;
 }

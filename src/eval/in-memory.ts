@@ -25,7 +25,7 @@ export interface DetBox {
 export type CategoryList = number | ReadonlyArray<{ name?: string; cocoId?: number; id?: number }>;
 
 function fail(path: string, what: string): never {
-  throw new EvalInputError('schema', `${path}: ${what}`, { path });
+  throw new EvalInputError('SCHEMA', `${path}: ${what}`, { path });
 }
 
 function checkBox(bbox: BBox, path: string, strictSize: boolean): void {

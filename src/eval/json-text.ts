@@ -11,6 +11,6 @@ export function parseJsonText(text: string, file = '<input>'): unknown {
     return JSON.parse(body);
   } catch (err) {
     const { line, column, reason } = jsonSyntaxReport(body, err);
-    throw new EvalInputError('bad-json', `${file}: malformed JSON at line ${line}, column ${column}: ${reason}`, { file });
+    throw new EvalInputError('BAD_JSON', `${file}: malformed JSON at line ${line}, column ${column}: ${reason}`, { file });
   }
 }

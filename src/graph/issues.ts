@@ -1,7 +1,8 @@
 // Typed validation issues of pyramid-graph/1. An invalid graph is a value (a list of these), never a throw:
 // every issue carries a stable code for programs and a JSON path + message for people.
+import { jsonPath } from '../util/zod-issues.js';
 
-/** Error codes; each names one rule of DESIGN.md §4 so callers (and tests) can match on it. */
+/** Error codes; each names one rule of the format (docs/graph-format.md) so callers (and tests) can match on it. */
 export const GRAPH_ERROR_CODES = [
   'SCHEMA', // wrong type, missing or unknown key, wrong format string
   'JSON', // the text is not JSON (parseGraphFile only)
@@ -38,17 +39,9 @@ export interface GraphIssue<C extends string = GraphErrorCode | GraphWarningCode
 export type GraphError = GraphIssue<GraphErrorCode>;
 export type GraphWarning = GraphIssue<GraphWarningCode>;
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** Formats path segments as `nodes[3].inputs[1]` (odd keys as `outputs["a b"]`, the root as `$`). */
+/** Formats path segments as `nodes[3].inputs[1]` (odd keys as `outputs["a b"]`, the root as `$`): util/zod-issues.ts's syntax, relative to the document. */
 export function formatPath(segments: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const seg of segments) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (typeof seg === 'string' && IDENT.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out || '$';
+  return jsonPath(segments, '');
 }
 
 /** One issue as a person reads it: `nodes[3].inputs[1]: unknown id "p9"`. */

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Checkpoint } from '../detector/index.js';
-import type { ProxyTaskInput } from './config.js';
+import type { ProxyTaskInput } from '../trial/proxy-task.js';
 
 export const BACKBONE_CHECKPOINT = fileURLToPath(new URL('./weights/backbone-shapes.json', import.meta.url));
 

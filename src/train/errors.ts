@@ -1,9 +1,13 @@
-// Typed training failures: workers and the CLI branch on `code`.
+// Typed training failures: workers and the CLI branch on `code`. A graph the trainer cannot build is the
+// user's to fix (exit code 2); the rest are failures of the run.
+import { PyramidNasError } from '../util/errors.js';
+
 export type TrainErrorCode = 'NAN_LOSS' | 'ABORTED' | 'BAD_GRAPH' | 'EMPTY_DATASET' | 'NO_BACKBONE_WEIGHTS';
 
-export class TrainError extends Error {
-  constructor(readonly code: TrainErrorCode, message: string, readonly step?: number) {
-    super(message);
+export class TrainError extends PyramidNasError {
+  declare readonly code: TrainErrorCode;
+  constructor(code: TrainErrorCode, message: string, readonly step?: number) {
+    super(code, message, { usage: code === 'BAD_GRAPH' });
     this.name = 'TrainError';
   }
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../campaign/atomic.js';
 import { initBackend } from '../backend/index.js';
 import { exportCheckpoint } from '../detector/index.js';
 import type { PyramidGraph } from '../graph/types.js';
-import { resolveProxyTask, type ProxyTaskInput } from './config.js';
+import { resolveProxyTask, type ProxyTaskInput } from '../trial/proxy-task.js';
 import { openDataset } from '../data/open.js';
 import { evaluateSplit } from './evaluate.js';
 import { proxyGraph, TrainSession } from './session.js';

@@ -6,9 +6,10 @@ import type { DetectionSample, ProxyDataset, SplitName } from '../data/types.js'
 import { assignTargets, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type HeadOutput, type RunContext } from '../detector/index.js';
 import type { CocoStats } from '../eval/types.js';
 import type { PyramidGraph } from '../graph/types.js';
+import type { ProxyTaskConfig } from '../trial/proxy-task.js';
 import { BACKBONE_CHECKPOINT, loadBackboneCheckpoint } from './backbone-weights.js';
 import { BatchSampler, imagesToFloat } from './batches.js';
-import { RUN_SEED_STRIDE, type ProxyTask } from './config.js';
+import { RUN_SEED_STRIDE } from './config.js';
 import { TrainError } from './errors.js';
 import { evaluateSplit } from './evaluate.js';
 import { FeatureCache, sharedFeatureCache } from './features.js';
@@ -23,7 +24,7 @@ export interface RunOptions {
 }
 
 /** The graph as the proxy trains it: the task's width, repeats capped. */
-export function proxyGraph(graph: PyramidGraph, task: Pick<ProxyTask, 'channels' | 'maxRepeats'>): PyramidGraph {
+export function proxyGraph(graph: PyramidGraph, task: Pick<ProxyTaskConfig, 'channels' | 'maxRepeats'>): PyramidGraph {
   return { ...graph, channels: task.channels, repeats: Math.min(graph.repeats, task.maxRepeats) };
 }
 
@@ -40,7 +41,7 @@ export class TrainSession {
   /** Global L2 norm of the last step's gradient before clipping (NaN unless clipGradNorm > 0). */
   lastGradNorm = NaN;
 
-  constructor(readonly graph: PyramidGraph, readonly task: ProxyTask, readonly dataset: ProxyDataset, options: RunOptions = {}) {
+  constructor(readonly graph: PyramidGraph, readonly task: ProxyTaskConfig, readonly dataset: ProxyDataset, options: RunOptions = {}) {
     const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
     this.detector = new Detector(graph, {
       inputSize: task.imageSize,

@@ -1,33 +1,16 @@
 // One trial of the proxy task (docs/proxy-task.md): validate the graph, open the task's dataset once, then
 // `task.runs` independent training sessions, each scored on the held-out split only; the metrics are the
 // mean over runs. The built model's parameters and MACs are counted once per trial.
-import type { TrialMetrics } from '../../controllers/types.js';
 import { initBackend } from '../backend/index.js';
 import { openDataset } from '../data/open.js';
 import type { DetectionSample } from '../data/types.js';
 import type { CocoStats } from '../eval/types.js';
 import { graphCost, parseGraph, PROXY_BACKBONE_CHANNELS } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
-import { resolveProxyTask, type ProxyTaskInput } from './config.js';
+import { resolveProxyTask, type ProxyTaskConfig, type ProxyTaskInput } from '../trial/proxy-task.js';
+import type { TrainHooks, TrialMetrics } from '../trial/types.js';
 import { TrainError } from './errors.js';
-import type { ProxyTaskConfig } from './proxy-config.js';
 import { proxyGraph, TrainSession } from './session.js';
-
-export interface TrainProgress {
-  step: number;
-  steps: number;
-  loss: number;
-  imagesPerSecond: number;
-}
-
-export interface TrainHooks {
-  onProgress?: (p: TrainProgress) => void;
-  signal?: AbortSignal;
-  /** Called once the backend is chosen (the CLI logs it). */
-  onBackend?: (b: { name: string; detail: string }) => void;
-  /** Called after each run of a trial (task.runs > 1) with that run's held-out statistics. */
-  onRunEnd?: (run: number, stats: CocoStats) => void;
-}
 
 /**
  * Train a proxy detector for `graph` and score it on the held-out split. Throws TrainError with a code

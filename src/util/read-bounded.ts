@@ -1,6 +1,7 @@
 // Reading a file the user named, with a size cap. readFileSync on /dev/zero, a FIFO or a runaway file
 // reads forever (or until memory runs out); here only regular files are read, at most `limit` bytes, and
 // anything else is refused with the file, its size and the limit in the message.
+import { PyramidNasError } from './errors.js';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /** Size caps on user input, in one place (documented in the README's limits table). */
@@ -33,16 +34,17 @@ export const INPUT_LIMITS = {
   splitFile: 128 * 1024 * 1024,
 } as const;
 
-export type BoundedReadCode = 'missing' | 'not-regular' | 'too-large' | 'io';
+export type BoundedReadCode = 'MISSING' | 'NOT_REGULAR' | 'TOO_LARGE' | 'IO';
 
-export class BoundedReadError extends Error {
+export class BoundedReadError extends PyramidNasError {
+  declare readonly code: BoundedReadCode;
   constructor(
-    readonly code: BoundedReadCode,
+    code: BoundedReadCode,
     readonly file: string,
     /** The message without the file name (for errors that put the file elsewhere). */
     readonly reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super(code, `${file}: ${reason}`, { usage: true, where: { file } });
     this.name = 'BoundedReadError';
   }
 }
@@ -70,10 +72,10 @@ function kindOf(st: Stats): string {
 }
 
 function ioReason(err: NodeJS.ErrnoException): { code: BoundedReadCode; reason: string } {
-  if (err.code === 'ENOENT') return { code: 'missing', reason: 'no such file' };
-  if (err.code === 'EISDIR') return { code: 'not-regular', reason: 'is a directory, not a regular file' };
-  if (err.code === 'EACCES' || err.code === 'EPERM') return { code: 'io', reason: `cannot read: permission denied (${err.code})` };
-  return { code: 'io', reason: `cannot read: ${err.message}` };
+  if (err.code === 'ENOENT') return { code: 'MISSING', reason: 'no such file' };
+  if (err.code === 'EISDIR') return { code: 'NOT_REGULAR', reason: 'is a directory, not a regular file' };
+  if (err.code === 'EACCES' || err.code === 'EPERM') return { code: 'IO', reason: `cannot read: permission denied (${err.code})` };
+  return { code: 'IO', reason: `cannot read: ${err.message}` };
 }
 
 /**
@@ -91,8 +93,8 @@ export function readFileBounded(file: string, limit: number, what = 'file'): Buf
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new BoundedReadError('not-regular', file, `is ${kindOf(st)}; only regular files are read`);
-    const tooBig = (size: string) => new BoundedReadError('too-large', file, `${size} is over the ${formatBytes(limit)} limit for a ${what}`);
+    if (!st.isFile()) throw new BoundedReadError('NOT_REGULAR', file, `is ${kindOf(st)}; only regular files are read`);
+    const tooBig = (size: string) => new BoundedReadError('TOO_LARGE', file, `${size} is over the ${formatBytes(limit)} limit for a ${what}`);
     if (st.size > limit) throw tooBig(`${formatBytes(st.size)} (${st.size} bytes)`);
     // The file may grow while we read (or lie about its size, as some virtual files do): read at most
     // limit + 1 bytes, so "over the limit" is known without reading further.

@@ -30,7 +30,7 @@ describe('pyramid-nas dataset', () => {
     assert.deepEqual(split.train, []);
     // Compared with the dataset exactly as the trainer opens it (its own object-size/count defaults included).
     const { openDataset } = await import('../../src/data/open.js');
-    const { resolveProxyTask } = await import('../../src/train/index.js');
+    const { resolveProxyTask } = await import('../../src/trial/proxy-task.js');
     const built = await openDataset(resolveProxyTask({ dataset: 'shapes', imageSize: 40, trainImages: 1, heldoutImages: 6, seed: 5 }));
     const { data, info } = await sharp(join(out, 'images', doc.images[3].file_name)).raw().toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 40);

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { Journal, readJournal } from '../../src/campaign/journal.js';
-import { ranked, recordsFromJournal } from '../../src/campaign/records.js';
+import { ranked } from '../../src/campaign/records.js';
+import { recordsFromJournal } from '../../src/campaign/journal-state.js';
 import { launchChromium } from './dashboard-chromium.js';
 
 const MARKUP = '<img src=x onerror="window.__pwned=1">';

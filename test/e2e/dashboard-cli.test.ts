@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 
 const BIN = resolve('bin/pyramid-nas.mjs');
 const root = mkdtempSync(join(tmpdir(), 'dash-cli-'));

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { launchChromium } from './dashboard-chromium.js';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -12,10 +12,10 @@ import type { PyramidGraph } from '../../src/graph/types.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import type { TrialQueue } from '../../src/campaign/queue/types.js';
-import { resolveProxyTask } from '../../src/train/config.js';
+import { resolveProxyTask } from '../../src/trial/proxy-task.js';
 import { ProcessPool } from '../../workers/process-pool.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, cli, killGroup, obliterate, uniqueName, waitFor } from '../integration/campaign-helpers.js';
 
 const MIN_AP = 0.2;

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { Queue } from 'bullmq';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue, bullmqJobId } from '../../src/campaign/queue/bullmq.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import type { Redis } from 'ioredis';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
 
 const space = getSpace('nas-fpn', {});
@@ -59,6 +59,23 @@ describe('BullMQ job hygiene', () => {
       await q.submit(job(name, 1));
       await waitFor('the next job\'s result', () => results.length >= 2, 20_000);
       assert.equal(results[1].status, 'complete');
+    });
+  });
+
+  test('a campaign\'s own job whose data was rewritten to name another campaign is told invalid, from the job\'s data', async () => {
+    const name = uniqueName('bullmq-renamed');
+    const other = uniqueName('bullmq-elsewhere');
+    const mine = job(name, 0, { runId: '0123456789ab' });
+    await withQueue(name, async (q, redis) => {
+      await q.submit(mine);
+      // Another client rewrites the job before any worker has seen it.
+      await redis.hset(`${QUEUE_PREFIX}:${name}:${bullmqJobId(mine)}`, 'data', JSON.stringify({ ...mine, campaign: other }));
+    }, async (q, results) => {
+      await waitFor('the rewritten job\'s result', () => results.length >= 1, 20_000);
+      assert.equal(results[0].trialId, mine.trialId);
+      assert.equal(results[0].status, 'invalid');
+      assert.match(results[0].error!, new RegExp(`^invalid trial job: \\$\\.campaign: "${other}" is not this queue's campaign "${name}"`));
+      assert.equal(await q.queue.getJobState(bullmqJobId(mine)), 'failed');
     });
   });
 

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import type { TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import type { TrialResult } from '../../src/trial/types.js';
 import { cli, freePort, killGroup, startPrivateRedis, stopProcess, waitFor } from './campaign-helpers.js';
 
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { Job, Queue, Worker } from 'bullmq';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
-import { fakeMetrics } from '../../workers/fake-trainer.js';
-import type { TrialResult } from '../../workers/types.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
+import { fakeMetrics } from '../../src/testing/fake-trainer.js';
+import type { TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, uniqueName, waitFor } from './campaign-helpers.js';
 
 /** Runs `between` once, right after the first Redis read of a job (state or job) that `run` makes. */

@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import type { FakeSpec } from '../../workers/fake-trainer.js';
-import type { TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import type { FakeSpec } from '../../src/testing/fake-trainer.js';
+import type { TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, startsPerTrial, uniqueName, waitFor } from './campaign-helpers.js';
 
 const dirs: string[] = [];

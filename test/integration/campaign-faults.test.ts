@@ -17,8 +17,8 @@ import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { readJournal } from '../../src/campaign/journal.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
 import {
   SHARED_REDIS, assertJournalExtends, assertKilledMidRun, cli, countTold, freePort, journalAtKill, journalEssence, killGroup, obliterate,
   startPrivateRedis, startsPerTrial, stopProcess, uniqueName, waitFor,

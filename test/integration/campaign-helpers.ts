@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX, connectRedis } from '../../workers/redis-connection.js';
+import { QUEUE_PREFIX, connectRedis } from '../../src/util/redis-connection.js';
 import type { JournalEvent } from '../../src/campaign/journal.js';
 import { readJournal } from '../../src/campaign/journal.js';
 import { resolveCampaign, type CampaignInput } from '../../src/campaign/config.js';
@@ -17,7 +17,7 @@ import { runCampaign } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
-import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
+import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
 
 export const SHARED_REDIS = 'redis://127.0.0.1:6379';
 

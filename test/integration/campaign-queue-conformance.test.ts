@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
@@ -20,9 +20,9 @@ import { runCampaign } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { ProcessPool } from '../../workers/process-pool.js';
 import { startWorkers, type WorkerPool } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import { createFakeTrainer, fakeMetrics, type FakeSpec } from '../../workers/fake-trainer.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { createFakeTrainer, fakeMetrics, type FakeSpec } from '../../src/testing/fake-trainer.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, journalEssence, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
 
 interface Backend {
@@ -116,6 +116,18 @@ for (const [kind, make] of Object.entries(backends)) {
         assert.equal(got[1].status, 'failed');
         assert.match(got[1].error!, /fake transient failure.*after 2 attempts/);
         assert.equal(got[2].status, 'complete');
+      } finally {
+        await b.dispose();
+      }
+    });
+
+    test('the status is data: a transient error whose message reads like an invalid job\'s is retried, then failed', async () => {
+      const name = uniqueName(`conf-${kind}`);
+      const b = await make(name, { throw: [0], throwMessage: 'invalid trial job: only the message says so' });
+      try {
+        const got = await collect(b, [job(name, 0)], 1);
+        assert.equal(got[0].status, 'failed');
+        assert.match(got[0].error!, /^invalid trial job: only the message says so.*after 2 attempts/);
       } finally {
         await b.dispose();
       }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readJournal } from '../../src/campaign/journal.js';
-import type { FakeSpec } from '../../workers/fake-trainer.js';
+import type { FakeSpec } from '../../src/testing/fake-trainer.js';
 import { assertJournalExtends, assertKilledMidRun, journalEssence, killAndResumeEmbedded, referenceEssence } from './campaign-helpers.js';
 
 const dirs: string[] = [];

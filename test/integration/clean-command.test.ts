@@ -5,7 +5,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue, Worker } from 'bullmq';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { SHARED_REDIS, cli, obliterate, uniqueName } from './campaign-helpers.js';
 
 async function keysOf(name: string): Promise<string[]> {

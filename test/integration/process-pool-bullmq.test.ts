@@ -7,11 +7,11 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
 
 const campaign = uniqueName('pool-bullmq');
@@ -60,6 +60,8 @@ describe('BullMQ worker on the process pool', () => {
 
       assert.equal(r(4).status, 'invalid');
       assert.match(r(4).error!, /^invalid trial job: \$\.proxy\.imageSize is 1024, over the limit 256; .*raise with pyramid-nas worker --limits/);
+      const refusal = logs.find((l) => l.msg === 'trial refused as invalid');
+      assert.match(String(refusal?.fields?.error), /\$\.proxy\.imageSize is 1024/, 'the worker logs the refusal with its reason');
 
       const replaced = logs.filter((l) => l.msg === 'trial process replaced').map((l) => l.fields!.reason);
       assert.deepEqual(replaced.filter((x) => x === 'engine-error').length, 2, `replacements logged: ${replaced}`);

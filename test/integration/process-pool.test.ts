@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { ProcessPool, TrialCancelledError, type ProcessPoolOptions, type RetireInfo } from '../../workers/process-pool.js';
-import { fakeMetrics, type FakeSpec } from '../../workers/fake-trainer.js';
+import { fakeMetrics, type FakeSpec } from '../../src/testing/fake-trainer.js';
 import { DEFAULT_JOB_LIMITS } from '../../workers/job-limits.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { TRIAL_STATUS, type TrialJob, type TrialResult } from '../../src/trial/types.js';
 import { waitFor } from './campaign-helpers.js';
 
 const dirs: string[] = [];
@@ -204,15 +204,15 @@ describe('process pool child lifecycle', () => {
     }
   });
 
-  test('a job over the resource limits is refused before any child starts; raised limits admit it', async () => {
+  test('a job over the resource limits is answered invalid before any child starts; raised limits admit it', async () => {
     const oversized = { ...DEFAULT_PROXY_TASK, channels: 4096, imageSize: 1024, batchSize: 1024, maxRepeats: 16 };
     const { pool: p } = pool({});
     try {
-      await assert.rejects(p.run(job(0, { proxy: oversized })), (e: Error) => {
-        assert.equal(e.name, 'UnrecoverableError');
-        assert.match(e.message, /^invalid trial job: \$\.proxy\.imageSize is 1024, over the limit 256; .*pyramid-nas worker --limits/);
-        return true;
-      });
+      // Answered 'invalid' (not retried), as a result.
+      const refused = await p.run(job(0, { proxy: oversized }));
+      assert.equal(refused.status, TRIAL_STATUS.invalid);
+      assert.equal(refused.trialId, 'pool-0');
+      assert.match(refused.error!, /^invalid trial job: \$\.proxy\.imageSize is 1024, over the limit 256; .*pyramid-nas worker --limits/);
       assert.equal(p.stats.spawned, 0);
     } finally {
       await p.close();

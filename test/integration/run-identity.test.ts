@@ -15,8 +15,8 @@ import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import type { TrialQueue } from '../../src/campaign/queue/types.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
-import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
+import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
 import { SHARED_REDIS, journalEssence, obliterate, uniqueName } from './campaign-helpers.js';
 
 const dirs: string[] = [];

@@ -6,7 +6,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { connectRedis, QUEUE_PREFIX } from '../../workers/redis-connection.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { SHARED_REDIS, cli, freePort, killGroup, obliterate, stopProcess, uniqueName, waitFor } from './campaign-helpers.js';
 
 /** A throwaway redis-server that wants a password. */

@@ -8,12 +8,12 @@ import { hostname } from 'node:os';
 import { Job } from 'bullmq';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { RedisView, type QueueView } from '../../src/dashboard/redis-view.js';
 import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../workers/redis-connection.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 import { SHARED_REDIS, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
 
 const campaign = uniqueName('wname');

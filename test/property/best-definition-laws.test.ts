@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { JournalEvent } from '../../src/campaign/journal.js';
-import { bestTrial, ranked, recordsFromJournal } from '../../src/campaign/records.js';
+import { bestTrial, ranked } from '../../src/campaign/records.js';
+import { recordsFromJournal } from '../../src/campaign/journal-state.js';
 import { CampaignState } from '../../src/dashboard/state.js';
 // @ts-expect-error: a plain browser ES module without types
 import { bestSoFar as pageBestSoFar, compareRows as pageCompare, rankable as pageRankable } from '../../src/dashboard/public/best.js';

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { computeReward, objectiveSchema, type TrialOutcome } from '../../controllers/index.js';
+import { computeReward, objectiveSchema } from '../../controllers/index.js';
+import type { TrialOutcome } from '../../src/trial/types.js';
 
 const RUNS = 1000;
 const metrics = (AP: number, macs: number) => ({ AP, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs, trainSeconds: 0, evalSeconds: 0, backend: 'test' });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { evaluateCoco, evaluateDetections, STAT_NAMES, type EvalResult } from '../../src/eval/index.js';
-import { arbCocoCase, type CocoCase } from '../../src/eval/arbitraries.js';
+import { arbCocoCase, type CocoCase } from '../../src/testing/coco-arbitraries.js';
 import { locateJsonError } from '../../src/util/json-text.js';
 import { referenceCocoEval } from './eval-reference-impl.js';
 

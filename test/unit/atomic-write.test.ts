@@ -14,7 +14,7 @@ import { runCampaign, type CampaignEvent } from '../../src/campaign/campaign.js'
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { createFakeTrainer } from '../../workers/fake-trainer.js';
+import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-atomic-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { TrialMetrics } from '../../controllers/types.js';
+import type { TrialMetrics, Trainer } from '../../src/trial/types.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
 import { runCampaign, type CampaignEvent, type CampaignSummary } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
@@ -17,14 +17,14 @@ import { readJournal } from '../../src/campaign/journal.js';
 import { barReporter } from '../../src/campaign/progress.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
-import { bestTrial, recordsFromJournal } from '../../src/campaign/records.js';
+import { bestTrial } from '../../src/campaign/records.js';
+import { recordsFromJournal } from '../../src/campaign/journal-state.js';
 import { bestLine } from '../../src/cli/commands/search.js';
 import { statusText } from '../../src/cli/commands/status.js';
 import { exportTop } from '../../src/cli/commands/export.js';
 import { CampaignState } from '../../src/dashboard/state.js';
 // @ts-expect-error: a plain browser ES module without types
 import { bestSoFar } from '../../src/dashboard/public/best.js';
-import type { Trainer } from '../../workers/trial-processor.js';
 
 // reward = AP · (MACs / 1e6)^-1. Trial 1 has the highest AP (0.5) but the lowest reward; trials 2 and 3
 // tie at the highest reward (0.6; exact in binary: ×2 and ×4), so the lower index, 2, is best; trial 4

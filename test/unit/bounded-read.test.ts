@@ -52,7 +52,7 @@ describe('readFileBounded', () => {
     const f = file('big.txt', 'y'.repeat(3000));
     assert.throws(() => readFileBounded(f, 2048, 'campaign file'), (err: unknown) => {
       assert.ok(err instanceof BoundedReadError);
-      assert.equal(err.code, 'too-large');
+      assert.equal(err.code, 'TOO_LARGE');
       assert.match(err.message, /big\.txt: 2\.9 KiB \(3000 bytes\) is over the 2 KiB limit for a campaign file/);
       return true;
     });
@@ -65,7 +65,7 @@ describe('readFileBounded', () => {
   test('a symbolic link to /dev/zero is refused too (the target decides)', () => {
     const link = join(root, 'zero-link.json');
     symlinkSync('/dev/zero', link);
-    assert.throws(() => readFileBounded(link, 1 << 20), (err: unknown) => err instanceof BoundedReadError && err.code === 'not-regular');
+    assert.throws(() => readFileBounded(link, 1 << 20), (err: unknown) => err instanceof BoundedReadError && err.code === 'NOT_REGULAR');
   });
 
   test('a FIFO is refused without waiting for a writer', { skip: !HAVE_MKFIFO && 'no mkfifo here' }, () => {
@@ -81,7 +81,7 @@ describe('readFileBounded', () => {
 
   test('a folder, and a missing file, are named as such', () => {
     assert.throws(() => readFileBounded(root, 1024), /is a directory/);
-    assert.throws(() => readFileBounded(join(root, 'nope.json'), 1024), (err: unknown) => err instanceof BoundedReadError && err.code === 'missing' && /nope\.json: no such file/.test(err.message));
+    assert.throws(() => readFileBounded(join(root, 'nope.json'), 1024), (err: unknown) => err instanceof BoundedReadError && err.code === 'MISSING' && /nope\.json: no such file/.test(err.message));
   });
 
   test('formatBytes and the documented limits', () => {
@@ -119,7 +119,7 @@ describe('every reader of user files is bounded', () => {
   });
 
   test('COCO JSON for eval and for datasets', async () => {
-    await assert.rejects(readCocoGroundTruthFile('/dev/zero'), (err: unknown) => err instanceof EvalInputError && err.code === 'io' && /character device/.test(err.message));
+    await assert.rejects(readCocoGroundTruthFile('/dev/zero'), (err: unknown) => err instanceof EvalInputError && err.code === 'IO' && /character device/.test(err.message));
     assert.throws(() => readCocoInstances('/dev/zero'), (err: unknown) => err instanceof DatasetError && /\/dev\/zero: is a character device/.test(err.message));
   });
 

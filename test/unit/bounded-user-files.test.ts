@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { DatasetError } from '../../src/data/errors.js';
 import { readIdxFile } from '../../src/data/idx.js';
 import { readSplitFile } from '../../src/data/split-file.js';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { JournalTail, type TailBatch, type TailProblem } from '../../src/dashboard/tail.js';
 import { loadTrialGraph, SpaceCache } from '../../src/dashboard/trial-graph.js';
 import type { JournalEvent } from '../../src/campaign/journal.js';
@@ -45,18 +45,18 @@ describe('split file', () => {
   test('over INPUT_LIMITS.splitFile: refused as too large before reading, naming the file', () => {
     const f = join(fresh(), 'pyramid-nas.split.json');
     sparse(f, INPUT_LIMITS.splitFile + 1);
-    assert.throws(() => readSplitFile(f), datasetError('too-large', /pyramid-nas\.split\.json: .* is over the 128 MiB limit for a split file/));
+    assert.throws(() => readSplitFile(f), datasetError('TOO_LARGE', /pyramid-nas\.split\.json: .* is over the 128 MiB limit for a split file/));
   });
 
   test('a directory, a missing file: refused; a BOM is ignored; a syntax error has line and column', () => {
     const d = fresh();
-    assert.throws(() => readSplitFile(d), datasetError('missing-file', /is a directory/));
-    assert.throws(() => readSplitFile(join(d, 'none.json')), datasetError('missing-file', /no such file/));
+    assert.throws(() => readSplitFile(d), datasetError('MISSING_FILE', /is a directory/));
+    assert.throws(() => readSplitFile(join(d, 'none.json')), datasetError('MISSING_FILE', /no such file/));
     const f = join(d, 'split.json');
     writeFileSync(f, '\ufeff{"format": "pyramid-nas-split/1", "train": [1, 2], "heldout": [3]}');
     assert.deepEqual(readSplitFile(f), { format: 'pyramid-nas-split/1', train: [1, 2], heldout: [3], source: undefined });
     writeFileSync(f, '{\n  "format": "pyramid-nas-split/1",\n  "train": [1,, 2]\n}');
-    assert.throws(() => readSplitFile(f), datasetError('bad-json', /split\.json: not valid JSON at line 3, column 15: expected a value, found ","/));
+    assert.throws(() => readSplitFile(f), datasetError('BAD_JSON', /split\.json: not valid JSON at line 3, column 15: expected a value, found ","/));
   });
 });
 
@@ -66,7 +66,7 @@ describe('IDX files', () => {
   test('a plain file over INPUT_LIMITS.idx is refused before reading', () => {
     const d = fresh();
     sparse(join(d, NAME), INPUT_LIMITS.idx + 1);
-    assert.throws(() => readIdxFile(d, NAME), datasetError('too-large', /train-labels-idx1-ubyte: .* is over the 64 MiB limit for a Fashion-MNIST IDX file/));
+    assert.throws(() => readIdxFile(d, NAME), datasetError('TOO_LARGE', /train-labels-idx1-ubyte: .* is over the 64 MiB limit for a Fashion-MNIST IDX file/));
   });
 
   test('a small .gz that unzips past the limit stops at the limit', () => {
@@ -74,7 +74,7 @@ describe('IDX files', () => {
     const bomb = gzipSync(Buffer.alloc(INPUT_LIMITS.idx + 1024), { level: 1 });
     assert.ok(bomb.length < 1024 * 1024);
     writeFileSync(join(d, `${NAME}.gz`), bomb);
-    assert.throws(() => readIdxFile(d, NAME), datasetError('too-large', /\.gz: unzips to more than 64 MiB, the limit for a Fashion-MNIST IDX file/));
+    assert.throws(() => readIdxFile(d, NAME), datasetError('TOO_LARGE', /\.gz: unzips to more than 64 MiB, the limit for a Fashion-MNIST IDX file/));
   });
 
   test('within the limit, plain or gzipped, a file reads as before; a directory in its place is refused', () => {
@@ -88,7 +88,7 @@ describe('IDX files', () => {
     assert.deepEqual(readIdxFile(gz, NAME).dims, [3]);
     const dir = fresh();
     mkdirSync(join(dir, NAME));
-    assert.throws(() => readIdxFile(dir, NAME), datasetError('missing-file', /is a directory/));
+    assert.throws(() => readIdxFile(dir, NAME), datasetError('MISSING_FILE', /is a directory/));
   });
 });
 

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import { isAuthFailure, isConnectionError, OutageLog } from '../../workers/redis-connection.js';
+import { isAuthFailure, isConnectionError, OutageLog } from '../../src/util/redis-connection.js';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
 const until = async (what: string, check: () => boolean) => {

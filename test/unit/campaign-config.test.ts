@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { tmpdir, availableParallelism } from 'node:os';
 import { CampaignConfigError, loadCampaignFile, resolveCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 
 const minimal = {
   name: 'c1',

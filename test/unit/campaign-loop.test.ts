@@ -11,7 +11,7 @@ import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal, type JournalEvent } from '../../src/campaign/journal.js';
-import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
+import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'pnas-campaign-'));

@@ -1,14 +1,15 @@
-// The trial processor treats a job as untrusted input; coded training errors are results, not retries.
+// The trial processor treats a job as untrusted input (an invalid one is an 'invalid' result); coded
+// training errors are 'failed' results, not retries.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
 import { processTrial, validateTrialJob, InvalidTrialError } from '../../workers/trial-processor.js';
-import { createFakeTrainer, fakeMetrics } from '../../workers/fake-trainer.js';
-import { parseRedisUrl, RedisUrlError, redact, warnIfEvicting } from '../../workers/redis-connection.js';
+import { createFakeTrainer, fakeMetrics } from '../../src/testing/fake-trainer.js';
+import { parseRedisUrl, RedisUrlError, redact, warnIfEvicting } from '../../src/util/redis-connection.js';
 import type { Redis } from 'ioredis';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
-import type { TrialJob } from '../../workers/types.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { TRIAL_STATUS, type TrialJob } from '../../src/trial/types.js';
 
 const space = getSpace('nas-fpn', {});
 const graph = space.decode(space.sample(createRng(3)));
@@ -41,6 +42,25 @@ describe('trial processor', () => {
     cyclic.self = cyclic;
     invalid(cyclic, /not JSON-serializable/);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  test('an invalid payload is answered with an invalid result (a value, not a thrown error), its identity echoed', async () => {
+    const bad = job({ proxy: { imageSize: 1e9 }, runId: '0123456789ab' });
+    let trained = false;
+    const r = await processTrial(bad, { trainer: async () => { trained = true; return fakeMetrics(graph, 0); } });
+    assert.equal(trained, false);
+    assert.equal(r.status, TRIAL_STATUS.invalid);
+    assert.equal(r.trialId, 'c-4');
+    assert.equal(r.runId, '0123456789ab');
+    assert.match(r.error!, /^invalid trial job: .*\$\.proxy\.imageSize/);
+    assert.equal(r.metrics, undefined);
+    const garbage = await processTrial('rm -rf /', { trainer: createFakeTrainer() });
+    assert.equal(garbage.status, TRIAL_STATUS.invalid);
+    assert.match(garbage.error!, /^invalid trial job/);
+    // A trainer that refuses the job the same way gets the same answer.
+    const refused = await processTrial(job(), { trainer: async () => { throw new InvalidTrialError('invalid trial job: $.graph: not trainable here'); } });
+    assert.equal(refused.status, TRIAL_STATUS.invalid);
+    assert.equal(refused.error, 'invalid trial job: $.graph: not trainable here');
   });
 
   test('the fake trainer is a pure function of graph and seed', async () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSpace } from '../../search-spaces/index.js';
-import { createController, type TrialOutcome } from '../../controllers/index.js';
+import { createController } from '../../controllers/index.js';
+import type { TrialOutcome } from '../../src/trial/types.js';
 
 const ap = (v: number): TrialOutcome => ({
   status: 'complete',

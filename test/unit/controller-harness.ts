@@ -1,6 +1,7 @@
 // Shared by the controller tests and the fresh-process child (controller-resume-child.ts): a fixed,
 // deterministic way of asking and telling, with out-of-order tells and failed/invalid trials mixed in.
-import type { Controller, TrialOutcome } from '../../controllers/index.js';
+import type { Controller } from '../../controllers/index.js';
+import type { TrialOutcome } from '../../src/trial/types.js';
 
 export interface Asked {
   index: number;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import seedrandom from 'seedrandom';
 import { getSpace } from '../../search-spaces/index.js';
-import { createController, RlController, type TrialOutcome } from '../../controllers/index.js';
+import { createController, RlController } from '../../controllers/index.js';
+import type { TrialOutcome } from '../../src/trial/types.js';
 
 const ap = (v: number): TrialOutcome => ({
   status: 'complete',

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrialMetrics } from '../../controllers/types.js';
+import type { TrialMetrics, Trainer } from '../../src/trial/types.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
 import { runCampaign, type CampaignSummary } from '../../src/campaign/campaign.js';
 import { proxyCost } from '../../src/campaign/costs.js';
@@ -22,7 +22,6 @@ import { statusText } from '../../src/cli/commands/status.js';
 import { CampaignState } from '../../src/dashboard/state.js';
 import { graphCost } from '../../src/graph/cost.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
-import type { Trainer } from '../../workers/trial-processor.js';
 
 /** The graph as the proxy trains it (the trainer's rule: the proxy's width, repeats capped). */
 const asProxy = (g: PyramidGraph, p: { channels?: number; maxRepeats?: number }): PyramidGraph => ({ ...g, channels: p.channels!, repeats: Math.min(g.repeats, p.maxRepeats!) });

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDashboard, DashboardOptionsError, type Dashboard } from '../../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { Journal } from '../../src/campaign/journal.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dash-server-'));

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CampaignState, eta } from '../../src/dashboard/state.js';
-import { writeSyntheticCampaign } from '../../src/dashboard/synthetic.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { loadTrialGraph, SpaceCache, TrialGraphError, labelledDecisions } from '../../src/dashboard/trial-graph.js';
 import { readJournal, recordsFromJournal, ranked } from '../../src/campaign/index.js';
 import { getSpace } from '../../search-spaces/index.js';

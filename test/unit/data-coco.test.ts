@@ -186,10 +186,10 @@ describe('coco loader', () => {
         assert.match(e.message, message);
         return true;
       });
-    await expectError(join(root, 'absent'), 'missing-file', /COCO folder not found: .*absent/);
+    await expectError(join(root, 'absent'), 'MISSING_FILE', /COCO folder not found: .*absent/);
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    await expectError(empty, 'missing-file', /no COCO annotations in .*empty: expected instances\.json/);
+    await expectError(empty, 'MISSING_FILE', /no COCO annotations in .*empty: expected instances\.json/);
 
     const edit = async (name: string, change: (doc: any) => void, code: string, message: RegExp) => {
       const dir = join(root, `err-${name}`);
@@ -200,33 +200,33 @@ describe('coco loader', () => {
       await expectError(dir, code, message);
       return dir;
     };
-    await edit('bbox', (d) => (d.annotations[1].bbox = [0, 0, 'x', 1]), 'bad-json', /instances\.json: \$\.annotations\[1\]\.bbox\[2\]: expected a finite number, got "x"/);
-    await edit('bbox-len', (d) => (d.annotations[0].bbox = [0, 0, 1]), 'bad-json', /\$\.annotations\[0\]\.bbox: expected \[x, y, width, height\]/);
-    await edit('cat', (d) => (d.annotations[2].category_id = 99), 'bad-json', /\$\.annotations\[2\]\.category_id: no category with id 99/);
-    await edit('img', (d) => (d.annotations[0].image_id = 42), 'bad-json', /\$\.annotations\[0\]\.image_id: no image with id 42/);
-    await edit('dup', (d) => (d.images[1].id = 9), 'bad-json', /\$\.images\[1\]\.id: duplicate image id 9/);
-    await edit('crowd', (d) => (d.annotations[0].iscrowd = 2), 'bad-json', /\$\.annotations\[0\]\.iscrowd: expected 0 or 1/);
-    await edit('images', (d) => delete d.images, 'bad-json', /\$\.images: expected an array/);
-    await edit('file', (d) => (d.images[0].file_name = 'gone.png'), 'missing-file', /image "gone\.png" \(id 9, listed in .*instances\.json\) not found/);
-    await edit('size', (d) => (d.images[0].width = 61), 'decode-failed', /tall\.png: decoded size 60×120 differs from 61×120/);
+    await edit('bbox', (d) => (d.annotations[1].bbox = [0, 0, 'x', 1]), 'BAD_JSON', /instances\.json: \$\.annotations\[1\]\.bbox\[2\]: must be a finite number, got "x"/);
+    await edit('bbox-len', (d) => (d.annotations[0].bbox = [0, 0, 1]), 'BAD_JSON', /\$\.annotations\[0\]\.bbox: must have 4 numbers \[x, y, w, h\]/);
+    await edit('cat', (d) => (d.annotations[2].category_id = 99), 'BAD_JSON', /\$\.annotations\[2\]\.category_id: no category with id 99/);
+    await edit('img', (d) => (d.annotations[0].image_id = 42), 'BAD_JSON', /\$\.annotations\[0\]\.image_id: no image with id 42/);
+    await edit('dup', (d) => (d.images[1].id = 9), 'BAD_JSON', /\$\.images\[1\]\.id: duplicate image id 9/);
+    await edit('crowd', (d) => (d.annotations[0].iscrowd = 2), 'BAD_JSON', /\$\.annotations\[0\]\.iscrowd: must be 0 or 1/);
+    await edit('images', (d) => delete d.images, 'BAD_JSON', /\$\.images: must be an array/);
+    await edit('file', (d) => (d.images[0].file_name = 'gone.png'), 'MISSING_FILE', /image "gone\.png" \(id 9, listed in .*instances\.json\) not found/);
+    await edit('size', (d) => (d.images[0].width = 61), 'DECODE_FAILED', /tall\.png: decoded size 60×120 differs from 61×120/);
 
     const syntax = join(root, 'err-syntax');
     await fixture(syntax);
     writeFileSync(join(syntax, 'instances.json'), '{"images": [');
-    await expectError(syntax, 'bad-json', /err-syntax\/instances\.json: not valid JSON/);
+    await expectError(syntax, 'BAD_JSON', /err-syntax\/instances\.json: not valid JSON/);
 
     const broken = join(root, 'err-decode');
     await fixture(broken);
     writeFileSync(join(broken, 'images', 'wide.png'), 'this is not a PNG');
-    await expectError(broken, 'decode-failed', /images\/wide\.png: cannot decode image/);
+    await expectError(broken, 'DECODE_FAILED', /images\/wide\.png: cannot decode image/);
 
     const split = join(root, 'err-split');
     await fixture(split, { train: [5], heldout: [5] });
-    await expectError(split, 'bad-json', /pyramid-nas\.split\.json: \$\.heldout\[0\]: image id 5 is also in train/);
+    await expectError(split, 'BAD_JSON', /pyramid-nas\.split\.json: \$\.heldout\[0\]: image id 5 is also in train/);
     const split2 = join(root, 'err-split2');
     await fixture(split2, { train: [5, 77] });
-    await expectError(split2, 'bad-json', /\$\.train\[1\]: image id 77 is not in/);
+    await expectError(split2, 'BAD_JSON', /\$\.train\[1\]: image id 77 is not in/);
 
-    await expectError(join(root, 'main'), 'too-large', /over the 0 MiB bound/, { cacheBytes: 1000 });
+    await expectError(join(root, 'main'), 'TOO_LARGE', /over the 0 MiB bound/, { cacheBytes: 1000 });
   });
 });

@@ -110,7 +110,7 @@ describe('fashion-mnist-scenes', () => {
   });
 
   test('missing directory and missing files name what was expected', async () => {
-    await assert.rejects(loadDataset(opts(join(root, 'nope'))), (e: unknown) => e instanceof DatasetError && e.code === 'missing-file' && /nope/.test(e.message));
+    await assert.rejects(loadDataset(opts(join(root, 'nope'))), (e: unknown) => e instanceof DatasetError && e.code === 'MISSING_FILE' && /nope/.test(e.message));
     const dir = join(root, 'partial');
     writeSet(dir);
     rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
@@ -130,7 +130,7 @@ describe('fashion-mnist-scenes', () => {
       const dir = join(root, `bad-${name}`);
       writeSet(dir, { gz: false });
       corrupt(dir);
-      await assert.rejects(loadDataset(opts(dir)), (e: unknown) => e instanceof DatasetError && e.code === 'malformed-file' && message.test(e.message), name);
+      await assert.rejects(loadDataset(opts(dir)), (e: unknown) => e instanceof DatasetError && e.code === 'MALFORMED_FILE' && message.test(e.message), name);
     }
     assert.throws(() => parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0]), 'x.idx'), /truncated header/);
   });

@@ -215,6 +215,6 @@ describe('evaluateCoco: hand-computed cases', () => {
 
   test("iouType 'segm' is refused with a clear error", () => {
     assert.throws(() => evaluateCoco(makeGt([1], [1], []), [], { iouType: 'segm' }),
-      (e: unknown) => e instanceof EvalInputError && e.code === 'unsupported' && /segm.*not supported/.test(e.message));
+      (e: unknown) => e instanceof EvalInputError && e.code === 'UNSUPPORTED' && /segm.*not supported/.test(e.message));
   });
 });

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { getSpace } from '../../search-spaces/index.js';
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { INVALID_PREFIX, InvalidTrialError } from '../../workers/trial-processor.js';
 import {
   DEFAULT_JOB_LIMITS, LIMIT_KEYS, LimitsError, campaignLimitIssues, checkJobLimits, limitViolations, parseLimits, type LimitKey,
 } from '../../workers/job-limits.js';
-import type { TrialJob } from '../../workers/types.js';
+import type { TrialJob } from '../../src/trial/types.js';
 
 const space = getSpace('nas-fpn', {});
 const graph = space.decode(space.sample(createRng(1)));

@@ -17,11 +17,11 @@ import { readJournal, type CampaignStartedEvent } from '../../src/campaign/journ
 import type { TrialQueue } from '../../src/campaign/queue/types.js';
 import { bullmqJobId } from '../../src/campaign/queue/bullmq.js';
 import { graphHash } from '../../src/graph/index.js';
-import { DEFAULT_PROXY_TASK } from '../../src/train/config.js';
-import { createFakeTrainer, fakeMetrics } from '../../workers/fake-trainer.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { createFakeTrainer, fakeMetrics } from '../../src/testing/fake-trainer.js';
 import { InvalidTrialError, processTrial, validateTrialJob } from '../../workers/trial-processor.js';
-import { identityMismatch, proxyHash } from '../../workers/trial-identity.js';
-import type { TrialJob, TrialResult } from '../../workers/types.js';
+import { identityMismatch, proxyHash } from '../../src/trial/identity.js';
+import type { TrialJob, TrialResult } from '../../src/trial/types.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

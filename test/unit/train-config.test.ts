@@ -1,7 +1,8 @@
 // The proxy-task schema (defaults, strictness, JSON-path errors) and the learning-rate schedule.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PROXY_TASK, learningRateAt, ProxyTaskError, proxyTaskSchema, resolveProxyTask } from '../../src/train/index.js';
+import { DEFAULT_PROXY_TASK, ProxyTaskError, proxyTaskSchema, resolveProxyTask } from '../../src/trial/proxy-task.js';
+import { learningRateAt } from '../../src/train/index.js';
 
 describe('proxy task config', () => {
   test('defaults fill every contract key', () => {

@@ -8,7 +8,8 @@ import { initBackend } from '../../src/backend/index.js';
 import { createShapesDataset } from '../../src/data/index.js';
 import { parseGraph } from '../../src/graph/index.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
-import { proxyGraph, resolveProxyTask, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
+import { proxyGraph, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
+import { resolveProxyTask } from '../../src/trial/proxy-task.js';
 import { FeatureCache } from '../../src/train/features.js';
 import { singleLevelGraph, type BatchNormStat } from '../../src/detector/index.js';
 

@@ -12,9 +12,9 @@ import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal, type ToldEvent } from '../../src/campaign/journal.js';
-import { createFakeTrainer } from '../../workers/fake-trainer.js';
-import { validateTrialJob, type Trainer } from '../../workers/trial-processor.js';
-import type { TrialJob } from '../../workers/types.js';
+import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
+import { validateTrialJob } from '../../workers/trial-processor.js';
+import type { Trainer, TrialJob } from '../../src/trial/types.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -13,8 +13,8 @@ import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal, type JournalEvent } from '../../src/campaign/journal.js';
-import { createFakeTrainer, type FakeSpec } from '../../workers/fake-trainer.js';
-import type { Trainer } from '../../workers/trial-processor.js';
+import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
+import type { Trainer } from '../../src/trial/types.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

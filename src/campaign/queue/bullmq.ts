@@ -8,12 +8,11 @@
 // journaled their result (forget), then they are removed.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TrialJob, TrialResult } from '../../../workers/types.js';
-import type { TrainProgress } from '../../../workers/trial-processor.js';
+import { TRIAL_STATUS, type TrainProgress, type TrialJob, type TrialResult } from '../../trial/types.js';
+import { identityOf } from '../../trial/identity.js';
 import { INVALID_PREFIX } from '../../../workers/trial-processor.js';
-import { identityOf } from '../../../workers/trial-identity.js';
 import { attemptsRun } from '../../../workers/attempt-budget.js';
-import { QUEUE_PREFIX } from '../../../workers/redis-connection.js';
+import { QUEUE_PREFIX } from '../../util/redis-connection.js';
 import type { RetryOptions, TrialQueue } from './types.js';
 
 export interface BullmqQueueOptions extends RetryOptions {
@@ -168,7 +167,7 @@ export class BullmqQueue implements TrialQueue {
       if (!(err instanceof SyntaxError)) throw err;
       // Its data in Redis is not JSON (written by another client): it can never run.
       const trialId = this.pending.get(jobId)?.trialId ?? jobId;
-      this.deliver(jobId, { trialId, status: 'invalid', error: `${INVALID_PREFIX} job ${jobId} in Redis holds data that is not JSON`, wallSeconds: 0 });
+      this.deliver(jobId, { trialId, status: TRIAL_STATUS.invalid, error: `${INVALID_PREFIX} job ${jobId} in Redis holds data that is not JSON`, wallSeconds: 0 });
       return;
     }
     if (!this.pending.has(jobId) || this.closed) return;
@@ -184,11 +183,16 @@ export class BullmqQueue implements TrialQueue {
       if (isTrialResult(value)) this.deliver(jobId, value);
       else this.deliver(jobId, { trialId, status: 'failed', error: 'worker returned no trial result', wallSeconds: 0, ...identityOf(job.data) });
     } else if (state === 'failed') {
+      // Workers answer an invalid payload with an 'invalid' result (the job completes). A job fails as
+      // invalid only when a worker refuses it outright, and the one refusal a readable job gets is for
+      // naming another campaign than its queue's: told from the job's data, never from its failure text.
+      // Every other failed job ran out of attempts.
       const reason = job.failedReason || 'unknown failure';
-      const invalid = reason.startsWith(INVALID_PREFIX);
+      const claimed = (job.data as { campaign?: unknown } | null)?.campaign;
+      const invalid = claimed !== undefined && claimed !== this.opts.campaign;
       this.deliver(jobId, {
         trialId,
-        status: invalid ? 'invalid' : 'failed',
+        status: invalid ? TRIAL_STATUS.invalid : TRIAL_STATUS.failed,
         error: invalid ? reason : `${reason} (after ${attemptsRun(job)} attempts)`,
         wallSeconds: 0,
         // The identity of the job that failed, as stored in Redis: the campaign checks it like any result's.

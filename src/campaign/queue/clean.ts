@@ -2,9 +2,10 @@
 // jobs of the queue are active (a worker is training them) unless forced; the queue is never left paused
 // by a refusal. Waiting jobs of a campaign that is only stopped are removed too: a resumed campaign adds
 // them again (its reconcile pass re-adds lost jobs), at the price of re-running finished ones.
+import { PyramidNasError } from '../../util/errors.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '../../../workers/redis-connection.js';
+import { QUEUE_PREFIX } from '../../util/redis-connection.js';
 import { discoverCampaigns } from '../../../workers/bullmq-worker.js';
 
 export const JOB_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
@@ -19,9 +20,10 @@ export interface CleanReport {
 }
 
 /** Nothing removed: no such queue, or active jobs without force. `known` lists the queues that exist. */
-export class CleanError extends Error {
-  constructor(message: string, readonly reason: 'NO_QUEUE' | 'ACTIVE') {
-    super(message);
+export class CleanError extends PyramidNasError {
+  declare readonly code: 'NO_QUEUE' | 'ACTIVE';
+  constructor(message: string, code: 'NO_QUEUE' | 'ACTIVE') {
+    super(code, message, { usage: true });
     this.name = 'CleanError';
   }
 }

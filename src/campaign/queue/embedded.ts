@@ -1,9 +1,9 @@
 // The embedded TrialQueue: no Redis; trials run on a TrialRunner (the process pool, or in-process for
-// tests) with the same failure semantics as BullMQ: UnrecoverableError → 'invalid' at once, other
-// errors → retried with exponential backoff, then 'failed'.
+// tests) with the same failure semantics as BullMQ: the runner's result (complete, failed or invalid) is
+// final; an UnrecoverableError fails the trial at once; other errors are retried with exponential
+// backoff, then 'failed'.
 import { availableParallelism } from 'node:os';
-import type { TrialJob, TrialResult } from '../../../workers/types.js';
-import type { TrainProgress } from '../../../workers/trial-processor.js';
+import { TRIAL_STATUS, type TrainProgress, type TrialJob, type TrialResult } from '../../trial/types.js';
 import type { TrialRunner } from '../../../workers/process-pool.js';
 import type { RetryOptions, TrialQueue } from './types.js';
 
@@ -74,7 +74,8 @@ export class EmbeddedQueue implements TrialQueue {
         return;
       }
       if (e.name === 'UnrecoverableError') {
-        result = { trialId: job.trialId, status: 'invalid', error: e.message, wallSeconds: 0 };
+        // Not retried, as BullMQ does not retry it. (A job that can never run is an 'invalid' result.)
+        result = { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${e.message} (after ${attempt} attempts)`, wallSeconds: 0 };
       } else if (attempt < attempts) {
         // Free the slot during the backoff (like BullMQ's delayed set); then the retry goes first in line.
         this.running--;
@@ -88,7 +89,7 @@ export class EmbeddedQueue implements TrialQueue {
         this.pump();
         return;
       } else {
-        result = { trialId: job.trialId, status: 'failed', error: `${e.message} (after ${attempts} attempts)`, wallSeconds: 0 };
+        result = { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${e.message} (after ${attempts} attempts)`, wallSeconds: 0 };
       }
     }
     this.running--;

@@ -3,9 +3,9 @@
 // overdue or cancelled trial is aborted through its signal instead of having its process killed.
 import { hostname } from 'node:os';
 import { TrialCancelledError, type TrialRunner } from '../../../workers/process-pool.js';
-import { processTrial, type Trainer } from '../../../workers/trial-processor.js';
+import { processTrial } from '../../../workers/trial-processor.js';
 import { timeoutResult, trialTimeoutMs } from '../../../workers/trial-timeout.js';
-import type { TrialResult } from '../../../workers/types.js';
+import type { Trainer, TrialResult } from '../../trial/types.js';
 
 export function inlineRunner(trainer: Trainer): TrialRunner {
   const running = new Map<string, () => void>();

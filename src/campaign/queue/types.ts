@@ -1,6 +1,5 @@
-// One interface for both ways of running trials (DESIGN.md §2, §9): the embedded pool and BullMQ.
-import type { TrialJob, TrialResult } from '../../../workers/types.js';
-import type { TrainProgress } from '../../../workers/trial-processor.js';
+// One interface for both ways of running trials (docs/architecture.md): the embedded pool and BullMQ.
+import type { TrainProgress, TrialJob, TrialResult } from '../../trial/types.js';
 
 export interface TrialQueue {
   readonly kind: 'embedded' | 'bullmq';

@@ -1,10 +1,11 @@
 // `pyramid-nas clean --redis URL --campaign NAME [--force]`: removes a campaign's BullMQ queue (all its
 // keys) from Redis and prints what it removed. Refuses (exit 2, nothing removed) while jobs are active
 // unless --force, and for a campaign with no queue (listing the ones that exist).
+import { exitCodeOf } from '../../util/errors.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
-import { CleanError, cleanCampaignQueue, JOB_STATES } from '../../campaign/queue/clean.js';
-import { connectRedis, redact, RedisUrlError, waitReady } from '../../../workers/redis-connection.js';
+import { cleanCampaignQueue, JOB_STATES } from '../../campaign/queue/clean.js';
+import { connectRedis, redact, waitReady } from '../../util/redis-connection.js';
 
 interface CleanOpts {
   redis: string;
@@ -43,7 +44,7 @@ export function register(program: Command): void {
         process.exit(0);
       } catch (err) {
         process.stderr.write(`pyramid-nas clean: ${(err as Error).message}\n`);
-        process.exit(err instanceof RedisUrlError || err instanceof CleanError ? 2 : 1);
+        process.exit(exitCodeOf(err));
       }
     });
 }

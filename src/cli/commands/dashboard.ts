@@ -1,6 +1,7 @@
 // `pyramid-nas dashboard results/<campaign> [more…] [--port 8080] [--host 127.0.0.1] [--redis URL] [--token T]`:
 // serves the live dashboard of one or more campaigns until SIGINT/SIGTERM. Read-only: it tails the
 // journals and, with --redis, reads the campaigns' BullMQ queues. Bad input exits 2 with a message.
+import { exitCodeOf } from '../../util/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         process.once('SIGTERM', stop);
       } catch (err) {
         process.stderr.write(`pyramid-nas dashboard: ${(err as Error).message}\n`);
-        process.exit(err instanceof DashboardOptionsError ? 2 : 1);
+        process.exit(exitCodeOf(err));
       }
     });
 }

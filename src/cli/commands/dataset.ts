@@ -1,11 +1,11 @@
 // `pyramid-nas dataset export|preview|stats`: the proxy datasets outside the trainer — as COCO folders for
 // other frameworks, as a picture, as numbers.
+import { isUsageError } from '../../util/errors.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { choice, intOption } from '../options.js';
 import sharp from 'sharp';
 import { OutputWriteError, writeFileAtomic } from '../../campaign/atomic.js';
-import { OutputFolderError } from '../../campaign/output-folder.js';
 import { DatasetError } from '../../data/errors.js';
 import { exportCoco } from '../../data/export.js';
 import { loadDataset } from '../../data/index.js';
@@ -13,7 +13,7 @@ import { DEFAULT_LAYOUT } from '../../data/layout.js';
 import { mosaic } from '../../data/mosaic.js';
 import { splitStats } from '../../data/stats.js';
 import type { DatasetOptions, SplitName } from '../../data/types.js';
-import { proxyTaskSchema } from '../../train/config.js';
+import { proxyTaskSchema } from '../../trial/proxy-task.js';
 
 // The trainer's defaults, so that `dataset export` with no options writes exactly what `train` uses.
 const TRAIN_DEFAULTS = proxyTaskSchema.parse({});
@@ -58,16 +58,16 @@ function defaultCount(split: SplitName): number {
 }
 
 /**
- * Bad input exits 2 with its message: a DatasetError, an --out under /proc, /sys or /dev, or a file-system
- * error on a path the user gave (an --out under a file, no permission, a full disk…). Anything else is a
- * bug and propagates with its stack.
+ * Bad input exits 2 with its message: a usage error (a DatasetError, an --out under /proc, /sys or /dev…),
+ * or, since every path written is one the user gave, a file-system error writing it (an --out under a
+ * file, no permission, a full disk…). Anything else is a bug and propagates with its stack.
  */
 async function run(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
-    if (err instanceof DatasetError || err instanceof OutputFolderError || err instanceof OutputWriteError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
+    if (isUsageError(err) || err instanceof OutputWriteError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
       process.stderr.write(`pyramid-nas dataset: ${(err as Error).message}\n`);
       process.exit(2);
     }
@@ -114,7 +114,7 @@ export function register(program: Command): void {
         const ds = await loadDataset(datasetOptions(name, o, o.count!));
         const split = ds.split(o.split);
         const samples = Array.from({ length: Math.min(o.count!, split.count) }, (_, i) => split.get(i));
-        if (samples.length === 0) throw new DatasetError('bad-option', `the ${o.split} split is empty`);
+        if (samples.length === 0) throw new DatasetError('BAD_OPTION', `the ${o.split} split is empty`);
         const c = mosaic(samples, o.columns);
         const out = resolve(o.out);
         const png = await sharp(Buffer.from(c.pixels.buffer), { raw: { width: c.width, height: c.height, channels: 3 } })

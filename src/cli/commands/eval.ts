@@ -1,5 +1,6 @@
 // `pyramid-nas eval --gt instances.json --dt detections.json`: the 12 COCO box statistics of any
 // detector's COCO results, numerically those of pycocotools' COCOeval (iouType 'bbox').
+import { isUsageError } from '../../util/errors.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import {
   EvalInputError, evaluateCoco, formatStats, readCocoDetectionsFile, readCocoGroundTruthFile,
@@ -22,7 +23,7 @@ function iouType(v: string): string {
 
 async function runEval(o: EvalOpts): Promise<void> {
   if (o.iouType !== 'bbox') {
-    throw new EvalInputError('unsupported', `--iou-type ${o.iouType} is not supported: only bbox (box AP) is implemented`);
+    throw new EvalInputError('UNSUPPORTED', `--iou-type ${o.iouType} is not supported: only bbox (box AP) is implemented`);
   }
   // Both files are read at once, but a problem in the ground truth is reported first, deterministically.
   const [gtRead, dtRead] = await Promise.allSettled([readCocoGroundTruthFile(o.gt), readCocoDetectionsFile(o.dt)]);
@@ -35,9 +36,10 @@ async function runEval(o: EvalOpts): Promise<void> {
     result = evaluateCoco(gt, dets);
   } catch (err) {
     // Cross-reference errors name a JSON path; say which file it is in.
-    if (err instanceof EvalInputError && err.path) {
-      const file = err.path.startsWith('detections') ? o.dt : o.gt;
-      throw new EvalInputError(err.code, `${file}: ${err.message}`, { path: err.path, file });
+    const path = err instanceof EvalInputError ? err.where.path : undefined;
+    if (err instanceof EvalInputError && path) {
+      const file = path.startsWith('detections') ? o.dt : o.gt;
+      throw new EvalInputError(err.code, `${file}: ${err.message}`, { path, file });
     }
     throw err;
   }
@@ -70,7 +72,7 @@ export function register(program: Command): void {
       try {
         await runEval(o);
       } catch (err) {
-        if (!(err instanceof EvalInputError)) throw err;
+        if (!isUsageError(err)) throw err;
         process.stderr.write(`pyramid-nas eval: ${err.message}\n`);
         process.exitCode = 2;
       }

@@ -1,5 +1,6 @@
 // `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid --out DIR`: the K best
 // graphs of a campaign (by reward), with provenance, in the chosen format.
+import { exitCodeOf, PyramidNasError } from '../../util/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -7,9 +8,8 @@ import { parseGraphText, renderDot, renderMermaid, renderSvg } from '../../graph
 import type { PyramidGraph } from '../../graph/types.js';
 import { writeFileAtomic } from '../../campaign/atomic.js';
 import { readCampaignDir } from '../../campaign/dir.js';
-import { OutputFolderError, refuseSystemPath } from '../../campaign/output-folder.js';
+import { refuseSystemPath } from '../../campaign/output-folder.js';
 import { INPUT_LIMITS, readTextBounded } from '../../util/read-bounded.js';
-import { JournalError } from '../../campaign/journal.js';
 import { graphWithProvenance } from '../../campaign/outputs.js';
 import { ranked } from '../../campaign/records.js';
 import { campaignSpace } from '../../campaign/factory.js';
@@ -18,7 +18,13 @@ const FORMATS = ['json', 'svg', 'dot', 'mermaid'] as const;
 type Format = (typeof FORMATS)[number];
 const EXT: Record<Format, string> = { json: 'graph.json', svg: 'svg', dot: 'dot', mermaid: 'mmd' };
 
-class ExportError extends Error {}
+/** A trial's graph file that cannot be read. */
+class ExportError extends PyramidNasError {
+  constructor(message: string) {
+    super('BAD_GRAPH_FILE', message, { usage: true });
+    this.name = 'ExportError';
+  }
+}
 
 /** A trial's graph file, size-capped like any graph file (it may have been replaced by hand). */
 function readGraphText(file: string): string {
@@ -81,7 +87,7 @@ export function register(program: Command): void {
         for (const f of exportTop(dir, o.top, o.format, o.out)) process.stdout.write(f + '\n');
       } catch (err) {
         process.stderr.write(`pyramid-nas export: ${(err as Error).message}\n`);
-        process.exit(err instanceof JournalError || err instanceof ExportError || err instanceof OutputFolderError ? 2 : 1);
+        process.exit(exitCodeOf(err));
       }
     });
 }

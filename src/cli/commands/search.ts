@@ -4,27 +4,24 @@
 // anything is written. A fresh campaign needs an empty or absent output folder; the folder is locked for
 // the whole run (a second search on it exits 2 naming the holder). --dashboard serves the live dashboard
 // (loopback only) for as long as the run lasts.
+import { exitCodeOf, optionMessage } from '../../util/errors.js';
 import { rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { CampaignConfigError, loadCampaignFile, type ResolvedCampaign } from '../../campaign/config.js';
-import { CampaignError, runCampaign, type CampaignSummary } from '../../campaign/campaign.js';
+import { runCampaign, type CampaignSummary } from '../../campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../campaign/factory.js';
 import { readCampaignDir } from '../../campaign/dir.js';
-import { JournalError } from '../../campaign/journal.js';
 import { ensureDir } from '../../campaign/atomic.js';
 import { acquireLock, CampaignLockedError, type CampaignLock } from '../../campaign/lock.js';
-import { checkFreshFolder, OutputFolderError, refuseSystemPath } from '../../campaign/output-folder.js';
+import { checkFreshFolder, refuseSystemPath } from '../../campaign/output-folder.js';
 import { bestText } from '../../campaign/records.js';
 import { proxyShape, proxyShapeText } from '../../campaign/costs.js';
 import { barReporter, jsonReporter, type Reporter } from '../../campaign/progress.js';
-import { concurrencyWarning, EmbeddedQueue } from '../../campaign/queue/embedded.js';
-import { BullmqQueue } from '../../campaign/queue/bullmq.js';
-import type { TrialQueue } from '../../campaign/queue/types.js';
-import { ProcessPool } from '../../../workers/process-pool.js';
+import { concurrencyWarning } from '../../campaign/queue/embedded.js';
+import { createQueue, type CampaignQueue } from '../../campaign/queue/create.js';
 import { campaignLimitIssues, DEFAULT_JOB_LIMITS, LimitsError, parseLimits, type JobLimits } from '../../../workers/job-limits.js';
-import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
+import { redact } from '../../util/redis-connection.js';
 // Type only: the dashboard module itself is imported on demand, so a plain `search` never loads it.
 import type { Dashboard } from '../../dashboard/index.js';
 
@@ -43,16 +40,9 @@ function limitsArg(v: string): JobLimits {
   try {
     return parseLimits(v);
   } catch (err) {
-    if (err instanceof LimitsError) throw new InvalidArgumentError(err.message.replace(/^--limits: /, ''));
+    // commander names the option itself: it gets the reason alone.
+    if (err instanceof LimitsError) throw new InvalidArgumentError(err.reason);
     throw err;
-  }
-}
-
-/** The dashboard could not start (port in use, …): the user's to fix, exit 2. */
-class DashboardStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DashboardStartError';
   }
 }
 
@@ -64,34 +54,24 @@ function portArg(v: string): number {
 
 /** Starts the dashboard on 127.0.0.1 beside the campaign (the journal may not exist yet: it follows it). */
 async function startSearchDashboard(dir: string, o: SearchOpts): Promise<Dashboard> {
-  const { startDashboard, DashboardOptionsError } = await import('../../dashboard/index.js');
-  try {
-    return await startDashboard({ dirs: [dir], port: o.dashboardPort ?? 8080, host: '127.0.0.1', ...(o.redis ? { redis: o.redis } : {}) });
-  } catch (err) {
-    // Its messages name the dashboard command's options (--port); say which option of this one.
-    if (err instanceof DashboardOptionsError) throw new DashboardStartError(err.message.replace(/^--(port|redis):/, (_m, k: string) => (k === 'port' ? '--dashboard-port:' : '--redis:')));
-    throw err;
-  }
+  const { startDashboard } = await import('../../dashboard/index.js');
+  return startDashboard({ dirs: [dir], port: o.dashboardPort ?? 8080, host: '127.0.0.1', ...(o.redis ? { redis: o.redis } : {}) });
 }
 
-/** Errors that mean "fix your input": exit 2. */
-function isUsageError(err: unknown): boolean {
-  return (
-    err instanceof CampaignConfigError || err instanceof RedisUrlError || err instanceof DashboardStartError || err instanceof JournalError ||
-    err instanceof CampaignLockedError || err instanceof OutputFolderError || (err instanceof CampaignError && err.code === 'EXISTS')
-  );
-}
+/** The dashboard's option errors name its own options; this command calls its port --dashboard-port. */
+const OPTION_NAMES: Readonly<Record<string, string>> = { port: 'dashboard-port' };
 
 function reportError(err: unknown, json: boolean | undefined): void {
+  const message = optionMessage(err, OPTION_NAMES);
   if (json) {
     const issues = err instanceof CampaignConfigError ? err.issues : undefined;
     process.stdout.write(JSON.stringify({
-      error: (err as Error).name, message: (err as Error).message,
+      error: (err as Error).name, message,
       ...(err instanceof CampaignConfigError ? { file: err.file, issues } : {}),
       ...(err instanceof CampaignLockedError && err.holder ? { holder: err.holder } : {}),
     }) + '\n');
   }
-  process.stderr.write(`pyramid-nas search: ${(err as Error).message}\n`);
+  process.stderr.write(`pyramid-nas search: ${message}\n`);
 }
 
 /** The summary's best line: records.ts's best (highest reward) and its AP, its proxy cost labelled. */
@@ -181,16 +161,14 @@ async function runWithQueue(
   lock: CampaignLock, takeSignals: () => void, dashboard?: Dashboard,
 ): Promise<void> {
   const reporter: Reporter = o.json ? jsonReporter() : barReporter();
-  let queue: TrialQueue | undefined;
-  let redis: Redis | undefined;
+  let run: CampaignQueue | undefined;
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) process.exit(130);
     interrupted = true;
     reporter.stop();
     process.stderr.write(`\n${sig}: stopping. The journal is intact; continue with: pyramid-nas search --resume ${dir}${o.redis ? ` --redis ${redact(o.redis)}` : ''}\n`);
-    void Promise.allSettled([queue?.close(), dashboard?.close()]).finally(() => {
-      redis?.disconnect();
+    void Promise.allSettled([run?.close(), dashboard?.close()]).finally(() => {
       process.exit(130); // the lock is released on exit
     });
   };
@@ -198,28 +176,12 @@ async function runWithQueue(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  if (o.redis) {
-    redis = connectRedis(o.redis);
-    // Reconnects on its own and BullMQ commands wait (maxRetriesPerRequest: null): warn once per outage.
-    let down = false;
-    redis.on('error', (err) => {
-      if (!down) reporter.warn(`Redis connection lost (${err.message}); reconnecting`);
-      down = true;
-    });
-    redis.on('ready', () => {
-      if (down) reporter.info('Redis reconnected');
-      down = false;
-    });
-    await waitReady(redis, o.redis!);
-    await warnIfEvicting(redis, (m) => reporter.warn(m));
-    queue = new BullmqQueue({ campaign: config.name, connection: redis, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
-    reporter.info(`queue ${config.name} on ${redact(o.redis)}: start workers with  pyramid-nas worker --redis ${redact(o.redis)} --campaign ${config.name}`);
-  } else {
-    const crowded = concurrencyWarning(config.concurrency);
-    if (crowded) reporter.warn(crowded);
-    const pool = new ProcessPool({ size: config.concurrency, limits: o.limits, raiseLimitsWith: 'pyramid-nas search --limits' });
-    queue = new EmbeddedQueue(pool, { concurrency: config.concurrency, attempts: config.retry.attempts, backoffMs: config.retry.backoffMs });
-  }
+  run = await createQueue(config, {
+    redis: o.redis, limits: o.limits, raiseLimitsWith: 'pyramid-nas search --limits',
+    warn: (m) => reporter.warn(m), info: (m) => reporter.info(m),
+  });
+  const queue = run.queue;
+  if (o.redis) reporter.info(`queue ${config.name} on ${redact(o.redis)}: start workers with  pyramid-nas worker --redis ${redact(o.redis)} --campaign ${config.name}`);
 
   // 4. Run.
   try {
@@ -241,8 +203,7 @@ async function runWithQueue(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await queue.close();
-    redis?.disconnect();
+    await run.close();
   }
 }
 
@@ -265,7 +226,7 @@ export function register(program: Command): void {
         process.exit(0);
       } catch (err) {
         reportError(err, o.json);
-        process.exit(isUsageError(err) ? 2 : 1);
+        process.exit(exitCodeOf(err));
       }
     });
 }

@@ -1,8 +1,8 @@
 // `pyramid-nas status results/<campaign> [--json]`: the trials of a campaign (running or finished) as a
 // table, and the best so far. Reads the journal only; safe while the campaign runs.
+import { exitCodeOf } from '../../util/errors.js';
 import type { Command } from 'commander';
 import { readCampaignDir } from '../../campaign/dir.js';
-import { JournalError } from '../../campaign/journal.js';
 import { bestText, bestTrial, type TrialRecord } from '../../campaign/records.js';
 import { proxyShape, proxyShapeText } from '../../campaign/costs.js';
 
@@ -56,7 +56,7 @@ export function register(program: Command): void {
         }
       } catch (err) {
         process.stderr.write(`pyramid-nas status: ${(err as Error).message}\n`);
-        process.exit(err instanceof JournalError ? 2 : 1);
+        process.exit(exitCodeOf(err));
       }
     });
 }

@@ -1,11 +1,12 @@
 // `pyramid-nas train GRAPH.json`: train the proxy detector for one pyramid graph and print its COCO AP on
 // the held-out split as JSON (stdout). The backend and a progress bar (step, loss, imgs/s) go to stderr.
 // Exit 2 on bad input (invalid graph with JSON paths, bad options, missing dataset files), 1 on a failed run.
+import { exitCodeOf } from '../../util/errors.js';
 import type { Command } from 'commander';
 import { choice, intOption } from '../options.js';
 import { formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
 // zod only (no TensorFlow.js): the defaults shown in --help.
-import { DEFAULT_PROXY_TASK as D } from '../../train/config.js';
+import { DEFAULT_PROXY_TASK as D, ProxyTaskError, resolveProxyTask } from '../../trial/proxy-task.js';
 
 interface TrainOpts {
   dataset?: string;
@@ -38,7 +39,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
     return;
   }
   // Imported here so `pyramid-nas --help` and the other commands never load TensorFlow.js.
-  const { trainAndEvaluate, resolveProxyTask, ProxyTaskError, TrainError } = await import('../../train/index.js');
+  const { trainAndEvaluate, TrainError } = await import('../../train/index.js');
   const { DatasetError } = await import('../../data/errors.js');
   const { createProgress } = await import('./train-progress.js');
   const overrides: Record<string, unknown> = {
@@ -50,7 +51,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
   try {
     task = resolveProxyTask(overrides);
   } catch (err) {
-    if (err instanceof ProxyTaskError) return fail(2, err.message, !!o.json, { issues: err.issues });
+    if (err instanceof ProxyTaskError) return fail(exitCodeOf(err), err.message, !!o.json, { issues: err.issues });
     throw err;
   }
   const progress = createProgress(task.steps * task.runs);
@@ -64,8 +65,8 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
     process.stdout.write(`${o.json ? JSON.stringify(result) : JSON.stringify(result, null, 2)}\n`);
   } catch (err) {
     progress.stop();
-    if (err instanceof DatasetError) return fail(2, `dataset: ${err.message}${err.file ? ` (${err.file})` : ''}`, !!o.json, { code: err.code });
-    if (err instanceof TrainError) return fail(err.code === 'BAD_GRAPH' ? 2 : 1, `train: ${err.message} [${err.code}]`, !!o.json, { code: err.code });
+    if (err instanceof DatasetError) return fail(exitCodeOf(err), `dataset: ${err.message}${err.where.file ? ` (${err.where.file})` : ''}`, !!o.json, { code: err.code });
+    if (err instanceof TrainError) return fail(exitCodeOf(err), `train: ${err.message} [${err.code}]`, !!o.json, { code: err.code });
     if (err instanceof Error && /backend '.*' is not available|unknown backend/.test(err.message)) return fail(2, err.message, !!o.json);
     throw err;
   }

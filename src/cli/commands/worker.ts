@@ -1,11 +1,12 @@
 // `pyramid-nas worker --redis URL [--concurrency N] [--campaign NAME | --all]`: runs trials from BullMQ
 // with the sandboxed processor. SIGINT/SIGTERM: stop taking jobs and let running trials finish (a second
 // signal abandons them: their locks expire and another worker retries them).
+import { exitCodeOf } from '../../util/errors.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { pino } from 'pino';
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
 import { startWorkers } from '../../../workers/bullmq-worker.js';
-import { connectRedis, redact, RedisUrlError, waitReady, warnIfEvicting } from '../../../workers/redis-connection.js';
+import { connectRedis, redact, waitReady, warnIfEvicting } from '../../util/redis-connection.js';
 import { DEFAULT_RECYCLE_POLICY } from '../../../workers/child-lifecycle.js';
 import { DEFAULT_JOB_LIMITS, LimitsError, parseLimits, type JobLimits } from '../../../workers/job-limits.js';
 
@@ -26,7 +27,8 @@ function limitsArg(v: string): JobLimits {
   try {
     return parseLimits(v);
   } catch (err) {
-    if (err instanceof LimitsError) throw new InvalidArgumentError(err.message.replace(/^--limits: /, ''));
+    // commander names the option itself: it gets the reason alone.
+    if (err instanceof LimitsError) throw new InvalidArgumentError(err.reason);
     throw err;
   }
 }
@@ -105,7 +107,7 @@ export function register(program: Command): void {
         process.exit(0);
       } catch (err) {
         process.stderr.write(`pyramid-nas worker: ${(err as Error).message}\n`);
-        process.exit(err instanceof RedisUrlError || err instanceof InvalidArgumentError ? 2 : 1);
+        process.exit(err instanceof InvalidArgumentError ? 2 : exitCodeOf(err));
       }
     });
 }

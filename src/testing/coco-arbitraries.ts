@@ -2,7 +2,7 @@
 // anything that produces COCO results). Boxes live on a small integer grid so that overlaps, exact IoU
 // ties, duplicate boxes and boundary areas are frequent; scores come from a short list so that ties are too.
 import fc from 'fast-check';
-import type { CocoDetection, CocoGroundTruth } from './schema.js';
+import type { CocoDetection, CocoGroundTruth } from '../eval/schema.js';
 
 export interface CocoCase {
   gt: CocoGroundTruth;

@@ -4,6 +4,7 @@
 //   delayMs: number | [min, max]    time the "training" takes (in [min,max], fixed per graph)
 //   nan: [indices]                   throw a NAN_LOSS training error (→ a 'failed' result)
 //   throw: [indices]                 throw a plain Error every attempt (→ retried, then failed)
+//   throwMessage: string             the message of those errors (default: fake transient failure in trial <id>)
 //   crash: [indices]                 kill the process (process.exit) every attempt
 //   crashOnceDir: path               with crash: crash only the first attempt (a marker file per trial)
 //   hang: [indices]                  never finish (until aborted or the process is killed)
@@ -14,14 +15,14 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrialMetrics } from '../controllers/types.js';
-import type { PyramidGraph } from '../src/graph/types.js';
-import type { Trainer } from './trial-processor.js';
+import type { PyramidGraph } from '../graph/types.js';
+import type { Trainer, TrialMetrics } from '../trial/types.js';
 
 export interface FakeSpec {
   delayMs?: number | [number, number];
   nan?: number[];
   throw?: number[];
+  throwMessage?: string;
   crash?: number[];
   crashOnceDir?: string;
   hang?: number[];
@@ -123,7 +124,7 @@ export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
       hooks.onProgress?.({ step, steps, loss: 1 / step, imagesPerSecond: 1000 });
     }
     if (spec.nan?.includes(job.index)) throw new FakeTrainingError('NAN_LOSS', `loss became NaN at step 3 of trial ${job.trialId}`);
-    if (spec.throw?.includes(job.index)) throw new Error(`fake transient failure in trial ${job.trialId}`);
+    if (spec.throw?.includes(job.index)) throw new Error(spec.throwMessage ?? `fake transient failure in trial ${job.trialId}`);
     return fakeMetrics(graph, proxy.seed);
   };
 }

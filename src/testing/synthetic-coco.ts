@@ -3,16 +3,16 @@
 // copies of the ground truth (some duplicated, some badly localised) plus false positives, and scores
 // that only loosely follow quality. The same seed always gives the same set.
 import seedrandom from 'seedrandom';
-import type { CocoDetection, CocoGroundTruth } from './schema.js';
+import type { CocoDetection, CocoGroundTruth } from '../eval/schema.js';
 
-export interface SyntheticOptions {
+export interface SyntheticCocoOptions {
   images: number;
   detections: number;
   categories?: number;
   seed?: number;
 }
 
-export function syntheticCocoSet(o: SyntheticOptions): { gt: CocoGroundTruth; dets: CocoDetection[] } {
+export function syntheticCocoSet(o: SyntheticCocoOptions): { gt: CocoGroundTruth; dets: CocoDetection[] } {
   const rng = seedrandom(String(o.seed ?? 1));
   const K = o.categories ?? 20;
   const size = 640;

@@ -6,15 +6,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import type { TrialMetrics } from '../../controllers/types.js';
 import { getSpace } from '../../search-spaces/index.js';
 import { writeJsonAtomic } from '../campaign/atomic.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
 import { Journal, type JournalEvent, type ToldEvent } from '../campaign/journal.js';
 import { graphCost, graphHash } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
+import type { TrialMetrics } from '../trial/types.js';
 
-export interface SyntheticOptions {
+export interface SyntheticCampaignOptions {
   name: string;
   trials: number;
   /** Trials asked but not told at the end (still running). Default 0. */
@@ -44,7 +44,7 @@ export interface SyntheticTrial {
 }
 
 /** The config a campaign with these options would journal. */
-export function syntheticConfig(o: SyntheticOptions, dir: string): ResolvedCampaign {
+export function syntheticConfig(o: SyntheticCampaignOptions, dir: string): ResolvedCampaign {
   return resolveCampaign({
     name: o.name,
     seed: o.seed ?? 1,
@@ -57,7 +57,7 @@ export function syntheticConfig(o: SyntheticOptions, dir: string): ResolvedCampa
 }
 
 /** Trial k of a synthetic campaign: a decision sequence sampled from the space and its graph. */
-export function syntheticTrials(o: SyntheticOptions, count: number): SyntheticTrial[] {
+export function syntheticTrials(o: SyntheticCampaignOptions, count: number): SyntheticTrial[] {
   const space = getSpace('nas-fpn');
   const rng = seedrandom(`trials:${o.seed ?? 1}:${o.name}`);
   const out: SyntheticTrial[] = [];
@@ -72,7 +72,7 @@ export function syntheticTrials(o: SyntheticOptions, count: number): SyntheticTr
 }
 
 /** A told event for a trial: complete with plausible metrics, or failed. */
-export function syntheticTold(o: SyntheticOptions, t: SyntheticTrial, rng: () => number, elapsed: number): ToldEvent {
+export function syntheticTold(o: SyntheticCampaignOptions, t: SyntheticTrial, rng: () => number, elapsed: number): ToldEvent {
   const worker = `gpu-box-${1 + Math.floor(rng() * 3)}:${4000 + Math.floor(rng() * 9)}`;
   const wallSeconds = 40 + rng() * 80;
   if (rng() < (o.failRate ?? 0.04)) {
@@ -90,7 +90,7 @@ export function syntheticTold(o: SyntheticOptions, t: SyntheticTrial, rng: () =>
 }
 
 /** Writes results-like folder `dir` (journal.jsonl, campaign.json, graphs/); returns what it wrote. */
-export function writeSyntheticCampaign(dir: string, o: SyntheticOptions): { config: ResolvedCampaign; trials: SyntheticTrial[]; events: JournalEvent[] } {
+export function writeSyntheticCampaign(dir: string, o: SyntheticCampaignOptions): { config: ResolvedCampaign; trials: SyntheticTrial[]; events: JournalEvent[] } {
   mkdirSync(join(dir, 'graphs'), { recursive: true });
   const config = syntheticConfig(o, dir);
   writeJsonAtomic(join(dir, 'campaign.json'), config);

@@ -1,19 +1,24 @@
-// The trial processor module of a pool child (pool-child.mjs imports it; the process pool forks the
+// The trial processor module of a pool child (pool-child.ts imports it; the process pool forks the
 // children for the embedded campaign queue and for BullMQ workers alike, so both paths run this code).
 // Its default export keeps BullMQ's sandboxed-processor signature (job, token, signal).
-// Plain .mjs because it is loaded by a bare `node` child: it registers tsx to load the TypeScript sources.
-import { register } from 'tsx/esm/api';
+import type { TrainProgress, TrialResult } from '../src/trial/index.js';
+import { processTrial } from './trial-processor.js';
+import { loadTrainer } from './trainers.js';
 
-register();
-const { processTrial } = await import('./trial-processor.ts');
-const { loadTrainer } = await import('./trainers.ts');
+/** The part of a BullMQ job the processor uses. */
+export interface ProcessorJob {
+  data: unknown;
+  updateProgress?(progress: TrainProgress): Promise<unknown> | unknown;
+}
+
+// The trainer is loaded once per child, before the child reports ready.
 const trainer = await loadTrainer();
 
 // A child whose parent died (kill -9 of a worker) must not keep training an orphaned trial.
 if (process.send) process.on('disconnect', () => process.exit(1));
 
 /** BullMQ's sandboxed-processor signature: (job, token, signal). */
-export default async function processJob(job, _token, signal) {
+export default async function processJob(job: ProcessorJob, _token?: string, signal?: AbortSignal): Promise<TrialResult> {
   return processTrial(job.data, {
     trainer,
     signal,

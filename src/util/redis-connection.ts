@@ -1,14 +1,16 @@
 // Redis connections for BullMQ from a `redis://[user:pass@]host:port[/db]` or `rediss://` (TLS) URL.
 // BullMQ needs maxRetriesPerRequest: null (commands wait through a reconnect instead of failing) and a
 // server that never evicts keys (`maxmemory-policy noeviction`): an evicted job key is a lost trial.
+import { PyramidNasError } from './errors.js';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** The queue key prefix: every campaign's keys live under `pyramid-nas:<campaign>:…`. */
 export const QUEUE_PREFIX = 'pyramid-nas';
 
-export class RedisUrlError extends Error {
-  constructor(readonly url: string, message: string) {
-    super(`--redis ${redact(url)}: ${message}`);
+/** A Redis URL that cannot work (malformed, unreachable by design, refused credentials): the --redis option's problem. */
+export class RedisUrlError extends PyramidNasError {
+  constructor(readonly url: string, message: string, code = 'BAD_REDIS_URL') {
+    super(code, `--redis ${redact(url)}: ${message}`, { usage: true, where: { option: 'redis' } });
     this.name = 'RedisUrlError';
   }
 }
@@ -19,7 +21,7 @@ export class RedisAuthError extends RedisUrlError {
     const hint = /^NOAUTH/.test(reply)
       ? 'the server requires a password (NOAUTH); put it in the URL: redis://[user:]password@host:port'
       : `wrong user name or password (${reply.slice(0, 120)})`;
-    super(url, `authentication failed: ${hint}`);
+    super(url, `authentication failed: ${hint}`, 'REDIS_AUTH');
     this.name = 'RedisAuthError';
   }
 }

@@ -1,0 +1,65 @@
+// Where a running campaign stands, for its events and its summary: the journal fold's counts and best
+// (journal-state.ts, so records.ts's ranking), plus a clock of active seconds that a resumed campaign
+// continues from its journal, and the ETA (the same estimate the dashboard shows).
+import type { ResolvedCampaign } from './config.js';
+import type { JournalState } from './journal-state.js';
+
+export interface CampaignStats {
+  asked: number;
+  told: number;
+  /** Trials the budget allows (undefined: wall-time budget only). */
+  total?: number;
+  running: number;
+  complete: number;
+  failed: number;
+  invalid: number;
+  /** The best trial so far (records.ts's ranking: highest reward), its reward, and its AP. */
+  bestTrial?: string;
+  bestReward?: number;
+  bestAP?: number;
+  elapsed: number;
+  /** Seconds left by the trial budget at the pace so far or by the wall budget, the sooner; undefined when unknown; 0 once finished. */
+  eta?: number;
+}
+
+export class StatsTracker {
+  private readonly t0 = performance.now();
+  private base = 0;
+
+  constructor(
+    private readonly state: JournalState,
+    private readonly budget: ResolvedCampaign['budget'],
+  ) {}
+
+  /**
+   * Continue the active-seconds count of a resumed journal (its last told event's). Time between that
+   * event and the crash is not counted: the wall budget counts active time only.
+   */
+  continueFrom(elapsed: number): void {
+    this.base = elapsed;
+  }
+
+  /** Active campaign seconds: this run's since it started, plus those of the runs before it. */
+  elapsed(): number {
+    return this.base + (performance.now() - this.t0) / 1000;
+  }
+
+  stats(): CampaignStats {
+    const s = this.state;
+    const best = s.best;
+    const elapsed = this.elapsed();
+    const eta = s.eta(this.budget, elapsed);
+    return {
+      asked: s.asked,
+      told: s.told,
+      total: this.budget.trials,
+      running: s.running,
+      ...s.counts,
+      bestTrial: best?.trialId,
+      bestReward: best?.reward,
+      bestAP: best?.metrics?.AP,
+      elapsed,
+      ...(eta !== undefined ? { eta } : {}),
+    };
+  }
+}
