@@ -10,7 +10,7 @@ import { RlController, rlOptionsSchema } from './rl.js';
 import type { Controller } from './types.js';
 
 export * from './types.js';
-export { computeReward, objectiveSchema, type Objective, type ObjectiveInput, type Reward } from './reward.js';
+export { computeReward, objectiveSchema, campaignObjectiveSchema, rewardForInvalidSchema, type Objective, type ObjectiveInput, type CampaignObjective, type Reward } from './reward.js';
 export { ControllerError } from './book.js';
 export { RandomController, randomOptionsSchema, type RandomOptions } from './random.js';
 export { EvolutionController, evolutionOptionsSchema, type EvolutionOptions } from './evolution.js';

@@ -1,5 +1,7 @@
 // The public API of pyramid-nas. Re-export each module's public surface here (one line per module).
 export { Registry, UnknownNameError, type RegistryEntry, type RegistryConfig } from './util/registry.js';
+export { PyramidNasError, OptionValueError, isUsageError, exitCodeOf, type ErrorWhere } from './util/errors.js';
+export { jsonPath, type PathIssue } from './util/zod-issues.js';
 export * from './graph/index.js';
 export * from '../search-spaces/index.js';
 export * from '../controllers/index.js';

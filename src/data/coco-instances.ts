@@ -67,7 +67,8 @@ export interface CocoIssue {
   message: string;
 }
 
-export type CocoCheck<T> = { ok: true; value: T } | { ok: false; issues: CocoIssue[] };
+/** The checked value, or the first problems (at most KEPT_ISSUES) and how many there are in all. */
+export type CocoCheck<T> = { ok: true; value: T } | { ok: false; issues: CocoIssue[]; total: number };
 
 /** A value as an error message shows it: strings quoted (long ones cut), containers by kind. */
 export function showValue(v: unknown): string {
@@ -111,51 +112,59 @@ export function boxProblems(v: unknown, strictSize: boolean): Array<{ index?: nu
 }
 
 type Key = 'images' | 'annotations' | 'categories';
+type Segment = string | number;
 
-/** The problems found so far; the walk stops once `limit` are found. */
-class Issues {
+/** Problems kept for the message; the rest are counted (a broken file may have one per annotation). */
+export const KEPT_ISSUES = 100;
+
+/** The problems found so far; a walk stops once `limit` are found. */
+export class Issues {
   readonly list: CocoIssue[] = [];
-  constructor(private readonly limit: number) {}
-  /** Records `message` (if any) at [key, index, field, sub]: fixed arity, so nothing is allocated when there is none. */
-  add(message: string | undefined, key?: Key, index?: number, field?: string, sub?: number): void {
+  count = 0;
+  constructor(private readonly limit = Infinity) {}
+  /** Records `message` (if any) at path [a, b, c, d]: fixed arity, so nothing is allocated when there is none. */
+  add(message: string | undefined, a?: Segment, b?: Segment, c?: Segment, d?: Segment): void {
     if (message === undefined) return;
-    const path: Array<string | number> = [];
-    if (key !== undefined) path.push(key);
-    if (index !== undefined) path.push(index);
-    if (field !== undefined) path.push(field);
-    if (sub !== undefined) path.push(sub);
+    this.count++;
+    if (this.list.length >= KEPT_ISSUES) return;
+    const path: Segment[] = [];
+    for (const s of [a, b, c, d]) if (s !== undefined) path.push(s);
     this.list.push({ path, message });
   }
   get full(): boolean {
-    return this.list.length >= this.limit;
+    return this.count >= this.limit;
+  }
+  /** The check's answer: `value`, or the problems if there are any. */
+  result<T>(value: T): CocoCheck<T> {
+    return this.count > 0 ? { ok: false, issues: this.list, total: this.count } : { ok: true, value };
   }
 }
 
 function checkImage(v: unknown, i: number, dataset: boolean, issues: Issues): CocoImageRef | CocoImage | undefined {
   if (!isObject(v)) return void issues.add(given(v, 'must be an object'), 'images', i);
-  const before = issues.list.length;
+  const before = issues.count;
   issues.add(idProblem(v.id), 'images', i, 'id');
-  if (!dataset) return issues.list.length === before ? (v as CocoImageRef) : undefined;
+  if (!dataset) return issues.count === before ? (v as CocoImageRef) : undefined;
   issues.add(nameProblem(v.file_name), 'images', i, 'file_name');
   issues.add(positiveProblem(v.width), 'images', i, 'width');
   issues.add(positiveProblem(v.height), 'images', i, 'height');
-  if (issues.list.length > before) return undefined;
+  if (issues.count > before) return undefined;
   return { id: v.id as number, file_name: v.file_name as string, width: v.width as number, height: v.height as number };
 }
 
 function checkCategory(v: unknown, i: number, dataset: boolean, issues: Issues): CocoCategory | undefined {
   if (!isObject(v)) return void issues.add(given(v, 'must be an object'), 'categories', i);
-  const before = issues.list.length;
+  const before = issues.count;
   issues.add(idProblem(v.id), 'categories', i, 'id');
   if (dataset) issues.add(nameProblem(v.name), 'categories', i, 'name');
   else if (v.name !== undefined && typeof v.name !== 'string') issues.add('must be a string', 'categories', i, 'name');
-  if (issues.list.length > before) return undefined;
+  if (issues.count > before) return undefined;
   return dataset ? { id: v.id as number, name: v.name as string } : (v as CocoCategory);
 }
 
 function checkAnnotation(v: unknown, i: number, dataset: boolean, issues: Issues): CocoAnnotation | undefined {
   if (!isObject(v)) return void issues.add(given(v, 'must be an object'), 'annotations', i);
-  const before = issues.list.length;
+  const before = issues.count;
   // The dataset loader fills a missing id and area in; the evaluator needs them given.
   if (!(dataset && v.id === undefined)) issues.add(idProblem(v.id), 'annotations', i, 'id');
   issues.add(idProblem(v.image_id), 'annotations', i, 'image_id');
@@ -164,7 +173,7 @@ function checkAnnotation(v: unknown, i: number, dataset: boolean, issues: Issues
   if (box) for (const p of box) issues.add(p.message, 'annotations', i, 'bbox', p.index);
   if (!(dataset && v.area === undefined)) issues.add(areaProblem(v.area), 'annotations', i, 'area');
   issues.add(crowdProblem(v.iscrowd), 'annotations', i, 'iscrowd');
-  if (issues.list.length > before) return undefined;
+  if (issues.count > before) return undefined;
   const bbox = v.bbox as [number, number, number, number];
   const a: CocoAnnotation = {
     id: (v.id as number | undefined) ?? i + 1,
@@ -178,6 +187,7 @@ function checkAnnotation(v: unknown, i: number, dataset: boolean, issues: Issues
   return a;
 }
 
+/** The document's parts that passed (the answer when `issues` stays empty). */
 function walk(doc: unknown, dataset: boolean, issues: Issues): CocoGroundTruth | CocoDatasetDocument | undefined {
   if (!isObject(doc)) return void issues.add('must be a COCO object {images, annotations, categories}');
   const list = (key: Key): unknown[] => {
@@ -203,8 +213,8 @@ function walk(doc: unknown, dataset: boolean, issues: Issues): CocoGroundTruth |
     const c = checkCategory(categories[i], i, dataset, issues);
     if (c) out.categories.push(c);
   }
-  if (issues.list.length === 0 && dataset) crossCheck(out.images, out.annotations, out.categories, issues);
-  return issues.list.length > 0 ? undefined : (out as CocoGroundTruth | CocoDatasetDocument);
+  if (issues.count === 0 && dataset) crossCheck(out.images, out.annotations, out.categories, issues);
+  return out as CocoGroundTruth | CocoDatasetDocument;
 }
 
 /** Every id unique and every annotation's image and category listed: what the dataset loader relies on. */
@@ -229,12 +239,11 @@ function crossCheck(images: ReadonlyArray<{ id: number }>, annotations: Readonly
 
 /**
  * Validates a parsed instances document for `reader`. Stops after `limit` problems (the dataset loader
- * reports the first; the evaluator lists several and counts them all).
+ * reports the first; the evaluator lists a few and counts them all).
  */
 export function checkCocoDocument(doc: unknown, reader: 'dataset', limit?: number): CocoCheck<CocoDatasetDocument>;
 export function checkCocoDocument(doc: unknown, reader: 'evaluator', limit?: number): CocoCheck<CocoGroundTruth>;
 export function checkCocoDocument(doc: unknown, reader: CocoReader, limit = Infinity): CocoCheck<CocoGroundTruth | CocoDatasetDocument> {
   const issues = new Issues(limit);
-  const value = walk(doc, reader === 'dataset', issues);
-  return value === undefined ? { ok: false, issues: issues.list } : { ok: true, value };
+  return issues.result(walk(doc, reader === 'dataset', issues)!);
 }

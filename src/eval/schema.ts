@@ -5,8 +5,8 @@
 // `detections[17].bbox: width must be > 0, got 0`). Unknown keys (segmentation, file_name, ...) are allowed
 // and dropped. Cross-references (ids that name nothing) are checked by evaluateCoco.
 import {
-  boxProblems, checkCocoDocument, finiteProblem, given, idProblem,
-  type CocoCheck, type CocoGroundTruth, type CocoIssue,
+  boxProblems, checkCocoDocument, finiteProblem, given, idProblem, Issues,
+  type CocoCheck, type CocoGroundTruth,
 } from '../data/coco-instances.js';
 import { jsonPath } from '../util/zod-issues.js';
 import { EvalInputError } from './errors.js';
@@ -21,26 +21,26 @@ export interface CocoDetection {
 }
 
 function checkDetections(data: unknown): CocoCheck<CocoDetection[]> {
-  if (!Array.isArray(data)) return { ok: false, issues: [{ path: [], message: 'must be a JSON array of detections' }] };
-  const issues: CocoIssue[] = [];
+  const issues = new Issues();
+  if (!Array.isArray(data)) {
+    issues.add('must be a JSON array of detections');
+    return issues.result([]);
+  }
   const out: CocoDetection[] = [];
-  const add = (message: string | undefined, i: number, key?: string, sub?: number) => {
-    if (message !== undefined) issues.push({ path: key === undefined ? [i] : sub === undefined ? [i, key] : [i, key, sub], message });
-  };
   data.forEach((d: unknown, i) => {
-    if (typeof d !== 'object' || d === null || Array.isArray(d)) return add(given(d, 'must be an object'), i);
+    if (typeof d !== 'object' || d === null || Array.isArray(d)) return issues.add(given(d, 'must be an object'), i);
     const v = d as Record<string, unknown>;
-    const before = issues.length;
-    add(idProblem(v.image_id), i, 'image_id');
-    add(idProblem(v.category_id), i, 'category_id');
+    const before = issues.count;
+    issues.add(idProblem(v.image_id), i, 'image_id');
+    issues.add(idProblem(v.category_id), i, 'category_id');
     const box = boxProblems(v.bbox, true);
-    if (box) for (const p of box) add(p.message, i, 'bbox', p.index);
-    add(finiteProblem(v.score), i, 'score');
-    if (issues.length === before) {
+    if (box) for (const p of box) issues.add(p.message, i, 'bbox', p.index);
+    issues.add(finiteProblem(v.score), i, 'score');
+    if (issues.count === before) {
       out.push({ image_id: v.image_id as number, category_id: v.category_id as number, bbox: v.bbox as CocoDetection['bbox'], score: v.score as number });
     }
   });
-  return issues.length ? { ok: false, issues } : { ok: true, value: out };
+  return issues.result(out);
 }
 
 const MAX_REPORTED = 5;
@@ -49,7 +49,7 @@ const MAX_REPORTED = 5;
 function orThrow<T>(r: CocoCheck<T>, root: string, file?: string): T {
   if (r.ok) return r.value;
   const lines = r.issues.slice(0, MAX_REPORTED).map((i) => `${jsonPath(i.path, root)}: ${i.message}`);
-  if (r.issues.length > MAX_REPORTED) lines.push(`... and ${r.issues.length - MAX_REPORTED} more problems`);
+  if (r.total > MAX_REPORTED) lines.push(`... and ${r.total - MAX_REPORTED} more problems`);
   const prefix = file ? `${file}: ` : '';
   throw new EvalInputError('SCHEMA', prefix + lines.join('\n' + prefix), { path: jsonPath(r.issues[0].path, root), file });
 }

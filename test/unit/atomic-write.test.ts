@@ -62,7 +62,7 @@ describe('writeFileAtomic', () => {
     diskFullAfter(4096);
     assert.throws(() => writeFileAtomic(target, 'z'.repeat(20_000)), (err: unknown) => {
       assert.ok(err instanceof OutputWriteError);
-      assert.equal(err.code, 'ENOSPC');
+      assert.equal(err.systemCode, 'ENOSPC');
       assert.equal(err.file, target);
       assert.match(err.message, /best\.svg: cannot write: no space left on device \(ENOSPC\)/);
       return true;

@@ -4,6 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCocoInstances } from '../../src/data/coco-json.js';
+import { checkCocoDocument, KEPT_ISSUES } from '../../src/data/coco-instances.js';
 import { DatasetError } from '../../src/data/errors.js';
 import { EvalInputError, parseCocoGroundTruth } from '../../src/eval/index.js';
 
@@ -49,8 +50,7 @@ describe('COCO instances: one validator', () => {
     assert.equal(evaluatorSays(doc()), 'ok');
   });
 
-  const shared: Array<[string, (d: any) => void, string]> = [];
-  shared.push(
+  const shared: Array<[string, (d: any) => void, string]> = [
     ['a box number that is not a number', (d) => (d.annotations[1].bbox[2] = 'x'), 'annotations[1].bbox[2]: must be a finite number, got "x"'],
     ['a box of three numbers', (d) => (d.annotations[0].bbox = [0, 0, 1]), 'annotations[0].bbox: must have 4 numbers [x, y, w, h]'],
     ['a negative box height', (d) => (d.annotations[0].bbox = [0, 0, 1, -1]), 'annotations[0].bbox: height must be >= 0, got -1'],
@@ -59,7 +59,7 @@ describe('COCO instances: one validator', () => {
     ['a fractional image id', (d) => (d.images[1].id = 1.5), 'images[1].id: must be an integer id, got 1.5'],
     ['a missing category_id', (d) => delete d.annotations[0].category_id, 'annotations[0].category_id: is required'],
     ['images not a list', (d) => (d.images = 'x'), 'images: must be an array'],
-  );
+  ];
   for (const [what, change, said] of shared) {
     test(`the same words from both readers: ${what}`, () => {
       const d = doc();
@@ -98,6 +98,20 @@ describe('COCO instances: one validator', () => {
     d.annotations[0].image_id = 42;
     assert.equal(loaderSays(d), '$.annotations[0].image_id: no image with id 42');
     assert.equal(evaluatorSays(d), 'ok');
+  });
+
+  test('every problem is counted, a few are listed, and a broken file is not held whole in memory', () => {
+    const d = doc();
+    d.annotations = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, image_id: 4, category_id: 3, bbox: [0, 0, 1, 1], area: 1, iscrowd: 2 }));
+    assert.throws(() => parseCocoGroundTruth(d), (err: unknown) => {
+      assert.ok(err instanceof EvalInputError);
+      const lines = err.message.split('\n');
+      assert.deepEqual(lines.slice(0, 2), ['annotations[0].iscrowd: must be 0 or 1', 'annotations[1].iscrowd: must be 0 or 1']);
+      assert.equal(lines.at(-1), '... and 295 more problems');
+      return true;
+    });
+    const r = checkCocoDocument(d, 'evaluator');
+    assert.ok(!r.ok && r.total === 300 && r.issues.length === KEPT_ISSUES);
   });
 
   test('unknown keys are dropped from annotations (segmentation is not kept)', () => {

@@ -1,0 +1,17 @@
+import fc from 'fast-check';
+import { controllerLaws } from 'pyramid-nas/testing';
+import { getSpace } from 'pyramid-nas';
+import type { SearchSpace as __SS, Controller as __C, TrialMetrics as __TM } from 'pyramid-nas';
+interface MySpace extends __SS {}
+declare class MySpace { constructor(options: { cells: number }); }
+interface MyController extends __C {}
+declare class MyController { constructor(space: __SS, options: unknown, seed: string | number); }
+declare const metrics: __TM;
+declare const mySpace: __SS;
+
+const space = getSpace('nas-fpn');
+const laws = controllerLaws({ space, create: async (seed) => new MyController(space, {}, seed) });
+// The laws take different arguments, hence the cast when they are run in one loop.
+for (const law of Object.values(laws)) await fc.assert(law as fc.IAsyncProperty<any>, { numRuns: 100 });
+
+export {};
