@@ -19,20 +19,23 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
 import seedrandom from 'seedrandom';
-import { resolveCampaign, type CampaignInput } from '../src/campaign/config.js';
+
 import { runCampaign } from '../src/campaign/campaign.js';
+import { type CampaignInput, resolveCampaign } from '../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../src/campaign/factory.js';
 import { readJournal } from '../src/campaign/journal.js';
 import { EmbeddedQueue } from '../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../src/campaign/queue/inline-runner.js';
 import { createFakeTrainer, type FakeSpec } from '../src/testing/fake-trainer.js';
-import { ChaosRedis, PERSISTENCE_MODES, type Persistence } from './chaos/redis-server.js';
-import { killGroup, startCli, stopGroup, type CliProcess } from './chaos/processes.js';
+import { type CliProcess, killGroup, startCli, stopGroup } from './chaos/processes.js';
+import { ChaosRedis, type Persistence, PERSISTENCE_MODES } from './chaos/redis-server.js';
 import { compareWithReference, startsPerTrial, tallyJournal, trialsOf } from './chaos/tally.js';
 
 // --- arguments ----------------------------------------------------------------------------------------
-const USAGE = 'usage: npm run bench:chaos -- [--seed N] [--faults N] [--trials N] [--workers N] [--concurrency N] [--delay MIN,MAX] [--keep]';
+const USAGE =
+  'usage: npm run bench:chaos -- [--seed N] [--faults N] [--trials N] [--workers N] [--concurrency N] [--delay MIN,MAX] [--keep]';
 
 function usageError(message: string): never {
   process.stderr.write(`bench:chaos: ${message}\n${USAGE}\n`);
@@ -42,13 +45,20 @@ function usageError(message: string): never {
 function intArg(name: string, text: string | undefined, def: number, min: number, max: number): number {
   if (text === undefined) return def;
   const n = Number(text);
-  if (!/^-?\d+$/.test(text) || n < min || n > max) usageError(`--${name}: expected an integer in [${min}, ${max}], got "${text}"`);
+  if (!/^-?\d+$/.test(text) || n < min || n > max)
+    usageError(`--${name}: expected an integer in [${min}, ${max}], got "${text}"`);
   return n;
 }
 
 const OPTIONS = {
-  seed: { type: 'string' }, faults: { type: 'string' }, trials: { type: 'string' }, workers: { type: 'string' },
-  concurrency: { type: 'string' }, delay: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' },
+  seed: { type: 'string' },
+  faults: { type: 'string' },
+  trials: { type: 'string' },
+  workers: { type: 'string' },
+  concurrency: { type: 'string' },
+  delay: { type: 'string' },
+  keep: { type: 'boolean' },
+  help: { type: 'boolean' },
 } as const;
 function parse() {
   try {
@@ -69,7 +79,8 @@ const WORKERS = intArg('workers', parsed.workers, 3, 1, 64);
 const CONCURRENCY = intArg('concurrency', parsed.concurrency, 3, 1, 64);
 const delayText = parsed.delay ?? '300,900';
 const delayMatch = /^(\d+),(\d+)$/.exec(delayText);
-if (!delayMatch || Number(delayMatch[1]) > Number(delayMatch[2])) usageError(`--delay: expected MIN,MAX milliseconds with MIN ≤ MAX, got "${delayText}"`);
+if (!delayMatch || Number(delayMatch[1]) > Number(delayMatch[2]))
+  usageError(`--delay: expected MIN,MAX milliseconds with MIN ≤ MAX, got "${delayText}"`);
 const DELAY: [number, number] = [Number(delayMatch[1]), Number(delayMatch[2])];
 
 // --- set-up -------------------------------------------------------------------------------------------
@@ -100,10 +111,15 @@ const dir = join(root, 'campaign');
 const startLog = join(root, 'starts');
 const journal = join(dir, 'journal.jsonl');
 const input: CampaignInput = {
-  name, seed: SEED, space: { name: 'nas-fpn' },
+  name,
+  seed: SEED,
+  space: { name: 'nas-fpn' },
   // Evolution: its proposals depend on every earlier result, so any lost, doubled or reordered result shows.
   controller: { kind: 'evolution', options: { populationSize: 6, sampleSize: 3 } },
-  budget: { trials: TRIALS }, concurrency: CONCURRENCY, retry: { attempts: 5, backoffMs: 200 }, snapshotEvery: 5,
+  budget: { trials: TRIALS },
+  concurrency: CONCURRENCY,
+  retry: { attempts: 5, backoffMs: 200 },
+  snapshotEvery: 5,
 };
 const spec: FakeSpec = { delayMs: DELAY, logDir: startLog };
 const env: NodeJS.ProcessEnv = { ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) };
@@ -129,7 +145,24 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 function startWorker(): CliProcess {
   const n = ++workerSerial;
-  const w = startCli(`worker-${n}`, ['worker', '--redis', redis!.url, '--campaign', name, '--concurrency', '1', '--lock-duration', '2000', '--stalled-interval', '1000'], env, join(logs, `worker-${n}.log`));
+  const w = startCli(
+    `worker-${n}`,
+    [
+      'worker',
+      '--redis',
+      redis!.url,
+      '--campaign',
+      name,
+      '--concurrency',
+      '1',
+      '--lock-duration',
+      '2000',
+      '--stalled-interval',
+      '1000',
+    ],
+    env,
+    join(logs, `worker-${n}.log`),
+  );
   workers.push(w);
   // A worker that ends without being told to is a finding; another takes its place.
   void w.exited.then(async (code) => {
@@ -144,7 +177,9 @@ function startWorker(): CliProcess {
 
 function startSearch(resume: boolean): CliProcess {
   const n = searches.length + 1;
-  const args = resume ? ['search', '--resume', dir, '--redis', redis!.url, '--json'] : ['search', join(root, 'campaign.json'), '--redis', redis!.url, '--json'];
+  const args = resume
+    ? ['search', '--resume', dir, '--redis', redis!.url, '--json']
+    : ['search', join(root, 'campaign.json'), '--redis', redis!.url, '--json'];
   const s = startCli(`search-${n}`, args, env, join(logs, `search-${n}.log`));
   searches.push(s);
   return s;
@@ -170,7 +205,7 @@ async function waitUntil(what: string, check: () => boolean, ms: number): Promis
 
 /** Keeps the campaign running: an unplanned exit other than success is noted, and the campaign resumed. */
 async function superviseCampaign(): Promise<number | null> {
-  for (let unplannedExits = 0; ; ) {
+  for (let unplannedExits = 0; ;) {
     const s = campaign();
     const code = await s.exited;
     if (s.planned) {
@@ -207,7 +242,11 @@ async function inject(kind: FaultKind): Promise<string> {
     await sleep(uniform(0, 1500));
     const s = startSearch(true);
     // The next fault strikes a running campaign, not one still starting up.
-    await waitUntil(`${s.label} to resume`, () => countEvents('campaign-resumed') > resumedBefore || !s.alive(), 60_000);
+    await waitUntil(
+      `${s.label} to resume`,
+      () => countEvents('campaign-resumed') > resumedBefore || !s.alive(),
+      60_000,
+    );
     return 'kill-campaign';
   }
   const r = redis!;
@@ -225,9 +264,17 @@ async function reference(): Promise<ReturnType<typeof trialsOf>> {
   const refDir = join(root, 'reference');
   const cfg = resolveCampaign({ ...input, output: refDir });
   const space = campaignSpace(cfg);
-  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer({})), { concurrency: cfg.concurrency, attempts: cfg.retry.attempts, backoffMs: 1 });
+  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer({})), {
+    concurrency: cfg.concurrency,
+    attempts: cfg.retry.attempts,
+    backoffMs: 1,
+  });
   try {
-    await runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue: q }, { dir: refDir, resume: false });
+    await runCampaign(
+      cfg,
+      { space, createController: () => campaignController(cfg, space), queue: q },
+      { dir: refDir, resume: false },
+    );
   } finally {
     await q.close();
   }
@@ -237,7 +284,9 @@ async function reference(): Promise<ReturnType<typeof trialsOf>> {
 async function main(): Promise<number> {
   const firstMode = pick(PERSISTENCE_MODES);
   redis = await ChaosRedis.start(await freePort(), join(root, 'redis'), firstMode);
-  say(`seed ${SEED}: ${TRIALS} trials, campaign concurrency ${CONCURRENCY}, ${WORKERS} workers, fake trials of ${DELAY[0]}–${DELAY[1]} ms, ${FAULTS} faults; redis-server on ${redis.url} (${firstMode}); files in ${root}`);
+  say(
+    `seed ${SEED}: ${TRIALS} trials, campaign concurrency ${CONCURRENCY}, ${WORKERS} workers, fake trials of ${DELAY[0]}–${DELAY[1]} ms, ${FAULTS} faults; redis-server on ${redis.url} (${firstMode}); files in ${root}`,
+  );
   const ref = await reference();
   writeFileSync(join(root, 'campaign.json'), JSON.stringify({ ...input, output: dir }));
   startSearch(false);
@@ -264,7 +313,10 @@ async function main(): Promise<number> {
   // Generous: every trial serially, plus a minute per fault for stall detection, retries and resumes.
   const limitMs = 60_000 + TRIALS * DELAY[1] + 60_000 * faultCount;
   let timer: NodeJS.Timeout | undefined;
-  const code = await Promise.race([supervised, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limitMs)))]);
+  const code = await Promise.race([
+    supervised,
+    new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limitMs))),
+  ]);
   clearTimeout(timer);
   const elapsed = (performance.now() - t0) / 1000;
   shuttingDown = true;
@@ -273,11 +325,16 @@ async function main(): Promise<number> {
   // --- report -----------------------------------------------------------------------------------------
   const j = tallyJournal(journal);
   const starts = startsPerTrial(startLog);
-  const recomputed = [...starts].filter(([, n]) => n > 1).sort((a, b) => Number(a[0].split('-').pop()) - Number(b[0].split('-').pop()));
+  const recomputed = [...starts]
+    .filter(([, n]) => n > 1)
+    .sort((a, b) => Number(a[0].split('-').pop()) - Number(b[0].split('-').pop()));
   const extra = recomputed.reduce((s, [, n]) => s + n - 1, 0);
   const diffs = compareWithReference(trialsOf(readJournal(journal)), ref);
   const finished = code === 0 && j.finished && j.told === TRIALS;
-  const byKind = [...injected].sort().map(([k, n]) => `${k} ${n}`).join(', ');
+  const byKind = [...injected]
+    .sort()
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   const lines = [
     '',
     `chaos (seed ${SEED}): ${TRIALS} trials, ${WORKERS} workers, campaign concurrency ${CONCURRENCY}, fake trials ${DELAY[0]}–${DELAY[1]} ms`,
@@ -289,13 +346,23 @@ async function main(): Promise<number> {
     `trials lost (asked, never told): ${j.lost.length}${j.lost.length ? ` (indices ${j.lost.join(', ')})` : ''}`,
     `trials told twice: ${j.toldTwice.length}${j.toldTwice.length ? ` (indices ${j.toldTwice.join(', ')})` : ''}${j.askedTwice.length ? `; asked twice: ${j.askedTwice.join(', ')}` : ''}`,
     `trials recomputed (trained more than once): ${recomputed.length}, ${extra} extra trainings${recomputed.length ? ` (${recomputed.map(([id, n]) => `${id.split('-').pop()}×${n}`).join(', ')})` : ''}`,
-    `journal equals the fault-free reference (proposal, status, AP, reward at every index): ${diffs.length === 0 ? 'yes' : `NO, ${diffs.length} differences:\n  ${diffs.slice(0, 10).map((d) => `#${d.index}: ${d.what}`).join('\n  ')}`}`,
+    `journal equals the fault-free reference (proposal, status, AP, reward at every index): ${
+      diffs.length === 0
+        ? 'yes'
+        : `NO, ${diffs.length} differences:\n  ${diffs
+            .slice(0, 10)
+            .map((d) => `#${d.index}: ${d.what}`)
+            .join('\n  ')}`
+    }`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  const ok = finished && j.lost.length === 0 && j.toldTwice.length === 0 && j.askedTwice.length === 0 && diffs.length === 0;
+  const ok =
+    finished && j.lost.length === 0 && j.toldTwice.length === 0 && j.askedTwice.length === 0 && diffs.length === 0;
   if (!ok) {
     const last = readFileSync(campaign().log, 'utf8').split('\n').slice(-6).join('\n');
-    process.stdout.write(`FAILED. Last lines of ${campaign().log}:\n${last}\n${parsed.keep ? `logs kept in ${root}` : 'rerun with --keep to keep the logs'}\n`);
+    process.stdout.write(
+      `FAILED. Last lines of ${campaign().log}:\n${last}\n${parsed.keep ? `logs kept in ${root}` : 'rerun with --keep to keep the logs'}\n`,
+    );
   }
   return ok ? 0 : 1;
 }

@@ -3,8 +3,8 @@
 // Prints the median of RUNS runs per command, next to a bare `node -e 0` for the machine's own start-up cost.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const GRAPH = 'search-spaces/zoo/fpn.graph.json';
@@ -24,7 +24,9 @@ function measure(label: string, args: string[]): void {
     if (r > 0) ms.push(elapsed); // the first run warms the file cache
   }
   const f = (x: number) => x.toFixed(0);
-  console.log(`${label.padEnd(34)} median ${f(median(ms))} ms  (min ${f(Math.min(...ms))}, max ${f(Math.max(...ms))}, ${RUNS} runs)`);
+  console.log(
+    `${label.padEnd(34)} median ${f(median(ms))} ms  (min ${f(Math.min(...ms))}, max ${f(Math.max(...ms))}, ${RUNS} runs)`,
+  );
 }
 
 /** A source saved after the last build: the bin would run the sources through tsx, and this would time that. */
@@ -46,7 +48,10 @@ function newerThanBuild(): string | undefined {
 
 function checkBuild(when: string): void {
   const stale = newerThanBuild();
-  if (stale) throw new Error(`${when}, ${stale} is newer than the build: run \`npm run build\` (npm run bench:cli does) and leave the sources alone while it runs`);
+  if (stale)
+    throw new Error(
+      `${when}, ${stale} is newer than the build: run \`npm run build\` (npm run bench:cli does) and leave the sources alone while it runs`,
+    );
 }
 
 checkBuild('before the runs');
@@ -58,4 +63,5 @@ measure(`pyramid-nas hash ${GRAPH.split('/').pop()}`, ['bin/pyramid-nas.mjs', 'h
 measure('pyramid-nas --help', ['bin/pyramid-nas.mjs', '--help']);
 // A source saved or a rebuild during the runs would have timed the tsx fallback for some of them.
 checkBuild('after the runs');
-if (statSync('dist/.build-stamp').mtimeMs !== stamp) throw new Error('dist/ was rebuilt during the runs: the figures above are not all of one build');
+if (statSync('dist/.build-stamp').mtimeMs !== stamp)
+  throw new Error('dist/ was rebuilt during the runs: the figures above are not all of one build');

@@ -4,15 +4,31 @@
 // this process's CPU time (user+system), because on a shared machine wall time includes waiting for a core.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { getSpace } from '../search-spaces/index.js';
+
 import { createController } from '../controllers/index.js';
+import { getSpace } from '../search-spaces/index.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 
 const N = Number(process.env.N ?? 400);
 const space = getSpace('nas-fpn');
 const outcome = (d: number[]): TrialOutcome => {
   const ap = d.filter((t) => t % 2 === 0).length / d.length;
-  return { status: 'complete', metrics: { AP: ap, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs: 1e9, trainSeconds: 0, evalSeconds: 0, backend: 'bench' } };
+  return {
+    status: 'complete',
+    metrics: {
+      AP: ap,
+      AP50: 0,
+      AP75: 0,
+      APs: 0,
+      APm: 0,
+      APl: 0,
+      params: 0,
+      macs: 1e9,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      backend: 'bench',
+    },
+  };
 };
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -21,7 +37,9 @@ const median = (xs: number[]) => {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const ms = (x: number) => x.toFixed(3);
 
-console.log(`bench:controllers  space nas-fpn (${space.decisionCount} decisions), ${N} asks each, 4 in flight, node ${process.version}`);
+console.log(
+  `bench:controllers  space nas-fpn (${space.decisionCount} decisions), ${N} asks each, 4 in flight, node ${process.version}`,
+);
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -34,7 +52,11 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number, number]> {
   return [out, performance.now() - w0, cpuMs() - c0];
 }
 
-console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; cells are "wall / cpu" in ms`);
+console.log(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}; cells are "wall / cpu" in ms`,
+);
 console.log('| controller | median ask | median tell | mean tell | median tell with PPO update |');
 console.log('|---|---|---|---|---|');
 for (const kind of ['random', 'evolution', 'rl']) {
@@ -58,6 +80,9 @@ for (const kind of ['random', 'evolution', 'rl']) {
     }
   }
   (c as { dispose?: () => void }).dispose?.();
-  const both = (xs: [number, number][], f: (v: number[]) => number) => `${ms(f(xs.map((x) => x[0])))} / ${ms(f(xs.map((x) => x[1])))}`;
-  console.log(`| ${kind} | ${both(asks, median)} | ${both(tells, median)} | ${both(tells, mean)} | ${updateTells.length ? both(updateTells, median) : '–'} |`);
+  const both = (xs: [number, number][], f: (v: number[]) => number) =>
+    `${ms(f(xs.map((x) => x[0])))} / ${ms(f(xs.map((x) => x[1])))}`;
+  console.log(
+    `| ${kind} | ${both(asks, median)} | ${both(tells, median)} | ${both(tells, mean)} | ${updateTells.length ? both(updateTells, median) : '–'} |`,
+  );
 }

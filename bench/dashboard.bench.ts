@@ -6,13 +6,24 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+
+import { type Browser, chromium } from 'playwright-core';
 import sharp from 'sharp';
+
 import { startDashboard } from '../src/dashboard/index.js';
 import { writeSyntheticCampaign } from '../src/testing/synthetic-campaign.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 1000);
 
@@ -25,7 +36,9 @@ async function firstPaint(browser: Browser, root: string): Promise<void> {
   const dir = join(root, 'bench');
   const t0 = performance.now();
   writeSyntheticCampaign(dir, { name: 'bench', trials: TRIALS, running: 4, writer: 'bulk', graphs: false });
-  console.log(`journal: ${TRIALS} told + 4 running trials, ${(statSync(join(dir, 'journal.jsonl')).size / 1024).toFixed(0)} KiB, written in ${(performance.now() - t0).toFixed(0)} ms`);
+  console.log(
+    `journal: ${TRIALS} told + 4 running trials, ${(statSync(join(dir, 'journal.jsonl')).size / 1024).toFixed(0)} KiB, written in ${(performance.now() - t0).toFixed(0)} ms`,
+  );
   const dash = await startDashboard({ dirs: [dir], port: 0 });
   try {
     const snap = await (await fetch(dash.url + 'api/state')).text();
@@ -46,13 +59,18 @@ async function firstPaint(browser: Browser, root: string): Promise<void> {
       })`);
       await ctx.close();
       // The table lays out its first 200 rows; the rest come as it is scrolled (the count says all).
-      if (m.rows !== Math.min(200, TRIALS + 4) || !m.count!.startsWith(`${TRIALS + 4} of ${TRIALS + 4}`)) throw new Error(`table: ${m.rows} rows, "${m.count}"`);
+      if (m.rows !== Math.min(200, TRIALS + 4) || !m.count!.startsWith(`${TRIALS + 4} of ${TRIALS + 4}`))
+        throw new Error(`table: ${m.rows} rows, "${m.count}"`);
       if (r === 0) continue; // warm-up: the server's first gzip of each asset, Chromium's first start of a renderer
       fcp.push(m.fcp);
       ready.push(m.ready);
-      console.log(`  load ${r}: first contentful paint ${m.fcp.toFixed(0)} ms, table populated ${m.ready.toFixed(0)} ms`);
+      console.log(
+        `  load ${r}: first contentful paint ${m.fcp.toFixed(0)} ms, table populated ${m.ready.toFixed(0)} ms`,
+      );
     }
-    console.log(`median of ${RUNS} loads, ${TRIALS} trials, loopback: first contentful paint ${median(fcp).toFixed(0)} ms; table + plots populated ${median(ready).toFixed(0)} ms`);
+    console.log(
+      `median of ${RUNS} loads, ${TRIALS} trials, loopback: first contentful paint ${median(fcp).toFixed(0)} ms; table + plots populated ${median(ready).toFixed(0)} ms`,
+    );
   } finally {
     await dash.close();
   }
@@ -62,8 +80,24 @@ async function firstPaint(browser: Browser, root: string): Promise<void> {
 async function screenshot(browser: Browser, root: string, out: string): Promise<void> {
   const evo = join(root, 'evolution-run');
   const rnd = join(root, 'random-run');
-  writeSyntheticCampaign(evo, { name: 'evolution-run', trials: 320, running: 2, budget: 400, controller: 'evolution', seed: 7, writer: 'bulk' });
-  writeSyntheticCampaign(rnd, { name: 'random-run', trials: 240, budget: 240, controller: 'random', seed: 8, writer: 'bulk', finished: true });
+  writeSyntheticCampaign(evo, {
+    name: 'evolution-run',
+    trials: 320,
+    running: 2,
+    budget: 400,
+    controller: 'evolution',
+    seed: 7,
+    writer: 'bulk',
+  });
+  writeSyntheticCampaign(rnd, {
+    name: 'random-run',
+    trials: 240,
+    budget: 240,
+    controller: 'random',
+    seed: 8,
+    writer: 'bulk',
+    finished: true,
+  });
   const dash = await startDashboard({ dirs: [evo, rnd], port: 0 });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, bypassCSP: true }); // string predicates need eval
@@ -73,7 +107,9 @@ async function screenshot(browser: Browser, root: string, out: string): Promise<
     const rows = page.locator('#trial-table tbody tr');
     await rows.nth(0).click();
     await rows.nth(1).click({ modifiers: ['Shift'] });
-    await page.waitForFunction(`[...document.querySelectorAll('#detail img.pyramid')].filter((i) => i.naturalWidth > 0).length === 2`);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('#detail img.pyramid')].filter((i) => i.naturalWidth > 0).length === 2`,
+    );
     await page.evaluate('window.scrollTo(0, 0)');
     const png = await page.screenshot({ fullPage: true });
     // A palette PNG: the page is flat colours, so this is lossless to the eye and a fraction of the size.

@@ -4,9 +4,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDataset } from '../src/data/index.js';
+
 import { exportCoco } from '../src/data/export.js';
 import { DEBIAN_FASHION_MNIST_DIR } from '../src/data/fashion-mnist-scenes.js';
+import { loadDataset } from '../src/data/index.js';
 import type { DatasetOptions, ProxyDataset } from '../src/data/types.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
@@ -39,7 +40,11 @@ function renderMs(ds: ProxyDataset): string {
 
 const rows: Array<[string, string]> = [];
 const base = (dataset: DatasetOptions['dataset'], imageSize: number): DatasetOptions => ({
-  dataset, imageSize, trainImages: IMAGES * REPEATS, heldoutImages: 1, seed: 0,
+  dataset,
+  imageSize,
+  trainImages: IMAGES * REPEATS,
+  heldoutImages: 1,
+  seed: 0,
 });
 
 for (const size of [64, 96, 128]) {

@@ -25,8 +25,12 @@ const { gt, dets } = syntheticCocoSet({ images: IMAGES, detections: DETECTIONS, 
 const gtText = JSON.stringify(gt);
 const dtText = JSON.stringify(dets);
 const crowd = gt.annotations.filter((a) => a.iscrowd).length;
-console.log(`set: ${gt.images.length} images, ${gt.annotations.length} annotations (${crowd} crowd), ${dets.length} detections, ${gt.categories.length} categories (seed 1)`);
-console.log(`JSON: ground truth ${(gtText.length / 1e6).toFixed(1)} MB, detections ${(dtText.length / 1e6).toFixed(1)} MB`);
+console.log(
+  `set: ${gt.images.length} images, ${gt.annotations.length} annotations (${crowd} crowd), ${dets.length} detections, ${gt.categories.length} categories (seed 1)`,
+);
+console.log(
+  `JSON: ground truth ${(gtText.length / 1e6).toFixed(1)} MB, detections ${(dtText.length / 1e6).toFixed(1)} MB`,
+);
 
 const evalTimes: number[] = [];
 const e2eTimes: number[] = [];
@@ -35,12 +39,18 @@ for (let r = 0; r < REPEATS; r++) {
   const [s, result] = time(() => evaluateCoco(gt, dets));
   evalTimes.push(s);
   stats = result.stats;
-  const [s2] = time(() => evaluateCoco(
-    parseCocoGroundTruth(parseJsonText(gtText, 'gt.json')),
-    parseCocoDetections(parseJsonText(dtText, 'dt.json')),
-  ));
+  const [s2] = time(() =>
+    evaluateCoco(
+      parseCocoGroundTruth(parseJsonText(gtText, 'gt.json')),
+      parseCocoDetections(parseJsonText(dtText, 'dt.json')),
+    ),
+  );
   e2eTimes.push(s2);
 }
 console.log(STAT_NAMES.map((n) => `${n} ${stats[n].toFixed(3)}`).join('  '));
-console.log(`evaluate:   median ${median(evalTimes).toFixed(3)} s over ${REPEATS} runs (${evalTimes.map((t) => t.toFixed(3)).join(', ')})`);
-console.log(`end to end: median ${median(e2eTimes).toFixed(3)} s over ${REPEATS} runs (parse + validate + evaluate; ${e2eTimes.map((t) => t.toFixed(3)).join(', ')})`);
+console.log(
+  `evaluate:   median ${median(evalTimes).toFixed(3)} s over ${REPEATS} runs (${evalTimes.map((t) => t.toFixed(3)).join(', ')})`,
+);
+console.log(
+  `end to end: median ${median(e2eTimes).toFixed(3)} s over ${REPEATS} runs (parse + validate + evaluate; ${e2eTimes.map((t) => t.toFixed(3)).join(', ')})`,
+);

@@ -1,7 +1,9 @@
 // `npm run bench:graph`: throughput of parse+validate (JSON text → parseGraph) and of the canonical hash on
 // generated NAS-FPN-sized graphs (levels 3..7, 7–20 nodes). Prints the median of RUNS timed passes.
 import { cpus, loadavg } from 'node:os';
+
 import fc from 'fast-check';
+
 import { graphHash, parseGraph, type PyramidGraph } from '../src/graph/index.js';
 import { arbGraph } from '../src/testing/index.js';
 
@@ -9,8 +11,9 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const COUNT = Number(process.env.BENCH_GRAPHS ?? 2000);
 
 function generate(): PyramidGraph[] {
-  const arb = arbGraph({ minLevel: 3, maxLevel: 7, maxNodes: 18, maxFanIn: 4, withMeta: false, size: 'max' })
-    .filter((g) => g.levels.min === 3 && g.levels.max === 7 && g.nodes.length >= 7 && g.nodes.length <= 20);
+  const arb = arbGraph({ minLevel: 3, maxLevel: 7, maxNodes: 18, maxFanIn: 4, withMeta: false, size: 'max' }).filter(
+    (g) => g.levels.min === 3 && g.levels.max === 7 && g.nodes.length >= 7 && g.nodes.length <= 20,
+  );
   return fc.sample(arb, { numRuns: COUNT, seed: 20240601 });
 }
 
@@ -29,13 +32,17 @@ function measure(label: string, pass: () => void): void {
     rates.push(COUNT / s);
   }
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`${label.padEnd(28)} median ${fmt(median(rates))} graphs/s  (min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))}, ${RUNS} runs × ${COUNT} graphs)`);
+  console.log(
+    `${label.padEnd(28)} median ${fmt(median(rates))} graphs/s  (min ${fmt(Math.min(...rates))}, max ${fmt(Math.max(...rates))}, ${RUNS} runs × ${COUNT} graphs)`,
+  );
 }
 
 const graphs = generate();
 const texts = graphs.map((g) => JSON.stringify(g));
 const sizes = graphs.map((g) => g.nodes.length);
-console.log(`${COUNT} generated graphs, levels 3..7, ${Math.min(...sizes)}–${Math.max(...sizes)} nodes (median ${median(sizes)}); node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `${COUNT} generated graphs, levels 3..7, ${Math.min(...sizes)}–${Math.max(...sizes)} nodes (median ${median(sizes)}); node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)}`,
+);
 
 let sink = 0;
 measure('parse+validate (from text)', () => {

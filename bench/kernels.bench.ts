@@ -3,15 +3,24 @@
 // none) by both formulations, input gradient (ours vs wasm's native kernel), and a full
 // forward+backward through tf.grads. Every figure is the median of REPEATS timed samples.
 import { cpus, loadavg } from 'node:os';
+
 import * as tf from '@tensorflow/tfjs';
+
 import { initBackend } from '../src/backend/index.js';
 import { replacedNativeKernel } from '../src/backend/register.js';
-import { kernelRoutes, type FilterRoute, type InputRoute } from '../src/backend/routes.js';
+import { type FilterRoute, type InputRoute, kernelRoutes } from '../src/backend/routes.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 7);
 const MIN_SAMPLE_MS = 15; // each sample loops the op until at least this long, so timer noise stays small
 
-interface Layer { name: string; hw: number; cin: number; cout: number; k: number; stride: number }
+interface Layer {
+  name: string;
+  hw: number;
+  cin: number;
+  cout: number;
+  k: number;
+  stride: number;
+}
 // Batch 16, 64 px input: stem to stride 2, a 16/32/64/128-channel backbone at strides 4..32,
 // and the 1×1 laterals an FPN neck puts on C3..C5.
 const BATCH = 16;
@@ -47,9 +56,11 @@ const now = (): number => {
   return (u.user + u.system) / 1000;
 };
 function timeOp(op: () => void): number {
-  op(); op(); // warm-up: XNNPACK operator caches, heap growth
+  op();
+  op(); // warm-up: XNNPACK operator caches, heap growth
   let inner = 1;
-  for (;;) { // calibrate the loop count once
+  for (;;) {
+    // calibrate the loop count once
     const t0 = now();
     for (let i = 0; i < inner; i++) op();
     if (now() - t0 >= MIN_SAMPLE_MS || inner >= 4096) break;
@@ -74,8 +85,20 @@ if (native?.setupFunc) native.setupFunc(backend);
 
 const fmt = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(2);
 const rows: string[] = [];
-const totals = { fwd: [0, 0], bpfConv: [0, 0], bpfIm2col: [0, 0], bpfPatches: [0, 0], bpiZero: [0, 0], bpi: [0, 0], bpiNative: [0, 0], full: [0, 0] };
-const add = (k: keyof typeof totals, flops: number, ms: number) => { totals[k][0] += flops; totals[k][1] += ms; };
+const totals = {
+  fwd: [0, 0],
+  bpfConv: [0, 0],
+  bpfIm2col: [0, 0],
+  bpfPatches: [0, 0],
+  bpiZero: [0, 0],
+  bpi: [0, 0],
+  bpiNative: [0, 0],
+  full: [0, 0],
+};
+const add = (k: keyof typeof totals, flops: number, ms: number) => {
+  totals[k][0] += flops;
+  totals[k][1] += ms;
+};
 
 for (const l of LAYERS) {
   const x = tf.randomNormal([BATCH, l.hw, l.hw, l.cin]) as tf.Tensor4D;
@@ -92,7 +115,10 @@ for (const l of LAYERS) {
   for (const route of ['dilated-conv', 'im2col', 'patches-conv'] as const) {
     kernelRoutes.backpropFilter = route;
     bpf[route] = timeOp(() =>
-      (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor).dispose());
+      (
+        tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor
+      ).dispose(),
+    );
   }
   kernelRoutes.backpropFilter = 'auto';
   const bpiRoute: Record<Exclude<InputRoute, 'auto'>, number> = { 'zero-insert': NaN, phase: NaN };
@@ -100,41 +126,62 @@ for (const l of LAYERS) {
     if (route === 'phase' && (l.stride === 1 || l.k === 1)) continue; // same code path as zero-insert there
     kernelRoutes.backpropInput = route;
     bpiRoute[route] = timeOp(() =>
-      (tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
+      (
+        tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...attrs, inputShape: x.shape }) as tf.Tensor
+      ).dispose(),
+    );
   }
   kernelRoutes.backpropInput = 'auto';
   const bpi = Math.min(bpiRoute['zero-insert'], Number.isNaN(bpiRoute.phase) ? Infinity : bpiRoute.phase);
   const bpiNative = native
     ? timeOp(() => {
-      const out = native.kernelFunc({ inputs: { dy, filter: w }, backend, attrs: { ...attrs, inputShape: x.shape } }) as tf.TensorInfo;
-      backend.disposeData(out.dataId);
-    })
+        const out = native.kernelFunc({
+          inputs: { dy, filter: w },
+          backend,
+          attrs: { ...attrs, inputShape: x.shape },
+        }) as tf.TensorInfo;
+        backend.disposeData(out.dataId);
+      })
     : NaN;
-  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, l.stride, 'same'));
+  const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, l.stride, 'same'),
+  );
   const full = timeOp(() => {
     const t = tf.tidy(() => grads([x, w], dy));
     tf.dispose(t);
   });
-  add('fwd', flops, fwd); add('bpfConv', flops, bpf['dilated-conv']); add('bpfIm2col', flops, bpf.im2col);
+  add('fwd', flops, fwd);
+  add('bpfConv', flops, bpf['dilated-conv']);
+  add('bpfIm2col', flops, bpf.im2col);
   add('bpfPatches', flops, bpf['patches-conv']);
-  add('bpiZero', flops, bpiRoute['zero-insert']); add('bpi', flops, bpi); add('bpiNative', flops, bpiNative);
+  add('bpiZero', flops, bpiRoute['zero-insert']);
+  add('bpi', flops, bpi);
+  add('bpiNative', flops, bpiNative);
   add('full', 3 * flops, full);
   const phaseCell = Number.isNaN(bpiRoute.phase) ? '–' : fmt(flops, bpiRoute.phase);
-  rows.push(`| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, bpf['dilated-conv'])} | ` +
-    `${fmt(flops, bpf.im2col)} | ${fmt(flops, bpf['patches-conv'])} | ${fmt(flops, bpiRoute['zero-insert'])} | ${phaseCell} | ${fmt(flops, bpiNative)} | ` +
-    `${fmt(3 * flops, full)} | ${full.toFixed(2)} |`);
+  rows.push(
+    `| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, bpf['dilated-conv'])} | ` +
+      `${fmt(flops, bpf.im2col)} | ${fmt(flops, bpf['patches-conv'])} | ${fmt(flops, bpiRoute['zero-insert'])} | ${phaseCell} | ${fmt(flops, bpiNative)} | ` +
+      `${fmt(3 * flops, full)} | ${full.toFixed(2)} |`,
+  );
   tf.dispose([x, w, dy]);
 }
 
 const T = (k: keyof typeof totals) => fmt(totals[k][0], totals[k][1]);
 console.log(`backend: ${choice.name} — ${choice.detail.split(';')[0]}`);
 console.log(`load average (1 min) at start: ${loadStart.toFixed(2)} on ${cpus().length} CPUs`);
-console.log(`batch ${BATCH}, ${CLOCK} time, medians of ${REPEATS} samples (each ≥ ${MIN_SAMPLE_MS} ms), GFLOP/s = 2·MACs / time\n`);
-console.log('| layer | px in→out | MFLOP/pass | fwd | dW dilated-conv | dW im2col | dW patches-conv | dx zero-insert | dx phase | dx wasm native | fwd+bwd (auto routes) | fwd+bwd ms |');
+console.log(
+  `batch ${BATCH}, ${CLOCK} time, medians of ${REPEATS} samples (each ≥ ${MIN_SAMPLE_MS} ms), GFLOP/s = 2·MACs / time\n`,
+);
+console.log(
+  '| layer | px in→out | MFLOP/pass | fwd | dW dilated-conv | dW im2col | dW patches-conv | dx zero-insert | dx phase | dx wasm native | fwd+bwd (auto routes) | fwd+bwd ms |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
-console.log(`| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ${T('bpfPatches')} | ` +
-  `${T('bpiZero')} | best: ${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`);
+console.log(
+  `| **all layers (time-weighted)** | | ${(totals.fwd[0] / 1e6).toFixed(1)} | ${T('fwd')} | ${T('bpfConv')} | ${T('bpfIm2col')} | ${T('bpfPatches')} | ` +
+    `${T('bpiZero')} | best: ${T('bpi')} | ${T('bpiNative')} | ${T('full')} | ${totals.full[1].toFixed(2)} |`,
+);
 console.log(`load average (1 min) at end: ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs`);
 
 // Depthwise 3×3 (the sepconv post-op of NAS-FPN/BiFPN nodes), channel multiplier 1.
@@ -158,14 +205,30 @@ for (const l of DW) {
   const dwf: Record<string, number> = {};
   for (const route of ['depthwise-conv', 'taps'] as const) {
     kernelRoutes.depthwiseFilter = route;
-    dwf[route] = timeOp(() => (tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
-      { ...attrs, filterShape: w.shape }) as tf.Tensor).dispose());
+    dwf[route] = timeOp(() =>
+      (
+        tf
+          .engine()
+          .runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape: w.shape }) as tf.Tensor
+      ).dispose(),
+    );
   }
   kernelRoutes.depthwiseFilter = 'auto';
-  const dx = timeOp(() => (tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: w },
-    { ...attrs, inputShape: x.shape }) as tf.Tensor).dispose());
-  console.log(`| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, dwf['depthwise-conv'])} | ` +
-    `${fmt(flops, dwf.taps)} | ${fmt(flops, dx)} |`);
+  const dx = timeOp(() =>
+    (
+      tf
+        .engine()
+        .runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy, filter: w },
+          { ...attrs, inputShape: x.shape },
+        ) as tf.Tensor
+    ).dispose(),
+  );
+  console.log(
+    `| ${l.name} | ${l.hw}→${oh} | ${(flops / 1e6).toFixed(1)} | ${fmt(flops, fwd)} | ${fmt(flops, dwf['depthwise-conv'])} | ` +
+      `${fmt(flops, dwf.taps)} | ${fmt(flops, dx)} |`,
+  );
   tf.dispose([x, w, dy]);
 }
 
@@ -189,10 +252,20 @@ const other = (label: string, name: string, inputs: tf.NamedTensorMap, attrs: ob
   const x = tf.randomNormal([BATCH, 32, 32, 32]) as tf.Tensor4D;
   const y = tf.maxPool(x, 3, 2, 'same');
   const dyPool = tf.randomNormal(y.shape);
-  other('MaxPoolGrad 3×3 s2, 32×32×32 → 16×16', 'MaxPoolGrad', { dy: dyPool, input: x, output: y }, { filterSize: 3, strides: 2, pad: 'same' });
+  other(
+    'MaxPoolGrad 3×3 s2, 32×32×32 → 16×16',
+    'MaxPoolGrad',
+    { dy: dyPool, input: x, output: y },
+    { filterSize: 3, strides: 2, pad: 'same' },
+  );
   const small = tf.randomNormal([BATCH, 16, 16, 32]);
   const dyUp = tf.randomNormal([BATCH, 32, 32, 32]);
-  other('ResizeNearestNeighborGrad 16→32 px, 32 ch', 'ResizeNearestNeighborGrad', { images: small, dy: dyUp }, { alignCorners: false, halfPixelCenters: false });
+  other(
+    'ResizeNearestNeighborGrad 16→32 px, 32 ch',
+    'ResizeNearestNeighborGrad',
+    { images: small, dy: dyUp },
+    { alignCorners: false, halfPixelCenters: false },
+  );
   const scale = tf.randomNormal([1, 1, 1, 32]);
   other('Tile [1,1,1,32] → [16,32,32,32] (batch-norm gradient)', 'Tile', { x: scale }, { reps: [BATCH, 32, 32, 1] });
   tf.dispose([x, y, dyPool, small, dyUp, scale]);

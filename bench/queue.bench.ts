@@ -9,16 +9,17 @@
 // 40–60 s on one core, see docs/proxy-task.md). Env: BENCH_ROUNDS (5), BENCH_TRIALS (100), BENCH_CONCURRENCY (2),
 // BENCH_REDIS (redis://127.0.0.1:6379).
 import { cpus, loadavg } from 'node:os';
-import { getSpace } from '../search-spaces/index.js';
+
 import { createRng } from '../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../src/trial/proxy-task.js';
-import { EmbeddedQueue } from '../src/campaign/queue/embedded.js';
+import { getSpace } from '../search-spaces/index.js';
 import { BullmqQueue } from '../src/campaign/queue/bullmq.js';
+import { EmbeddedQueue } from '../src/campaign/queue/embedded.js';
 import type { TrialQueue } from '../src/campaign/queue/types.js';
-import { ProcessPool } from '../workers/process-pool.js';
-import { startWorkers } from '../workers/bullmq-worker.js';
-import { connectRedis } from '../src/util/redis-connection.js';
+import { DEFAULT_PROXY_TASK } from '../src/trial/proxy-task.js';
 import type { TrialJob, TrialResult } from '../src/trial/types.js';
+import { connectRedis } from '../src/util/redis-connection.js';
+import { startWorkers } from '../workers/bullmq-worker.js';
+import { ProcessPool } from '../workers/process-pool.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 100);
@@ -50,7 +51,11 @@ function wrap(queue: TrialQueue, close: () => Promise<void>): Harness {
     if (w) w(r);
     else ready.push(r);
   });
-  return { queue, next: () => (ready.length ? Promise.resolve(ready.shift()!) : new Promise((res) => waiting.push(res))), close };
+  return {
+    queue,
+    next: () => (ready.length ? Promise.resolve(ready.shift()!) : new Promise((res) => waiting.push(res))),
+    close,
+  };
 }
 
 let serial = 0;
@@ -74,7 +79,13 @@ async function bullmq(): Promise<Harness> {
 let counter = 0;
 function job(campaign: string): TrialJob {
   const index = counter++;
-  return { campaign, trialId: `${campaign}-${index}`, index, graph: graphs[index % graphs.length], proxy: { ...DEFAULT_PROXY_TASK } };
+  return {
+    campaign,
+    trialId: `${campaign}-${index}`,
+    index,
+    graph: graphs[index % graphs.length],
+    proxy: { ...DEFAULT_PROXY_TASK },
+  };
 }
 
 async function roundTrip(h: Harness, n: number): Promise<number> {
@@ -117,8 +128,15 @@ async function measure(label: string, make: () => Promise<Harness>) {
   return row;
 }
 
-console.log(`bench:queue — no-op processor, ${TRIALS} trials × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}`);
-console.log(`proxy trial time taken as ${TRIAL_SECONDS} s (BENCH_TRIAL_SECONDS; DEFAULT_PROXY_TASK has no measured time)`);
-const rows = [await measure('embedded (process pool)', embedded), await measure(`bullmq (${REDIS.replace(/\/\/.*@/, '//***@')})`, bullmq)];
+console.log(
+  `bench:queue — no-op processor, ${TRIALS} trials × ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ${cpus().length} cores, load ${loadavg()[0].toFixed(1)}`,
+);
+console.log(
+  `proxy trial time taken as ${TRIAL_SECONDS} s (BENCH_TRIAL_SECONDS; DEFAULT_PROXY_TASK has no measured time)`,
+);
+const rows = [
+  await measure('embedded (process pool)', embedded),
+  await measure(`bullmq (${REDIS.replace(/\/\/.*@/, '//***@')})`, bullmq),
+];
 console.table(rows);
 process.exit(0);

@@ -13,9 +13,10 @@
 // Evolution and rl draw their first, near-uniform proposals from the same seed, so their early luck is
 // shared; random uses a seed of its own, and the bar yet another. SEEDS=15 npm run bench:search for more.
 import seedrandom from 'seedrandom';
-import { graphCost } from '../src/graph/index.js';
+
+import { type Controller, createController } from '../controllers/index.js';
 import { nasFpnSpace } from '../search-spaces/index.js';
-import { createController, type Controller } from '../controllers/index.js';
+import { graphCost } from '../src/graph/index.js';
 
 const SEEDS = Number(process.env.SEEDS ?? 5);
 const CAP = Number(process.env.CAP ?? 500);
@@ -76,7 +77,19 @@ async function run(c: Controller, obj: ReturnType<typeof makeObjective>, bar: nu
       const m = obj.observed(done.decisions);
       await c.tell(done.index, {
         status: 'complete',
-        metrics: { AP: m.AP, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs: m.macs, trainSeconds: 0, evalSeconds: 0, backend: 'synthetic' },
+        metrics: {
+          AP: m.AP,
+          AP50: 0,
+          AP75: 0,
+          APs: 0,
+          APm: 0,
+          APl: 0,
+          params: 0,
+          macs: m.macs,
+          trainSeconds: 0,
+          evalSeconds: 0,
+          backend: 'synthetic',
+        },
       });
     }
   }
@@ -89,14 +102,19 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  console.log(`bench:search  space nas-fpn (${space.size()} decision sequences), ${SEEDS} seeds, cap ${CAP}, ${IN_FLIGHT} in flight`);
+  console.log(
+    `bench:search  space nas-fpn (${space.size()} decision sequences), ${SEEDS} seeds, cap ${CAP}, ${IN_FLIGHT} in flight`,
+  );
   const counts: Record<string, number[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
   const bars: number[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
     const obj = makeObjective(seed, 'bar');
     // The controllers optimize the same MnasNet reward from the (noisy) AP and MACs they are told.
     const macsTarget = obj.targetMacs;
-    const opts = (kind: string) => ({ objective: { metric: 'AP', macsTarget, w: W }, ...((OPTIONS[kind] as object) ?? {}) });
+    const opts = (kind: string) => ({
+      objective: { metric: 'AP', macsTarget, w: W },
+      ...((OPTIONS[kind] as object) ?? {}),
+    });
     const baseline = await createController('random', space, opts('random'), `bar-${seed}`);
     const bar = (await run(baseline, obj, Infinity, 100)).best;
     bars.push(bar);
@@ -110,13 +128,17 @@ async function main() {
     }
     console.log(`seed ${seed}: bar ${bar.toFixed(4)} | ${row.join(' | ')}`);
   }
-  console.log(`\n| controller | median trials (${SEEDS} seeds) | mean trials (a miss counts as ${CAP + 1}) | seeds that missed within ${CAP} | per seed |`);
+  console.log(
+    `\n| controller | median trials (${SEEDS} seeds) | mean trials (a miss counts as ${CAP + 1}) | seeds that missed within ${CAP} | per seed |`,
+  );
   console.log('|---|---|---|---|---|');
   for (const kind of KINDS) {
     const xs = counts[kind];
     const show = (x: number) => (x > CAP ? `>${CAP}` : String(x));
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`| ${kind} | ${show(median(xs))} | ${mean.toFixed(0)} | ${xs.filter((x) => x > CAP).length} | ${xs.map(show).join(', ')} |`);
+    console.log(
+      `| ${kind} | ${show(median(xs))} | ${mean.toFixed(0)} | ${xs.filter((x) => x > CAP).length} | ${xs.map(show).join(', ')} |`,
+    );
   }
   console.log(`(bar = random best-of-100, median ${median(bars).toFixed(4)})`);
 }

@@ -4,13 +4,15 @@
 //
 //   npm run bench:train -- [--backends wasm,cpu] [--reps 15] [--trial wasm] [--graph search-spaces/zoo/fpn.graph.json]
 import { readFileSync } from 'node:fs';
+
 import * as tf from '@tensorflow/tfjs-core';
+
 import { initBackend } from '../src/backend/index.js';
-import { parseGraph } from '../src/graph/index.js';
-import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
-import { proxyGraph, trainAndEvaluate, TrainSession } from '../src/train/index.js';
 import { openDataset } from '../src/data/open.js';
+import { parseGraph } from '../src/graph/index.js';
 import { imagesToFloat } from '../src/train/batches.js';
+import { proxyGraph, trainAndEvaluate, TrainSession } from '../src/train/index.js';
+import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string): string => {
@@ -46,7 +48,9 @@ function timeIt(n: number, f: () => void): { wall: number[]; cpu: number[] } {
 }
 
 console.log(`graph ${parsed.graph.name}, task ${JSON.stringify({ ...DEFAULT_PROXY_TASK })}`);
-console.log('| backend | mode | train imgs/s (wall / CPU) | train GFLOP/s (wall / CPU) | forward GFLOP/s (wall / CPU) | step ms (wall / CPU) | trial s (wall / CPU) |');
+console.log(
+  '| backend | mode | train imgs/s (wall / CPU) | train GFLOP/s (wall / CPU) | forward GFLOP/s (wall / CPU) | step ms (wall / CPU) | trial s (wall / CPU) |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const name of backends) {
   try {
@@ -62,7 +66,8 @@ for (const name of backends) {
     const task = resolveProxyTask({ backend: name as 'wasm', backbone: mode });
     const dataset = await openDataset(task);
     const s = new TrainSession(proxyGraph(parsed.graph, task), task, dataset);
-    const B = task.batchSize, S = task.imageSize;
+    const B = task.batchSize,
+      S = task.imageSize;
     // Frozen: the features of every train image first (as in a worker after its first trial), so the timed
     // steps do not include backbone passes for images they happen to see first. Then warm-up: kernels, Adam slots.
     if (mode === 'pretrained') {
@@ -83,11 +88,25 @@ for (const name of backends) {
     let fwdT: { wall: number[]; cpu: number[] };
     if (mode === 'pretrained') {
       const feats = s.featureCache('train').batch(s.detector, split, idx);
-      fwdT = timeIt(n, () => tf.tidy(() => { s.detector.forwardFeatures(feats, { training: false }).cls.dataSync(); }));
+      fwdT = timeIt(n, () =>
+        tf.tidy(() => {
+          s.detector.forwardFeatures(feats, { training: false }).cls.dataSync();
+        }),
+      );
       for (const t of feats.values()) t.dispose();
     } else {
-      const images = tf.tensor4d(imagesToFloat(idx.map((i) => split.get(i)), S), [B, S, S, 3]);
-      fwdT = timeIt(n, () => tf.tidy(() => { s.detector.forward(images, { training: false }).cls.dataSync(); }));
+      const images = tf.tensor4d(
+        imagesToFloat(
+          idx.map((i) => split.get(i)),
+          S,
+        ),
+        [B, S, S, 3],
+      );
+      fwdT = timeIt(n, () =>
+        tf.tidy(() => {
+          s.detector.forward(images, { training: false }).cls.dataSync();
+        }),
+      );
       images.dispose();
     }
     s.dispose();
@@ -103,7 +122,9 @@ for (const name of backends) {
     }
     const fmt = (v: number, d: number) => (v >= 10 ** -d * 10 ? v.toFixed(d) : v.toPrecision(2));
     const pair = (a: number, b: number, d: number) => `${fmt(a, d)} / ${fmt(b, d)}`;
-    console.log(`| ${name} | ${mode} backbone | ${pair(B / step, B / stepCpu, 0)} | ${pair((6 * trainMacs * B) / step / 1e9, (6 * trainMacs * B) / stepCpu / 1e9, 2)} | ` +
-      `${pair((2 * trainMacs * B) / fwd / 1e9, (2 * trainMacs * B) / fwdCpu / 1e9, 2)} | ${pair(step * 1000, stepCpu * 1000, 1)} | ${trial} |`);
+    console.log(
+      `| ${name} | ${mode} backbone | ${pair(B / step, B / stepCpu, 0)} | ${pair((6 * trainMacs * B) / step / 1e9, (6 * trainMacs * B) / stepCpu / 1e9, 2)} | ` +
+        `${pair((2 * trainMacs * B) / fwd / 1e9, (2 * trainMacs * B) / fwdCpu / 1e9, 2)} | ${pair(step * 1000, stepCpu * 1000, 1)} | ${trial} |`,
+    );
   }
 }

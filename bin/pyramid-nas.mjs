@@ -20,7 +20,8 @@ function staleReason() {
     return 'dist/ is not built';
   }
   const newer = (file) => (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) > built;
-  for (const config of ['tsconfig.json', 'tsconfig.build.json']) if (newer(`${ROOT}${config}`)) return `${config} changed since the last build`;
+  for (const config of ['tsconfig.json', 'tsconfig.build.json'])
+    if (newer(`${ROOT}${config}`)) return `${config} changed since the last build`;
   for (const dir of ['src', 'search-spaces', 'controllers', 'workers']) {
     if (!existsSync(`${ROOT}${dir}`)) continue;
     for (const entry of readdirSync(`${ROOT}${dir}`, { recursive: true, withFileTypes: true })) {
@@ -35,13 +36,16 @@ function staleReason() {
 const stale = existsSync(`${ROOT}src/cli/main.ts`) ? staleReason() : undefined;
 if (stale) {
   // Only a person at a terminal is told; the output of scripts and tests stays the command's own.
-  if (process.stderr.isTTY) console.error(`pyramid-nas: ${stale}: running the sources through tsx (npm run build makes dist/ current)`);
+  if (process.stderr.isTTY)
+    console.error(`pyramid-nas: ${stale}: running the sources through tsx (npm run build makes dist/ current)`);
   const { register } = await import('tsx/esm/api');
   register();
   await import(pathToFileURL(`${ROOT}src/cli/main.ts`).href);
 } else if (existsSync(COMPILED)) {
   await import(pathToFileURL(COMPILED).href);
 } else {
-  console.error(`pyramid-nas: ${COMPILED} is missing: this installation is incomplete (run \`npm run build\` in a clone)`);
+  console.error(
+    `pyramid-nas: ${COMPILED} is missing: this installation is incomplete (run \`npm run build\` in a clone)`,
+  );
   process.exit(1);
 }

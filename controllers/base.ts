@@ -2,11 +2,11 @@
 // a ProposalBook, and the frame of state()/load() around them. A subclass adds its own ask/tell and the
 // strategy part of its state (strategyState, prepareLoad).
 import type { SearchSpace } from '../search-spaces/space.js';
-import { checkStateHeader, ProposalBook, spaceSignature, type BookState } from './book.js';
-import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
 import type { TrialOutcome } from '../src/trial/types.js';
+import { type BookState, checkStateHeader, ProposalBook, spaceSignature } from './book.js';
 import type { CommonOptions } from './common.js';
 import { computeReward, type Reward } from './reward.js';
+import { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
 import type { Controller, ControllerState, Proposal } from './types.js';
 
 export abstract class BookedController<O extends CommonOptions, X = null> implements Controller {

@@ -1,9 +1,9 @@
 // Bookkeeping every controller shares: proposal indices, the asked-but-not-told proposals (with any
 // per-proposal data a strategy needs, e.g. the RL policy's log-probabilities), the hashes already asked,
 // and the checks on tell (each index told once, only indices that were asked).
-import { PyramidNasError } from '../src/util/errors.js';
-import { graphHash } from '../src/graph/index.js';
 import type { SearchSpace } from '../search-spaces/space.js';
+import { graphHash } from '../src/graph/index.js';
+import { PyramidNasError } from '../src/util/errors.js';
 import type { Proposal } from './types.js';
 
 export type ControllerErrorCode = 'UNKNOWN_TRIAL' | 'ALREADY_TOLD' | 'SPACE_EXHAUSTED' | 'BAD_STATE';
@@ -58,7 +58,10 @@ export class ProposalBook<X = null> {
       return entry;
     }
     if (!Number.isInteger(index) || index < 0 || index >= this.next) {
-      throw new ControllerError('UNKNOWN_TRIAL', `tell(${index}): no proposal with that index was asked (asked 0..${this.next - 1})`);
+      throw new ControllerError(
+        'UNKNOWN_TRIAL',
+        `tell(${index}): no proposal with that index was asked (asked 0..${this.next - 1})`,
+      );
     }
     throw new ControllerError('ALREADY_TOLD', `tell(${index}): that proposal was already told`);
   }
@@ -74,7 +77,8 @@ export class ProposalBook<X = null> {
     for (const p of s.pending) this.space.validate(p.decisions); // before changing anything
     this.next = s.next;
     this.pending.clear();
-    for (const p of s.pending) this.pending.set(p.index, { index: p.index, decisions: [...p.decisions], extra: p.extra });
+    for (const p of s.pending)
+      this.pending.set(p.index, { index: p.index, decisions: [...p.decisions], extra: p.extra });
     this.seen.clear();
     for (const h of s.seen) this.seen.add(h);
   }
@@ -85,12 +89,25 @@ export function spaceSignature(space: SearchSpace): { name: string; sizes: numbe
   return { name: space.name, sizes: space.vocabulary.map((v) => v.size) };
 }
 
-export function checkStateHeader(state: Record<string, unknown>, kind: string, version: number, space: SearchSpace): void {
-  if (state.kind !== kind) throw new ControllerError('BAD_STATE', `controller state: kind is "${String(state.kind)}", expected "${kind}"`);
-  if (state.version !== version) throw new ControllerError('BAD_STATE', `controller state: version ${String(state.version)} is not supported (expected ${version})`);
+export function checkStateHeader(
+  state: Record<string, unknown>,
+  kind: string,
+  version: number,
+  space: SearchSpace,
+): void {
+  if (state.kind !== kind)
+    throw new ControllerError('BAD_STATE', `controller state: kind is "${String(state.kind)}", expected "${kind}"`);
+  if (state.version !== version)
+    throw new ControllerError(
+      'BAD_STATE',
+      `controller state: version ${String(state.version)} is not supported (expected ${version})`,
+    );
   const sig = spaceSignature(space);
   const got = state.space as { name?: unknown; sizes?: unknown } | undefined;
   if (!got || got.name !== sig.name || JSON.stringify(got.sizes) !== JSON.stringify(sig.sizes)) {
-    throw new ControllerError('BAD_STATE', `controller state: it was saved for another space (${JSON.stringify(got?.name)}) or other space options`);
+    throw new ControllerError(
+      'BAD_STATE',
+      `controller state: it was saved for another space (${JSON.stringify(got?.name)}) or other space options`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 // Option fields every controller accepts (zod; unknown keys are rejected by each controller's schema).
-import { objectiveSchema, rewardForInvalidSchema, type Objective } from './reward.js';
+import { type Objective, objectiveSchema, rewardForInvalidSchema } from './reward.js';
 
 export const commonOptionFields = {
   /** What the reward is computed from (see reward.ts); absent, the schema's defaults. */

@@ -6,14 +6,15 @@
 // Children are deduplicated by graph hash (a few re-draws), falling back to an unseen random sample.
 // Defaults P=20, S=5 suit budgets of a few hundred trials; the paper used P=100, S=25 for 20k models.
 import { z } from 'zod';
+
 import type { SearchSpace } from '../search-spaces/space.js';
 import { randInt } from '../search-spaces/space.js';
+import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import { sampleUnseen } from './random.js';
 import type { Reward } from './reward.js';
-import type { TrialOutcome } from '../src/trial/types.js';
 import type { ControllerState, Proposal } from './types.js';
 
 export const evolutionOptionsSchema = z
@@ -28,7 +29,10 @@ export const evolutionOptionsSchema = z
     /** Random samples tried (after the mutations) before SPACE_EXHAUSTED. */
     maxRetries: z.int().min(1).max(1_000_000).default(1000),
   })
-  .refine((o) => o.sampleSize <= o.populationSize, { message: 'sampleSize must be ≤ populationSize', path: ['sampleSize'] });
+  .refine((o) => o.sampleSize <= o.populationSize, {
+    message: 'sampleSize must be ≤ populationSize',
+    path: ['sampleSize'],
+  });
 export type EvolutionOptions = z.output<typeof evolutionOptionsSchema>;
 
 interface Member {
@@ -95,7 +99,8 @@ export class EvolutionController extends BookedController<EvolutionOptions> {
     if (!Array.isArray(pop)) throw new TypeError('evolution state: population must be an array');
     for (const m of pop) {
       this.space.validate(m.decisions);
-      if (!Number.isFinite(m.reward)) throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
+      if (!Number.isFinite(m.reward))
+        throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
     }
     return () => {
       this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));

@@ -10,7 +10,16 @@ import { RlController, rlOptionsSchema } from './rl.js';
 import type { Controller } from './types.js';
 
 export * from './types.js';
-export { computeReward, objectiveSchema, campaignObjectiveSchema, rewardForInvalidSchema, type Objective, type ObjectiveInput, type CampaignObjective, type Reward } from './reward.js';
+export {
+  computeReward,
+  objectiveSchema,
+  campaignObjectiveSchema,
+  rewardForInvalidSchema,
+  type Objective,
+  type ObjectiveInput,
+  type CampaignObjective,
+  type Reward,
+} from './reward.js';
 export { ControllerError } from './book.js';
 export { RandomController, randomOptionsSchema, type RandomOptions } from './random.js';
 export { EvolutionController, evolutionOptionsSchema, type EvolutionOptions } from './evolution.js';
@@ -25,7 +34,10 @@ export interface ControllerContext {
 }
 
 /** Every controller by kind; register yours here to use it in campaign files (`controller.kind`). */
-export const controllers = new Registry<Controller | Promise<Controller>, ControllerContext>({ what: 'controller', nameKey: 'kind' })
+export const controllers = new Registry<Controller | Promise<Controller>, ControllerContext>({
+  what: 'controller',
+  nameKey: 'kind',
+})
   .register('random', {
     description: 'uniform samples of the space, deduplicated by graph hash',
     optionsSchema: randomOptionsSchema,

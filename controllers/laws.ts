@@ -4,8 +4,9 @@
 // failed; invalid) and when it is told (out of ask order, with several proposals in flight).
 // Not re-exported by controllers/index.ts (it pulls in fast-check); import it from 'pyramid-nas/testing'.
 import fc from 'fast-check';
-import { graphHash, parseGraph } from '../src/graph/index.js';
+
 import type { SearchSpace } from '../search-spaces/space.js';
+import { graphHash, parseGraph } from '../src/graph/index.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import type { Controller, ControllerState } from './types.js';
 
@@ -34,9 +35,24 @@ export interface ControllerLawOptions {
 export const arbOutcome: fc.Arbitrary<TrialOutcome> = fc.oneof(
   fc.double({ min: -1, max: 2 }).map((AP): TrialOutcome => ({
     status: 'complete',
-    metrics: { AP, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs: 1, trainSeconds: 0, evalSeconds: 0, backend: 'laws' },
+    metrics: {
+      AP,
+      AP50: 0,
+      AP75: 0,
+      APs: 0,
+      APm: 0,
+      APl: 0,
+      params: 0,
+      macs: 1,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      backend: 'laws',
+    },
   })),
-  fc.constantFrom<TrialOutcome>({ status: 'failed', error: 'failed (laws)' }, { status: 'invalid', error: 'invalid (laws)' }),
+  fc.constantFrom<TrialOutcome>(
+    { status: 'failed', error: 'failed (laws)' },
+    { status: 'invalid', error: 'invalid (laws)' },
+  ),
 );
 
 /** What the script does: the outcome of proposal k, and after ask k whether and which in-flight proposal to tell. */
@@ -82,7 +98,8 @@ function notJson(v: unknown, path = '$'): string | undefined {
   }
   if (typeof v === 'object') {
     const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return `${path} is a ${proto?.constructor?.name ?? 'class instance'}, not a plain object`;
+    if (proto !== Object.prototype && proto !== null)
+      return `${path} is a ${proto?.constructor?.name ?? 'class instance'}, not a plain object`;
     for (const [k, x] of Object.entries(v)) {
       const p = x === undefined ? undefined : notJson(x, `${path}.${k}`);
       if (p) return p;
@@ -96,7 +113,15 @@ function notJson(v: unknown, path = '$'): string | undefined {
  * Runs asks [from, to) of the script on `c`. `inFlight` (asked, not told) is updated in place, so a run can
  * stop, save the controller's state and be continued by another controller. `check` sees each proposal.
  */
-async function drive(c: Controller, script: ControllerScript, inFlight: number[], from: number, to: number, maxInFlight: number, check: (p: Asked, k: number) => void = () => {}): Promise<Asked[]> {
+async function drive(
+  c: Controller,
+  script: ControllerScript,
+  inFlight: number[],
+  from: number,
+  to: number,
+  maxInFlight: number,
+  check: (p: Asked, k: number) => void = () => {},
+): Promise<Asked[]> {
   const asked: Asked[] = [];
   for (let k = from; k < to; k++) {
     const p = await c.ask();
@@ -135,7 +160,8 @@ export function controllerLaws(factory: ControllerFactory, options: ControllerLa
   const maxInFlight = options.maxInFlight ?? 4;
   const unique = options.unique ?? true;
   const { space } = factory;
-  const dispose = (c: Controller) => (factory.dispose ? factory.dispose(c) : (c as { dispose?: () => void }).dispose?.());
+  const dispose = (c: Controller) =>
+    factory.dispose ? factory.dispose(c) : (c as { dispose?: () => void }).dispose?.();
   const script = arbControllerScript(asks);
 
   /** Runs `body` on fresh controllers (one per seed), freeing them afterwards. */
@@ -161,9 +187,13 @@ export function controllerLaws(factory: ControllerFactory, options: ControllerLa
         await drive(c, s, [], 0, asks, maxInFlight, (p, k) => {
           space.validate(p.decisions);
           const graph = space.decode(p.decisions);
-          if (graphHash(graph) !== p.hash) fail(`proposal ${k}: its decisions decode to another graph than its hash says`);
+          if (graphHash(graph) !== p.hash)
+            fail(`proposal ${k}: its decisions decode to another graph than its hash says`);
           const parsed = parseGraph(graph);
-          if (!parsed.ok) fail(`proposal ${k}: parseGraph rejected its graph: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+          if (!parsed.ok)
+            fail(
+              `proposal ${k}: parseGraph rejected its graph: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+            );
           if (unique && hashes.has(p.hash)) fail(`proposal ${k}: graph ${p.hash.slice(0, 12)} was already asked`);
           hashes.add(p.hash);
         });
@@ -176,7 +206,10 @@ export function controllerLaws(factory: ControllerFactory, options: ControllerLa
         const x = await drive(a, s, [], 0, asks, maxInFlight);
         const y = await drive(b, s, [], 0, asks, maxInFlight);
         const k = x.findIndex((p, i) => !same(p, y[i]));
-        if (k >= 0) fail(`same seed and outcomes, different proposal ${k}: ${JSON.stringify(x[k].decisions)} vs ${JSON.stringify(y[k].decisions)}`);
+        if (k >= 0)
+          fail(
+            `same seed and outcomes, different proposal ${k}: ${JSON.stringify(x[k].decisions)} vs ${JSON.stringify(y[k].decisions)}`,
+          );
       }),
     ),
 
@@ -196,10 +229,12 @@ export function controllerLaws(factory: ControllerFactory, options: ControllerLa
         const inFlightAtSave = [...inFlight];
         const rest = await drive(a, s, inFlight, cut, asks, maxInFlight);
         b.load(JSON.parse(saved) as ControllerState);
-        if (JSON.stringify(b.state()) !== saved) fail(`after load(), state() differs from the state loaded (saved after ask ${cut})`);
+        if (JSON.stringify(b.state()) !== saved)
+          fail(`after load(), state() differs from the state loaded (saved after ask ${cut})`);
         const resumed = await drive(b, s, inFlightAtSave, cut, asks, maxInFlight);
         const k = rest.findIndex((p, i) => !same(p, resumed[i]));
-        if (k >= 0) fail(`saved after ask ${cut} and loaded: proposal ${rest[k].index} differs from the uninterrupted run's`);
+        if (k >= 0)
+          fail(`saved after ask ${cut} and loaded: proposal ${rest[k].index} differs from the uninterrupted run's`);
       }),
     ),
 
@@ -225,7 +260,8 @@ export function controllerLaws(factory: ControllerFactory, options: ControllerLa
         for (const k of inFlight) await a.tell(k, s.outcomes[k]);
         for (const k of inFlightTwin) await twin.tell(k, s.outcomes[k]);
         const [p, q] = [await a.ask(), await twin.ask()];
-        if (p.index !== asks || !same(p.decisions, q.decisions)) fail('after rejected tells, the next proposal differs from a run without them');
+        if (p.index !== asks || !same(p.decisions, q.decisions))
+          fail('after rejected tells, the next proposal differs from a run without them');
       }),
     ),
 

@@ -1,14 +1,15 @@
 // Random search: uniform samples of the space, deduplicated by canonical graph hash. After `maxRetries`
 // consecutive samples that were all already asked, the space is considered exhausted (a clear error).
 import { z } from 'zod';
+
 import type { SearchSpace } from '../search-spaces/space.js';
+import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { ControllerError, type ProposalBook } from './book.js';
 import { commonOptionFields } from './common.js';
 import type { Reward } from './reward.js';
 import type { StatefulRng } from './rng.js';
-import type { TrialOutcome } from '../src/trial/types.js';
 import type { ControllerState, Proposal } from './types.js';
 
 export const randomOptionsSchema = z.strictObject({

@@ -2,6 +2,7 @@
 // invalid trial, or any reward that is not a finite number, gets `rewardForInvalid`: a policy is never fed
 // a NaN, and no trial is silently dropped.
 import { z } from 'zod';
+
 import type { TrialOutcome } from '../src/trial/types.js';
 
 export const objectiveSchema = z.strictObject({

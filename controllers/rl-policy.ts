@@ -7,6 +7,7 @@
 // caller's seeded generator: sampling uses the policy's probabilities read back to JS, initialization
 // uses uniform weights from the generator, so a run is reproducible across processes.
 import type * as TF from '@tensorflow/tfjs';
+
 import type { Rng } from '../search-spaces/space.js';
 
 type Tf = typeof TF;
@@ -175,7 +176,10 @@ export class LstmPolicy {
       }
       const inputs = this.oneHot(prevIds, this.totalTokens); // [T·B, tokens]
       const chosen = tf.reshape(this.oneHot(chosenIds, this.vmax), [T, B, this.vmax]);
-      const oldLogp = tf.tensor2d(this.sizes.map((_, t) => batch.map((e) => e.logps[t])), [T, B]);
+      const oldLogp = tf.tensor2d(
+        this.sizes.map((_, t) => batch.map((e) => e.logps[t])),
+        [T, B],
+      );
       const adv = tf.tensor2d([batch.map((e) => e.advantage)], [1, B]);
       for (let epoch = 0; epoch < this.cfg.epochs; epoch++) {
         let ent: TF.Scalar | undefined;
@@ -257,9 +261,11 @@ export class LstmPolicy {
         }
       });
     }
-    if (!Number.isInteger(s.adamStep) || s.adamStep < 0) throw new TypeError('rl state: policy.adamStep must be an integer ≥ 0');
+    if (!Number.isInteger(s.adamStep) || s.adamStep < 0)
+      throw new TypeError('rl state: policy.adamStep must be an integer ≥ 0');
     this.dropHeads();
-    for (const [vs, arrays] of groups) vs.forEach((x, k) => this.tf.tidy(() => x.assign(this.tf.tensor(arrays[k], x.shape))));
+    for (const [vs, arrays] of groups)
+      vs.forEach((x, k) => this.tf.tidy(() => x.assign(this.tf.tensor(arrays[k], x.shape))));
     this.adamStep = s.adamStep;
   }
 

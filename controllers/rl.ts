@@ -6,14 +6,15 @@
 // still weighted correctly. tfjs is imported lazily by create(); the `cpu` backend is chosen unless the
 // process already selected one.
 import { z } from 'zod';
+
 import type { SearchSpace } from '../search-spaces/space.js';
+import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import type { Reward } from './reward.js';
+import { type Episode, LstmPolicy, type PolicySnapshot } from './rl-policy.js';
 import { createRng } from './rng.js';
-import { LstmPolicy, type Episode, type PolicySnapshot } from './rl-policy.js';
-import type { TrialOutcome } from '../src/trial/types.js';
 import type { ControllerState, Proposal } from './types.js';
 
 export const rlOptionsSchema = z.strictObject({
@@ -93,7 +94,11 @@ export class RlController extends BookedController<RlOptions, number[]> {
     s.meanSquare = decay * s.meanSquare + (1 - decay) * adv * adv;
     s.baseline = decay * s.baseline + (1 - decay) * reward;
     s.told++;
-    this.buffer.push({ decisions: entry.decisions, logps: entry.extra, advantage: adv / (Math.sqrt(s.meanSquare) + 1e-8) });
+    this.buffer.push({
+      decisions: entry.decisions,
+      logps: entry.extra,
+      advantage: adv / (Math.sqrt(s.meanSquare) + 1e-8),
+    });
     if (this.buffer.length >= this.options.batchSize) {
       const r = this.policy.update(this.buffer);
       this.buffer = [];

@@ -11,7 +11,19 @@
 //                                                what gates type errors)
 //   node scripts/build.mjs --quiet               no output unless something is wrong
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,14 +85,20 @@ function lock() {
 
 function compile() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', '--pretty', 'false'], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json', '--pretty', 'false'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   if (r.status === 0) return;
   // tsc -b still emits the JavaScript when the only problems are type errors ("error TS…" lines).
-  const typeErrorsOnly = r.status === 1 && output !== '' && output.split('\n').every((l) => /error TS\d+/.test(l) || /^\s/.test(l));
+  const typeErrorsOnly =
+    r.status === 1 && output !== '' && output.split('\n').every((l) => /error TS\d+/.test(l) || /^\s/.test(l));
   if (allowTypeErrors && typeErrorsOnly) {
     const n = output.split('\n').filter((l) => /error TS\d+/.test(l)).length;
-    console.error(`${output}\nbuild: ${n} type error(s) above; dist/ holds the JavaScript anyway (tsc --noEmit reports them)`);
+    console.error(
+      `${output}\nbuild: ${n} type error(s) above; dist/ holds the JavaScript anyway (tsc --noEmit reports them)`,
+    );
     return;
   }
   console.error(output || `tsc exited with ${r.status ?? r.signal}`);

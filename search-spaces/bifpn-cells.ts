@@ -11,7 +11,9 @@
 // output reaches is simply dead (dropped by the canonical form, reported as a DEAD_NODE warning).
 // The BiFPN layer itself (P6td, P5td, P4td, then P3..P7) is a point of the default space.
 import { z } from 'zod';
+
 import type { GraphNode, PyramidGraph } from '../src/graph/types.js';
+import { parseOptions } from '../src/util/options.js';
 import {
   backboneOffsets,
   cellId,
@@ -25,7 +27,6 @@ import {
   levelToken,
   resolveLevel,
 } from './cells.js';
-import { parseOptions } from '../src/util/options.js';
 import { pickExcluding, tokenExcluding } from './space.js';
 
 export const BIFPN_CELLS_SPACE = 'bifpn-cells';
@@ -44,7 +45,11 @@ export class BifpnCellsSpace extends CellSpace<BifpnCellsOptions> {
     const o = parseOptions(bifpnCellsOptionsSchema, options, BIFPN_CELLS_SPACE);
     super(BIFPN_CELLS_SPACE, o, (i, feats) => [
       ...inputSlots(i, feats),
-      { name: `cell${i}.input3`, size: feats.length - 1, labels: ['none', ...feats.slice(2).map((_, j) => `other${j}`)] },
+      {
+        name: `cell${i}.input3`,
+        size: feats.length - 1,
+        labels: ['none', ...feats.slice(2).map((_, j) => `other${j}`)],
+      },
       levelSlot(o, i),
     ]);
   }

@@ -8,15 +8,16 @@
 // the tokens 0,0,0,1,0 and the last output cell has a single choice). Intermediate cells pick any level
 // except the finest.
 import { z } from 'zod';
+
 import { GRAPH_FORMAT, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
 import {
+  type DecisionSlot,
   mutateVocabulary,
+  type Rng,
   sampleVocabulary,
+  type SearchSpace,
   validateAgainstVocabulary,
   vocabularySize,
-  type DecisionSlot,
-  type Rng,
-  type SearchSpace,
 } from './space.js';
 
 export interface CellLayout {
@@ -109,9 +110,17 @@ export function checkCellCount(maxExtraCells: number, why: string) {
   return (o: CellLayout, ctx: z.RefinementCtx): void => {
     const L = o.levels.max - o.levels.min + 1;
     if (o.cells < L) {
-      ctx.addIssue({ code: 'custom', path: ['cells'], message: `must be at least the number of levels (${L}): the last ${L} cells are the outputs` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cells'],
+        message: `must be at least the number of levels (${L}): the last ${L} cells are the outputs`,
+      });
     } else if (o.cells - L > maxExtraCells) {
-      ctx.addIssue({ code: 'custom', path: ['cells'], message: `must be at most levels + ${maxExtraCells} = ${L + maxExtraCells} (${why})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cells'],
+        message: `must be at most levels + ${maxExtraCells} = ${L + maxExtraCells} (${why})`,
+      });
     }
   };
 }

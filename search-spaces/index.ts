@@ -2,8 +2,8 @@
 // constructor, and getSpace(name, options) → a SearchSpace whose options were validated by zod (unknown
 // keys rejected; errors name each path). A third-party space plugs in with spaces.register(name, entry).
 import { Registry } from '../src/util/registry.js';
-import { BifpnCellsSpace, bifpnCellsOptionsSchema, BIFPN_CELLS_SPACE } from './bifpn-cells.js';
-import { NasFpnSpace, nasFpnOptionsSchema, NAS_FPN_SPACE } from './nas-fpn.js';
+import { BIFPN_CELLS_SPACE, bifpnCellsOptionsSchema, BifpnCellsSpace } from './bifpn-cells.js';
+import { NAS_FPN_SPACE, nasFpnOptionsSchema, NasFpnSpace } from './nas-fpn.js';
 import type { SearchSpace } from './space.js';
 
 export * from './space.js';
@@ -30,7 +30,12 @@ export {
 } from './bifpn-cells.js';
 
 /** Every search space by name; register yours here to use it in campaign files. */
-export const spaces = new Registry<SearchSpace>({ what: 'search space', noun: 'space', nameKey: 'space', optionsWhere: (name) => name })
+export const spaces = new Registry<SearchSpace>({
+  what: 'search space',
+  noun: 'space',
+  nameKey: 'space',
+  optionsWhere: (name) => name,
+})
   .register(NAS_FPN_SPACE, {
     description: 'NAS-FPN cells: each merges two earlier features with sum or global attention at a chosen level',
     optionsSchema: nasFpnOptionsSchema,

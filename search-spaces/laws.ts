@@ -3,6 +3,7 @@
 // (it pulls in fast-check); import it from 'pyramid-nas/testing' or this file.
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
+
 import { parseGraph, type PyramidGraph } from '../src/graph/index.js';
 import type { SearchSpace } from './space.js';
 
@@ -35,7 +36,8 @@ export function spaceLaws(space: SearchSpace, extra: (graph: PyramidGraph) => vo
     mutationChangesOne: fc.property(arbDecisions(space), fc.integer(), (d, seed) => {
       const m = space.mutate(d, seedrandom(String(seed)));
       const changed = m.filter((t, k) => t !== d[k]).length;
-      if (changed !== 1 || m.length !== d.length) fail(`mutation changed ${changed} decisions (length ${d.length} → ${m.length})`);
+      if (changed !== 1 || m.length !== d.length)
+        fail(`mutation changed ${changed} decisions (length ${d.length} → ${m.length})`);
       space.validate(m);
       const g = space.decode(m);
       assertAccepted(g);
@@ -44,7 +46,8 @@ export function spaceLaws(space: SearchSpace, extra: (graph: PyramidGraph) => vo
     /** encode(decode(d)) = d. */
     encodeDecode: fc.property(arbDecisions(space), (d) => {
       const back = space.encode(space.decode(d));
-      if (!back || back.length !== d.length || back.some((t, k) => t !== d[k])) fail(`encode(decode(${JSON.stringify(d)})) = ${JSON.stringify(back)}`);
+      if (!back || back.length !== d.length || back.some((t, k) => t !== d[k]))
+        fail(`encode(decode(${JSON.stringify(d)})) = ${JSON.stringify(back)}`);
     }),
     /** The same seed gives the same samples, and a saved generator state continues them. */
     sameSeedSameSamples: fc.property(fc.string(), fc.integer({ min: 1, max: 4 }), (seed, n) => {

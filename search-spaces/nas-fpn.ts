@@ -11,7 +11,9 @@
 // `attention`: a node [in1, in2] with post none, then a sum [that, ...unused] with post conv; with no
 // unused features it is a single attention node with post conv.
 import { z } from 'zod';
+
 import { FUSION_OPS, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
+import { parseOptions } from '../src/util/options.js';
 import {
   backboneOffsets,
   cellId,
@@ -25,7 +27,6 @@ import {
   levelToken,
   resolveLevel,
 } from './cells.js';
-import { parseOptions } from '../src/util/options.js';
 import { pickExcluding, SpaceDecisionError, tokenExcluding } from './space.js';
 
 export const NAS_FPN_SPACE = 'nas-fpn';
@@ -45,7 +46,12 @@ export const nasFpnOptionsSchema = z
       .refine((ops) => new Set(ops).size === ops.length, { message: 'ops must not repeat' })
       .default(['sum', 'attention']),
   })
-  .superRefine(checkCellCount(MAX_EXTRA_CELLS, `an output cell may absorb every intermediate cell of its level and fan-in is limited to ${GRAPH_LIMITS.maxFanIn}`));
+  .superRefine(
+    checkCellCount(
+      MAX_EXTRA_CELLS,
+      `an output cell may absorb every intermediate cell of its level and fan-in is limited to ${GRAPH_LIMITS.maxFanIn}`,
+    ),
+  );
 
 export type NasFpnOptions = z.output<typeof nasFpnOptionsSchema>;
 export type NasFpnOptionsInput = z.input<typeof nasFpnOptionsSchema>;
@@ -158,12 +164,17 @@ export function nasFpnSpace(options?: NasFpnOptionsInput): NasFpnSpace {
 /** Decisions of a list of blocks in the published notation (levels and offsets as in docs/graph-format.md). */
 export function nasFpnDecisionsFromBlocks(space: NasFpnSpace, blocks: readonly NasFpnBlock[]): number[] {
   const o = space.options;
-  if (blocks.length !== o.cells) throw new SpaceDecisionError(space.name, -1, `expected ${o.cells} blocks, got ${blocks.length}`);
+  if (blocks.length !== o.cells)
+    throw new SpaceDecisionError(space.name, -1, `expected ${o.cells} blocks, got ${blocks.length}`);
   const taken: number[] = [];
   const out: number[] = [];
   blocks.forEach((b, i) => {
     if (b.output !== isOutputCell(o, i)) {
-      throw new SpaceDecisionError(space.name, i * SLOTS_PER_CELL, `block ${i}: the last ${levelCount(o)} blocks must be the outputs`);
+      throw new SpaceDecisionError(
+        space.name,
+        i * SLOTS_PER_CELL,
+        `block ${i}: the last ${levelCount(o)} blocks must be the outputs`,
+      );
     }
     const [a, c] = b.inputs;
     const tl = levelToken(o, i, b.level, taken);

@@ -2,8 +2,8 @@
 // (the tokens an RL policy emits) plus a decoder into an explicit pyramid-graph. Every sequence whose
 // tokens are in range is a valid point of the space, so sampling, mutation and policies never need
 // rejection: constraints such as "input 2 differs from input 1" are built into what a token means.
-import { PyramidNasError } from '../src/util/errors.js';
 import type { PyramidGraph } from '../src/graph/types.js';
+import { PyramidNasError } from '../src/util/errors.js';
 
 /**
  * A source of uniform numbers in [0, 1). Pass a seedrandom PRNG created with
@@ -52,7 +52,11 @@ export class SpaceDecisionError extends PyramidNasError {
     readonly position: number,
     message: string,
   ) {
-    super('BAD_DECISIONS', `${space}: ${position >= 0 ? `decisions[${position}]: ` : ''}${message}`, position >= 0 ? { where: { path: `decisions[${position}]` } } : {});
+    super(
+      'BAD_DECISIONS',
+      `${space}: ${position >= 0 ? `decisions[${position}]: ` : ''}${message}`,
+      position >= 0 ? { where: { path: `decisions[${position}]` } } : {},
+    );
     this.name = 'SpaceDecisionError';
   }
 }
@@ -63,7 +67,11 @@ export function randInt(rng: Rng, n: number): number {
 }
 
 /** Shared checks: length, integer tokens, each within its slot. */
-export function validateAgainstVocabulary(space: string, vocab: readonly DecisionSlot[], decisions: readonly number[]): void {
+export function validateAgainstVocabulary(
+  space: string,
+  vocab: readonly DecisionSlot[],
+  decisions: readonly number[],
+): void {
   if (!Array.isArray(decisions)) throw new SpaceDecisionError(space, -1, 'decisions must be an array of integers');
   if (decisions.length !== vocab.length) {
     throw new SpaceDecisionError(space, -1, `expected ${vocab.length} decisions, got ${decisions.length}`);
@@ -86,7 +94,12 @@ export function sampleVocabulary(vocab: readonly DecisionSlot[], rng: Rng): numb
 }
 
 /** Change exactly one position (chosen uniformly among those with ≥ 2 choices) to a different token. */
-export function mutateVocabulary(space: string, vocab: readonly DecisionSlot[], decisions: readonly number[], rng: Rng): number[] {
+export function mutateVocabulary(
+  space: string,
+  vocab: readonly DecisionSlot[],
+  decisions: readonly number[],
+  rng: Rng,
+): number[] {
   validateAgainstVocabulary(space, vocab, decisions);
   const free: number[] = [];
   for (let i = 0; i < vocab.length; i++) if (vocab[i].size >= 2) free.push(i);

@@ -1,17 +1,19 @@
 // `pyramid-nas worker`: BullMQ workers that hand trials to one process pool (a child process per running
 // trial, so training never blocks lock renewal; see pool-processor.ts). One Worker per campaign queue; with `all`,
 // campaign queues are discovered in Redis (and re-discovered every few seconds).
-import { Worker } from 'bullmq';
 import { hostname } from 'node:os';
+
+import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { isConnectionError, OutageLog, QUEUE_PREFIX } from '../src/util/redis-connection.js';
-import { TrialWorker } from './trial-worker.js';
+
 import { TRIAL_STATUS } from '../src/trial/types.js';
+import { isConnectionError, OutageLog, QUEUE_PREFIX } from '../src/util/redis-connection.js';
 import { STALL_LIMIT } from './attempt-budget.js';
-import { ProcessPool, type RetireInfo } from './process-pool.js';
-import { poolProcessor } from './pool-processor.js';
 import type { RecyclePolicy } from './child-lifecycle.js';
 import type { JobLimits } from './job-limits.js';
+import { poolProcessor } from './pool-processor.js';
+import { ProcessPool, type RetireInfo } from './process-pool.js';
+import { TrialWorker } from './trial-worker.js';
 
 /** How a worker process names itself: BullMQ stores it on every job it takes (`processedBy`). */
 export function workerName(): string {
@@ -68,7 +70,10 @@ async function queueExists(redis: Redis, campaign: string): Promise<boolean> {
 /** Log fields of a job: its trial and run (the job id is `<trialId>.<runId>`; its data may be unreadable). */
 function jobFields(job: { id?: string; data: unknown }): Record<string, unknown> {
   const d = (job.data ?? {}) as { trialId?: unknown; runId?: unknown };
-  return { trialId: typeof d.trialId === 'string' ? d.trialId : job.id, ...(typeof d.runId === 'string' ? { run: d.runId } : {}) };
+  return {
+    trialId: typeof d.trialId === 'string' ? d.trialId : job.id,
+    ...(typeof d.runId === 'string' ? { run: d.runId } : {}),
+  };
 }
 
 export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool> {
@@ -85,7 +90,10 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   const env = { ...(opts.env ?? process.env), [WORKER_NAME_ENV]: name };
   // One pool for every queue: BullMQ's concurrency bounds the trials at once, per queue.
   const pool = new ProcessPool({
-    size: Number.POSITIVE_INFINITY, env, workerName: name, ...opts.pool,
+    size: Number.POSITIVE_INFINITY,
+    env,
+    workerName: name,
+    ...opts.pool,
     onRetire: (r: RetireInfo) => log(r.reason === 'max-trials' ? 'info' : 'warn', 'trial process replaced', { ...r }),
   });
   const processor = poolProcessor(pool);
@@ -106,12 +114,22 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
     w.on('completed', (job) => {
       const r = (job.returnvalue ?? {}) as { status?: string; error?: string };
       // An invalid job is a result too (not retried); its refusal is worth a warning with the reason.
-      if (r.status === TRIAL_STATUS.invalid) log('warn', 'trial refused as invalid', { campaign: queue, ...jobFields(job), error: r.error });
+      if (r.status === TRIAL_STATUS.invalid)
+        log('warn', 'trial refused as invalid', { campaign: queue, ...jobFields(job), error: r.error });
       else log('info', 'trial finished', { campaign: queue, ...jobFields(job), status: r.status });
     });
-    w.on('failed', (job, err) => log('warn', 'trial failed', { campaign: queue, ...(job ? jobFields(job) : {}), attempt: job?.attemptsMade, error: err.message }));
+    w.on('failed', (job, err) =>
+      log('warn', 'trial failed', {
+        campaign: queue,
+        ...(job ? jobFields(job) : {}),
+        attempt: job?.attemptsMade,
+        error: err.message,
+      }),
+    );
     // Each blocking connection reports every failed reconnect: one line per outage instead (OutageLog).
-    w.on('error', (err) => (isConnectionError(err) ? outage.lost(err) : log('error', 'worker error', { campaign: queue, error: err.message })));
+    w.on('error', (err) =>
+      isConnectionError(err) ? outage.lost(err) : log('error', 'worker error', { campaign: queue, error: err.message }),
+    );
     workers.set(queue, w);
     log('info', 'serving campaign', { campaign: queue });
   };
@@ -131,10 +149,16 @@ export async function startWorkers(opts: WorkerPoolOptions): Promise<WorkerPool>
   } else {
     // A Worker writes its queue's keys: serve a named campaign only once its queue exists (a typo must
     // not create one), and say what exists meanwhile.
-    for (const c of opts.campaigns) if (await queueExists(opts.connection, c)) add(c); else missing.add(c);
+    for (const c of opts.campaigns)
+      if (await queueExists(opts.connection, c)) add(c);
+      else missing.add(c);
     if (missing.size > 0) {
       const known = await discoverCampaigns(opts.connection);
-      log('warn', `no campaign queue ${[...missing].map((c) => `"${c}"`).join(', ')} in Redis yet; waiting for it to appear (pyramid-nas search … --redis starts it)`, { known: known.join(',') || '(none)' });
+      log(
+        'warn',
+        `no campaign queue ${[...missing].map((c) => `"${c}"`).join(', ')} in Redis yet; waiting for it to appear (pyramid-nas search … --redis starts it)`,
+        { known: known.join(',') || '(none)' },
+      );
       timer = setInterval(() => {
         void (async () => {
           for (const c of [...missing]) {

@@ -15,7 +15,10 @@ export interface RecyclePolicy {
 }
 
 /** ~600 MB is a default-proxy trial process with the TensorFlow.js trainer; 2 GB means a big trial grew its heap. */
-export const DEFAULT_RECYCLE_POLICY: Readonly<RecyclePolicy> = Object.freeze({ maxTrialsPerChild: 20, maxChildRssMB: 2048 });
+export const DEFAULT_RECYCLE_POLICY: Readonly<RecyclePolicy> = Object.freeze({
+  maxTrialsPerChild: 20,
+  maxChildRssMB: 2048,
+});
 
 export type RetireReason =
   /** The trial threw an engine error (wasm trap, out of memory, backend failure). */
@@ -30,7 +33,8 @@ export type RetireReason =
   | 'max-rss';
 
 const ENGINE_NAMES = new Set(['RuntimeError', 'CompileError', 'LinkError', 'RangeError']);
-const ENGINE_MESSAGE = /memory access out of bounds|out of memory|\boom\b|allocation failed|cannot allocate|failed to allocate|unreachable|abort(ed)?\(|wasm|webassembly|\bbackend\b/i;
+const ENGINE_MESSAGE =
+  /memory access out of bounds|out of memory|\boom\b|allocation failed|cannot allocate|failed to allocate|unreachable|abort(ed)?\(|wasm|webassembly|\bbackend\b/i;
 
 /** A wasm/engine failure: WebAssembly.RuntimeError and friends, allocation failures, backend errors. */
 export function isEngineError(err: { name?: string; message?: string }): boolean {
@@ -45,7 +49,12 @@ export type TrialOutcome =
   | { kind: 'cancelled' };
 
 /** Why the child that just ran a trial must go, or undefined to keep it. */
-export function retireReason(outcome: TrialOutcome, trials: number, rssMB: number | undefined, policy: Readonly<RecyclePolicy>): RetireReason | undefined {
+export function retireReason(
+  outcome: TrialOutcome,
+  trials: number,
+  rssMB: number | undefined,
+  policy: Readonly<RecyclePolicy>,
+): RetireReason | undefined {
   if (outcome.kind === 'error') return isEngineError(outcome.error) ? 'engine-error' : 'error';
   if (outcome.kind === 'timeout' || outcome.kind === 'cancelled') return outcome.kind;
   if (trials >= policy.maxTrialsPerChild) return 'max-trials';

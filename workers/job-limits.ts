@@ -5,12 +5,22 @@
 // default proxy task and allow every zoo graph at its published width and repeats; a worker operator
 // raises them with `--limits JSON`. They bound keys one at a time, not their product: a job inside every
 // limit can still exhaust memory, which the process pool contains by replacing the child.
-import { jsonPath } from '../src/util/zod-issues.js';
-import { OptionValueError } from '../src/util/errors.js';
 import { proxyTaskSchema } from '../src/trial/proxy-task.js';
-import { InvalidTrialError, INVALID_PREFIX } from './trial-processor.js';
+import { OptionValueError } from '../src/util/errors.js';
+import { jsonPath } from '../src/util/zod-issues.js';
+import { INVALID_PREFIX, InvalidTrialError } from './trial-processor.js';
 
-export const LIMIT_KEYS = ['steps', 'trainImages', 'heldoutImages', 'imageSize', 'channels', 'maxRepeats', 'batchSize', 'evalBatchSize', 'runs'] as const;
+export const LIMIT_KEYS = [
+  'steps',
+  'trainImages',
+  'heldoutImages',
+  'imageSize',
+  'channels',
+  'maxRepeats',
+  'batchSize',
+  'evalBatchSize',
+  'runs',
+] as const;
 export type LimitKey = (typeof LIMIT_KEYS)[number];
 export type JobLimits = Record<LimitKey, number>;
 
@@ -39,7 +49,11 @@ export class LimitsError extends OptionValueError {
  * Parses a `--limits` value: a JSON object of some limit keys (positive integers), merged over the
  * defaults. `flag` names the option in error messages.
  */
-export function parseLimits(text: string, flag = '--limits', base: Readonly<JobLimits> = DEFAULT_JOB_LIMITS): JobLimits {
+export function parseLimits(
+  text: string,
+  flag = '--limits',
+  base: Readonly<JobLimits> = DEFAULT_JOB_LIMITS,
+): JobLimits {
   const option = flag.replace(/^-+/, '');
   let value: unknown;
   try {
@@ -47,7 +61,8 @@ export function parseLimits(text: string, flag = '--limits', base: Readonly<JobL
   } catch (err) {
     throw new LimitsError(option, `not JSON (${(err as Error).message}); e.g. ${flag} '{"imageSize":512}'`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new LimitsError(option, `expected a JSON object such as '{"imageSize":512}'`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new LimitsError(option, `expected a JSON object such as '{"imageSize":512}'`);
   const out: JobLimits = { ...base };
   const problems: string[] = [];
   for (const [key, v] of Object.entries(value)) {
@@ -72,11 +87,15 @@ export interface LimitViolation {
 }
 
 /** Every key of a resolved proxy task over its limit. */
-export function limitViolations(proxy: Partial<Record<LimitKey, unknown>>, limits: Readonly<JobLimits>): LimitViolation[] {
+export function limitViolations(
+  proxy: Partial<Record<LimitKey, unknown>>,
+  limits: Readonly<JobLimits>,
+): LimitViolation[] {
   const out: LimitViolation[] = [];
   for (const key of LIMIT_KEYS) {
     const value = proxy[key];
-    if (typeof value === 'number' && value > limits[key]) out.push({ key, path: `$.proxy.${key}`, value, limit: limits[key] });
+    if (typeof value === 'number' && value > limits[key])
+      out.push({ key, path: `$.proxy.${key}`, value, limit: limits[key] });
   }
   return out;
 }
@@ -92,7 +111,11 @@ export function describeViolations(v: LimitViolation[], raiseWith: string): stri
  * in, is over a limit. A payload whose proxy does not even validate passes through: the processor reports
  * its schema errors with their paths.
  */
-export function checkJobLimits(data: unknown, limits: Readonly<JobLimits>, raiseWith = 'pyramid-nas worker --limits'): void {
+export function checkJobLimits(
+  data: unknown,
+  limits: Readonly<JobLimits>,
+  raiseWith = 'pyramid-nas worker --limits',
+): void {
   const proxy = (data as { proxy?: unknown } | null)?.proxy;
   const parsed = proxyTaskSchema.safeParse(proxy);
   if (!parsed.success) return;
@@ -104,7 +127,10 @@ export function checkJobLimits(data: unknown, limits: Readonly<JobLimits>, raise
  * A campaign's proxy task against the limits, as campaign-file issues (`$.proxy.<key>`): `search` checks
  * it before anything is queued, so a user learns at `--dry-run` time, not from a column of invalid trials.
  */
-export function campaignLimitIssues(proxy: Partial<Record<LimitKey, unknown>>, limits: Readonly<JobLimits>): Array<{ path: string; message: string }> {
+export function campaignLimitIssues(
+  proxy: Partial<Record<LimitKey, unknown>>,
+  limits: Readonly<JobLimits>,
+): Array<{ path: string; message: string }> {
   return limitViolations(proxy, limits).map((v) => ({
     path: v.path,
     message: `${v.value} is over the trial-process limit ${v.limit}; if the machines can take it, raise it with --limits '${JSON.stringify({ [v.key]: v.value })}' (on search, and on every pyramid-nas worker)`,

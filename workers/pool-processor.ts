@@ -3,8 +3,9 @@
 // renewal keeps going; and BullMQ jobs get the pool's child lifecycle (poisoned children replaced,
 // recycling, resource limits, the per-trial time limit) exactly as embedded campaigns do.
 import type { Job } from 'bullmq';
-import type { ProcessPool } from './process-pool.js';
+
 import type { TrialJob, TrialResult } from '../src/trial/types.js';
+import type { ProcessPool } from './process-pool.js';
 
 export interface PoolProcessor {
   (job: Job<TrialJob, TrialResult>): Promise<TrialResult>;

@@ -8,15 +8,22 @@
 //   (child-lifecycle.ts); replacements are started lazily, when the next trial needs a slot;
 // - a trial over its time limit (job.timeoutSeconds) has its child killed and is answered 'failed' with
 //   a TIMEOUT error (trial-timeout.ts); a cancelled trial has its child killed and rejects.
-import { PyramidNasError } from '../src/util/errors.js';
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
+
 import type { TrainProgress, TrialJob, TrialResult } from '../src/trial/types.js';
-import { InvalidTrialError, invalidResult } from './trial-processor.js';
-import { DEFAULT_RECYCLE_POLICY, retireReason, type RecyclePolicy, type RetireReason, type TrialOutcome } from './child-lifecycle.js';
-import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
-import { timeoutResult, trialTimeoutMs } from './trial-timeout.js';
 import { childModule } from '../src/util/child-module.js';
+import { PyramidNasError } from '../src/util/errors.js';
+import {
+  DEFAULT_RECYCLE_POLICY,
+  type RecyclePolicy,
+  type RetireReason,
+  retireReason,
+  type TrialOutcome,
+} from './child-lifecycle.js';
+import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
+import { invalidResult, InvalidTrialError } from './trial-processor.js';
+import { timeoutResult, trialTimeoutMs } from './trial-timeout.js';
 
 /**
  * Runs one trial to a TrialResult: complete, failed, or invalid (a job that can never run: not retried).
@@ -118,8 +125,10 @@ export class ProcessPool implements TrialRunner {
       maxTrialsPerChild: opts.maxTrialsPerChild ?? DEFAULT_RECYCLE_POLICY.maxTrialsPerChild,
       maxChildRssMB: opts.maxChildRssMB ?? DEFAULT_RECYCLE_POLICY.maxChildRssMB,
     };
-    if (!(this.policy.maxTrialsPerChild >= 1)) throw new Error(`maxTrialsPerChild must be ≥ 1 (got ${this.policy.maxTrialsPerChild})`);
-    if (!(this.policy.maxChildRssMB > 0)) throw new Error(`maxChildRssMB must be > 0 (got ${this.policy.maxChildRssMB})`);
+    if (!(this.policy.maxTrialsPerChild >= 1))
+      throw new Error(`maxTrialsPerChild must be ≥ 1 (got ${this.policy.maxTrialsPerChild})`);
+    if (!(this.policy.maxChildRssMB > 0))
+      throw new Error(`maxChildRssMB must be > 0 (got ${this.policy.maxChildRssMB})`);
     this.limits = opts.limits ?? DEFAULT_JOB_LIMITS;
   }
 
@@ -130,7 +139,11 @@ export class ProcessPool implements TrialRunner {
 
   private spawnSlot(): Slot {
     // The parent's execArgv is not inherited: the child gets exactly what its build needs (child-module.ts).
-    const child = fork(CHILD.file, [], { env: this.opts.env ?? process.env, execArgv: CHILD.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD.file, [], {
+      env: this.opts.env ?? process.env,
+      execArgv: CHILD.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.counts.spawned++;
     const ready = new Promise<void>((resolve, reject) => {
       const onMsg = (m: { type?: string }) => {
@@ -140,7 +153,9 @@ export class ProcessPool implements TrialRunner {
         }
       };
       child.on('message', onMsg);
-      child.once('exit', (code, signal) => reject(new Error(`pool worker exited during start-up (code ${code}, signal ${signal})`)));
+      child.once('exit', (code, signal) =>
+        reject(new Error(`pool worker exited during start-up (code ${code}, signal ${signal})`)),
+      );
     });
     ready.catch(() => {}); // observed by run(); never an unhandled rejection
     // A send to a child that has just died reports here; its 'exit' is what fails the trial.
@@ -171,7 +186,8 @@ export class ProcessPool implements TrialRunner {
     this.slots = this.slots.filter((s) => s !== slot);
     this.counts.retired[info.reason] = (this.counts.retired[info.reason] ?? 0) + 1;
     // A child retired in good health may exit cleanly; a poisoned, overdue or cancelled one is killed.
-    if (alive(slot.child)) slot.child.kill(info.reason === 'max-trials' || info.reason === 'max-rss' ? 'SIGTERM' : 'SIGKILL');
+    if (alive(slot.child))
+      slot.child.kill(info.reason === 'max-trials' || info.reason === 'max-rss' ? 'SIGTERM' : 'SIGKILL');
     this.opts.onRetire?.(info);
   }
 
@@ -207,10 +223,18 @@ export class ProcessPool implements TrialRunner {
       if (this.cancelledEarly.delete(job.trialId)) throw new TrialCancelledError(job.trialId);
       const answer = await this.exec(slot, job, onProgress);
       slot.trials++;
-      const reason = alive(slot.child) || answer.outcome.kind === 'timeout' || answer.outcome.kind === 'cancelled'
-        ? retireReason(answer.outcome, slot.trials, answer.rssMB, this.policy)
-        : undefined; // it died on its own: nothing to retire
-      if (reason) this.retire(slot, { pid: slot.child.pid, reason, trials: slot.trials, rssMB: answer.rssMB, trialId: job.trialId });
+      const reason =
+        alive(slot.child) || answer.outcome.kind === 'timeout' || answer.outcome.kind === 'cancelled'
+          ? retireReason(answer.outcome, slot.trials, answer.rssMB, this.policy)
+          : undefined; // it died on its own: nothing to retire
+      if (reason)
+        this.retire(slot, {
+          pid: slot.child.pid,
+          reason,
+          trials: slot.trials,
+          rssMB: answer.rssMB,
+          trialId: job.trialId,
+        });
       if (answer.result) return answer.result;
       throw answer.error;
     } finally {
@@ -238,11 +262,17 @@ export class ProcessPool implements TrialRunner {
         else if (m.type === 'error') {
           const err = new Error(m.error?.message ?? 'unknown error');
           err.name = m.error?.name ?? 'Error';
-          finish({ outcome: err.name === 'UnrecoverableError' ? { kind: 'invalid' } : { kind: 'error', error: err }, error: err, rssMB: m.rssMB });
+          finish({
+            outcome: err.name === 'UnrecoverableError' ? { kind: 'invalid' } : { kind: 'error', error: err },
+            error: err,
+            rssMB: m.rssMB,
+          });
         }
       };
       const onExit = (code: number | null, signal: string | null) => {
-        const err = new Error(`pool worker ${child.pid} exited (code ${code}, signal ${signal}) during trial ${job.trialId}`);
+        const err = new Error(
+          `pool worker ${child.pid} exited (code ${code}, signal ${signal}) during trial ${job.trialId}`,
+        );
         finish({ outcome: { kind: 'error', error: err }, error: err });
       };
       const ms = trialTimeoutMs(job);
@@ -275,11 +305,14 @@ export class ProcessPool implements TrialRunner {
   async close(): Promise<void> {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.reject(new Error('process pool is closed'));
-    const exits = this.slots.map((s) => new Promise<void>((resolve) => {
-      if (!alive(s.child)) return resolve();
-      s.child.once('exit', () => resolve());
-      s.child.kill('SIGTERM');
-    }));
+    const exits = this.slots.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (!alive(s.child)) return resolve();
+          s.child.once('exit', () => resolve());
+          s.child.kill('SIGTERM');
+        }),
+    );
     this.slots = [];
     await Promise.all(exits);
   }

@@ -2,8 +2,8 @@
 // children for the embedded campaign queue and for BullMQ workers alike, so both paths run this code).
 // Its default export keeps BullMQ's sandboxed-processor signature (job, token, signal).
 import type { TrainProgress, TrialResult } from '../src/trial/index.js';
-import { processTrial } from './trial-processor.js';
 import { loadTrainer } from './trainers.js';
+import { processTrial } from './trial-processor.js';
 
 /** The part of a BullMQ job the processor uses. */
 export interface ProcessorJob {
@@ -18,7 +18,11 @@ const trainer = await loadTrainer();
 if (process.send) process.on('disconnect', () => process.exit(1));
 
 /** BullMQ's sandboxed-processor signature: (job, token, signal). */
-export default async function processJob(job: ProcessorJob, _token?: string, signal?: AbortSignal): Promise<TrialResult> {
+export default async function processJob(
+  job: ProcessorJob,
+  _token?: string,
+  signal?: AbortSignal,
+): Promise<TrialResult> {
   return processTrial(job.data, {
     trainer,
     signal,

@@ -3,10 +3,11 @@
 // benchmark, its behaviour from PYRAMID_NAS_FAKE; noop, validation and the result envelope only, for the
 // queue benchmark). The real trainer is imported lazily so fake-trainer processes never load TensorFlow.js.
 import { z } from 'zod';
+
+import { createFakeTrainer, fakeSpecFromEnv } from '../src/testing/fake-trainer.js';
 import type { Trainer } from '../src/trial/types.js';
 import { OptionsError } from '../src/util/options.js';
 import { Registry, UnknownNameError } from '../src/util/registry.js';
-import { createFakeTrainer, fakeSpecFromEnv } from '../src/testing/fake-trainer.js';
 
 export interface TrainerContext {
   /** The worker's environment (the fake reads its spec from PYRAMID_NAS_FAKE). */
@@ -24,7 +25,9 @@ export const trainers = new Registry<Promise<Trainer>, TrainerContext>({
   what: 'trainer',
   nameKey: 'PYRAMID_NAS_TRAINER',
   mapError: (err: OptionsError) =>
-    err instanceof UnknownNameError ? new Error(`PYRAMID_NAS_TRAINER must be ${either(err.known)} (got "${err.unknownName}")`) : err,
+    err instanceof UnknownNameError
+      ? new Error(`PYRAMID_NAS_TRAINER must be ${either(err.known)} (got "${err.unknownName}")`)
+      : err,
 })
   .register('tfjs', {
     description: 'the real trainer: trains and evaluates the detector on the proxy task with TensorFlow.js',

@@ -5,11 +5,13 @@
 // retrying a deterministic divergence would only burn compute. Anything else thrown (a bug, an OOM, a lost
 // backend) propagates as transient, so the queue retries it with backoff.
 import { hostname } from 'node:os';
+
 import { z } from 'zod';
-import { TRIAL_STATUS, type TrainProgress, type Trainer, type TrialJob, type TrialResult } from '../src/trial/types.js';
+
 import { graphHash, parseGraph } from '../src/graph/index.js';
 import { identityOf, proxyHash } from '../src/trial/identity.js';
-import { proxyTaskSchema, type ProxyTaskConfig } from '../src/trial/proxy-task.js';
+import { type ProxyTaskConfig, proxyTaskSchema } from '../src/trial/proxy-task.js';
+import { type Trainer, type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
 import { PyramidNasError } from '../src/util/errors.js';
 import { issuesText, joinPath, zodIssues } from '../src/util/zod-issues.js';
 
@@ -33,12 +35,17 @@ export const INVALID_PREFIX = 'invalid trial job:';
 /** The 'invalid' answer to a job that can never run: the refusal, as a result. */
 export function invalidResult(job: unknown, err: InvalidTrialError): TrialResult {
   const trialId = (job as { trialId?: unknown } | null)?.trialId;
-  return { trialId: typeof trialId === 'string' ? trialId : '', status: TRIAL_STATUS.invalid, error: err.message, wallSeconds: 0, ...identityOf(job) };
+  return {
+    trialId: typeof trialId === 'string' ? trialId : '',
+    status: TRIAL_STATUS.invalid,
+    error: err.message,
+    wallSeconds: 0,
+    ...identityOf(job),
+  };
 }
 
 /** Largest job (serialized) a worker accepts: a 256-node graph is ~40 kB. */
 export const MAX_JOB_BYTES = 1_000_000;
-
 
 const jobSchema = z.strictObject({
   campaign: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -50,9 +57,18 @@ const jobSchema = z.strictObject({
   // Enforced by the pool or runner around the processor (workers/trial-timeout.ts); a week at most.
   timeoutSeconds: z.number().positive().max(604_800).optional(),
   // Identity (src/trial/identity.ts): checked against the payload below, echoed in the result.
-  runId: z.string().regex(/^[0-9a-f]{12}$/).optional(),
-  graphHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-  proxyHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  runId: z
+    .string()
+    .regex(/^[0-9a-f]{12}$/)
+    .optional(),
+  graphHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  proxyHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 /** Validates an untrusted job payload; throws InvalidTrialError listing every problem with its JSON path. */
@@ -63,26 +79,35 @@ export function validateTrialJob(data: unknown): TrialJob {
   } catch {
     throw new InvalidTrialError('invalid trial job: payload is not JSON-serializable');
   }
-  if (size > MAX_JOB_BYTES) throw new InvalidTrialError(`invalid trial job: payload is ${size} bytes (limit ${MAX_JOB_BYTES})`);
+  if (size > MAX_JOB_BYTES)
+    throw new InvalidTrialError(`invalid trial job: payload is ${size} bytes (limit ${MAX_JOB_BYTES})`);
   const parsed = jobSchema.safeParse(data);
   if (!parsed.success) {
     throw new InvalidTrialError(`invalid trial job: ${issuesText(zodIssues(parsed.error))}`);
   }
   const job = parsed.data;
   if (job.trialId !== `${job.campaign}-${job.index}`) {
-    throw new InvalidTrialError(`invalid trial job: $.trialId: expected "${job.campaign}-${job.index}", got "${job.trialId}"`);
+    throw new InvalidTrialError(
+      `invalid trial job: $.trialId: expected "${job.campaign}-${job.index}", got "${job.trialId}"`,
+    );
   }
   const g = parseGraph(job.graph);
   if (!g.ok) {
     const msgs = g.errors.slice(0, 10).map((e) => `${joinPath('$.graph', e.path)}: ${e.message} (${e.code})`);
-    throw new InvalidTrialError(`invalid trial job: ${msgs.join('; ')}${g.errors.length > 10 ? `; … ${g.errors.length - 10} more` : ''}`);
+    throw new InvalidTrialError(
+      `invalid trial job: ${msgs.join('; ')}${g.errors.length > 10 ? `; … ${g.errors.length - 10} more` : ''}`,
+    );
   }
   // The echoed hashes must describe what is trained here, or the echo would prove nothing.
   if (job.graphHash !== undefined && graphHash(g.graph) !== job.graphHash) {
-    throw new InvalidTrialError(`invalid trial job: $.graphHash: ${job.graphHash.slice(0, 12)} is not the hash of $.graph (${graphHash(g.graph).slice(0, 12)})`);
+    throw new InvalidTrialError(
+      `invalid trial job: $.graphHash: ${job.graphHash.slice(0, 12)} is not the hash of $.graph (${graphHash(g.graph).slice(0, 12)})`,
+    );
   }
   if (job.proxyHash !== undefined && proxyHash(job.proxy) !== job.proxyHash) {
-    throw new InvalidTrialError(`invalid trial job: $.proxyHash: ${job.proxyHash.slice(0, 12)} is not the hash of $.proxy as this worker resolves it (${proxyHash(job.proxy).slice(0, 12)}); are the campaign and the worker different pyramid-nas versions?`);
+    throw new InvalidTrialError(
+      `invalid trial job: $.proxyHash: ${job.proxyHash.slice(0, 12)} is not the hash of $.proxy as this worker resolves it (${proxyHash(job.proxy).slice(0, 12)}); are the campaign and the worker different pyramid-nas versions?`,
+    );
   }
   return { ...job, graph: g.graph, proxy: job.proxy as ProxyTaskConfig };
 }
@@ -110,7 +135,14 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
   const t0 = performance.now();
   try {
     const metrics = await opts.trainer(job.graph, job.proxy, { onProgress: opts.onProgress, signal: opts.signal }, job);
-    return { trialId: job.trialId, status: TRIAL_STATUS.complete, metrics, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
+    return {
+      trialId: job.trialId,
+      status: TRIAL_STATUS.complete,
+      metrics,
+      wallSeconds: (performance.now() - t0) / 1000,
+      worker,
+      ...identityOf(job),
+    };
   } catch (err) {
     // A trainer may refuse the job too (the graph or proxy is one it can never train).
     if (err instanceof InvalidTrialError) return invalidResult(job, err);
@@ -118,10 +150,22 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
     // Node system errors carry `errno` as well; those may be transient, so they are retried. An aborted
     // trial (a worker shutting down) is not an answer either: it is retried elsewhere.
     const aborted = code === 'ABORTED' || opts.signal?.aborted === true;
-    if (typeof code === 'string' && !aborted && (err as { errno?: unknown }).errno === undefined && (err as { name?: unknown }).name !== 'UnrecoverableError') {
+    if (
+      typeof code === 'string' &&
+      !aborted &&
+      (err as { errno?: unknown }).errno === undefined &&
+      (err as { name?: unknown }).name !== 'UnrecoverableError'
+    ) {
       // A coded training error (NAN_LOSS, …): deterministic for this graph and proxy, so it is the answer.
       const message = err instanceof Error ? err.message : String(err);
-      return { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${code}: ${message}`, wallSeconds: (performance.now() - t0) / 1000, worker, ...identityOf(job) };
+      return {
+        trialId: job.trialId,
+        status: TRIAL_STATUS.failed,
+        error: `${code}: ${message}`,
+        wallSeconds: (performance.now() - t0) / 1000,
+        worker,
+        ...identityOf(job),
+      };
     }
     throw err;
   }

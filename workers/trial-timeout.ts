@@ -3,8 +3,8 @@
 // aborts it) and answered with a 'failed' result whose error starts with `TIMEOUT:`. It is a result, not
 // a job failure, so it is not retried: a trial that overran once would most likely overrun again and
 // burn another full timeout of compute.
-import { TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
 import { identityOf } from '../src/trial/identity.js';
+import { TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
 
 export const TIMEOUT_CODE = 'TIMEOUT';
 
@@ -14,7 +14,11 @@ export function trialTimeoutMs(job: unknown): number | undefined {
   return typeof s === 'number' && Number.isFinite(s) && s > 0 ? s * 1000 : undefined;
 }
 
-export function timeoutResult(job: Pick<TrialJob, 'trialId'> & Partial<TrialJob>, wallSeconds: number, worker?: string): TrialResult {
+export function timeoutResult(
+  job: Pick<TrialJob, 'trialId'> & Partial<TrialJob>,
+  wallSeconds: number,
+  worker?: string,
+): TrialResult {
   return {
     trialId: job.trialId,
     status: TRIAL_STATUS.failed,

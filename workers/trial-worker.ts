@@ -4,9 +4,10 @@
 //   from it, so without this the job would be fetched, dropped, stalled and fetched again forever ('invalid');
 // - a job whose `campaign` is not this queue's: the worker serves the queue, not whatever a job claims ('invalid');
 // - a job started more times than its attempts, stalls included (attempt-budget.ts; 'failed').
-import { UnrecoverableError, Worker, type Job, type JobJson } from 'bullmq';
-import { InvalidTrialError, INVALID_PREFIX } from './trial-processor.js';
+import { type Job, type JobJson, UnrecoverableError, Worker } from 'bullmq';
+
 import { attemptsExhausted } from './attempt-budget.js';
+import { INVALID_PREFIX, InvalidTrialError } from './trial-processor.js';
 
 export class TrialWorker extends Worker {
   /** Jobs built without their data, and why. */
@@ -26,12 +27,16 @@ export class TrialWorker extends Worker {
   protected override callProcessJob(job: Job, token: string, signal?: AbortSignal): Promise<unknown> {
     const unreadable = this.unreadable.get(job);
     if (unreadable !== undefined) {
-      return Promise.reject(new InvalidTrialError(`${INVALID_PREFIX} job ${job.id} holds data that is not JSON (${unreadable})`));
+      return Promise.reject(
+        new InvalidTrialError(`${INVALID_PREFIX} job ${job.id} holds data that is not JSON (${unreadable})`),
+      );
     }
     const campaign = (job.data as { campaign?: unknown } | null)?.campaign;
     if (campaign !== undefined && campaign !== this.name) {
       const claimed = JSON.stringify(typeof campaign === 'string' ? campaign.slice(0, 64) : campaign)?.slice(0, 80);
-      return Promise.reject(new InvalidTrialError(`${INVALID_PREFIX} $.campaign: ${claimed} is not this queue's campaign "${this.name}"`));
+      return Promise.reject(
+        new InvalidTrialError(`${INVALID_PREFIX} $.campaign: ${claimed} is not this queue's campaign "${this.name}"`),
+      );
     }
     const exhausted = attemptsExhausted(job);
     if (exhausted !== undefined) return Promise.reject(new UnrecoverableError(exhausted));

@@ -1,6 +1,6 @@
 // `pyramid-nas` processes for the chaos benchmark: each in its own process group (so SIGKILL takes its
 // trial processes with it), its output appended to a log file, and whether its end was planned.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 
 export interface CliProcess {
@@ -16,11 +16,19 @@ export interface CliProcess {
 
 export function startCli(label: string, args: string[], env: NodeJS.ProcessEnv, log: string): CliProcess {
   const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { env, detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
+    env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const p: CliProcess = {
-    label, child, log, planned: false, exited,
+    label,
+    child,
+    log,
+    planned: false,
+    exited,
     alive: () => child.exitCode === null && child.signalCode === null,
   };
   return p;

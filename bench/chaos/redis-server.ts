@@ -6,7 +6,7 @@
 //         to an earlier state: a finished job waiting again, an added job gone);
 //   aof   `--appendonly yes --appendfsync everysec`: comes back with at most ~1 s of writes lost.
 // The mode can change at run time (CONFIG SET), so one benchmark run crashes servers of every kind.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,7 +25,11 @@ export class ChaosRedis {
   private child: ChildProcess | undefined;
   private incarnation = 0;
 
-  private constructor(readonly port: number, readonly dir: string, public mode: Persistence) {}
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    public mode: Persistence,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -40,7 +44,10 @@ export class ChaosRedis {
 
   /** One redis-cli command; its trimmed output (an error reply is output too). */
   cli(...args: string[]): string {
-    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...args], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
   }
 
@@ -50,9 +57,21 @@ export class ChaosRedis {
 
   private async launch(): Promise<void> {
     const log = openSync(join(this.dir, `redis-${++this.incarnation}.log`), 'a');
-    this.child = spawn('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--maxmemory-policy', 'noeviction', ...MODE_ARGS[this.mode],
-    ], { detached: true, stdio: ['ignore', log, log] });
+    this.child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--maxmemory-policy',
+        'noeviction',
+        ...MODE_ARGS[this.mode],
+      ],
+      { detached: true, stdio: ['ignore', log, log] },
+    );
     closeSync(log);
     this.child.on('error', () => {}); // reported through the ping timeout below
     // PING answers LOADING until the data set is read back: wait for a real PONG.
@@ -96,12 +115,19 @@ export class ChaosRedis {
       this.cli('CONFIG', 'SET', 'appendonly', 'no');
       this.cli('CONFIG', 'SET', 'save', '1 1');
       this.cli('BGSAVE');
-      await this.until(() => this.info('rdb_bgsave_in_progress') === '0' && this.info('rdb_last_bgsave_status') === 'ok');
+      await this.until(
+        () => this.info('rdb_bgsave_in_progress') === '0' && this.info('rdb_last_bgsave_status') === 'ok',
+      );
     } else {
       this.cli('CONFIG', 'SET', 'save', '');
       this.cli('CONFIG', 'SET', 'appendfsync', 'everysec');
       this.cli('CONFIG', 'SET', 'appendonly', 'yes');
-      await this.until(() => this.info('aof_enabled') === '1' && this.info('aof_rewrite_in_progress') === '0' && this.info('aof_rewrite_scheduled') === '0');
+      await this.until(
+        () =>
+          this.info('aof_enabled') === '1' &&
+          this.info('aof_rewrite_in_progress') === '0' &&
+          this.info('aof_rewrite_scheduled') === '0',
+      );
     }
     this.mode = mode;
   }

@@ -3,7 +3,8 @@
 // (recomputed); and whether the journal's proposals and results equal a fault-free run's.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJournal, type JournalEvent } from '../../src/campaign/journal.js';
+
+import { type JournalEvent, readJournal } from '../../src/campaign/journal.js';
 
 export interface TrialView {
   index: number;
@@ -20,9 +21,18 @@ export interface TrialView {
 export function trialsOf(events: JournalEvent[]): Map<number, TrialView> {
   const out = new Map<number, TrialView>();
   for (const e of events) {
-    if (e.type === 'asked' && !out.get(e.index)?.hash) out.set(e.index, { ...out.get(e.index), index: e.index, hash: e.hash, decisions: e.decisions });
+    if (e.type === 'asked' && !out.get(e.index)?.hash)
+      out.set(e.index, { ...out.get(e.index), index: e.index, hash: e.hash, decisions: e.decisions });
     if (e.type === 'told' && out.get(e.index)?.status === undefined) {
-      out.set(e.index, { ...out.get(e.index), index: e.index, status: e.status, AP: e.metrics?.AP, metrics: e.metrics, error: e.error, reward: e.reward });
+      out.set(e.index, {
+        ...out.get(e.index),
+        index: e.index,
+        status: e.status,
+        AP: e.metrics?.AP,
+        metrics: e.metrics,
+        error: e.error,
+        reward: e.reward,
+      });
     }
   }
   return out;
@@ -53,8 +63,14 @@ export function tallyJournal(path: string): JournalTally {
     told: told.size,
     finished: events.some((e) => e.type === 'campaign-finished'),
     lost: [...asked.keys()].filter((i) => !told.has(i)).sort((a, b) => a - b),
-    toldTwice: [...told].filter(([, n]) => n > 1).map(([i]) => i).sort((a, b) => a - b),
-    askedTwice: [...asked].filter(([, n]) => n > 1).map(([i]) => i).sort((a, b) => a - b),
+    toldTwice: [...told]
+      .filter(([, n]) => n > 1)
+      .map(([i]) => i)
+      .sort((a, b) => a - b),
+    askedTwice: [...asked]
+      .filter(([, n]) => n > 1)
+      .map(([i]) => i)
+      .sort((a, b) => a - b),
     resumes: events.filter((e) => e.type === 'campaign-resumed').length,
   };
 }
@@ -64,7 +80,8 @@ export function startsPerTrial(logDir: string): Map<string, number> {
   const out = new Map<string, number>();
   if (!existsSync(logDir)) return out;
   for (const f of readdirSync(logDir)) {
-    if (f.endsWith('.starts')) out.set(f.slice(0, -'.starts'.length), readFileSync(join(logDir, f), 'utf8').split('\n').filter(Boolean).length);
+    if (f.endsWith('.starts'))
+      out.set(f.slice(0, -'.starts'.length), readFileSync(join(logDir, f), 'utf8').split('\n').filter(Boolean).length);
   }
   return out;
 }
@@ -83,9 +100,12 @@ export function compareWithReference(run: Map<number, TrialView>, ref: Map<numbe
     const b = ref.get(index);
     if (!a) out.push({ index, what: 'not in this run' });
     else if (!b) out.push({ index, what: 'not in the reference' });
-    else if (a.hash !== b.hash || !same(a.decisions, b.decisions)) out.push({ index, what: `proposal ${a.hash?.slice(0, 12)} vs ${b.hash?.slice(0, 12)}` });
-    else if (a.status !== b.status) out.push({ index, what: `status ${a.status}${a.error ? ` (${a.error})` : ''} vs ${b.status}` });
-    else if (!same(a.metrics, b.metrics) || a.error !== b.error || a.reward !== b.reward) out.push({ index, what: `result AP ${a.AP} vs ${b.AP}` });
+    else if (a.hash !== b.hash || !same(a.decisions, b.decisions))
+      out.push({ index, what: `proposal ${a.hash?.slice(0, 12)} vs ${b.hash?.slice(0, 12)}` });
+    else if (a.status !== b.status)
+      out.push({ index, what: `status ${a.status}${a.error ? ` (${a.error})` : ''} vs ${b.status}` });
+    else if (!same(a.metrics, b.metrics) || a.error !== b.error || a.reward !== b.reward)
+      out.push({ index, what: `result AP ${a.AP} vs ${b.AP}` });
   }
   return out;
 }

@@ -7,15 +7,33 @@
 // BatchMatMul is fast only without transpose flags, so operands are transposed explicitly); the
 // 'patches-conv' route gets the same patches from a convolution with a one-hot filter.
 import {
-  concat, conv2d, matMul, reshape, slice, tensor4d, tidy, transpose,
-  Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type KernelFunc,
-  type Tensor2D, type Tensor4D, type TensorInfo,
+  concat,
+  conv2d,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  matMul,
+  reshape,
+  slice,
+  type Tensor2D,
+  type Tensor4D,
+  tensor4d,
+  type TensorInfo,
+  tidy,
+  transpose,
 } from '@tensorflow/tfjs-core';
-import { checkDy, convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
-import { kernelRoutes, type FilterRoute } from './routes.js';
+
+import { checkDy, type ConvGeometry, convGeometry, padOrCrop } from './geometry.js';
+import { type FilterRoute, kernelRoutes } from './routes.js';
 import { wrapInput } from './wrap.js';
 
-export function conv2dBackpropFilterImpl(x: Tensor4D, dy: Tensor4D, filterShape: readonly number[], attrs: Conv2DBackpropFilterAttrs): Tensor4D {
+export function conv2dBackpropFilterImpl(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: readonly number[],
+  attrs: Conv2DBackpropFilterAttrs,
+): Tensor4D {
   const g = convGeometry('Conv2DBackpropFilter', x.shape, filterShape, attrs, false);
   checkDy('Conv2DBackpropFilter', dy.shape, g, g.outC);
   // Rows of the padded input the forward conv read: padTop zeros, then up to kH+(outH-1)·s in all.
@@ -47,7 +65,15 @@ function patchesConvFilterGrad(x: Tensor4D, dy: Tensor4D, g: ConvGeometry, attrs
   const r = g.kH * g.kW * g.inC;
   const onehot = new Float32Array(r * r);
   for (let i = 0; i < r; i++) onehot[i * r + i] = 1; // filter index (kh, kw, ci) → output channel of the same rank
-  const patches = conv2d(x, tensor4d(onehot, [g.kH, g.kW, g.inC, r]), attrs.strides, attrs.pad, 'NHWC', 1, attrs.dimRoundingMode);
+  const patches = conv2d(
+    x,
+    tensor4d(onehot, [g.kH, g.kW, g.inC, r]),
+    attrs.strides,
+    attrs.pad,
+    'NHWC',
+    1,
+    attrs.dimRoundingMode,
+  );
   const rows = g.batch * g.outH * g.outW;
   const patchesT = transpose(reshape(patches, [rows, r]) as Tensor2D);
   return reshape(matMul(patchesT, reshape(dy, [rows, g.outC]) as Tensor2D), [g.kH, g.kW, g.inC, g.outC]);
@@ -63,20 +89,22 @@ function patchesConvFilterGrad(x: Tensor4D, dy: Tensor4D, g: ConvGeometry, attrs
 function im2colFilterGrad(xc: Tensor4D, dy: Tensor4D, g: ConvGeometry): Tensor4D {
   const { sH, sW } = g;
   // Extent in phase rows/cols: tap kh = a·sH + p reads phase rows a … a+outH-1.
-  const hs = Math.floor((g.kH - 1) / sH) + g.outH, ws = Math.floor((g.kW - 1) / sW) + g.outW;
+  const hs = Math.floor((g.kH - 1) / sH) + g.outH,
+    ws = Math.floor((g.kW - 1) / sW) + g.outW;
   const xp = padOrCrop(xc, g.padTop, hs * sH - g.inH - g.padTop, g.padLeft, ws * sW - g.inW - g.padLeft, [2, 3]);
   // All phases at once: [ci·n·hs, sH, ws, sW] → [sH, sW, ci·n·hs, ws] is one 4-D transpose, after
   // which each phase is a contiguous block. (Slicing [·, 1, ·, 1] out of the view directly copies
   // element by element and was ~50× slower.)
   const rowsAll = g.inC * g.batch * hs;
   const all = sH === 1 && sW === 1 ? null : transpose(reshape(xp, [rowsAll, sH, ws, sW]), [1, 3, 0, 2]);
-  const phase = (p: number, q: number): Tensor4D => all === null ? xp
-    : reshape(slice(all, [p, q, 0, 0], [1, 1, rowsAll, ws]), [g.inC, g.batch, hs, ws]) as Tensor4D;
+  const phase = (p: number, q: number): Tensor4D =>
+    all === null ? xp : (reshape(slice(all, [p, q, 0, 0], [1, 1, rowsAll, ws]), [g.inC, g.batch, hs, ws]) as Tensor4D);
   const taps: Tensor4D[] = [];
   for (let kh = 0; kh < g.kH; kh++) {
     for (let kw = 0; kw < g.kW; kw++) {
       const src = phase(kh % sH, kw % sW);
-      const a = Math.floor(kh / sH), b = Math.floor(kw / sW);
+      const a = Math.floor(kh / sH),
+        b = Math.floor(kw / sW);
       const whole = a === 0 && b === 0 && src.shape[2] === g.outH && src.shape[3] === g.outW;
       taps.push(whole ? src : slice(src, [0, 0, a, b], [g.inC, g.batch, g.outH, g.outW]));
     }

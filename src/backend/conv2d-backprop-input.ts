@@ -5,22 +5,36 @@
 // padding, so no multiply-adds are spent on inserted zeros. (A 1×1 conv, not matMul: wasm's
 // BatchMatMul is ~10× slower than XNNPACK's convolution when it has to transpose an operand.)
 import {
-  conv2d, reshape, tidy, transpose,
-  Conv2DBackpropInput, type Conv2DBackpropInputAttrs, type KernelConfig, type KernelFunc,
-  type Tensor4D, type TensorInfo,
+  conv2d,
+  Conv2DBackpropInput,
+  type Conv2DBackpropInputAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  reshape,
+  type Tensor4D,
+  type TensorInfo,
+  tidy,
+  transpose,
 } from '@tensorflow/tfjs-core';
+
 import { flipTransposeFilter, phaseFilter } from './flip-filter.js';
+import { checkDy, type ConvGeometry, convGeometry, padOrCrop } from './geometry.js';
 import { kernelRoutes } from './routes.js';
-import { checkDy, convGeometry, padOrCrop, type ConvGeometry } from './geometry.js';
 import { wrapInput } from './wrap.js';
 import { zeroInsert } from './zero-insert.js';
 
-export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputShape: readonly number[], attrs: Conv2DBackpropInputAttrs): Tensor4D {
+export function conv2dBackpropInputImpl(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inputShape: readonly number[],
+  attrs: Conv2DBackpropInputAttrs,
+): Tensor4D {
   const g = convGeometry('Conv2DBackpropInput', inputShape, filter.shape, attrs, false);
   checkDy('Conv2DBackpropInput', dy.shape, g, g.outC);
   // Where the zero-inserted dy must start/end so a stride-1 correlation yields exactly inH rows:
   // top = kH-1-padTop, total length inH+kH-1 (negative amounts crop).
-  const top = g.kH - 1 - g.padTop, left = g.kW - 1 - g.padLeft;
+  const top = g.kH - 1 - g.padTop,
+    left = g.kW - 1 - g.padLeft;
   const bottom = g.inH + g.kH - 1 - top - g.outH * g.sH;
   const right = g.inW + g.kW - 1 - left - g.outW * g.sW;
   if (g.kH === 1 && g.kW === 1) {
@@ -28,9 +42,15 @@ export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputSha
     return padOrCrop(zeroInsert(r, g.sH, g.sW), top, bottom, left, right);
   }
   const strided = g.sH > 1 || g.sW > 1;
-  const route = kernelRoutes.backpropInput === 'auto' ? (strided && g.sH === g.sW ? 'phase' : 'zero-insert') : kernelRoutes.backpropInput;
+  const route =
+    kernelRoutes.backpropInput === 'auto'
+      ? strided && g.sH === g.sW
+        ? 'phase'
+        : 'zero-insert'
+      : kernelRoutes.backpropInput;
   if (route === 'phase' && strided) {
-    if (g.sH !== g.sW) throw new Error(`Conv2DBackpropInput: the 'phase' route needs equal strides, got ${g.sH}x${g.sW}`);
+    if (g.sH !== g.sW)
+      throw new Error(`Conv2DBackpropInput: the 'phase' route needs equal strides, got ${g.sH}x${g.sW}`);
     return phaseInputGrad(dy, filter, g);
   }
   const z = padOrCrop(zeroInsert(dy, g.sH, g.sW), top, bottom, left, right);
@@ -44,14 +64,20 @@ export function conv2dBackpropInputImpl(dy: Tensor4D, filter: Tensor4D, inputSha
  */
 function phaseInputGrad(dy: Tensor4D, filter: Tensor4D, g: ConvGeometry): Tensor4D {
   const s = g.sH;
-  const jH = Math.ceil(g.kH / s), jW = Math.ceil(g.kW / s);
-  const qH = Math.ceil((g.inH + g.padTop) / s), qW = Math.ceil((g.inW + g.padLeft) / s);
+  const jH = Math.ceil(g.kH / s),
+    jW = Math.ceil(g.kW / s);
+  const qH = Math.ceil((g.inH + g.padTop) / s),
+    qW = Math.ceil((g.inW + g.padLeft) / s);
   const dyp = padOrCrop(dy, jH - 1, qH - g.outH, jW - 1, qW - g.outW);
   const phases = conv2d(dyp, phaseFilter(filter, s, s), 1, 'valid'); // [n, qH, qW, (p, q, ci)]
   // depthToSpace(s) as one 4-D transpose ([n·qH, qW, p, (q,ci)] → [n·qH, p, qW, (q,ci)]): wasm's
   // DepthToSpace kernel was slower than the convolution itself.
-  const grid = reshape(transpose(reshape(phases, [g.batch * qH, qW, s, s * g.inC]), [0, 2, 1, 3]),
-    [g.batch, qH * s, qW * s, g.inC]) as Tensor4D;
+  const grid = reshape(transpose(reshape(phases, [g.batch * qH, qW, s, s * g.inC]), [0, 2, 1, 3]), [
+    g.batch,
+    qH * s,
+    qW * s,
+    g.inC,
+  ]) as Tensor4D;
   return padOrCrop(grid, -g.padTop, g.inH - (qH * s - g.padTop), -g.padLeft, g.inW - (qW * s - g.padLeft));
 }
 

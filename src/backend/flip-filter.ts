@@ -2,7 +2,7 @@
 // channel axes ([kH,kW,ci,co] → [kH,kW,co,ci] with taps reversed). wasm's Reverse kernel is slow
 // (~3 ms for a 3×3×128×128 filter, more than the convolution that follows); filters are small, so
 // one pass in JavaScript over a copy is several times faster than Reverse + Transpose.
-import { tensor4d, type Tensor4D } from '@tensorflow/tfjs-core';
+import { type Tensor4D, tensor4d } from '@tensorflow/tfjs-core';
 
 export function flipTransposeFilter(filter: Tensor4D): Tensor4D {
   const [kH, kW, ci, co] = filter.shape;
@@ -29,7 +29,8 @@ export function flipTransposeFilter(filter: Tensor4D): Tensor4D {
  */
 export function phaseFilter(filter: Tensor4D, sH: number, sW: number): Tensor4D {
   const [kH, kW, ci, co] = filter.shape;
-  const jH = Math.ceil(kH / sH), jW = Math.ceil(kW / sW);
+  const jH = Math.ceil(kH / sH),
+    jW = Math.ceil(kW / sW);
   const oc = sH * sW * ci;
   const src = filter.dataSync() as Float32Array;
   const out = new Float32Array(jH * jW * co * oc);

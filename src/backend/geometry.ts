@@ -1,17 +1,24 @@
 // Convolution geometry for the backprop kernels: the padding the forward convolution used, and the
 // checks for what these kernels support (NHWC, dilation 1).
-import { backend_util, type Tensor4D, pad as tfPad, slice } from '@tensorflow/tfjs-core';
+import { backend_util, pad as tfPad, slice, type Tensor4D } from '@tensorflow/tfjs-core';
 
 export type PadAttr = 'same' | 'valid' | number | backend_util.ExplicitPadding;
 
 export interface ConvGeometry {
   batch: number;
-  inH: number; inW: number; inC: number;
-  outH: number; outW: number; outC: number;
-  kH: number; kW: number;
-  sH: number; sW: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kH: number;
+  kW: number;
+  sH: number;
+  sW: number;
   /** Zero rows/columns the forward conv added before the input (top/left). */
-  padTop: number; padLeft: number;
+  padTop: number;
+  padLeft: number;
 }
 
 function pair(v: number | [number, number] | undefined, what: string, kernel: string): [number, number] {
@@ -54,15 +61,27 @@ export function convGeometry(
   const info = backend_util.computeConv2DInfo(
     inShape as [number, number, number, number],
     filterShape as [number, number, number, number],
-    strides, 1, attrs.pad, attrs.dimRoundingMode, depthwise, 'channelsLast',
+    strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    'channelsLast',
   );
   return {
     batch: info.batchSize,
-    inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
-    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
-    kH: info.filterHeight, kW: info.filterWidth,
-    sH: info.strideHeight, sW: info.strideWidth,
-    padTop: info.padInfo.top, padLeft: info.padInfo.left,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kH: info.filterHeight,
+    kW: info.filterWidth,
+    sH: info.strideHeight,
+    sW: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
   };
 }
 
@@ -72,21 +91,35 @@ export function convGeometry(
  * rows the forward conv never read depends on the padding mode and the stride.
  */
 export function padOrCrop(
-  x: Tensor4D, top: number, bottom: number, left: number, right: number, axes: [number, number] = [1, 2],
+  x: Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+  axes: [number, number] = [1, 2],
 ): Tensor4D {
   const [ah, aw] = axes;
   let y = x;
   if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-    const p: Array<[number, number]> = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    const p: Array<[number, number]> = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
     p[ah] = [Math.max(0, top), Math.max(0, bottom)];
     p[aw] = [Math.max(0, left), Math.max(0, right)];
     y = tfPad(y, p);
   }
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {
-    const begin = [0, 0, 0, 0], size = [...y.shape];
-    const t = Math.max(0, -top), l = Math.max(0, -left);
-    begin[ah] = t; size[ah] -= t + Math.max(0, -bottom);
-    begin[aw] = l; size[aw] -= l + Math.max(0, -right);
+    const begin = [0, 0, 0, 0],
+      size = [...y.shape];
+    const t = Math.max(0, -top),
+      l = Math.max(0, -left);
+    begin[ah] = t;
+    size[ah] -= t + Math.max(0, -bottom);
+    begin[aw] = l;
+    size[aw] -= l + Math.max(0, -right);
     y = slice(y, begin, size);
   }
   return y;

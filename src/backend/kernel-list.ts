@@ -1,5 +1,6 @@
 // The custom wasm kernels, one entry per kernel name.
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './depthwise-backprop.js';

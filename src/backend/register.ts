@@ -1,6 +1,15 @@
 // Registers pyramid-nas's kernels for the wasm backend. Loaded lazily (it pulls in tfjs-core);
 // call through `registerWasmGradKernels` in ./index.ts.
-import { getGradient, getKernel, registerKernel, unregisterKernel, Tile, type GradConfig, type KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  getGradient,
+  getKernel,
+  type GradConfig,
+  type KernelConfig,
+  registerKernel,
+  Tile,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+
 import { wasmGradKernelConfigs } from './kernel-list.js';
 import { resizeNearestGradCpuConfig } from './resize-nearest-grad.js';
 import { makeTileConfig, registerTileGradient } from './tile.js';

@@ -8,14 +8,30 @@
 //   - anything else: the adjoint of the forward index map, a scatter-add in JavaScript using the
 //     same source-index formula as the forward kernel.
 import {
-  avgPool, mul, scalar, tensor4d, tidy, ResizeNearestNeighborGrad,
-  type KernelBackend, type KernelConfig, type KernelFunc, type ResizeNearestNeighborGradAttrs,
-  type Tensor4D, type TensorInfo,
+  avgPool,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  mul,
+  ResizeNearestNeighborGrad,
+  type ResizeNearestNeighborGradAttrs,
+  scalar,
+  type Tensor4D,
+  tensor4d,
+  type TensorInfo,
+  tidy,
 } from '@tensorflow/tfjs-core';
+
 import { wrapInput } from './wrap.js';
 
 /** Source row (or column) the forward op reads for output index `i`. */
-export function nearestSource(i: number, inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): number {
+export function nearestSource(
+  i: number,
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): number {
   const effIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
   const effOut = alignCorners && outSize > 1 ? outSize - 1 : outSize;
   const frac = (effIn / effOut) * (halfPixelCenters ? i + 0.5 : i);
@@ -24,7 +40,11 @@ export function nearestSource(i: number, inSize: number, outSize: number, alignC
 }
 
 export function resizeNearestGradValues(
-  dy: ArrayLike<number>, dyShape: readonly number[], inShape: readonly number[], alignCorners: boolean, halfPixelCenters: boolean,
+  dy: ArrayLike<number>,
+  dyShape: readonly number[],
+  inShape: readonly number[],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
 ): Float32Array {
   const [n, outH, outW, c] = dyShape;
   const [, inH, inW] = inShape;
@@ -45,11 +65,13 @@ export function resizeNearestGradValues(
 }
 
 const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo => {
-  const images = inputs.images as TensorInfo, dyInfo = inputs.dy as TensorInfo;
+  const images = inputs.images as TensorInfo,
+    dyInfo = inputs.dy as TensorInfo;
   const { alignCorners, halfPixelCenters } = attrs as unknown as ResizeNearestNeighborGradAttrs;
   const [, inH, inW] = images.shape;
   const [, outH, outW] = dyInfo.shape;
-  const fh = outH / inH, fw = outW / inW;
+  const fh = outH / inH,
+    fw = outW / inW;
   if (!alignCorners && Number.isInteger(fh) && Number.isInteger(fw)) {
     return tidy(() => {
       const dy = wrapInput<Tensor4D>(backend, dyInfo);
@@ -58,7 +80,13 @@ const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): Tens
     });
   }
   const b = backend as KernelBackend;
-  const values = resizeNearestGradValues(b.readSync(dyInfo.dataId) as Float32Array, dyInfo.shape, images.shape, alignCorners, halfPixelCenters);
+  const values = resizeNearestGradValues(
+    b.readSync(dyInfo.dataId) as Float32Array,
+    dyInfo.shape,
+    images.shape,
+    alignCorners,
+    halfPixelCenters,
+  );
   return tidy(() => tensor4d(values, images.shape as [number, number, number, number]));
 };
 

@@ -5,7 +5,11 @@ export type InputRoute = 'auto' | 'zero-insert' | 'phase';
 
 export type DepthwiseFilterRoute = 'auto' | 'depthwise-conv' | 'taps';
 
-export const kernelRoutes: { backpropFilter: FilterRoute; backpropInput: InputRoute; depthwiseFilter: DepthwiseFilterRoute } = {
+export const kernelRoutes: {
+  backpropFilter: FilterRoute;
+  backpropInput: InputRoute;
+  depthwiseFilter: DepthwiseFilterRoute;
+} = {
   backpropFilter: 'auto',
   backpropInput: 'auto',
   depthwiseFilter: 'auto',

@@ -59,7 +59,8 @@ async function tryWasm(): Promise<BackendChoice | string> {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     return {
       name: 'wasm',
-      detail: `@tensorflow/tfjs-backend-wasm ${wasm.version_wasm} (SIMD ${simd ? 'on' : 'off'}, ` +
+      detail:
+        `@tensorflow/tfjs-backend-wasm ${wasm.version_wasm} (SIMD ${simd ? 'on' : 'off'}, ` +
         `${wasm.getThreadsCount()} thread(s), +${kernels.length} pyramid-nas kernels)`,
     };
   } catch (err) {
@@ -86,7 +87,9 @@ async function tryCpu(): Promise<BackendChoice | string> {
 }
 
 const TRY: Record<BackendName, () => Promise<BackendChoice | string>> = {
-  tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu,
+  tensorflow: tryTensorflow,
+  wasm: tryWasm,
+  cpu: tryCpu,
 };
 
 async function select(preferred: BackendName | undefined): Promise<BackendChoice> {

@@ -7,9 +7,24 @@
 // tfjs-core's Tile gradient slices and adds once per repetition (1,024 slices for a 32×32 broadcast,
 // ~0.6 s on wasm); summing the reshaped dy over the repetition axes is the same sum in one pass.
 import {
-  clone, mul, ones, registerGradient, reshape, sum, tidy, Tile, zeros,
-  type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo, type TileAttrs,
+  clone,
+  type GradConfig,
+  type KernelConfig,
+  type KernelFunc,
+  mul,
+  type NamedAttrMap,
+  ones,
+  registerGradient,
+  reshape,
+  sum,
+  type Tensor,
+  type TensorInfo,
+  tidy,
+  Tile,
+  type TileAttrs,
+  zeros,
 } from '@tensorflow/tfjs-core';
+
 import { wrapInput } from './wrap.js';
 
 function checkReps(shape: readonly number[], reps: readonly number[]): void {
@@ -70,7 +85,10 @@ export function makeTileConfig(fallback: KernelConfig | undefined): KernelConfig
       const x = args.inputs.x as TensorInfo;
       if (!tileApplies(x.dtype) && fallback) {
         // Unregistered before wasm initialised, the native kernel never had its C function bound.
-        if (!fallbackReady) { fallback.setupFunc?.(args.backend as never); fallbackReady = true; }
+        if (!fallbackReady) {
+          fallback.setupFunc?.(args.backend as never);
+          fallbackReady = true;
+        }
         return fallback.kernelFunc(args);
       }
       return kernelFunc(args);

@@ -3,12 +3,23 @@
 // matMul) would cost rows × numSegments memory, which for gathers over anchors is prohibitive.
 // Ids outside [0, numSegments) are dropped, as TensorFlow and tfjs's cpu backend do.
 import {
-  tensor, tidy, UnsortedSegmentSum, util,
-  type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo, type UnsortedSegmentSumAttrs,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  tensor,
+  type TensorInfo,
+  tidy,
+  UnsortedSegmentSum,
+  type UnsortedSegmentSumAttrs,
+  util,
 } from '@tensorflow/tfjs-core';
 
 export function segmentSumValues(
-  x: ArrayLike<number>, xShape: readonly number[], ids: ArrayLike<number>, idsShape: readonly number[], numSegments: number,
+  x: ArrayLike<number>,
+  xShape: readonly number[],
+  ids: ArrayLike<number>,
+  idsShape: readonly number[],
+  numSegments: number,
 ): Float32Array {
   if (!Number.isInteger(numSegments) || numSegments < 0) {
     throw new Error(`UnsortedSegmentSum: numSegments must be a non-negative integer, got ${numSegments}`);
@@ -25,7 +36,8 @@ export function segmentSumValues(
   for (let i = 0; i < lead; i++) {
     const k = ids[i];
     if (k < 0 || k >= numSegments) continue;
-    const src = i * row, dst = k * row;
+    const src = i * row,
+      dst = k * row;
     for (let j = 0; j < row; j++) out[dst + j] += x[src + j];
   }
   return out;
@@ -33,10 +45,15 @@ export function segmentSumValues(
 
 const kernelFunc = ({ inputs, backend, attrs }: Parameters<KernelFunc>[0]): TensorInfo => {
   const b = backend as KernelBackend;
-  const x = inputs.x as TensorInfo, ids = inputs.segmentIds as TensorInfo;
+  const x = inputs.x as TensorInfo,
+    ids = inputs.segmentIds as TensorInfo;
   const { numSegments } = attrs as unknown as UnsortedSegmentSumAttrs;
   const values = segmentSumValues(
-    b.readSync(x.dataId) as ArrayLike<number>, x.shape, b.readSync(ids.dataId) as ArrayLike<number>, ids.shape, numSegments,
+    b.readSync(x.dataId) as ArrayLike<number>,
+    x.shape,
+    b.readSync(ids.dataId) as ArrayLike<number>,
+    ids.shape,
+    numSegments,
   );
   const outShape = [numSegments, ...x.shape.slice(ids.shape.length)];
   return tidy(() => tensor(x.dtype === 'int32' ? Int32Array.from(values) : values, outShape, x.dtype));

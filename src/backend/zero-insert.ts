@@ -10,6 +10,13 @@ import { pad, reshape, type Tensor4D } from '@tensorflow/tfjs-core';
 export function zeroInsert(dy: Tensor4D, sH: number, sW: number): Tensor4D {
   if (sH === 1 && sW === 1) return dy;
   const [n, h, w, c] = dy.shape;
-  const spread = pad(reshape(dy, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, sH - 1], [0, 0], [0, sW - 1], [0, 0]]);
+  const spread = pad(reshape(dy, [n, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, sH - 1],
+    [0, 0],
+    [0, sW - 1],
+    [0, 0],
+  ]);
   return reshape(spread, [n, h * sH, w * sW, c]);
 }

@@ -2,7 +2,8 @@
 // the target, so a reader (or a crash) never sees a half-written output file. On any error (a full disk)
 // the temp file is removed, the target is left as it was, and the error names the file.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+
 import { refuseSystemPath } from './output-folder.js';
 import { OutputWriteError, writeAll } from './write-all.js';
 

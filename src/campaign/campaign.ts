@@ -4,6 +4,7 @@
 // progress, then cancel what the wall-time grace period left running and write the final outputs.
 import { statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { Controller } from '../../controllers/types.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
 import { ensureDir, writeJsonAtomic } from './atomic.js';
@@ -11,7 +12,7 @@ import type { ResolvedCampaign } from './config.js';
 import { checkJournalSequence } from './dir.js';
 import { CampaignError } from './errors.js';
 import type { CampaignEvent } from './events.js';
-import { Journal, readJournalLines, type FinishReason, type JournalEvent } from './journal.js';
+import { type FinishReason, Journal, type JournalEvent, readJournalLines } from './journal.js';
 import { JournalState } from './journal-state.js';
 import { acquireLock, type CampaignLock } from './lock.js';
 import { CampaignLoop, trialId } from './loop.js';
@@ -21,7 +22,7 @@ import type { TrialQueue } from './queue/types.js';
 import type { TrialRecord } from './records.js';
 import { replayJournal } from './resume.js';
 import { newRunId } from './run-id.js';
-import { StatsTracker, type CampaignStats } from './stats.js';
+import { type CampaignStats, StatsTracker } from './stats.js';
 
 export { CampaignError, trialId, type CampaignEvent, type CampaignStats };
 
@@ -45,7 +46,11 @@ export interface CampaignSummary {
  * Runs a campaign in `dir` (fresh: the folder must be empty or absent; resume: continues its journal),
  * holding the folder's lock: the caller's (the CLI takes it before it starts anything else), or its own.
  */
-export async function runCampaign(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean; lock?: CampaignLock }): Promise<CampaignSummary> {
+export async function runCampaign(
+  config: ResolvedCampaign,
+  env: CampaignEnv,
+  opts: { dir: string; resume: boolean; lock?: CampaignLock },
+): Promise<CampaignSummary> {
   if (!opts.resume) {
     checkFreshFolder(opts.dir);
     ensureDir(opts.dir); // the lock file lives in it
@@ -66,7 +71,11 @@ function readForResume(journalPath: string): JournalEvent[] {
   return events;
 }
 
-async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir: string; resume: boolean }): Promise<CampaignSummary> {
+async function runLocked(
+  config: ResolvedCampaign,
+  env: CampaignEnv,
+  opts: { dir: string; resume: boolean },
+): Promise<CampaignSummary> {
   const { dir } = opts;
   const journalPath = join(dir, 'journal.jsonl');
   const past = opts.resume ? readForResume(journalPath) : [];
@@ -88,7 +97,14 @@ async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir
     let runId = newRunId();
     let sinceSnapshot = 0;
     if (opts.resume) {
-      ({ runId, sinceSnapshot } = await replayJournal(past, controller, env.space, journalPath, config.objective, state));
+      ({ runId, sinceSnapshot } = await replayJournal(
+        past,
+        controller,
+        env.space,
+        journalPath,
+        config.objective,
+        state,
+      ));
       stats.continueFrom(state.elapsed);
     } else {
       record({ type: 'campaign-started', time: new Date().toISOString(), runId, config });
@@ -96,7 +112,18 @@ async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir
       writeJsonAtomic(join(dir, 'campaign.json'), config);
     }
 
-    const loop = new CampaignLoop({ config, controller, queue, state, stats, output, record, runId, sinceSnapshot, onEvent: env.onEvent });
+    const loop = new CampaignLoop({
+      config,
+      controller,
+      queue,
+      state,
+      stats,
+      output,
+      record,
+      runId,
+      sinceSnapshot,
+      onEvent: env.onEvent,
+    });
     const pending = [...state.records.values()].filter((r) => !r.status);
     if (opts.resume) {
       output.restoreGraphs();
@@ -118,7 +145,12 @@ async function runLocked(config: ResolvedCampaign, env: CampaignEnv, opts: { dir
     record({ type: 'campaign-finished', time: new Date().toISOString(), reason, asked: state.asked, told: state.told });
     output.final();
     const final = stats.stats();
-    env.onEvent?.({ type: 'finished', reason, stats: final, ...(cancelled.length ? { cancelled: cancelled.length } : {}) });
+    env.onEvent?.({
+      type: 'finished',
+      reason,
+      stats: final,
+      ...(cancelled.length ? { cancelled: cancelled.length } : {}),
+    });
     return { dir, reason, stats: final, best: state.best, records: state.sortedRecords() };
   } finally {
     journal.close();

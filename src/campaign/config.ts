@@ -2,26 +2,31 @@
 // defaults, and reports every problem as `$.json.path: message`. See README § campaigns for each key.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+
 import { z } from 'zod';
+
+import { controllers } from '../../controllers/index.js';
+import { campaignObjectiveSchema } from '../../controllers/reward.js';
+// config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
+import { proxyTaskSchema } from '../trial/proxy-task.js';
+import { PyramidNasError } from '../util/errors.js';
 import { findOverflowingNumber, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
-import { PyramidNasError } from '../util/errors.js';
-import { jsonPath, zodIssues, type PathIssue } from '../util/zod-issues.js';
-import { campaignObjectiveSchema } from '../../controllers/reward.js';
-import { controllers } from '../../controllers/index.js';
-// config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
-import { proxyTaskSchema, type ProxyTaskConfig } from '../trial/proxy-task.js';
+import { jsonPath, type PathIssue, zodIssues } from '../util/zod-issues.js';
 
 export const CAMPAIGN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 // JSON.parse keeps a "__proto__" key, but copying it into a record silently drops it (it sets the
 // prototype instead): name it as an unknown key like any other.
-const optionsRecord = z.preprocess((value, ctx) => {
-  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
-    ctx.issues.push({ code: 'custom', message: 'unknown key', path: ['__proto__'], input: value });
-  }
-  return value;
-}, z.record(z.string(), z.unknown()));
+const optionsRecord = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.issues.push({ code: 'custom', message: 'unknown key', path: ['__proto__'], input: value });
+    }
+    return value;
+  },
+  z.record(z.string(), z.unknown()),
+);
 
 const controllerKind = z.string().refine((kind) => controllers.has(kind), {
   error: (issue) => `unknown controller "${String(issue.input)}" (known: ${controllers.names().join(', ')})`,
@@ -45,8 +50,13 @@ export const campaignSchema = z.strictObject({
       /** After wallSeconds, running trials get this long to finish before they are cancelled. */
       graceSeconds: z.number().min(0).optional(),
     })
-    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined, { message: 'give trials, wallSeconds, or both' })
-    .refine((b) => b.graceSeconds === undefined || b.wallSeconds !== undefined, { message: 'graceSeconds needs wallSeconds', path: ['graceSeconds'] }),
+    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined, {
+      message: 'give trials, wallSeconds, or both',
+    })
+    .refine((b) => b.graceSeconds === undefined || b.wallSeconds !== undefined, {
+      message: 'graceSeconds needs wallSeconds',
+      path: ['graceSeconds'],
+    }),
   /** A trial running longer is stopped and told failed with a TIMEOUT error (not retried). Default: no limit. */
   trialTimeoutSeconds: z.number().positive().max(604_800).optional(),
   /** Trials in flight at once. Default: the number of cores. */
@@ -54,7 +64,9 @@ export const campaignSchema = z.strictObject({
   /** Output folder. Default: results/<name>. */
   output: z.string().min(1).optional(),
   /** Transient-error retries per trial (a crashed worker, an unexpected exception). */
-  retry: z.strictObject({ attempts: z.int().min(1).max(20).default(3), backoffMs: z.int().min(0).max(600_000).default(2000) }).default({ attempts: 3, backoffMs: 2000 }),
+  retry: z
+    .strictObject({ attempts: z.int().min(1).max(20).default(3), backoffMs: z.int().min(0).max(600_000).default(2000) })
+    .default({ attempts: 3, backoffMs: 2000 }),
   /** A controller snapshot is journaled every `snapshotEvery` asked+told events. */
   snapshotEvery: z.int().min(1).max(100_000).default(20),
 });
@@ -79,11 +91,18 @@ export type ResolvedCampaign = Omit<CampaignOutput, 'concurrency' | 'output'> & 
 export type ConfigIssue = PathIssue;
 
 export class CampaignConfigError extends PyramidNasError {
-  constructor(readonly file: string, readonly issues: ConfigIssue[]) {
-    super('BAD_CAMPAIGN', `${file}: invalid campaign file\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`, {
-      usage: true,
-      where: { file, ...(issues.length > 0 ? { path: issues[0].path } : {}) },
-    });
+  constructor(
+    readonly file: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(
+      'BAD_CAMPAIGN',
+      `${file}: invalid campaign file\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      {
+        usage: true,
+        where: { file, ...(issues.length > 0 ? { path: issues[0].path } : {}) },
+      },
+    );
     this.name = 'CampaignConfigError';
   }
 }
@@ -96,11 +115,18 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
   const issues: ConfigIssue[] = [];
   for (const key of ['objective', 'rewardForInvalid']) {
     if (Object.hasOwn(c.controller.options, key)) {
-      issues.push({ path: jsonPath(['controller', 'options', key]), message: 'set it in the campaign\'s "objective" (the one place the reward is defined)' });
+      issues.push({
+        path: jsonPath(['controller', 'options', key]),
+        message: 'set it in the campaign\'s "objective" (the one place the reward is defined)',
+      });
     }
   }
   if (issues.length) throw new CampaignConfigError(file, issues);
-  const objective: ResolvedCampaign['objective'] = { metric: c.objective.metric, w: c.objective.w, rewardForInvalid: c.objective.rewardForInvalid };
+  const objective: ResolvedCampaign['objective'] = {
+    metric: c.objective.metric,
+    w: c.objective.w,
+    rewardForInvalid: c.objective.rewardForInvalid,
+  };
   if (c.objective.macsTarget !== undefined) objective.macsTarget = c.objective.macsTarget;
   return {
     name: c.name,
@@ -111,7 +137,12 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
     objective,
     budget: {
       ...(c.budget.trials !== undefined ? { trials: c.budget.trials } : {}),
-      ...(c.budget.wallSeconds !== undefined ? { wallSeconds: c.budget.wallSeconds, graceSeconds: c.budget.graceSeconds ?? defaultGraceSeconds(c.budget.wallSeconds) } : {}),
+      ...(c.budget.wallSeconds !== undefined
+        ? {
+            wallSeconds: c.budget.wallSeconds,
+            graceSeconds: c.budget.graceSeconds ?? defaultGraceSeconds(c.budget.wallSeconds),
+          }
+        : {}),
     },
     ...(c.trialTimeoutSeconds !== undefined ? { trialTimeoutSeconds: c.trialTimeoutSeconds } : {}),
     concurrency: c.concurrency ?? availableParallelism(),
@@ -127,7 +158,12 @@ export function loadCampaignFile(file: string): ResolvedCampaign {
   try {
     text = readTextBounded(file, INPUT_LIMITS.campaign, 'campaign file');
   } catch (err) {
-    throw new CampaignConfigError(file, [{ path: '$', message: `cannot read file: ${err instanceof BoundedReadError ? err.reason : (err as Error).message}` }]);
+    throw new CampaignConfigError(file, [
+      {
+        path: '$',
+        message: `cannot read file: ${err instanceof BoundedReadError ? err.reason : (err as Error).message}`,
+      },
+    ]);
   }
   let value: unknown;
   const body = stripBom(text);
@@ -135,12 +171,16 @@ export function loadCampaignFile(file: string): ResolvedCampaign {
     value = JSON.parse(body);
   } catch (err) {
     const { line, column, reason } = jsonSyntaxReport(body, err);
-    throw new CampaignConfigError(file, [{ path: '$', message: `not valid JSON at line ${line}, column ${column}: ${reason}` }]);
+    throw new CampaignConfigError(file, [
+      { path: '$', message: `not valid JSON at line ${line}, column ${column}: ${reason}` },
+    ]);
   }
   const overflow = findOverflowingNumber(body, value);
   if (overflow) {
     const { line, column } = lineColumn(body, overflow.offset);
-    throw new CampaignConfigError(file, [{ path: jsonPath(overflow.path), message: `${overflowMessage(overflow)} at line ${line}, column ${column}` }]);
+    throw new CampaignConfigError(file, [
+      { path: jsonPath(overflow.path), message: `${overflowMessage(overflow)} at line ${line}, column ${column}` },
+    ]);
   }
   return resolveCampaign(value, file);
 }

@@ -4,10 +4,10 @@
 // a figure never travels without its channels, repeats and input size, and an exported graph carries
 // both: the proxy's (what the search measured and the reward used) and the cost model's at the graph's
 // own width.
-import type { TrialMetrics } from '../trial/types.js';
 import { graphCost } from '../graph/cost.js';
 import type { PyramidGraph } from '../graph/types.js';
 import type { ProxyTaskConfig } from '../trial/proxy-task.js';
+import type { TrialMetrics } from '../trial/types.js';
 
 /**
  * Params and MACs of the neck (the cost model of src/graph/cost.ts: backbone projections, with the proxy
@@ -47,8 +47,13 @@ export function proxyShapeText(s: ProxyShape): string {
  * A trial's measured costs, labelled. The trainer reports the shape it trained (channels, repeats,
  * imageSize in its metrics); results journaled before it did fall back to the campaign's proxy config.
  */
-export function proxyCost(proxy: Pick<ProxyTaskConfig, 'channels' | 'maxRepeats' | 'imageSize'>, graph: Pick<PyramidGraph, 'repeats'>, metrics: TrialMetrics): ProxyCost {
-  const reported = (k: string): number | undefined => (typeof metrics[k] === 'number' && Number.isFinite(metrics[k]) ? (metrics[k] as number) : undefined);
+export function proxyCost(
+  proxy: Pick<ProxyTaskConfig, 'channels' | 'maxRepeats' | 'imageSize'>,
+  graph: Pick<PyramidGraph, 'repeats'>,
+  metrics: TrialMetrics,
+): ProxyCost {
+  const reported = (k: string): number | undefined =>
+    typeof metrics[k] === 'number' && Number.isFinite(metrics[k]) ? (metrics[k] as number) : undefined;
   return {
     scope: 'neck',
     channels: reported('channels') ?? proxy.channels,

@@ -2,8 +2,9 @@
 // campaign-started event (the source of truth; campaign.json is a copy for people) and its trials.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { resolveCampaign, type ResolvedCampaign } from './config.js';
-import { readJournalLines, JournalError, type JournalEvent } from './journal.js';
+import { JournalError, type JournalEvent, readJournalLines } from './journal.js';
 import { recordsFromJournal } from './journal-state.js';
 import type { TrialRecord } from './records.js';
 
@@ -28,20 +29,28 @@ export function checkJournalSequence(events: JournalEvent[], lines: number[], pa
     const seen = ev.type === 'asked' ? askedAt : toldAt;
     const first = seen.get(ev.index);
     if (first !== undefined) {
-      throw new JournalError(path, line, `trial ${ev.index} ${ev.type} twice (first at line ${first}): two campaign processes wrote this journal; it cannot be shown or resumed as it is`);
+      throw new JournalError(
+        path,
+        line,
+        `trial ${ev.index} ${ev.type} twice (first at line ${first}): two campaign processes wrote this journal; it cannot be shown or resumed as it is`,
+      );
     }
-    if (ev.index !== seen.size) throw new JournalError(path, line, `${ev.type} index ${ev.index} out of order (expected ${seen.size})`);
-    if (ev.type === 'told' && !askedAt.has(ev.index)) throw new JournalError(path, line, `trial ${ev.index} told before it was asked`);
+    if (ev.index !== seen.size)
+      throw new JournalError(path, line, `${ev.type} index ${ev.index} out of order (expected ${seen.size})`);
+    if (ev.type === 'told' && !askedAt.has(ev.index))
+      throw new JournalError(path, line, `trial ${ev.index} told before it was asked`);
     seen.set(ev.index, line);
   });
 }
 
 export function readCampaignDir(dir: string): CampaignDir {
   const journalPath = join(dir, 'journal.jsonl');
-  if (!existsSync(journalPath)) throw new JournalError(journalPath, 0, 'no journal here: is this a campaign output folder (results/<campaign>)?');
+  if (!existsSync(journalPath))
+    throw new JournalError(journalPath, 0, 'no journal here: is this a campaign output folder (results/<campaign>)?');
   const { events, lines } = readJournalLines(journalPath);
   const started = events[0];
-  if (started?.type !== 'campaign-started') throw new JournalError(journalPath, 1, 'the first event is not campaign-started');
+  if (started?.type !== 'campaign-started')
+    throw new JournalError(journalPath, 1, 'the first event is not campaign-started');
   checkJournalSequence(events, lines, journalPath);
   // Re-validated (the file may have been edited by hand); the folder itself is the output now.
   const config = { ...resolveCampaign(started.config, `${journalPath}:1 (config)`), output: dir };

@@ -7,6 +7,19 @@ import type { CampaignStats } from './stats.js';
 export type CampaignEvent =
   | { type: 'started' | 'resumed'; stats: CampaignStats; reattached: number }
   | { type: 'asked'; index: number; trialId: string; hash: string; stats: CampaignStats }
-  | { type: 'told'; index: number; trialId: string; status: string; reward: number; error?: string; stats: CampaignStats }
+  | {
+      type: 'told';
+      index: number;
+      trialId: string;
+      status: string;
+      reward: number;
+      error?: string;
+      stats: CampaignStats;
+    }
   | { type: 'progress'; trialId: string; progress: TrainProgress; stats: CampaignStats }
-  | { type: 'finished'; reason: FinishReason; stats: CampaignStats; /** Trials still running when the wall-time grace period ran out. */ cancelled?: number };
+  | {
+      type: 'finished';
+      reason: FinishReason;
+      stats: CampaignStats;
+      /** Trials still running when the wall-time grace period ran out. */ cancelled?: number;
+    };

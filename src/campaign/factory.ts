@@ -12,8 +12,16 @@ import { CampaignConfigError, type ResolvedCampaign } from './config.js';
 
 /** An unknown name is reported at `namePath` ($.space.name); option errors under `base` ($.space.options). */
 function asConfigError(err: unknown, file: string, namePath: string, base: string): never {
-  if (err instanceof UnknownNameError) throw new CampaignConfigError(file, err.issues.map((i) => ({ path: namePath, message: i.message })));
-  if (err instanceof OptionsError) throw new CampaignConfigError(file, err.issues.map((i) => ({ path: joinPath(base, i.path), message: i.message })));
+  if (err instanceof UnknownNameError)
+    throw new CampaignConfigError(
+      file,
+      err.issues.map((i) => ({ path: namePath, message: i.message })),
+    );
+  if (err instanceof OptionsError)
+    throw new CampaignConfigError(
+      file,
+      err.issues.map((i) => ({ path: joinPath(base, i.path), message: i.message })),
+    );
   throw err;
 }
 
@@ -26,7 +34,11 @@ export function campaignSpace(config: ResolvedCampaign, file = 'campaign.json'):
 }
 
 /** The controller with the campaign's objective and rewardForInvalid injected into its options. */
-export async function campaignController(config: ResolvedCampaign, space: SearchSpace, file = 'campaign.json'): Promise<Controller> {
+export async function campaignController(
+  config: ResolvedCampaign,
+  space: SearchSpace,
+  file = 'campaign.json',
+): Promise<Controller> {
   const { rewardForInvalid, ...objective } = config.objective;
   try {
     const options = { ...config.controller.options, objective, rewardForInvalid };

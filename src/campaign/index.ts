@@ -1,6 +1,23 @@
 // Public surface of campaigns: the campaign file, the loop, the queues, the journal and the outputs.
-export { campaignSchema, resolveCampaign, loadCampaignFile, CampaignConfigError, CAMPAIGN_NAME, type ResolvedCampaign, type CampaignInput, type ConfigIssue } from './config.js';
-export { runCampaign, trialId, CampaignError, type CampaignEnv, type CampaignEvent, type CampaignStats, type CampaignSummary } from './campaign.js';
+export {
+  campaignSchema,
+  resolveCampaign,
+  loadCampaignFile,
+  CampaignConfigError,
+  CAMPAIGN_NAME,
+  type ResolvedCampaign,
+  type CampaignInput,
+  type ConfigIssue,
+} from './config.js';
+export {
+  runCampaign,
+  trialId,
+  CampaignError,
+  type CampaignEnv,
+  type CampaignEvent,
+  type CampaignStats,
+  type CampaignSummary,
+} from './campaign.js';
 export { campaignSpace, campaignController } from './factory.js';
 export { readJournal, readJournalFile, Journal, JournalError, type JournalEvent } from './journal.js';
 export { readCampaignDir, type CampaignDir } from './dir.js';

@@ -26,9 +26,14 @@ function finite(v: unknown): number | undefined {
  * Seconds left: by the trial budget at the pace so far (campaign seconds per told trial, which already
  * includes the parallelism), and by the wall budget; the sooner of the two. Undefined when neither says.
  */
-export function eta(budget: { trials?: number; wallSeconds?: number }, told: number, elapsed: number): number | undefined {
+export function eta(
+  budget: { trials?: number; wallSeconds?: number },
+  told: number,
+  elapsed: number,
+): number | undefined {
   const left: number[] = [];
-  if (budget.trials !== undefined && told > 0 && elapsed > 0) left.push(Math.max(0, budget.trials - told) * (elapsed / told));
+  if (budget.trials !== undefined && told > 0 && elapsed > 0)
+    left.push(Math.max(0, budget.trials - told) * (elapsed / told));
   if (budget.wallSeconds !== undefined) left.push(Math.max(0, budget.wallSeconds - elapsed));
   return left.length ? Math.min(...left) : undefined;
 }
@@ -126,9 +131,17 @@ export class JournalState {
       this.counts[countedStatus(r.status)]--;
       this.bestStale = true;
     }
-    Object.assign(r, { status: ev.status, metrics: ev.metrics, error: ev.error, reward: ev.reward, wallSeconds: ev.wallSeconds, worker: ev.worker });
+    Object.assign(r, {
+      status: ev.status,
+      metrics: ev.metrics,
+      error: ev.error,
+      reward: ev.reward,
+      wallSeconds: ev.wallSeconds,
+      worker: ev.worker,
+    });
     this.counts[countedStatus(ev.status)]++;
-    if (!this.bestStale && isRankable(r) && beats(r as Rankable, this.bestRecord as Rankable | undefined)) this.bestRecord = r;
+    if (!this.bestStale && isRankable(r) && beats(r as Rankable, this.bestRecord as Rankable | undefined))
+      this.bestRecord = r;
     this.elapsed = finite(ev.elapsed) ?? this.elapsed;
     return r;
   }

@@ -2,11 +2,12 @@
 // campaign process. Each event is a whole line, every byte written and then fsynced before anything shows
 // it; a failed append is cut back, so a crash leaves at most one torn last line, which the reader drops
 // (it was never acknowledged, so resume redoes it).
-import { PyramidNasError } from '../util/errors.js';
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+
 import type { ControllerState } from '../../controllers/types.js';
 import type { TrialMetrics, TrialStatus } from '../trial/types.js';
+import { PyramidNasError } from '../util/errors.js';
 import { BoundedReadError, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
 import { OutputWriteError, writeAll } from './write-all.js';
 
@@ -81,7 +82,9 @@ export class Journal {
       } catch {
         // The reader drops a torn last line anyway; the error below is what matters.
       }
-      throw err instanceof OutputWriteError ? err : new OutputWriteError(this.path, (err as NodeJS.ErrnoException).code, err as Error);
+      throw err instanceof OutputWriteError
+        ? err
+        : new OutputWriteError(this.path, (err as NodeJS.ErrnoException).code, err as Error);
     }
     this.size += line.length;
   }
@@ -93,8 +96,15 @@ export class Journal {
 
 /** A journal that cannot be read or replayed; `line` is 0 when the problem is the file as a whole. */
 export class JournalError extends PyramidNasError {
-  constructor(readonly file: string, readonly line: number, message: string) {
-    super('BAD_JOURNAL', `${file}:${line}: ${message}`, { usage: true, where: { file, ...(line > 0 ? { line } : {}) } });
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    message: string,
+  ) {
+    super('BAD_JOURNAL', `${file}:${line}: ${message}`, {
+      usage: true,
+      where: { file, ...(line > 0 ? { line } : {}) },
+    });
     this.name = 'JournalError';
   }
 }

@@ -3,10 +3,11 @@
 // (only one creator can succeed), recording the holder's pid, host and start time. A lock left by a dead
 // process on this host is taken over (saying so); a live holder, or one on another host (whose pid cannot
 // be checked from here), is refused unless the user forces it.
-import { PyramidNasError } from '../util/errors.js';
 import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+
+import { PyramidNasError } from '../util/errors.js';
 import { writeAll } from './write-all.js';
 
 export const LOCK_FILE = '.pyramid-nas.lock';
@@ -70,7 +71,10 @@ function staleReason(h: LockHolder): string | undefined {
   return undefined;
 }
 
-type LockRead = { kind: 'held'; holder: LockHolder; raw: string } | { kind: 'gone' } | { kind: 'unreadable'; ageMs: number; raw: string };
+type LockRead =
+  | { kind: 'held'; holder: LockHolder; raw: string }
+  | { kind: 'gone' }
+  | { kind: 'unreadable'; ageMs: number; raw: string };
 
 function readLock(file: string): LockRead {
   let raw: string;
@@ -84,7 +88,8 @@ function readLock(file: string): LockRead {
   }
   try {
     const h = JSON.parse(raw) as LockHolder;
-    if (Number.isSafeInteger(h.pid) && h.pid > 0 && typeof h.host === 'string' && typeof h.since === 'string') return { kind: 'held', holder: h, raw };
+    if (Number.isSafeInteger(h.pid) && h.pid > 0 && typeof h.host === 'string' && typeof h.since === 'string')
+      return { kind: 'held', holder: h, raw };
   } catch {
     // falls through: a lock being written right now, or a damaged one
   }
@@ -166,7 +171,13 @@ export class CampaignLock {
     process.off('exit', this.onExit);
     try {
       const now = readLock(this.file);
-      if (now.kind === 'held' && now.holder.pid === this.holder.pid && now.holder.since === this.holder.since && now.holder.host === this.holder.host) unlinkSync(this.file);
+      if (
+        now.kind === 'held' &&
+        now.holder.pid === this.holder.pid &&
+        now.holder.since === this.holder.since &&
+        now.holder.host === this.holder.host
+      )
+        unlinkSync(this.file);
     } catch {
       // Already gone, or the folder was removed: nothing to release.
     }
@@ -177,7 +188,12 @@ export class CampaignLock {
 export function acquireLock(dir: string, opts: LockOptions = {}): CampaignLock {
   const file = join(dir, LOCK_FILE);
   const started = procStat(process.pid)?.started;
-  const mine: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(started ? { started } : {}) };
+  const mine: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    ...(started ? { started } : {}),
+  };
   const deadline = Date.now() + 2000;
   let force = opts.force === true;
   for (;;) {
@@ -185,7 +201,9 @@ export function acquireLock(dir: string, opts: LockOptions = {}): CampaignLock {
     const held = readLock(file);
     if (held.kind === 'gone') continue;
     if (force) {
-      opts.onNote?.(`--force-unlock: removing the lock of ${held.kind === 'held' ? describeHolder(held.holder) : 'an unreadable lock file'} on ${dir}`);
+      opts.onNote?.(
+        `--force-unlock: removing the lock of ${held.kind === 'held' ? describeHolder(held.holder) : 'an unreadable lock file'} on ${dir}`,
+      );
       rmSync(file, { force: true });
       // Once: a process that creates a lock after this removal is a live holder, refused as usual.
       force = false;
@@ -197,17 +215,34 @@ export function acquireLock(dir: string, opts: LockOptions = {}): CampaignLock {
         sleepMs(20);
         continue;
       }
-      throw new CampaignLockedError(dir, undefined, `${dir} is locked (${file} is not a readable lock); if no pyramid-nas process uses this folder, run again with --force-unlock`);
+      throw new CampaignLockedError(
+        dir,
+        undefined,
+        `${dir} is locked (${file} is not a readable lock); if no pyramid-nas process uses this folder, run again with --force-unlock`,
+      );
     }
     const h = held.holder;
     if (h.host !== mine.host) {
-      throw new CampaignLockedError(dir, h, `${dir} is in use by ${describeHolder(h)} (another host: cannot check that process from here); if it is gone, run again with --force-unlock`);
+      throw new CampaignLockedError(
+        dir,
+        h,
+        `${dir} is in use by ${describeHolder(h)} (another host: cannot check that process from here); if it is gone, run again with --force-unlock`,
+      );
     }
     const stale = staleReason(h);
     if (stale === undefined) {
-      throw new CampaignLockedError(dir, h, `${dir} is in use by ${describeHolder(h)}; wait for it to finish (or stop it), or run again with --force-unlock if it is not a pyramid-nas process`);
+      throw new CampaignLockedError(
+        dir,
+        h,
+        `${dir} is in use by ${describeHolder(h)}; wait for it to finish (or stop it), or run again with --force-unlock if it is not a pyramid-nas process`,
+      );
     }
-    if (Date.now() >= deadline) throw new CampaignLockedError(dir, h, `${dir}: could not take over the stale lock of ${describeHolder(h)} (${stale}); run again with --force-unlock`);
+    if (Date.now() >= deadline)
+      throw new CampaignLockedError(
+        dir,
+        h,
+        `${dir}: could not take over the stale lock of ${describeHolder(h)} (${stale}); run again with --force-unlock`,
+      );
     opts.onNote?.(`taking over the stale lock of ${describeHolder(h)} on ${dir}: ${stale}`);
     // Another process is taking it over right now: give it a moment, then look again.
     if (!removeStale(file, held.raw)) sleepMs(20);

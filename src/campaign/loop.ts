@@ -76,14 +76,26 @@ export class CampaignLoop {
       this.rejectDone = rej;
     });
     p.queue.onResult((result) => this.onResult(result));
-    p.queue.onProgress((id, progress) => p.onEvent?.({ type: 'progress', trialId: id, progress, stats: p.stats.stats() }));
+    p.queue.onProgress((id, progress) =>
+      p.onEvent?.({ type: 'progress', trialId: id, progress, stats: p.stats.stats() }),
+    );
   }
 
   /** The job that runs a trial. The trial time limit travels in it: whoever runs it (the pool, a BullMQ worker) enforces it. */
   jobOf(r: TrialRecord): TrialJob {
     const { config } = this.p;
     const timeout = config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {};
-    return { campaign: config.name, trialId: r.trialId, index: r.index, graph: r.graph!, proxy: config.proxy, runId: this.p.runId, graphHash: r.hash, proxyHash: this.proxyIdentity, ...timeout };
+    return {
+      campaign: config.name,
+      trialId: r.trialId,
+      index: r.index,
+      graph: r.graph!,
+      proxy: config.proxy,
+      runId: this.p.runId,
+      graphHash: r.hash,
+      proxyHash: this.proxyIdentity,
+      ...timeout,
+    };
   }
 
   /** Runs until the budget is spent (or the space exhausted) and every trial is told, or the grace period is over. */
@@ -93,13 +105,16 @@ export class CampaignLoop {
     let graceTimer: NodeJS.Timeout | undefined;
     if (budget.wallSeconds !== undefined) {
       const grace = budget.graceSeconds ?? 0;
-      wallTimer = setTimeout(() => {
-        this.kick();
-        graceTimer = setTimeout(() => {
-          this.graceOver = true;
+      wallTimer = setTimeout(
+        () => {
           this.kick();
-        }, grace * 1000);
-      }, Math.max(0, (budget.wallSeconds - this.p.stats.elapsed()) * 1000) + 10);
+          graceTimer = setTimeout(() => {
+            this.graceOver = true;
+            this.kick();
+          }, grace * 1000);
+        },
+        Math.max(0, (budget.wallSeconds - this.p.stats.elapsed()) * 1000) + 10,
+      );
     }
     this.kick();
     try {
@@ -118,8 +133,18 @@ export class CampaignLoop {
     if (!rec || rec.trialId !== result.trialId || index < state.told || this.buffer.has(index)) return;
     // A result must be the answer to what this run asked (trial identity); one that is not (left in
     // Redis by another run, trained on another graph or proxy) is told as a failure, never as metrics.
-    const mismatch = identityMismatch({ trialId: rec.trialId, runId: this.p.runId, graphHash: rec.hash, proxyHash: this.proxyIdentity }, result);
-    if (mismatch) result = { trialId: rec.trialId, status: 'failed', error: `RESULT_MISMATCH: ${mismatch}`, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}) };
+    const mismatch = identityMismatch(
+      { trialId: rec.trialId, runId: this.p.runId, graphHash: rec.hash, proxyHash: this.proxyIdentity },
+      result,
+    );
+    if (mismatch)
+      result = {
+        trialId: rec.trialId,
+        status: 'failed',
+        error: `RESULT_MISMATCH: ${mismatch}`,
+        wallSeconds: result.wallSeconds,
+        ...(result.worker ? { worker: result.worker } : {}),
+      };
     this.buffer.set(index, result);
     this.kick();
   }
@@ -154,15 +179,29 @@ export class CampaignLoop {
     const reward = rewardOf(outcome, config.objective);
     await controller.tell(r.index, outcome, reward);
     const ev: ToldEvent = {
-      type: 'told', index: r.index, trialId: r.trialId, status: outcome.status,
+      type: 'told',
+      index: r.index,
+      trialId: r.trialId,
+      status: outcome.status,
       ...(outcome.metrics ? { metrics: outcome.metrics } : { error: outcome.error }),
-      reward: reward.reward, wallSeconds: result.wallSeconds, ...(result.worker ? { worker: result.worker } : {}), elapsed: this.p.stats.elapsed(),
+      reward: reward.reward,
+      wallSeconds: result.wallSeconds,
+      ...(result.worker ? { worker: result.worker } : {}),
+      elapsed: this.p.stats.elapsed(),
     };
     this.p.record(ev);
     this.p.queue.forget?.(this.jobOf(r));
     this.p.output.told(r);
     this.maybeSnapshot();
-    this.p.onEvent?.({ type: 'told', index: r.index, trialId: r.trialId, status: r.status!, reward: reward.reward, error: r.error, stats: this.p.stats.stats() });
+    this.p.onEvent?.({
+      type: 'told',
+      index: r.index,
+      trialId: r.trialId,
+      status: r.status!,
+      reward: reward.reward,
+      error: r.error,
+      stats: this.p.stats.stats(),
+    });
     return true;
   }
 
@@ -179,11 +218,24 @@ export class CampaignLoop {
         }
         throw err;
       }
-      if (p.index !== state.asked) throw new CampaignError('BAD_JOURNAL', `controller returned proposal #${p.index}, expected #${state.asked}`);
-      const r = this.p.record({ type: 'asked', index: p.index, trialId: trialId(config.name, p.index), decisions: p.decisions, hash: p.hash })!;
+      if (p.index !== state.asked)
+        throw new CampaignError('BAD_JOURNAL', `controller returned proposal #${p.index}, expected #${state.asked}`);
+      const r = this.p.record({
+        type: 'asked',
+        index: p.index,
+        trialId: trialId(config.name, p.index),
+        decisions: p.decisions,
+        hash: p.hash,
+      })!;
       r.graph = p.graph;
       this.maybeSnapshot();
-      this.p.onEvent?.({ type: 'asked', index: r.index, trialId: r.trialId, hash: r.hash, stats: this.p.stats.stats() });
+      this.p.onEvent?.({
+        type: 'asked',
+        index: r.index,
+        trialId: r.trialId,
+        hash: r.hash,
+        stats: this.p.stats.stats(),
+      });
       await this.p.queue.submit(this.jobOf(r));
     }
   }
@@ -199,7 +251,13 @@ export class CampaignLoop {
       this.p.output.flush(false);
       if (!this.finished && state.told === state.asked && !this.mayAskMore()) {
         this.finished = true;
-        this.resolveDone(this.exhausted ? 'exhausted' : config.budget.trials !== undefined && state.asked >= config.budget.trials ? 'trials' : 'wallSeconds');
+        this.resolveDone(
+          this.exhausted
+            ? 'exhausted'
+            : config.budget.trials !== undefined && state.asked >= config.budget.trials
+              ? 'trials'
+              : 'wallSeconds',
+        );
       }
       if (!this.finished && this.graceOver) {
         // Trials still running are cancelled by the caller and stay asked-but-untold in the journal.

@@ -7,7 +7,11 @@ import type { TrialOutcome, TrialResult } from '../trial/types.js';
 import type { ResolvedCampaign } from './config.js';
 
 /** The outcome a controller is told for a result (or for a journaled told event). */
-export function outcomeOf(r: { status: TrialResult['status']; metrics?: TrialResult['metrics']; error?: string }): TrialOutcome {
+export function outcomeOf(r: {
+  status: TrialResult['status'];
+  metrics?: TrialResult['metrics'];
+  error?: string;
+}): TrialOutcome {
   if (r.status === 'complete' && r.metrics) return { status: 'complete', metrics: r.metrics };
   if (r.status === 'complete') return { status: 'failed', error: 'complete without metrics' };
   return { status: r.status, error: r.error ?? r.status };
@@ -24,7 +28,13 @@ export function rewardOf(outcome: TrialOutcome, objective: ResolvedCampaign['obj
  * journal does not record and which follows from the outcome. A journal without a usable number (edited
  * by hand) gets the reward computed again.
  */
-export function journaledReward(outcome: TrialOutcome, journaled: unknown, objective: ResolvedCampaign['objective']): Reward {
+export function journaledReward(
+  outcome: TrialOutcome,
+  journaled: unknown,
+  objective: ResolvedCampaign['objective'],
+): Reward {
   const computed = rewardOf(outcome, objective);
-  return typeof journaled === 'number' && Number.isFinite(journaled) ? { reward: journaled, valid: computed.valid } : computed;
+  return typeof journaled === 'number' && Number.isFinite(journaled)
+    ? { reward: journaled, valid: computed.valid }
+    : computed;
 }

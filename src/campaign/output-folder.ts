@@ -1,9 +1,10 @@
 // Where a campaign may write. Two rules: never under /proc, /sys or /dev (kernel filesystems: a recursive
 // mkdir there can spin forever, and nothing written there is a file), and a fresh campaign only into an
 // empty or absent folder, so an existing trials.csv or campaign.json is never silently replaced.
-import { PyramidNasError } from '../util/errors.js';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+
+import { PyramidNasError } from '../util/errors.js';
 import { CampaignError } from './errors.js';
 import { LOCK_FILE } from './lock.js';
 
@@ -49,7 +50,10 @@ export function refuseSystemPath(path: string): void {
   const root = systemRoot(abs) ?? systemRoot(real);
   if (root === undefined) return;
   const via = real !== abs && systemRoot(abs) === undefined ? ` (it resolves to ${real})` : '';
-  throw new OutputFolderError(path, `${path}: refusing to write under ${root}${via}: that is a kernel filesystem, not a place for output files`);
+  throw new OutputFolderError(
+    path,
+    `${path}: refusing to write under ${root}${via}: that is a kernel filesystem, not a place for output files`,
+  );
 }
 
 /** What a fresh campaign finds at its output folder (after checkFreshFolder accepted it). */
@@ -64,9 +68,12 @@ export function checkFreshFolder(dir: string): FreshFolderState {
   refuseSystemPath(dir);
   let names: string[];
   try {
-    if (!statSync(dir).isDirectory()) throw new OutputFolderError(dir, `${dir}: exists and is not a folder; choose another output`);
+    if (!statSync(dir).isDirectory())
+      throw new OutputFolderError(dir, `${dir}: exists and is not a folder; choose another output`);
     // An empty journal is what a first append that failed (a full disk) leaves: nothing happened yet.
-    names = readdirSync(dir).filter((n) => n !== LOCK_FILE && !(n === 'journal.jsonl' && statSync(join(dir, n)).size === 0));
+    names = readdirSync(dir).filter(
+      (n) => n !== LOCK_FILE && !(n === 'journal.jsonl' && statSync(join(dir, n)).size === 0),
+    );
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return 'absent';
@@ -75,11 +82,17 @@ export function checkFreshFolder(dir: string): FreshFolderState {
     throw new OutputFolderError(dir, `${dir}: cannot use as output folder (${(err as Error).message})`);
   }
   if (names.includes('journal.jsonl')) {
-    throw new CampaignError('EXISTS', `${dir} already holds a campaign journal; continue it with: pyramid-nas search --resume ${dir} (or choose another name/output)`);
+    throw new CampaignError(
+      'EXISTS',
+      `${dir} already holds a campaign journal; continue it with: pyramid-nas search --resume ${dir} (or choose another name/output)`,
+    );
   }
   if (names.length > 0) {
     const shown = names.sort().slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
-    throw new OutputFolderError(dir, `${dir}: not empty (holds ${shown}); a fresh campaign writes only into an empty or new folder: choose another output, or move these away`);
+    throw new OutputFolderError(
+      dir,
+      `${dir}: not empty (holds ${shown}); a fresh campaign writes only into an empty or new folder: choose another output, or move these away`,
+    );
   }
   return 'empty';
 }

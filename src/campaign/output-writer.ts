@@ -3,6 +3,7 @@
 // every two seconds while it runs (rewriting them costs O(trials) per tell), then once more at the end.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { ResolvedCampaign } from './config.js';
 import { writeSummaries, writeTrialGraph } from './outputs.js';
 import type { TrialRecord } from './records.js';
@@ -28,7 +29,9 @@ export class OutputWriter {
 
   /** A crash between a told event and its graph file leaves the file missing: write it again. */
   restoreGraphs(): void {
-    for (const r of this.records()) if (r.status && !existsSync(join(this.dir, 'graphs', `${r.trialId}.graph.json`))) writeTrialGraph(this.dir, this.config, r);
+    for (const r of this.records())
+      if (r.status && !existsSync(join(this.dir, 'graphs', `${r.trialId}.graph.json`)))
+        writeTrialGraph(this.dir, this.config, r);
   }
 
   /** Rewrites the summaries if something was told since the last time and the interval has passed (or `force`). */

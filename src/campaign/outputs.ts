@@ -1,8 +1,9 @@
 // The campaign's output files, each written atomically: trials.csv, best.graph.json, pareto.json,
 // best.svg, and graphs/<trialId>.graph.json with provenance in `meta`. "Best" is records.ts's ranking.
 import { join } from 'node:path';
-import type { PyramidGraph } from '../graph/types.js';
+
 import { renderSvg } from '../graph/index.js';
+import type { PyramidGraph } from '../graph/types.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 import type { ResolvedCampaign } from './config.js';
 import { fullWidthCost, proxyCost, proxyShape } from './costs.js';
@@ -35,7 +36,15 @@ export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): P
       decisions: r.decisions,
       hash: r.hash,
       status: r.status,
-      ...(m ? { AP: m.AP, AP50: m.AP50, AP75: m.AP75, proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps }, proxyCost: proxy } : {}),
+      ...(m
+        ? {
+            AP: m.AP,
+            AP50: m.AP50,
+            AP75: m.AP75,
+            proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps },
+            proxyCost: proxy,
+          }
+        : {}),
       fullWidthCost: fullWidthCost(r.graph, proxy?.imageSize ?? config.proxy.imageSize),
       ...(r.reward !== undefined ? { reward: r.reward } : {}),
       ...(r.error ? { error: r.error } : {}),
@@ -49,9 +58,26 @@ export function writeTrialGraph(dir: string, config: ResolvedCampaign, r: TrialR
 
 // Costs are the proxy's, so their columns say so and each row carries the shape they were measured at.
 const CSV_COLUMNS = [
-  'index', 'trialId', 'status', 'reward', 'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl',
-  'proxyParams', 'proxyMacs', 'proxyChannels', 'proxyRepeats', 'proxyImageSize',
-  'trainSeconds', 'wallSeconds', 'worker', 'hash', 'error',
+  'index',
+  'trialId',
+  'status',
+  'reward',
+  'AP',
+  'AP50',
+  'AP75',
+  'APs',
+  'APm',
+  'APl',
+  'proxyParams',
+  'proxyMacs',
+  'proxyChannels',
+  'proxyRepeats',
+  'proxyImageSize',
+  'trainSeconds',
+  'wallSeconds',
+  'worker',
+  'hash',
+  'error',
 ] as const;
 
 function csvCell(v: unknown): string {
@@ -67,11 +93,26 @@ export function trialsCsv(records: TrialRecord[], config?: ResolvedCampaign): st
     const m = r.metrics;
     const pc = m && config && r.graph ? proxyCost(config.proxy, r.graph, m) : undefined;
     const row: Record<string, unknown> = {
-      index: r.index, trialId: r.trialId, status: r.status, reward: r.reward,
-      AP: m?.AP, AP50: m?.AP50, AP75: m?.AP75, APs: m?.APs, APm: m?.APm, APl: m?.APl,
-      proxyParams: m?.params, proxyMacs: m?.macs, proxyChannels: pc?.channels, proxyRepeats: pc?.repeats, proxyImageSize: pc?.imageSize,
-      trainSeconds: m?.trainSeconds, wallSeconds: r.wallSeconds,
-      worker: r.worker, hash: r.hash, error: r.error,
+      index: r.index,
+      trialId: r.trialId,
+      status: r.status,
+      reward: r.reward,
+      AP: m?.AP,
+      AP50: m?.AP50,
+      AP75: m?.AP75,
+      APs: m?.APs,
+      APm: m?.APm,
+      APl: m?.APl,
+      proxyParams: m?.params,
+      proxyMacs: m?.macs,
+      proxyChannels: pc?.channels,
+      proxyRepeats: pc?.repeats,
+      proxyImageSize: pc?.imageSize,
+      trainSeconds: m?.trainSeconds,
+      wallSeconds: r.wallSeconds,
+      worker: r.worker,
+      hash: r.hash,
+      error: r.error,
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }
@@ -79,9 +120,19 @@ export function trialsCsv(records: TrialRecord[], config?: ResolvedCampaign): st
 }
 
 export function paretoJson(records: TrialRecord[], config?: ResolvedCampaign) {
-  const done = ranked(records).map((r) => ({ trialId: r.trialId, index: r.index, hash: r.hash, AP: r.metrics!.AP, macs: r.metrics!.macs, params: r.metrics!.params, reward: r.reward! }));
+  const done = ranked(records).map((r) => ({
+    trialId: r.trialId,
+    index: r.index,
+    hash: r.hash,
+    AP: r.metrics!.AP,
+    macs: r.metrics!.macs,
+    params: r.metrics!.params,
+    reward: r.reward!,
+  }));
   const front = (costs: (p: (typeof done)[number]) => number[]) =>
-    paretoFront(done.map((p) => ({ ...p, costs: costs(p) }))).map(({ costs: _c, ...p }) => p).sort((a, b) => a.macs - b.macs || a.params - b.params);
+    paretoFront(done.map((p) => ({ ...p, costs: costs(p) })))
+      .map(({ costs: _c, ...p }) => p)
+      .sort((a, b) => a.macs - b.macs || a.params - b.params);
   return {
     objectives: { maximize: ['AP'], minimize: ['macs', 'params'] },
     /** The campaign's best trial (highest reward), which need not be on a front. */

@@ -2,10 +2,11 @@
 // failed, the best trial by reward with its AP, the campaign's ETA), or pino JSON lines for machines
 // (`--json`).
 import cliProgress from 'cli-progress';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
+
 import type { CampaignEvent } from './events.js';
-import type { CampaignStats } from './stats.js';
 import { bestText } from './records.js';
+import type { CampaignStats } from './stats.js';
 
 export interface Reporter {
   onEvent(ev: CampaignEvent): void;
@@ -16,7 +17,9 @@ export interface Reporter {
 
 // Synchronous writes: log lines and the final result line must come out in order, and none may be lost
 // at process.exit.
-export function jsonReporter(logger: Logger = pino({ base: undefined }, pino.destination({ dest: 1, sync: true }))): Reporter {
+export function jsonReporter(
+  logger: Logger = pino({ base: undefined }, pino.destination({ dest: 1, sync: true })),
+): Reporter {
   return {
     onEvent(ev) {
       if (ev.type === 'progress') return; // per-step progress is too chatty for logs
@@ -47,7 +50,11 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
   const eta = (s: CampaignStats) => {
     if (s.eta === undefined) return '-';
     const sec = Math.max(0, Math.round(s.eta));
-    return sec >= 3600 ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m` : sec >= 60 ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s` : `${sec}s`;
+    return sec >= 3600
+      ? `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m`
+      : sec >= 60
+        ? `${Math.floor(sec / 60)}m${String(sec % 60).padStart(2, '0')}s`
+        : `${sec}s`;
   };
   const payload = (s: CampaignStats) => ({
     running: s.running,
@@ -66,7 +73,8 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
     onEvent(ev) {
       const total = ev.stats.total ?? Math.max(ev.stats.asked, 1);
       if (ev.type === 'started' || ev.type === 'resumed') {
-        if (ev.type === 'resumed') stream.write(`resumed: ${ev.stats.told} told, ${ev.reattached} in flight re-attached\n`);
+        if (ev.type === 'resumed')
+          stream.write(`resumed: ${ev.stats.told} told, ${ev.reattached} in flight re-attached\n`);
         bar.start(total, ev.stats.told, payload(ev.stats));
         started = true;
         return;

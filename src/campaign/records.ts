@@ -1,7 +1,7 @@
 // What the campaign knows about each trial (journal-state.ts folds the journal into these records), and
 // the campaign's one ranking of them.
-import type { TrialMetrics, TrialStatus } from '../trial/types.js';
 import type { PyramidGraph } from '../graph/types.js';
+import type { TrialMetrics, TrialStatus } from '../trial/types.js';
 
 export interface TrialRecord {
   index: number;

@@ -32,7 +32,8 @@ export async function replayJournal(
   /** Where the events are folded (the resumed campaign carries it on). */
   state = new JournalState(),
 ): Promise<Replayed> {
-  if (past[0]?.type !== 'campaign-started') throw new CampaignError('BAD_JOURNAL', `${journalPath}: does not start with a campaign-started event`);
+  if (past[0]?.type !== 'campaign-started')
+    throw new CampaignError('BAD_JOURNAL', `${journalPath}: does not start with a campaign-started event`);
   let snapAt = -1;
   for (let i = past.length - 1; i >= 0 && snapAt < 0; i--) if (past[i].type === 'controller-snapshot') snapAt = i;
   if (snapAt >= 0) controller.load((past[snapAt] as Extract<JournalEvent, { type: 'controller-snapshot' }>).state);
@@ -42,19 +43,34 @@ export async function replayJournal(
     const ev = past[i];
     const replay = i > snapAt; // events up to the snapshot are already in the loaded state
     if (ev.type === 'asked') {
-      if (ev.index !== state.asked) throw new CampaignError('BAD_JOURNAL', `${journalPath}: asked index ${ev.index} out of order (expected ${state.asked})`);
+      if (ev.index !== state.asked)
+        throw new CampaignError(
+          'BAD_JOURNAL',
+          `${journalPath}: asked index ${ev.index} out of order (expected ${state.asked})`,
+        );
       if (replay) {
         const p = await controller.ask();
         if (p.index !== ev.index || p.hash !== ev.hash) {
-          throw new CampaignError('RESUME_MISMATCH', `${journalPath}: the controller now proposes #${p.index} ${p.hash.slice(0, 12)} where the journal has #${ev.index} ${ev.hash.slice(0, 12)}; the controller, space or config changed since the journal was written`);
+          throw new CampaignError(
+            'RESUME_MISMATCH',
+            `${journalPath}: the controller now proposes #${p.index} ${p.hash.slice(0, 12)} where the journal has #${ev.index} ${ev.hash.slice(0, 12)}; the controller, space or config changed since the journal was written`,
+          );
         }
       }
       const graph = space.decode(ev.decisions);
-      if (graphHash(graph) !== ev.hash) throw new CampaignError('RESUME_MISMATCH', `${journalPath}: decisions of trial ${ev.trialId} no longer decode to hash ${ev.hash.slice(0, 12)}`);
+      if (graphHash(graph) !== ev.hash)
+        throw new CampaignError(
+          'RESUME_MISMATCH',
+          `${journalPath}: decisions of trial ${ev.trialId} no longer decode to hash ${ev.hash.slice(0, 12)}`,
+        );
       state.apply(ev)!.graph = graph;
       out.sinceSnapshot++;
     } else if (ev.type === 'told') {
-      if (ev.index !== state.told) throw new CampaignError('BAD_JOURNAL', `${journalPath}: told index ${ev.index} out of order (expected ${state.told})`);
+      if (ev.index !== state.told)
+        throw new CampaignError(
+          'BAD_JOURNAL',
+          `${journalPath}: told index ${ev.index} out of order (expected ${state.told})`,
+        );
       if (replay) {
         const outcome = outcomeOf(ev);
         await controller.tell(ev.index, outcome, journaledReward(outcome, ev.reward, objective));

@@ -1,14 +1,16 @@
 // write(2) may write fewer bytes than asked (a full disk, a signal, a pipe): a loop that writes them all,
 // and an error that names the file and says "no space left" in words.
-import { PyramidNasError } from '../util/errors.js';
 import { writeSync } from 'node:fs';
+
+import { PyramidNasError } from '../util/errors.js';
 
 /**
  * The write(2) the output helpers use. A seam so tests can inject short writes and ENOSPC; nothing else
  * should replace it.
  */
 export const writeIo = {
-  writeSync: (fd: number, buf: Uint8Array, offset: number, length: number): number => writeSync(fd, buf, offset, length),
+  writeSync: (fd: number, buf: Uint8Array, offset: number, length: number): number =>
+    writeSync(fd, buf, offset, length),
 };
 
 const IN_WORDS: Record<string, string> = {
@@ -25,7 +27,10 @@ export class OutputWriteError extends PyramidNasError {
     cause: Error,
   ) {
     const words = systemCode === undefined ? undefined : IN_WORDS[systemCode];
-    super('WRITE_FAILED', `${file}: cannot write: ${words ? `${words} (${systemCode})` : cause.message}`, { cause, where: { file } });
+    super('WRITE_FAILED', `${file}: cannot write: ${words ? `${words} (${systemCode})` : cause.message}`, {
+      cause,
+      where: { file },
+    });
     this.name = 'OutputWriteError';
   }
 }

@@ -16,7 +16,8 @@ export function intOption(lo: number, hi: number) {
 /** One of a fixed list of words. */
 export function choice<T extends string>(allowed: readonly T[]) {
   return (v: string): T => {
-    if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
+    if (!(allowed as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
   };
 }

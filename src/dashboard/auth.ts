@@ -4,10 +4,11 @@
 // with `?token=` (so the browser's module imports and EventSource carry it without query strings).
 // Without a token we also check the Host header against loopback names, so a web page cannot reach the
 // dashboard through DNS rebinding.
-import { OptionValueError } from '../util/errors.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+
+import { OptionValueError } from '../util/errors.js';
 
 export const TOKEN_COOKIE = 'pyramid_nas_dashboard';
 
@@ -33,7 +34,10 @@ export function checkBind(host: string, token: string | undefined): void {
     if (!/^[\x21-\x7e]+$/.test(token)) throw new DashboardOptionsError('token', 'printable ASCII without spaces only');
   }
   if (!isLoopbackHost(host) && token === undefined) {
-    throw new DashboardOptionsError('host', `${host} is not a loopback address: anyone who can reach it could read the campaign; give --token T (required on every request)`);
+    throw new DashboardOptionsError(
+      'host',
+      `${host} is not a loopback address: anyone who can reach it could read the campaign; give --token T (required on every request)`,
+    );
   }
 }
 
@@ -66,15 +70,19 @@ export type AuthResult = { ok: true; viaQuery: boolean } | { ok: false; status: 
 export function authorize(req: IncomingMessage, url: URL, token: string | undefined): AuthResult {
   if (token === undefined) {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
-    if (!isLoopbackHost(host)) return { ok: false, status: 421, message: 'this dashboard answers loopback host names only' };
+    if (!isLoopbackHost(host))
+      return { ok: false, status: 421, message: 'this dashboard answers loopback host names only' };
     return { ok: true, viaQuery: false };
   }
   const q = url.searchParams.get('token') ?? undefined;
-  if (q !== undefined) return sameToken(q, token) ? { ok: true, viaQuery: true } : { ok: false, status: 403, message: 'wrong token' };
+  if (q !== undefined)
+    return sameToken(q, token) ? { ok: true, viaQuery: true } : { ok: false, status: 403, message: 'wrong token' };
   const auth = req.headers.authorization;
   const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
   const header = req.headers['x-dashboard-token'];
-  const given = bearer ?? (typeof header === 'string' ? header : undefined) ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
-  if (given === undefined) return { ok: false, status: 401, message: 'token required (?token=, Authorization: Bearer, or X-Dashboard-Token)' };
+  const given =
+    bearer ?? (typeof header === 'string' ? header : undefined) ?? cookieValue(req.headers.cookie, TOKEN_COOKIE);
+  if (given === undefined)
+    return { ok: false, status: 401, message: 'token required (?token=, Authorization: Bearer, or X-Dashboard-Token)' };
   return sameToken(given, token) ? { ok: true, viaQuery: false } : { ok: false, status: 403, message: 'wrong token' };
 }

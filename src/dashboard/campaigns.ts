@@ -2,9 +2,10 @@
 // listeners that want to hear about changes (the SSE clients).
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { JournalTail, type TailBatch } from './tail.js';
-import { CampaignState, type CampaignHeader, type TrialRow } from './state.js';
+
 import { DashboardOptionsError } from './auth.js';
+import { type CampaignHeader, CampaignState, type TrialRow } from './state.js';
+import { JournalTail, type TailBatch } from './tail.js';
 
 export interface CampaignUpdate {
   key: string;
@@ -23,11 +24,16 @@ export class CampaignSet {
   private listeners: Array<(u: CampaignUpdate) => void> = [];
 
   constructor(dirs: string[], pollMs?: number) {
-    if (dirs.length === 0) throw new DashboardOptionsError('dirs', 'give at least one campaign folder (results/<campaign>)');
+    if (dirs.length === 0)
+      throw new DashboardOptionsError('dirs', 'give at least one campaign folder (results/<campaign>)');
     for (const d of dirs) {
       const dir = resolve(d);
       // A folder that does not exist yet is waited for (`search --dashboard` may start before it is made).
-      if (existsSync(dir) && !statSync(dir).isDirectory()) throw new DashboardOptionsError('dirs', `${d}: not a folder (expected a campaign output folder, results/<campaign>)`);
+      if (existsSync(dir) && !statSync(dir).isDirectory())
+        throw new DashboardOptionsError(
+          'dirs',
+          `${d}: not a folder (expected a campaign output folder, results/<campaign>)`,
+        );
       let key = basename(dir) || 'campaign';
       for (let n = 2; this.byKey.has(key); n++) key = `${basename(dir)}~${n}`;
       const state = new CampaignState(key, dir);

@@ -3,10 +3,11 @@
 // `pyramid-nas dashboard` command and by `search … --dashboard`.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
 import { loadAssets } from './assets.js';
 import { checkBind, DashboardOptionsError } from './auth.js';
 import { CampaignSet } from './campaigns.js';
-import { RedisView, type QueueView } from './redis-view.js';
+import { type QueueView, RedisView } from './redis-view.js';
 import { broadcastQueue, broadcastUpdate, createHandler, SseHub } from './server.js';
 
 export { DashboardOptionsError, isLoopbackHost } from './auth.js';
@@ -39,8 +40,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 8080;
   checkBind(host, opts.token);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new DashboardOptionsError('port', `must be an integer in 0..65535 (got ${port})`);
-  if (opts.redis !== undefined && !/^rediss?:\/\//.test(opts.redis)) throw new DashboardOptionsError('redis', 'expected redis://[user:pass@]host:port[/db] or rediss://…');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new DashboardOptionsError('port', `must be an integer in 0..65535 (got ${port})`);
+  if (opts.redis !== undefined && !/^rediss?:\/\//.test(opts.redis))
+    throw new DashboardOptionsError('redis', 'expected redis://[user:pass@]host:port[/db] or rediss://…');
 
   const assets = loadAssets();
   const campaigns = new CampaignSet(opts.dirs, opts.pollMs);
@@ -50,13 +53,21 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   campaigns.onUpdate((u) => broadcastUpdate(hub, u));
   campaigns.start();
   if (opts.redis) {
-    redis = new RedisView(opts.redis, () => campaigns.queueNames(), (v) => {
-      views.set(v.key, v);
-      broadcastQueue(hub, v);
-    }, opts.pollMs ?? 1000);
+    redis = new RedisView(
+      opts.redis,
+      () => campaigns.queueNames(),
+      (v) => {
+        views.set(v.key, v);
+        broadcastQueue(hub, v);
+      },
+      opts.pollMs ?? 1000,
+    );
     redis.start();
   }
-  const handler = createHandler({ campaigns, assets, token: opts.token, redis: redis !== undefined, queueViews: () => [...views.values()] }, hub);
+  const handler = createHandler(
+    { campaigns, assets, token: opts.token, redis: redis !== undefined, queueViews: () => [...views.values()] },
+    hub,
+  );
   const server: Server = createServer(handler);
   server.keepAliveTimeout = 5000;
   try {
@@ -73,7 +84,8 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     await redis?.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') throw new DashboardOptionsError('port', `${port} is in use on ${host}`);
-    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new DashboardOptionsError('host', `cannot bind ${host} (${e.code})`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+      throw new DashboardOptionsError('host', `cannot bind ${host} (${e.code})`);
     throw err;
   }
   const addr = server.address() as AddressInfo;

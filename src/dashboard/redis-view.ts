@@ -4,6 +4,7 @@
 // getters are called. Polled, because QueueEvents would need a blocking connection per campaign.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+
 import { connectRedis, QUEUE_PREFIX, redact } from '../util/redis-connection.js';
 
 export interface RunningJob {
@@ -32,7 +33,12 @@ function numField(o: Record<string, unknown>, k: string): number | undefined {
 function progressOf(p: unknown): RunningJob['progress'] {
   if (typeof p !== 'object' || p === null) return typeof p === 'number' ? { step: p, steps: 100 } : undefined;
   const o = p as Record<string, unknown>;
-  return { step: numField(o, 'step'), steps: numField(o, 'steps'), loss: numField(o, 'loss'), imagesPerSecond: numField(o, 'imagesPerSecond') };
+  return {
+    step: numField(o, 'step'),
+    steps: numField(o, 'steps'),
+    loss: numField(o, 'loss'),
+    imagesPerSecond: numField(o, 'imagesPerSecond'),
+  };
 }
 
 export class RedisView {

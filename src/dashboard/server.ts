@@ -4,6 +4,7 @@
 // Every response carries a strict Content-Security-Policy: trial strings are inserted as text by the
 // page, and the CSP is the second wall should that ever slip.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import { renderSvg } from '../graph/index.js';
 import type { Asset } from './assets.js';
 import { authorize, TOKEN_COOKIE } from './auth.js';
@@ -11,7 +12,8 @@ import type { CampaignSet, CampaignUpdate } from './campaigns.js';
 import type { QueueView } from './redis-view.js';
 import { labelledDecisions, loadTrialGraph, SpaceCache, TrialGraphError } from './trial-graph.js';
 
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 export interface ServerContext {
@@ -50,7 +52,13 @@ export class SseHub {
   }
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'Content-Type': type,
     'Content-Length': String(Buffer.byteLength(body)),
@@ -101,9 +109,13 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
     try {
       const a = ctx.assets.get(path);
       if (a) {
-        const extra: Record<string, string> = { 'Cache-Control': path === '/' ? 'no-store' : 'max-age=300', Vary: 'Accept-Encoding' };
+        const extra: Record<string, string> = {
+          'Cache-Control': path === '/' ? 'no-store' : 'max-age=300',
+          Vary: 'Accept-Encoding',
+        };
         // Opened with ?token=: remember it in a cookie so module imports and /events carry it.
-        if (auth.viaQuery && ctx.token) extra['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(ctx.token)}; Path=/; HttpOnly; SameSite=Strict`;
+        if (auth.viaQuery && ctx.token)
+          extra['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(ctx.token)}; Path=/; HttpOnly; SameSite=Strict`;
         const gz = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         if (gz) extra['Content-Encoding'] = 'gzip';
         return send(res, 200, a.type, gz ? a.gzip : a.body, extra);
@@ -118,12 +130,18 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
           });
           if (req.method === 'HEAD') return void res.end();
           res.write('retry: 2000\n\n');
-          res.write(`event: snapshot\ndata: ${JSON.stringify({ campaigns: ctx.campaigns.snapshot(), redis: ctx.redis, queues: ctx.queueViews() })}\n\n`);
+          res.write(
+            `event: snapshot\ndata: ${JSON.stringify({ campaigns: ctx.campaigns.snapshot(), redis: ctx.redis, queues: ctx.queueViews() })}\n\n`,
+          );
           hub.add(res);
           return;
         }
         case '/api/state':
-          return sendJson(res, 200, { campaigns: ctx.campaigns.snapshot(), redis: ctx.redis, queues: ctx.queueViews() });
+          return sendJson(res, 200, {
+            campaigns: ctx.campaigns.snapshot(),
+            redis: ctx.redis,
+            queues: ctx.queueViews(),
+          });
         case '/api/trial': {
           const { w, detail } = trialOf(url);
           let graph: { source: string; name: string; note?: string } | { error: string };
@@ -146,7 +164,10 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
         case '/api/graph.svg': {
           const { w, detail } = trialOf(url);
           const g = loadTrialGraph(w.state.dir, detail.row.id, detail.decisions, w.state.config, spaces);
-          return send(res, 200, 'image/svg+xml; charset=utf-8', renderSvg(g.graph), { 'Content-Security-Policy': SVG_CSP, 'X-Graph-Source': g.source });
+          return send(res, 200, 'image/svg+xml; charset=utf-8', renderSvg(g.graph), {
+            'Content-Security-Policy': SVG_CSP,
+            'X-Graph-Source': g.source,
+          });
         }
         case '/api/graph.json': {
           const { w, detail } = trialOf(url);

@@ -2,9 +2,9 @@
 // flat row per trial (what the table and plots need, sent to the browser, its values checked) and a
 // header (controller, space, budget, progress, ETA, failures). The full told event of each trial is kept
 // for the detail view. Nothing here touches files.
-import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
-import { proxyShape, proxyShapeText, type ProxyShape } from '../campaign/costs.js';
+import { type ProxyShape, proxyShape, proxyShapeText } from '../campaign/costs.js';
+import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { countedStatus, JournalState } from '../campaign/journal-state.js';
 import type { TrialRecord } from '../campaign/records.js';
 
@@ -89,7 +89,10 @@ export class CampaignState {
   private rawConfig: Record<string, unknown> | undefined;
   private problems: string[] = [];
 
-  constructor(readonly key: string, readonly dir: string) {}
+  constructor(
+    readonly key: string,
+    readonly dir: string,
+  ) {}
 
   /** Forget everything (the journal was rewritten). */
   reset(): void {
@@ -164,7 +167,9 @@ export class CampaignState {
     const raw = this.rawConfig;
     const rawSub = (k: string, f: string) => {
       const o = raw?.[k];
-      return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[f] === 'string' ? ((o as Record<string, unknown>)[f] as string) : undefined;
+      return typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)[f] === 'string'
+        ? ((o as Record<string, unknown>)[f] as string)
+        : undefined;
     };
     const budget = c?.budget ?? {};
     return {

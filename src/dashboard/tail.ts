@@ -5,8 +5,9 @@
 // shrinks below what was parsed, or is replaced (another inode), it was rewritten: we start over.
 // Memory stays bounded whatever the file holds: a line longer than maxLineBytes (a corrupt or hostile
 // journal, say gigabytes without a newline) is reported and skipped as it streams past, never buffered.
-import { closeSync, existsSync, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, existsSync, fstatSync, type FSWatcher, openSync, readSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
+
 import type { JournalEvent } from '../campaign/journal.js';
 import { formatBytes, INPUT_LIMITS } from '../util/read-bounded.js';
 
@@ -48,7 +49,10 @@ export class JournalTail {
   private again = false;
   private closed = false;
 
-  constructor(readonly path: string, private readonly opts: JournalTailOptions) {}
+  constructor(
+    readonly path: string,
+    private readonly opts: JournalTailOptions,
+  ) {}
 
   /** Reads what is there now (synchronously, so the first snapshot is complete), then follows. */
   start(): void {
@@ -143,8 +147,13 @@ export class JournalTail {
         let start = 0;
         for (let nl = data.indexOf(0x0a, start); nl >= 0; nl = data.indexOf(0x0a, start)) {
           this.lineNo++;
-          if (this.skipping) this.skipping = false; // the end of the long line: nothing to parse
-          else this.parseLine(pending.length ? Buffer.concat([...pending, data.subarray(start, nl)]) : data.subarray(start, nl), events);
+          if (this.skipping)
+            this.skipping = false; // the end of the long line: nothing to parse
+          else
+            this.parseLine(
+              pending.length ? Buffer.concat([...pending, data.subarray(start, nl)]) : data.subarray(start, nl),
+              events,
+            );
           pending = [];
           pendingBytes = 0;
           start = nl + 1;
@@ -170,9 +179,19 @@ export class JournalTail {
   /** Starts skipping the line whose first bytes are `head`: a snapshot silently (never shown), anything else reported. */
   private skipLongLine(head: Buffer[], max: number): void {
     this.skipping = true;
-    const first = Buffer.concat(head, Math.min(SNAPSHOT_PREFIX.length, head.reduce((k, b) => k + b.length, 0)));
+    const first = Buffer.concat(
+      head,
+      Math.min(
+        SNAPSHOT_PREFIX.length,
+        head.reduce((k, b) => k + b.length, 0),
+      ),
+    );
     if (first.equals(SNAPSHOT_PREFIX)) return;
-    this.opts.onProblem?.({ file: this.path, line: this.lineNo + 1, message: `line longer than ${formatBytes(max)}; skipped` });
+    this.opts.onProblem?.({
+      file: this.path,
+      line: this.lineNo + 1,
+      message: `line longer than ${formatBytes(max)}; skipped`,
+    });
   }
 
   private parseLine(bytes: Buffer, into: JournalEvent[]): void {
@@ -183,11 +202,16 @@ export class JournalTail {
     if (line.trim() === '') return;
     try {
       const ev = JSON.parse(line) as JournalEvent;
-      if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string') throw new Error('not an event object with a "type"');
+      if (typeof ev !== 'object' || ev === null || typeof ev.type !== 'string')
+        throw new Error('not an event object with a "type"');
       into.push(ev);
     } catch (err) {
       // A complete line that is not an event: corruption. Report it and keep following the rest.
-      this.opts.onProblem?.({ file: this.path, line: this.lineNo, message: `not a journal event (${(err as Error).message})` });
+      this.opts.onProblem?.({
+        file: this.path,
+        line: this.lineNo,
+        message: `not a journal event (${(err as Error).message})`,
+      });
     }
   }
 

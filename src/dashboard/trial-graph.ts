@@ -3,14 +3,15 @@
 // campaign's search space (a trial still running has no graph file yet). Both paths validate: a graph
 // file is untrusted input like any other: read as `validate` reads one (regular files only, at most
 // INPUT_LIMITS.graph bytes, a BOM ignored, a "__proto__" key or an overflowing number refused).
-import { PyramidNasError } from '../util/errors.js';
 import { join } from 'node:path';
-import { parseGraphText } from '../graph/index.js';
-import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
-import type { PyramidGraph } from '../graph/types.js';
+
 import { getSpace } from '../../search-spaces/index.js';
 import type { SearchSpace } from '../../search-spaces/space.js';
 import type { ResolvedCampaign } from '../campaign/config.js';
+import { parseGraphText } from '../graph/index.js';
+import type { PyramidGraph } from '../graph/types.js';
+import { PyramidNasError } from '../util/errors.js';
+import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 
 /** Trial ids are `<campaign>-<index>` with a campaign name of [A-Za-z0-9_-]: nothing else becomes a path. */
 export const SAFE_TRIAL_ID = /^[A-Za-z0-9_-]{1,96}$/;
@@ -50,8 +51,15 @@ export class SpaceCache {
   }
 }
 
-export function loadTrialGraph(dir: string, trialId: string, decisions: number[], config: ResolvedCampaign | undefined, spaces: SpaceCache): TrialGraph {
-  if (!SAFE_TRIAL_ID.test(trialId)) throw new TrialGraphError(`not a trial id: ${JSON.stringify(trialId.slice(0, 100))}`);
+export function loadTrialGraph(
+  dir: string,
+  trialId: string,
+  decisions: number[],
+  config: ResolvedCampaign | undefined,
+  spaces: SpaceCache,
+): TrialGraph {
+  if (!SAFE_TRIAL_ID.test(trialId))
+    throw new TrialGraphError(`not a trial id: ${JSON.stringify(trialId.slice(0, 100))}`);
   let note: string | undefined;
   const file = join(dir, 'graphs', `${trialId}.graph.json`);
   let text: string | undefined;
@@ -67,22 +75,35 @@ export function loadTrialGraph(dir: string, trialId: string, decisions: number[]
     if (parsed.ok) return { graph: parsed.graph, source: 'file' };
     note = `${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`;
   }
-  if (!config) throw new TrialGraphError(`no graph file for ${trialId} and no valid campaign config to decode its decisions${note ? ` (${note})` : ''}`);
+  if (!config)
+    throw new TrialGraphError(
+      `no graph file for ${trialId} and no valid campaign config to decode its decisions${note ? ` (${note})` : ''}`,
+    );
   try {
     const graph = spaces.get(config).decode(decisions);
     return { graph: { ...graph, name: trialId }, source: 'decoded', ...(note ? { note } : {}) };
   } catch (err) {
-    throw new TrialGraphError(`${trialId}: cannot decode its decisions (${(err as Error).message})${note ? `; ${note}` : ''}`);
+    throw new TrialGraphError(
+      `${trialId}: cannot decode its decisions (${(err as Error).message})${note ? `; ${note}` : ''}`,
+    );
   }
 }
 
 /** Each decision with its slot name and label, for people. */
-export function labelledDecisions(config: ResolvedCampaign | undefined, decisions: number[], spaces: SpaceCache): Array<{ slot: string; token: number; label: string }> {
+export function labelledDecisions(
+  config: ResolvedCampaign | undefined,
+  decisions: number[],
+  spaces: SpaceCache,
+): Array<{ slot: string; token: number; label: string }> {
   let vocab: SearchSpace['vocabulary'] | undefined;
   try {
     vocab = config ? spaces.get(config).vocabulary : undefined;
   } catch {
     vocab = undefined;
   }
-  return decisions.map((token, k) => ({ slot: vocab?.[k]?.name ?? `#${k}`, token, label: vocab?.[k]?.labels[token] ?? '?' }));
+  return decisions.map((token, k) => ({
+    slot: vocab?.[k]?.name ?? `#${k}`,
+    token,
+    label: vocab?.[k]?.labels[token] ?? '?',
+  }));
 }

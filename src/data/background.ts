@@ -1,7 +1,7 @@
 // Noisy textured backgrounds and distractor clutter shared by the procedural datasets (`shapes`,
 // `fashion-mnist-scenes`). Clutter is deliberately unlike any object class (thin lines and open arcs), so a
 // detector has to learn shape, not "anything that differs from the background".
-import { clampByte, plot, type Canvas, type Rgb } from './canvas.js';
+import { type Canvas, clampByte, plot, type Rgb } from './canvas.js';
 import type { Rng } from './rng.js';
 
 export interface BackgroundInfo {

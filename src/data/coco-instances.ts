@@ -86,11 +86,15 @@ export function showValue(v: unknown): string {
 export const given = (v: unknown, what: string) => (v === undefined ? 'is required' : `${what}, got ${showValue(v)}`);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const idProblem = (v: unknown) => (Number.isSafeInteger(v) ? undefined : given(v, 'must be an integer id'));
-export const finiteProblem = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? undefined : given(v, 'must be a finite number'));
-const positiveProblem = (v: unknown) => (Number.isSafeInteger(v) && (v as number) > 0 ? undefined : given(v, 'must be a positive integer'));
-const nameProblem = (v: unknown) => (typeof v === 'string' && v.length > 0 ? undefined : given(v, 'must be a non-empty string'));
+export const finiteProblem = (v: unknown) =>
+  typeof v === 'number' && Number.isFinite(v) ? undefined : given(v, 'must be a finite number');
+const positiveProblem = (v: unknown) =>
+  Number.isSafeInteger(v) && (v as number) > 0 ? undefined : given(v, 'must be a positive integer');
+const nameProblem = (v: unknown) =>
+  typeof v === 'string' && v.length > 0 ? undefined : given(v, 'must be a non-empty string');
 const areaProblem = (v: unknown) => finiteProblem(v) ?? ((v as number) >= 0 ? undefined : 'must be >= 0');
-const crowdProblem = (v: unknown) => (v === undefined || v === 0 || v === 1 || v === true || v === false ? undefined : 'must be 0 or 1');
+const crowdProblem = (v: unknown) =>
+  v === undefined || v === 0 || v === 1 || v === true || v === false ? undefined : 'must be 0 or 1';
 
 /**
  * The problems of a box: [x, y, w, h] of finite numbers with w, h ≥ 0 or, with `strictSize` (detections),
@@ -105,8 +109,12 @@ export function boxProblems(v: unknown, strictSize: boolean): Array<{ index?: nu
     if (m) (out ??= []).push({ index: k, message: m });
   }
   if (out) return out;
-  for (const [k, name] of [[2, 'width'], [3, 'height']] as const) {
-    if (strictSize ? !(v[k] > 0) : v[k] < 0) (out ??= []).push({ message: `${name} must be ${strictSize ? '> 0' : '>= 0'}, got ${v[k]}` });
+  for (const [k, name] of [
+    [2, 'width'],
+    [3, 'height'],
+  ] as const) {
+    if (strictSize ? !(v[k] > 0) : v[k] < 0)
+      (out ??= []).push({ message: `${name} must be ${strictSize ? '> 0' : '>= 0'}, got ${v[k]}` });
   }
   return out;
 }
@@ -200,7 +208,11 @@ function walk(doc: unknown, dataset: boolean, issues: Issues): CocoGroundTruth |
   const images = list('images');
   const annotations = list('annotations');
   const categories = list('categories');
-  const out = { images: [] as Array<CocoImageRef | CocoImage>, annotations: [] as CocoAnnotation[], categories: [] as CocoCategory[] };
+  const out = {
+    images: [] as Array<CocoImageRef | CocoImage>,
+    annotations: [] as CocoAnnotation[],
+    categories: [] as CocoCategory[],
+  };
   for (let i = 0; i < images.length && !issues.full; i++) {
     const im = checkImage(images[i], i, dataset, issues);
     if (im) out.images.push(im);
@@ -218,7 +230,12 @@ function walk(doc: unknown, dataset: boolean, issues: Issues): CocoGroundTruth |
 }
 
 /** Every id unique and every annotation's image and category listed: what the dataset loader relies on. */
-function crossCheck(images: ReadonlyArray<{ id: number }>, annotations: ReadonlyArray<CocoAnnotation>, categories: ReadonlyArray<{ id: number }>, issues: Issues): void {
+function crossCheck(
+  images: ReadonlyArray<{ id: number }>,
+  annotations: ReadonlyArray<CocoAnnotation>,
+  categories: ReadonlyArray<{ id: number }>,
+  issues: Issues,
+): void {
   const ids = (list: ReadonlyArray<{ id: number }>, key: Key, what: string): Set<number> => {
     const seen = new Set<number>();
     list.forEach((item, i) => {
@@ -233,7 +250,8 @@ function crossCheck(images: ReadonlyArray<{ id: number }>, annotations: Readonly
   for (let i = 0; i < annotations.length && !issues.full; i++) {
     const a = annotations[i];
     if (!imageIds.has(a.image_id)) issues.add(`no image with id ${a.image_id}`, 'annotations', i, 'image_id');
-    if (!categoryIds.has(a.category_id)) issues.add(`no category with id ${a.category_id}`, 'annotations', i, 'category_id');
+    if (!categoryIds.has(a.category_id))
+      issues.add(`no category with id ${a.category_id}`, 'annotations', i, 'category_id');
   }
 }
 
@@ -243,7 +261,11 @@ function crossCheck(images: ReadonlyArray<{ id: number }>, annotations: Readonly
  */
 export function checkCocoDocument(doc: unknown, reader: 'dataset', limit?: number): CocoCheck<CocoDatasetDocument>;
 export function checkCocoDocument(doc: unknown, reader: 'evaluator', limit?: number): CocoCheck<CocoGroundTruth>;
-export function checkCocoDocument(doc: unknown, reader: CocoReader, limit = Infinity): CocoCheck<CocoGroundTruth | CocoDatasetDocument> {
+export function checkCocoDocument(
+  doc: unknown,
+  reader: CocoReader,
+  limit = Infinity,
+): CocoCheck<CocoGroundTruth | CocoDatasetDocument> {
   const issues = new Issues(limit);
   return issues.result(walk(doc, reader === 'dataset', issues)!);
 }

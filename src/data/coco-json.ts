@@ -40,7 +40,9 @@ export function readCocoInstances(file: string): CocoInstances {
     doc = JSON.parse(stripBom(text)); // a leading BOM is ignored, as in every JSON file we read
   } catch (err) {
     const { line, column, reason } = jsonSyntaxReport(stripBom(text), err);
-    throw new DatasetError('BAD_JSON', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
+    throw new DatasetError('BAD_JSON', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, {
+      file,
+    });
   }
   return checkCocoInstances(doc, file);
 }

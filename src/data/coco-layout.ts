@@ -8,6 +8,7 @@
 //      DIR/images/ or DIR/. A single such file is split like A.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { DatasetError } from './errors.js';
 
 export interface CocoSource {
@@ -31,15 +32,24 @@ export function discoverCoco(dir: string): CocoSource[] {
 
   const train = join(dir, 'train', 'instances.json');
   const held = ['heldout', 'val'].map((n) => join(dir, n)).find((d) => isFile(join(d, 'instances.json')));
-  if (isFile(train) && held) return [single(join(dir, 'train'), train, 'train'), single(held, join(held, 'instances.json'), 'heldout')];
+  if (isFile(train) && held)
+    return [single(join(dir, 'train'), train, 'train'), single(held, join(held, 'instances.json'), 'heldout')];
 
   const annDir = join(dir, 'annotations');
-  const files = isDir(annDir) ? readdirSync(annDir).filter((f) => /^instances_.+\.json$/.test(f)).sort() : [];
+  const files = isDir(annDir)
+    ? readdirSync(annDir)
+        .filter((f) => /^instances_.+\.json$/.test(f))
+        .sort()
+    : [];
   if (files.length > 0) {
     const sources = files.map((f): CocoSource => {
       const name = f.slice('instances_'.length, -'.json'.length);
       const role = /train/i.test(name) ? 'train' : /val|heldout|test/i.test(name) ? 'heldout' : 'both';
-      return { annotations: join(annDir, f), imageDirs: [join(dir, name), join(dir, 'images', name), join(dir, 'images'), dir], role };
+      return {
+        annotations: join(annDir, f),
+        imageDirs: [join(dir, name), join(dir, 'images', name), join(dir, 'images'), dir],
+        role,
+      };
     });
     if (sources.length === 1) return [{ ...sources[0], role: 'both' }];
     for (const role of ['train', 'heldout'] as const) {

@@ -3,8 +3,15 @@
 // as Uint8Arrays, within `cacheBytes`.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { discoverCoco, type CocoSource } from './coco-layout.js';
-import { readCocoInstances, type CocoAnnotation, type CocoCategory, type CocoImage, type CocoInstances } from './coco-json.js';
+
+import {
+  type CocoAnnotation,
+  type CocoCategory,
+  type CocoImage,
+  type CocoInstances,
+  readCocoInstances,
+} from './coco-json.js';
+import { type CocoSource, discoverCoco } from './coco-layout.js';
 import { DatasetError } from './errors.js';
 import { decodeLetterboxed } from './letterbox.js';
 import { hashNumber, mix32 } from './rng.js';
@@ -44,10 +51,14 @@ function annotationsByImage(doc: CocoInstances): Map<number, CocoAnnotation[]> {
 function sameCategories(a: CocoInstances, b: CocoInstances): void {
   const key = (cs: CocoCategory[]) => JSON.stringify(cs.map((c) => [c.id, c.name]));
   if (key(a.categories) !== key(b.categories)) {
-    throw new DatasetError('BAD_JSON', `${b.file}: $.categories: differ from those of ${a.file}; the splits must share one category list`, {
-      file: b.file,
-      path: '$.categories',
-    });
+    throw new DatasetError(
+      'BAD_JSON',
+      `${b.file}: $.categories: differ from those of ${a.file}; the splits must share one category list`,
+      {
+        file: b.file,
+        path: '$.categories',
+      },
+    );
   }
 }
 
@@ -61,12 +72,21 @@ function checkFolderRole(source: CocoSource, role: SplitName): void {
   const split = readSplitFile(file);
   const other: SplitName = role === 'train' ? 'heldout' : 'train';
   if (split[role].length === 0 && split[other].length > 0) {
-    throw new DatasetError('BAD_OPTION', `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`, { file });
+    throw new DatasetError(
+      'BAD_OPTION',
+      `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`,
+      { file },
+    );
   }
 }
 
 /** Images of each split, sorted by image id (so the order does not depend on the JSON's order). */
-function assignSplits(sources: CocoSource[], docs: CocoInstances[], o: DatasetOptions, dir: string): Record<SplitName, Picked[]> {
+function assignSplits(
+  sources: CocoSource[],
+  docs: CocoInstances[],
+  o: DatasetOptions,
+  dir: string,
+): Record<SplitName, Picked[]> {
   const out: Record<SplitName, Picked[]> = { train: [], heldout: [] };
   sources.forEach((source, k) => {
     const instances = docs[k];
@@ -85,7 +105,11 @@ function assignSplits(sources: CocoSource[], docs: CocoInstances[], o: DatasetOp
         split[name].forEach((id, i) => {
           const image = byId.get(id);
           if (!image) {
-            throw new DatasetError('BAD_JSON', `${splitPath}: $.${name}[${i}]: image id ${id} is not in ${instances.file}`, { file: splitPath, path: `$.${name}[${i}]` });
+            throw new DatasetError(
+              'BAD_JSON',
+              `${splitPath}: $.${name}[${i}]: image id ${id} is not in ${instances.file}`,
+              { file: splitPath, path: `$.${name}[${i}]` },
+            );
           }
           out[name].push(pick(image));
         });

@@ -3,12 +3,7 @@
 import { PyramidNasError } from '../util/errors.js';
 
 export type DatasetErrorCode =
-  | 'MISSING_FILE'
-  | 'MALFORMED_FILE'
-  | 'BAD_JSON'
-  | 'DECODE_FAILED'
-  | 'BAD_OPTION'
-  | 'TOO_LARGE';
+  'MISSING_FILE' | 'MALFORMED_FILE' | 'BAD_JSON' | 'DECODE_FAILED' | 'BAD_OPTION' | 'TOO_LARGE';
 
 export class DatasetError extends PyramidNasError {
   declare readonly code: DatasetErrorCode;

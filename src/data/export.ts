@@ -4,7 +4,9 @@
 // Never under /proc, /sys or /dev (the campaign outputs' rule).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+
 import sharp from 'sharp';
+
 import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
 import { refuseSystemPath } from '../campaign/output-folder.js';
 import { DatasetError } from './errors.js';
@@ -45,7 +47,12 @@ export function cocoInstancesOf(dataset: ProxyDataset, samples: readonly Detecti
   let annId = 0;
   return {
     info: { description: `pyramid-nas proxy dataset ${dataset.name}`, version: '1' },
-    images: samples.map((s) => ({ id: s.id + 1, file_name: imageFileName(s.id + 1), width: s.width, height: s.height })),
+    images: samples.map((s) => ({
+      id: s.id + 1,
+      file_name: imageFileName(s.id + 1),
+      width: s.width,
+      height: s.height,
+    })),
     annotations: samples.flatMap((s) =>
       s.boxes.map((b) => ({
         id: ++annId,
@@ -117,9 +124,16 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
  */
 function refuseForeignFolder(out: string): void {
   const st = statSync(out);
-  if (!st.isDirectory()) throw new DatasetError('BAD_OPTION', `${out} exists and is not a folder; --force only replaces an earlier export`, { file: out });
+  if (!st.isDirectory())
+    throw new DatasetError('BAD_OPTION', `${out} exists and is not a folder; --force only replaces an earlier export`, {
+      file: out,
+    });
   const entries = readdirSync(out);
   if (entries.length > 0 && !entries.includes(SPLIT_FILE_NAME)) {
-    throw new DatasetError('BAD_OPTION', `${out} is not an earlier dataset export (no ${SPLIT_FILE_NAME} in it); --force only replaces one of those or an empty folder`, { file: out });
+    throw new DatasetError(
+      'BAD_OPTION',
+      `${out} is not an earlier dataset export (no ${SPLIT_FILE_NAME} in it); --force only replaces one of those or an empty folder`,
+      { file: out },
+    );
   }
 }

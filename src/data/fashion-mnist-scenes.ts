@@ -3,17 +3,27 @@
 // split and those of the t10k file the held-out split, so no held-out glyph is ever seen in training.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import { paintBackground, paintClutter } from './background.js';
 import { clampByte, contrastingColour, createCanvas, type Rgb } from './canvas.js';
 import { DatasetError } from './errors.js';
-import { readIdxFile, type IdxArray } from './idx.js';
-import { DEFAULT_LAYOUT, layoutSlots, type LayoutOptions } from './layout.js';
+import { type IdxArray, readIdxFile } from './idx.js';
+import { DEFAULT_LAYOUT, type LayoutOptions, layoutSlots } from './layout.js';
 import { resolveLayout } from './options.js';
 import { Rng, SPLIT_STREAM } from './rng.js';
 import type { BoxAnnotation, DatasetOptions, DatasetSplit, DetectionSample, ProxyDataset, SplitName } from './types.js';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 /** Where Debian's `dataset-fashion-mnist` package puts the files; used when no directory is given. */
@@ -29,13 +39,17 @@ export interface GlyphSet {
 
 function glyphSet(images: IdxArray, labels: IdxArray): GlyphSet {
   const bad = (file: string, what: string) => new DatasetError('MALFORMED_FILE', `${file}: ${what}`, { file });
-  if (images.dims.length !== 3) throw bad(images.file, `expected an image file (3 dimensions: count×rows×cols), got ${images.dims.length}`);
-  if (labels.dims.length !== 1) throw bad(labels.file, `expected a label file (1 dimension), got ${labels.dims.length}`);
+  if (images.dims.length !== 3)
+    throw bad(images.file, `expected an image file (3 dimensions: count×rows×cols), got ${images.dims.length}`);
+  if (labels.dims.length !== 1)
+    throw bad(labels.file, `expected a label file (1 dimension), got ${labels.dims.length}`);
   const [count, rows, cols] = images.dims;
-  if (labels.dims[0] !== count) throw bad(labels.file, `has ${labels.dims[0]} labels but ${images.file} has ${count} images`);
+  if (labels.dims[0] !== count)
+    throw bad(labels.file, `has ${labels.dims[0]} labels but ${images.file} has ${count} images`);
   if (count === 0 || rows === 0 || cols === 0) throw bad(images.file, 'holds no images');
   for (let i = 0; i < count; i++) {
-    if (labels.data[i] >= FASHION_MNIST_CLASSES.length) throw bad(labels.file, `label ${labels.data[i]} at index ${i} is not a class 0..9`);
+    if (labels.data[i] >= FASHION_MNIST_CLASSES.length)
+      throw bad(labels.file, `label ${labels.data[i]} at index ${i} is not a class 0..9`);
   }
   return { count, rows, cols, images: images.data, labels: labels.data };
 }
@@ -43,7 +57,11 @@ function glyphSet(images: IdxArray, labels: IdxArray): GlyphSet {
 /** Read both glyph sets (train, t10k) from `dir`; errors name the file and what was expected. */
 export function readFashionMnist(dir: string): { train: GlyphSet; heldout: GlyphSet } {
   if (!existsSync(dir)) {
-    throw new DatasetError('MISSING_FILE', `fashion-mnist directory not found: ${dir} (pass --data DIR with the IDX files, or install Debian's dataset-fashion-mnist package)`, { file: dir });
+    throw new DatasetError(
+      'MISSING_FILE',
+      `fashion-mnist directory not found: ${dir} (pass --data DIR with the IDX files, or install Debian's dataset-fashion-mnist package)`,
+      { file: dir },
+    );
   }
   return {
     train: glyphSet(readIdxFile(dir, 'train-images-idx3-ubyte'), readIdxFile(dir, 'train-labels-idx1-ubyte')),
@@ -76,7 +94,14 @@ export function resizeGlyph(set: GlyphSet, g: number, s: number): Uint8Array {
   return out;
 }
 
-export function renderFashionScene(set: GlyphSet, seed: number, split: SplitName, index: number, imageSize: number, layout: LayoutOptions = DEFAULT_LAYOUT): DetectionSample {
+export function renderFashionScene(
+  set: GlyphSet,
+  seed: number,
+  split: SplitName,
+  index: number,
+  imageSize: number,
+  layout: LayoutOptions = DEFAULT_LAYOUT,
+): DetectionSample {
   // A different stream constant from `shapes`, so the two datasets with one seed are unrelated.
   const rng = new Rng(seed, SPLIT_STREAM[split] ^ 0x464d4e53, index);
   const canvas = createCanvas(imageSize, imageSize);
@@ -92,7 +117,10 @@ export function renderFashionScene(set: GlyphSet, seed: number, split: SplitName
     const ox = Math.round(slot.cx - s / 2);
     const oy = Math.round(slot.cy - s / 2);
     // Tight box of the glyph's non-zero pixels after resizing, clipped to the image.
-    let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -1,
+      y1 = -1;
     for (let y = 0; y < s; y++) {
       const iy = oy + y;
       if (iy < 0 || iy >= imageSize) continue;
@@ -153,7 +181,9 @@ let memo: { key: string; sets: { train: GlyphSet; heldout: GlyphSet } } | undefi
 
 function filesKey(dir: string): string {
   const parts = [resolve(dir)];
-  for (const f of readdirSync(dir).filter((n) => /-idx[13]-ubyte(\.gz)?$/.test(n)).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => /-idx[13]-ubyte(\.gz)?$/.test(n))
+    .sort()) {
     const st = statSync(join(dir, f));
     parts.push(`${f}:${st.size}:${st.mtimeMs}`);
   }

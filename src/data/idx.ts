@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
 import { BoundedReadError, formatBytes, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
 import { DatasetError } from './errors.js';
 
@@ -14,7 +15,9 @@ function readIdxBytes(file: string, limit: number): Buffer {
     return readFileBounded(file, limit, 'Fashion-MNIST IDX file');
   } catch (err) {
     if (!(err instanceof BoundedReadError)) throw err;
-    throw new DatasetError(err.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MISSING_FILE', `cannot read ${err.message}`, { file });
+    throw new DatasetError(err.code === 'TOO_LARGE' ? 'TOO_LARGE' : 'MISSING_FILE', `cannot read ${err.message}`, {
+      file,
+    });
   }
 }
 
@@ -42,9 +45,15 @@ export function readIdxFile(dir: string, name: string): IdxArray {
       bytes = gunzipSync(packed, { maxOutputLength: limit });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new DatasetError('TOO_LARGE', `${gz}: unzips to more than ${formatBytes(limit)}, the limit for a Fashion-MNIST IDX file`, { file: gz });
+        throw new DatasetError(
+          'TOO_LARGE',
+          `${gz}: unzips to more than ${formatBytes(limit)}, the limit for a Fashion-MNIST IDX file`,
+          { file: gz },
+        );
       }
-      throw new DatasetError('MALFORMED_FILE', `${gz}: not a valid gzip file (${(err as Error).message})`, { file: gz });
+      throw new DatasetError('MALFORMED_FILE', `${gz}: not a valid gzip file (${(err as Error).message})`, {
+        file: gz,
+      });
     }
   } else {
     throw new DatasetError('MISSING_FILE', `IDX file not found: expected ${plain} or ${gz}`, { file: plain });
@@ -61,15 +70,20 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   const type = (magic >>> 8) & 0xff;
   const ndim = magic & 0xff;
   if (magic >>> 16 !== 0 || type !== 0x08 || ndim < 1 || ndim > 4) {
-    throw bad(`bad magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x00000801 for labels or 0x00000803 for images: unsigned bytes, 1–4 dimensions)`);
+    throw bad(
+      `bad magic number 0x${magic.toString(16).padStart(8, '0')} (expected 0x00000801 for labels or 0x00000803 for images: unsigned bytes, 1–4 dimensions)`,
+    );
   }
   const header = 4 + 4 * ndim;
-  if (bytes.length < header) throw bad(`truncated header: ${ndim} dimensions need ${header} bytes, file has ${bytes.length}`);
+  if (bytes.length < header)
+    throw bad(`truncated header: ${ndim} dimensions need ${header} bytes, file has ${bytes.length}`);
   const dims: number[] = [];
   for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i));
   const expected = dims.reduce((a, b) => a * b, 1);
   if (bytes.length - header !== expected) {
-    throw bad(`size mismatch: header says ${dims.join('×')} = ${expected} bytes of data, file has ${bytes.length - header}`);
+    throw bad(
+      `size mismatch: header says ${dims.join('×')} = ${expected} bytes of data, file has ${bytes.length - header}`,
+    );
   }
   return { dims, data: bytes.subarray(header), file };
 }

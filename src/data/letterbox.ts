@@ -2,6 +2,7 @@
 // aspect ratio, place it top-left, pad bottom/right with a constant. An image whose longer side already is
 // `size` is not resampled at all, so exported proxy images come back byte-identical.
 import sharp, { type OutputInfo } from 'sharp';
+
 import { DatasetError } from './errors.js';
 
 /** The pad colour of letterboxed images (black). */
@@ -37,7 +38,8 @@ export async function decodeLetterboxed(file: string, size: number): Promise<Let
   }
   const { data, info } = raw;
   const ch = info.channels;
-  if (ch !== 1 && ch !== 3) throw new DatasetError('DECODE_FAILED', `${file}: unexpected ${ch} channels after decoding`, { file });
+  if (ch !== 1 && ch !== 3)
+    throw new DatasetError('DECODE_FAILED', `${file}: unexpected ${ch} channels after decoding`, { file });
   const out = new Uint8Array(size * size * 3).fill(LETTERBOX_PAD);
   for (let y = 0; y < info.height; y++) {
     for (let x = 0; x < info.width; x++) {

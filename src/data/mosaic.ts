@@ -1,15 +1,34 @@
 // A contact sheet of samples with their boxes drawn: for looking at a dataset (README picture,
 // `pyramid-nas dataset preview`). Pure pixels; the caller encodes them.
-import { createCanvas, type Canvas, type Rgb } from './canvas.js';
+import { type Canvas, createCanvas, type Rgb } from './canvas.js';
 import type { DetectionSample } from './types.js';
 
 // Distinct outline colours per category (cycled).
 const PALETTE: Rgb[] = [
-  [255, 255, 255], [255, 40, 40], [40, 255, 40], [60, 120, 255], [255, 230, 0], [255, 0, 255],
-  [0, 255, 255], [255, 140, 0], [150, 80, 255], [0, 0, 0],
+  [255, 255, 255],
+  [255, 40, 40],
+  [40, 255, 40],
+  [60, 120, 255],
+  [255, 230, 0],
+  [255, 0, 255],
+  [0, 255, 255],
+  [255, 140, 0],
+  [150, 80, 255],
+  [0, 0, 0],
 ];
 
-function outline(c: Canvas, ox: number, oy: number, w: number, h: number, x0: number, y0: number, x1: number, y1: number, col: Rgb): void {
+function outline(
+  c: Canvas,
+  ox: number,
+  oy: number,
+  w: number,
+  h: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  col: Rgb,
+): void {
   const set = (x: number, y: number) => {
     if (x < 0 || y < 0 || x >= w || y >= h) return;
     const o = ((oy + y) * c.width + ox + x) * 3;

@@ -7,7 +7,10 @@ import { createShapesDataset } from './shapes.js';
 import type { DatasetOptions, ProxyDataset } from './types.js';
 
 /** The keys of a proxy task that choose its data (a resolved proxy task has them all). */
-export interface DatasetRequest extends Pick<DatasetOptions, 'dataset' | 'dataDir' | 'imageSize' | 'trainImages' | 'heldoutImages' | 'seed'> {
+export interface DatasetRequest extends Pick<
+  DatasetOptions,
+  'dataset' | 'dataDir' | 'imageSize' | 'trainImages' | 'heldoutImages' | 'seed'
+> {
   /** `shapes` only: smallest object side in pixels (dataset difficulty). */
   minObjectSize: number;
   /** `shapes` only: the most objects per image (dataset difficulty). */
@@ -18,12 +21,20 @@ export interface DatasetRequest extends Pick<DatasetOptions, 'dataset' | 'dataDi
 export async function openDataset(task: DatasetRequest): Promise<ProxyDataset> {
   // Only the data keys go on: a task's other keys are not dataset options.
   const options = {
-    dataset: task.dataset, dataDir: task.dataDir, imageSize: task.imageSize,
-    trainImages: task.trainImages, heldoutImages: task.heldoutImages, seed: task.seed,
+    dataset: task.dataset,
+    dataDir: task.dataDir,
+    imageSize: task.imageSize,
+    trainImages: task.trainImages,
+    heldoutImages: task.heldoutImages,
+    seed: task.seed,
   };
   if (task.dataset === 'shapes') {
     checkDatasetOptions(options);
-    const layout = { ...DEFAULT_LAYOUT, minSize: task.minObjectSize, maxObjects: Math.max(task.maxObjects, DEFAULT_LAYOUT.minObjects) };
+    const layout = {
+      ...DEFAULT_LAYOUT,
+      minSize: task.minObjectSize,
+      maxObjects: Math.max(task.maxObjects, DEFAULT_LAYOUT.minObjects),
+    };
     return createShapesDataset({ ...options, layout });
   }
   return loadDataset(options);

@@ -16,7 +16,10 @@ export function checkDatasetOptions(o: DatasetOptions): void {
   for (const [key, lo, hi] of ints) {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-      throw new DatasetError('BAD_OPTION', `dataset option ${key} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+      throw new DatasetError(
+        'BAD_OPTION',
+        `dataset option ${key} must be an integer in [${lo}, ${hi}], got ${String(v)}`,
+      );
     }
   }
   if (typeof o.seed !== 'number' || !Number.isFinite(o.seed) || !Number.isInteger(o.seed)) {
@@ -30,11 +33,15 @@ export function resolveLayout(partial: Partial<LayoutOptions> | undefined): Layo
   const bad = (key: string, what: string): never => {
     throw new DatasetError('BAD_OPTION', `dataset option layout.${key} ${what}`);
   };
-  for (const key of Object.keys(partial ?? {})) if (!(key in DEFAULT_LAYOUT)) bad(key, `is unknown (expected ${Object.keys(DEFAULT_LAYOUT).join(', ')})`);
-  if (!Number.isInteger(l.minObjects) || l.minObjects < 0) bad('minObjects', `must be an integer ≥ 0, got ${l.minObjects}`);
-  if (!Number.isInteger(l.maxObjects) || l.maxObjects < Math.max(1, l.minObjects) || l.maxObjects > 100) bad('maxObjects', `must be an integer in [max(1, minObjects), 100], got ${l.maxObjects}`);
+  for (const key of Object.keys(partial ?? {}))
+    if (!(key in DEFAULT_LAYOUT)) bad(key, `is unknown (expected ${Object.keys(DEFAULT_LAYOUT).join(', ')})`);
+  if (!Number.isInteger(l.minObjects) || l.minObjects < 0)
+    bad('minObjects', `must be an integer ≥ 0, got ${l.minObjects}`);
+  if (!Number.isInteger(l.maxObjects) || l.maxObjects < Math.max(1, l.minObjects) || l.maxObjects > 100)
+    bad('maxObjects', `must be an integer in [max(1, minObjects), 100], got ${l.maxObjects}`);
   if (!(l.minSize >= 1)) bad('minSize', `must be ≥ 1 px, got ${l.minSize}`);
-  if (!(l.maxSizeFraction > 0 && l.maxSizeFraction <= 1.5)) bad('maxSizeFraction', `must be in (0, 1.5], got ${l.maxSizeFraction}`);
+  if (!(l.maxSizeFraction > 0 && l.maxSizeFraction <= 1.5))
+    bad('maxSizeFraction', `must be in (0, 1.5], got ${l.maxSizeFraction}`);
   if (!(l.maxOverlap >= 0 && l.maxOverlap <= 1)) bad('maxOverlap', `must be in [0, 1], got ${l.maxOverlap}`);
   return l;
 }

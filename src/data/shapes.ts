@@ -2,8 +2,8 @@
 // sizes log-uniform from 4 px to 90% of the image (DEFAULT_LAYOUT), 1–8 per image, on noisy textured backgrounds with
 // distractor clutter. Sample i of a split is a pure function of (seed, split, i).
 import { paintBackground, paintClutter } from './background.js';
-import { contrastingColour, createCanvas, plot, type Canvas, type Rgb } from './canvas.js';
-import { DEFAULT_LAYOUT, layoutSlots, type LayoutOptions, type Slot } from './layout.js';
+import { type Canvas, contrastingColour, createCanvas, plot, type Rgb } from './canvas.js';
+import { DEFAULT_LAYOUT, type LayoutOptions, layoutSlots, type Slot } from './layout.js';
 import { Rng, SPLIT_STREAM } from './rng.js';
 import type { BoxAnnotation, DatasetSplit, DetectionSample, ProxyDataset, SplitName } from './types.js';
 
@@ -19,7 +19,7 @@ const INSIDE: Record<ShapeClass, (u: number, v: number, variant: number) => bool
   square: (u, v) => Math.abs(u) <= 0.8 && Math.abs(v) <= 0.8,
   triangle: (u, v, variant) => {
     const w = variant ? -v : v; // 0: apex up, 1: apex down
-    return w >= -1 && w <= 0.8 && Math.abs(u) <= (w + 1) / 1.8 * 0.95;
+    return w >= -1 && w <= 0.8 && Math.abs(u) <= ((w + 1) / 1.8) * 0.95;
   },
   ring: (u, v) => {
     const r2 = u * u + v * v;
@@ -51,7 +51,13 @@ interface Raster {
 }
 
 /** Visit every pixel of the slot (clipped to the canvas) whose centre lies inside the shape. */
-function forEachInside(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number, fn: (x: number, y: number) => void): void {
+function forEachInside(
+  canvas: Canvas,
+  slot: Slot,
+  cls: ShapeClass,
+  variant: number,
+  fn: (x: number, y: number) => void,
+): void {
   const h = slot.size / 2;
   const inside = INSIDE[cls];
   const xs = Math.max(0, Math.floor(slot.cx - h));
@@ -68,7 +74,10 @@ function forEachInside(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: num
 }
 
 function tightBox(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number): Raster | null {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   forEachInside(canvas, slot, cls, variant, (x, y) => {
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
@@ -79,7 +88,13 @@ function tightBox(canvas: Canvas, slot: Slot, cls: ShapeClass, variant: number):
 }
 
 /** Render one sample. Pure: same (seed, split, index, options) → same bytes. */
-export function renderShapes(seed: number, split: SplitName, index: number, opts: ShapesOptions, keepBackground = false): ShapesScene {
+export function renderShapes(
+  seed: number,
+  split: SplitName,
+  index: number,
+  opts: ShapesOptions,
+  keepBackground = false,
+): ShapesScene {
   const size = opts.imageSize;
   const rng = new Rng(seed, SPLIT_STREAM[split], index);
   const canvas = createCanvas(size, size);
@@ -118,7 +133,13 @@ function shapesSplit(seed: number, split: SplitName, count: number, opts: Shapes
   };
 }
 
-export function createShapesDataset(o: { imageSize: number; trainImages: number; heldoutImages: number; seed: number; layout?: LayoutOptions }): ProxyDataset {
+export function createShapesDataset(o: {
+  imageSize: number;
+  trainImages: number;
+  heldoutImages: number;
+  seed: number;
+  layout?: LayoutOptions;
+}): ProxyDataset {
   const opts: ShapesOptions = { imageSize: o.imageSize, layout: o.layout };
   const splits = {
     train: shapesSplit(o.seed, 'train', o.trainImages, opts),

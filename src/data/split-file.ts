@@ -31,7 +31,9 @@ export function readSplitFile(file: string): SplitFile {
     doc = JSON.parse(text);
   } catch (err) {
     const { line, column, reason } = jsonSyntaxReport(text, err);
-    throw new DatasetError('BAD_JSON', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, { file });
+    throw new DatasetError('BAD_JSON', `${file}: not valid JSON at line ${line}, column ${column}: ${reason}`, {
+      file,
+    });
   }
   const fail = (path: string, what: string): never => {
     throw new DatasetError('BAD_JSON', `${file}: ${path}: ${what}`, { file, path: path });
@@ -44,12 +46,18 @@ export function readSplitFile(file: string): SplitFile {
     const v = o[key] ?? [];
     if (!Array.isArray(v)) return fail(`$.${key}`, 'expected an array of image ids');
     return v.map((id, i) => {
-      if (typeof id !== 'number' || !Number.isSafeInteger(id)) return fail(`$.${key}[${i}]`, `expected an integer image id, got ${JSON.stringify(id)}`);
+      if (typeof id !== 'number' || !Number.isSafeInteger(id))
+        return fail(`$.${key}[${i}]`, `expected an integer image id, got ${JSON.stringify(id)}`);
       const other = seen.get(id);
       if (other) fail(`$.${key}[${i}]`, `image id ${id} is also in ${other}: the splits must be disjoint`);
       seen.set(id, key);
       return id;
     });
   };
-  return { format: SPLIT_FORMAT, train: ids('train'), heldout: ids('heldout'), source: o.source as Record<string, unknown> | undefined };
+  return {
+    format: SPLIT_FORMAT,
+    train: ids('train'),
+    heldout: ids('heldout'),
+    source: o.source as Record<string, unknown> | undefined,
+  };
 }

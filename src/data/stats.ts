@@ -15,8 +15,12 @@ export interface SplitStats {
 }
 
 export function splitStats(dataset: ProxyDataset, split: DatasetSplit, count = split.count): SplitStats {
-  let objects = 0, small = 0, medium = 0, large = 0;
-  let minSide = Infinity, maxSide = 0;
+  let objects = 0,
+    small = 0,
+    medium = 0,
+    large = 0;
+  let minSide = Infinity,
+    maxSide = 0;
   const perCategory: Record<string, number> = Object.fromEntries(dataset.categories.map((c) => [c.name, 0]));
   const n = Math.min(count, split.count);
   for (let i = 0; i < n; i++) {

@@ -13,7 +13,13 @@ export interface AnchorSet {
   boxes: Float32Array;
 }
 
-export function makeAnchors(inputSize: number, minLevel: number, maxLevel: number, scales: number, sizePerStride = ANCHOR_SIZE_PER_STRIDE): AnchorSet {
+export function makeAnchors(
+  inputSize: number,
+  minLevel: number,
+  maxLevel: number,
+  scales: number,
+  sizePerStride = ANCHOR_SIZE_PER_STRIDE,
+): AnchorSet {
   const perLocation = scales * ASPECT_RATIOS.length;
   let count = 0;
   for (let l = minLevel; l <= maxLevel; l++) count += levelSize(inputSize, l) ** 2 * perLocation;
@@ -22,22 +28,23 @@ export function makeAnchors(inputSize: number, minLevel: number, maxLevel: numbe
   for (let l = minLevel; l <= maxLevel; l++) {
     const stride = 2 ** l;
     const s = levelSize(inputSize, l);
-    for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) {
-      const cx = (x + 0.5) * stride;
-      const cy = (y + 0.5) * stride;
-      for (let i = 0; i < scales; i++) {
-        const size = sizePerStride * stride * 2 ** (i / scales);
-        for (const r of ASPECT_RATIOS) {
-          // ratio = h / w at constant area.
-          const w = size / Math.sqrt(r);
-          const h = size * Math.sqrt(r);
-          boxes[k++] = cx - w / 2;
-          boxes[k++] = cy - h / 2;
-          boxes[k++] = cx + w / 2;
-          boxes[k++] = cy + h / 2;
+    for (let y = 0; y < s; y++)
+      for (let x = 0; x < s; x++) {
+        const cx = (x + 0.5) * stride;
+        const cy = (y + 0.5) * stride;
+        for (let i = 0; i < scales; i++) {
+          const size = sizePerStride * stride * 2 ** (i / scales);
+          for (const r of ASPECT_RATIOS) {
+            // ratio = h / w at constant area.
+            const w = size / Math.sqrt(r);
+            const h = size * Math.sqrt(r);
+            boxes[k++] = cx - w / 2;
+            boxes[k++] = cy - h / 2;
+            boxes[k++] = cx + w / 2;
+            boxes[k++] = cy + h / 2;
+          }
         }
       }
-    }
   }
   return { count, perLocation, boxes };
 }

@@ -2,6 +2,7 @@
 // block with stride 2, C6+ are 3×3/2 max-pools of the level below (same width as C5). Widths per level
 // come from PROXY_BACKBONE_CHANNELS (src/graph/cost.ts), the table the cost model also uses.
 import * as tf from '@tensorflow/tfjs-core';
+
 import { batchNorm, conv2d, type Layer, type RunContext } from './layers.js';
 import type { ParamStore } from './params.js';
 
@@ -27,7 +28,12 @@ function residualStage(store: ParamStore, level: number, cin: number, cout: numb
 /**
  * Build a backbone that returns C<minLevel>..C<maxLevel>. `channels[l]` is the width of C<l>.
  */
-export function buildBackbone(store: ParamStore, minLevel: number, maxLevel: number, channels: Readonly<Record<number, number>>): Backbone {
+export function buildBackbone(
+  store: ParamStore,
+  minLevel: number,
+  maxLevel: number,
+  channels: Readonly<Record<number, number>>,
+): Backbone {
   const convTop = Math.min(maxLevel, LAST_CONV_LEVEL);
   const stem = conv2d(store, 'backbone', 'c1/conv', 3, channels[1], 3, { stride: 2 });
   const stemBn = batchNorm(store, 'backbone', 'c1/bn', channels[1]);

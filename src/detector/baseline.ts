@@ -3,8 +3,14 @@
 // multi-level head, so the only thing it lacks is cross-scale fusion.
 import { GRAPH_FORMAT, type PostOp, type PyramidGraph } from '../graph/types.js';
 
-export function singleLevelGraph(source: number, levels: { min: number; max: number } = { min: 3, max: 7 }, channels = 256, post: PostOp = 'conv'): PyramidGraph {
-  if (source < levels.min || source > levels.max) throw new RangeError(`source level ${source} outside ${levels.min}..${levels.max}`);
+export function singleLevelGraph(
+  source: number,
+  levels: { min: number; max: number } = { min: 3, max: 7 },
+  channels = 256,
+  post: PostOp = 'conv',
+): PyramidGraph {
+  if (source < levels.min || source > levels.max)
+    throw new RangeError(`source level ${source} outside ${levels.min}..${levels.max}`);
   const nodes = [];
   const outputs: Record<string, string> = {};
   for (let l = levels.min; l <= levels.max; l++) {
@@ -12,7 +18,13 @@ export function singleLevelGraph(source: number, levels: { min: number; max: num
     outputs[`P${l}`] = `p${l}`;
   }
   return {
-    format: GRAPH_FORMAT, name: `single-level-c${source}`, levels: { ...levels }, channels, repeats: 1, nodes, outputs,
+    format: GRAPH_FORMAT,
+    name: `single-level-c${source}`,
+    levels: { ...levels },
+    channels,
+    repeats: 1,
+    nodes,
+    outputs,
     meta: { note: `no pyramid: every P<l> is C${source} resampled, then ${post}` },
   };
 }

@@ -14,7 +14,14 @@ export function iou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: 
 /** Deltas are (dx, dy, dw, dh) relative to the anchor, RetinaNet's unit weights. */
 export const MAX_LOG_SCALE = Math.log(1000 / 16);
 
-export function encodeBox(anchor: ArrayLike<number>, ai: number, box: ArrayLike<number>, bi: number, out: Float32Array, oi: number): void {
+export function encodeBox(
+  anchor: ArrayLike<number>,
+  ai: number,
+  box: ArrayLike<number>,
+  bi: number,
+  out: Float32Array,
+  oi: number,
+): void {
   const aw = anchor[ai + 2] - anchor[ai];
   const ah = anchor[ai + 3] - anchor[ai + 1];
   const ax = anchor[ai] + aw / 2;
@@ -28,7 +35,15 @@ export function encodeBox(anchor: ArrayLike<number>, ai: number, box: ArrayLike<
 }
 
 /** Inverse of encodeBox, writing x1,y1,x2,y2 clipped to [0, size]. */
-export function decodeBox(anchor: ArrayLike<number>, ai: number, d: ArrayLike<number>, di: number, size: number, out: Float32Array, oi: number): void {
+export function decodeBox(
+  anchor: ArrayLike<number>,
+  ai: number,
+  d: ArrayLike<number>,
+  di: number,
+  size: number,
+  out: Float32Array,
+  oi: number,
+): void {
   const aw = anchor[ai + 2] - anchor[ai];
   const ah = anchor[ai + 3] - anchor[ai + 1];
   const cx = anchor[ai] + aw / 2 + d[di] * aw;

@@ -2,6 +2,7 @@
 // shapes and little-endian float32 data in base64. Loading checks every label and shape, so a checkpoint
 // made for another architecture is refused instead of silently mis-assigned.
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { ParamGroup, ParamStore } from './params.js';
 
 export const CHECKPOINT_FORMAT = 'pyramid-nas-weights/1';
@@ -33,7 +34,9 @@ export function exportCheckpoint(store: ParamStore, group: ParamGroup, meta: Rec
     o += e.variable.size;
   }
   return {
-    format: CHECKPOINT_FORMAT, group, meta,
+    format: CHECKPOINT_FORMAT,
+    group,
+    meta,
     entries: entries.map((e) => ({ label: e.label, shape: [...e.variable.shape], trainable: e.trainable })),
     data: Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64'),
   };
@@ -45,7 +48,8 @@ export function exportCheckpoint(store: ParamStore, group: ParamGroup, meta: Rec
  * to C5 serves a graph whose top level is C4, which builds fewer stages).
  */
 export function importCheckpoint(store: ParamStore, ckpt: Checkpoint, where = 'checkpoint'): void {
-  if (ckpt.format !== CHECKPOINT_FORMAT) throw new Error(`${where}: format is ${String(ckpt.format)}, expected ${CHECKPOINT_FORMAT}`);
+  if (ckpt.format !== CHECKPOINT_FORMAT)
+    throw new Error(`${where}: format is ${String(ckpt.format)}, expected ${CHECKPOINT_FORMAT}`);
   const buf = Buffer.from(ckpt.data, 'base64');
   const values = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const index = new Map<string, { offset: number; shape: number[]; trainable: boolean; i: number }>();
@@ -57,7 +61,10 @@ export function importCheckpoint(store: ParamStore, ckpt: Checkpoint, where = 'c
   if (o !== values.length) throw new Error(`${where}: entries describe ${o} values, data holds ${values.length}`);
   for (const e of entriesOf(store, ckpt.group)) {
     const c = index.get(e.label);
-    if (!c) throw new Error(`${where}: has no ${e.label} [${e.variable.shape}] (${ckpt.entries.length} ${ckpt.group} tensors in the file)`);
+    if (!c)
+      throw new Error(
+        `${where}: has no ${e.label} [${e.variable.shape}] (${ckpt.entries.length} ${ckpt.group} tensors in the file)`,
+      );
     if (c.shape.join('x') !== e.variable.shape.join('x') || c.trainable !== e.trainable) {
       throw new Error(`${where}: entries[${c.i}] ${e.label} is [${c.shape}], the model has [${e.variable.shape}]`);
     }

@@ -19,14 +19,22 @@ export interface Detection {
 /**
  * `scores`: sigmoid probabilities [N, K] of one image; `deltas`: [N, 4]. `imageSize`: clip boxes to it.
  */
-export function decodeDetections(scores: Float32Array, deltas: Float32Array, anchors: AnchorSet, numClasses: number, imageSize: number): Detection[] {
+export function decodeDetections(
+  scores: Float32Array,
+  deltas: Float32Array,
+  anchors: AnchorSet,
+  numClasses: number,
+  imageSize: number,
+): Detection[] {
   const K = numClasses;
   const cand: number[] = [];
   for (let i = 0; i < scores.length; i++) if (scores[i] >= SCORE_THRESHOLD) cand.push(i);
   cand.sort((x, y) => scores[y] - scores[x] || x - y);
   if (cand.length > PRE_NMS_TOP_K) cand.length = PRE_NMS_TOP_K;
   const boxes = new Float32Array(cand.length * 4);
-  cand.forEach((flat, c) => decodeBox(anchors.boxes, Math.floor(flat / K) * 4, deltas, Math.floor(flat / K) * 4, imageSize, boxes, c * 4));
+  cand.forEach((flat, c) =>
+    decodeBox(anchors.boxes, Math.floor(flat / K) * 4, deltas, Math.floor(flat / K) * 4, imageSize, boxes, c * 4),
+  );
   // Greedy NMS per class; candidates are already sorted by score.
   const kept: number[] = [];
   const keptByClass = new Map<number, number[]>();

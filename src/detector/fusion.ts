@@ -2,6 +2,7 @@
 // Inputs arrive already resampled to the node's level; `levels` are the inputs' original levels (attention
 // needs the coarser).
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { FusionOp } from '../graph/types.js';
 import { conv2d, type Layer, type RunContext } from './layers.js';
 import type { ParamStore } from './params.js';
@@ -15,7 +16,13 @@ function sumAll(xs: tf.Tensor4D[]): tf.Tensor4D {
   return xs.length === 1 ? xs[0] : (tf.addN(xs) as tf.Tensor4D);
 }
 
-export function buildFusion(store: ParamStore, label: string, op: FusionOp, levels: number[], channels: number): Fusion {
+export function buildFusion(
+  store: ParamStore,
+  label: string,
+  op: FusionOp,
+  levels: number[],
+  channels: number,
+): Fusion {
   const n = levels.length;
   const C = channels;
   switch (op) {
@@ -50,7 +57,12 @@ export function buildFusion(store: ParamStore, label: string, op: FusionOp, leve
     case 'adaptive': {
       const logits = levels.map((_, i) => conv2d(store, 'neck', `${label}/asff${i}`, C, 1, 1, { bias: true }));
       return (xs, ctx) => {
-        const weights = tf.softmax(tf.concat(xs.map((x, i) => logits[i](x, ctx)), 3));
+        const weights = tf.softmax(
+          tf.concat(
+            xs.map((x, i) => logits[i](x, ctx)),
+            3,
+          ),
+        );
         const parts = tf.split(weights, n, 3);
         return sumAll(xs.map((x, i) => tf.mul(x, parts[i])));
       };

@@ -3,6 +3,7 @@
 // prediction conv (std 0.01). No normalisation (shared across levels, as RetinaNet);
 // class bias starts at the focal-loss prior so early training is not swamped by easy negatives.
 import * as tf from '@tensorflow/tfjs-core';
+
 import { conv2d, type Layer, type RunContext } from './layers.js';
 import type { ParamStore } from './params.js';
 
@@ -22,7 +23,11 @@ function subnet(store: ParamStore, name: string, C: number, depth: number, out: 
   const hidden: Layer[] = [];
   for (let i = 0; i < depth; i++) hidden.push(conv2d(store, 'head', `${name}/${i}`, C, C, 3, { bias: true }));
   const pred = conv2d(store, 'head', `${name}/pred`, C, out, 3, { bias: true, std: 0.01, biasInit });
-  return (x, ctx) => pred(hidden.reduce((y, layer) => tf.relu(layer(y, ctx)), x), ctx);
+  return (x, ctx) =>
+    pred(
+      hidden.reduce((y, layer) => tf.relu(layer(y, ctx)), x),
+      ctx,
+    );
 }
 
 export function buildHead(store: ParamStore, o: HeadOptions): Head {

@@ -5,7 +5,16 @@ export { buildFusion, WEIGHTED_EPSILON, type Fusion } from './fusion.js';
 export { levelSize, resample } from './resample.js';
 export { makeAnchors, ASPECT_RATIOS, type AnchorSet } from './anchors.js';
 export { assignTargets, POSITIVE_IOU, NEGATIVE_IOU, type BatchTargets } from './targets.js';
-export { detectionLoss, focalLoss, smoothL1Loss, targetTensors, disposeTargets, FOCAL_ALPHA, FOCAL_GAMMA, type TargetTensors } from './loss.js';
+export {
+  detectionLoss,
+  focalLoss,
+  smoothL1Loss,
+  targetTensors,
+  disposeTargets,
+  FOCAL_ALPHA,
+  FOCAL_GAMMA,
+  type TargetTensors,
+} from './loss.js';
 export { decodeDetections, SCORE_THRESHOLD, MAX_DETECTIONS, type Detection } from './decode.js';
 export { ParamStore, type ParamGroup } from './params.js';
 export { updateMovingStats, type RunContext, type BatchNormStat } from './layers.js';

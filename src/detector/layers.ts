@@ -2,6 +2,7 @@
 // reports its per-image multiply-accumulates to the run context when asked, so MACs are counted from the
 // layers that actually ran (and compared with the graph cost model in tests).
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { ParamGroup, ParamStore } from './params.js';
 
 export interface BatchNormStat {
@@ -39,10 +40,21 @@ export interface ConvOptions {
 }
 
 /** k×k convolution, 'same' padding. */
-export function conv2d(store: ParamStore, group: ParamGroup, label: string, cin: number, cout: number, k: number, opts: ConvOptions = {}): Layer {
+export function conv2d(
+  store: ParamStore,
+  group: ParamGroup,
+  label: string,
+  cin: number,
+  cout: number,
+  k: number,
+  opts: ConvOptions = {},
+): Layer {
   const stride = opts.stride ?? 1;
   const shape = [k, k, cin, cout];
-  const w = opts.std === undefined ? store.he(group, `${label}/w`, shape, k * k * cin) : store.normal(group, `${label}/w`, shape, opts.std);
+  const w =
+    opts.std === undefined
+      ? store.he(group, `${label}/w`, shape, k * k * cin)
+      : store.normal(group, `${label}/w`, shape, opts.std);
   const b = opts.bias ? store.constant(group, `${label}/b`, [cout], opts.biasInit ?? 0) : undefined;
   return (x, ctx) => {
     let y = tf.conv2d(x, w as tf.Tensor4D, stride, 'same');

@@ -2,6 +2,7 @@
 // positive anchors, both summed and divided by the number of positives. Masks come from targets.ts
 // (computed outside the tape); the smooth-L1 uses min() instead of a comparison so it stays differentiable.
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { BatchTargets } from './targets.js';
 
 export const FOCAL_ALPHA = 0.25;
@@ -53,7 +54,10 @@ export function smoothL1Loss(deltas: tf.Tensor3D, t: TargetTensors): tf.Scalar {
   return tf.div(tf.sum(tf.mul(perElement, t.positive)), t.normalizer) as tf.Scalar;
 }
 
-export function detectionLoss(out: { cls: tf.Tensor3D; box: tf.Tensor3D }, t: TargetTensors): { total: tf.Scalar; cls: tf.Scalar; box: tf.Scalar } {
+export function detectionLoss(
+  out: { cls: tf.Tensor3D; box: tf.Tensor3D },
+  t: TargetTensors,
+): { total: tf.Scalar; cls: tf.Scalar; box: tf.Scalar } {
   const cls = focalLoss(out.cls, t);
   const box = smoothL1Loss(out.box, t);
   return { total: tf.add(cls, box) as tf.Scalar, cls, box };

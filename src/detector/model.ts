@@ -1,12 +1,13 @@
 // The proxy detector: backbone → buildPyramid(graph) → shared RetinaNet head, over one ParamStore.
 import * as tf from '@tensorflow/tfjs-core';
+
 import { PROXY_BACKBONE_CHANNELS } from '../graph/cost.js';
 import type { PyramidGraph } from '../graph/types.js';
-import { makeAnchors, type AnchorSet } from './anchors.js';
-import { buildBackbone, type Backbone } from './backbone.js';
+import { type AnchorSet, makeAnchors } from './anchors.js';
+import { type Backbone, buildBackbone } from './backbone.js';
 import { buildHead, type Head } from './head.js';
 import type { RunContext } from './layers.js';
-import { ParamStore, type ParamGroup } from './params.js';
+import { type ParamGroup, ParamStore } from './params.js';
 import { buildPyramid, type Pyramid } from './pyramid.js';
 
 export interface DetectorOptions {
@@ -40,10 +41,14 @@ export class Detector {
   private readonly neck: Pyramid;
   private readonly head: Head;
 
-  constructor(readonly graph: PyramidGraph, options: DetectorOptions) {
+  constructor(
+    readonly graph: PyramidGraph,
+    options: DetectorOptions,
+  ) {
     const { min, max } = graph.levels;
     const scales = options.anchorScales ?? 1;
-    if (!Number.isInteger(scales) || scales < 1 || scales > 3) throw new Error(`anchorScales must be 1, 2 or 3, got ${scales}`);
+    if (!Number.isInteger(scales) || scales < 1 || scales > 3)
+      throw new Error(`anchorScales must be 1, 2 or 3, got ${scales}`);
     const channels = options.backboneChannels ?? PROXY_BACKBONE_CHANNELS;
     this.inputSize = options.inputSize;
     this.numClasses = options.numClasses;

@@ -3,10 +3,11 @@
 // the first copy; per node a fusion then a post-op; `repeats` copies with their own weights, copy k>0
 // reading copy k−1's outputs P<l> wherever the graph names C<l>; dead nodes are not built.
 import * as tf from '@tensorflow/tfjs-core';
+
 import { backboneLevel, liveNodeIds } from '../graph/live.js';
 import type { GraphNode, PostOp, PyramidGraph } from '../graph/types.js';
 import { buildFusion, type Fusion } from './fusion.js';
-import { batchNorm, conv2d, separableConv, type Layer, type RunContext } from './layers.js';
+import { batchNorm, conv2d, type Layer, type RunContext, separableConv } from './layers.js';
 import type { ParamStore } from './params.js';
 import { levelSize, resample } from './resample.js';
 
@@ -29,7 +30,10 @@ export function liveNodes(graph: PyramidGraph): GraphNode[] {
 
 function buildPost(store: ParamStore, label: string, post: PostOp, C: number): Layer | undefined {
   if (post === 'none') return undefined;
-  const conv = post === 'conv' ? conv2d(store, 'neck', `${label}/conv`, C, C, 3) : separableConv(store, 'neck', `${label}/sepconv`, C);
+  const conv =
+    post === 'conv'
+      ? conv2d(store, 'neck', `${label}/conv`, C, C, 3)
+      : separableConv(store, 'neck', `${label}/sepconv`, C);
   const bn = batchNorm(store, 'neck', `${label}/bn`, C);
   return (x, ctx) => bn(conv(tf.relu(x), ctx), ctx);
 }
@@ -57,10 +61,11 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
 
   // Projections: once, for the backbone levels the live nodes of the first copy read.
   const projected = new Set<number>();
-  for (const n of nodes) for (const ref of n.inputs) {
-    const l = backboneLevel(ref);
-    if (l !== undefined) projected.add(l);
-  }
+  for (const n of nodes)
+    for (const ref of n.inputs) {
+      const l = backboneLevel(ref);
+      if (l !== undefined) projected.add(l);
+    }
   const projections = new Map<number, Layer>();
   for (const l of [...projected].sort((a, b) => a - b)) {
     const cin = backboneChannels[l];
@@ -72,16 +77,18 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
 
   const copies: BuiltNode[][] = [];
   for (let k = 0; k < graph.repeats; k++) {
-    copies.push(nodes.map((node) => {
-      const label = `r${k}/${node.id}`;
-      const inputLevels = node.inputs.map((ref) => refLevel(ref, `node ${node.id}`));
-      return {
-        node,
-        inputLevels,
-        fusion: buildFusion(store, label, node.op, inputLevels, C),
-        post: buildPost(store, label, node.post, C),
-      };
-    }));
+    copies.push(
+      nodes.map((node) => {
+        const label = `r${k}/${node.id}`;
+        const inputLevels = node.inputs.map((ref) => refLevel(ref, `node ${node.id}`));
+        return {
+          node,
+          inputLevels,
+          fusion: buildFusion(store, label, node.op, inputLevels, C),
+          post: buildPost(store, label, node.post, C),
+        };
+      }),
+    );
   }
 
   return (features, ctx) => {

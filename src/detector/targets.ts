@@ -24,12 +24,18 @@ export interface BatchTargets {
   numPositive: number;
 }
 
-export function assignTargets(images: ReadonlyArray<ReadonlyArray<BoxAnnotation>>, anchors: AnchorSet, numClasses: number): BatchTargets {
+export function assignTargets(
+  images: ReadonlyArray<ReadonlyArray<BoxAnnotation>>,
+  anchors: AnchorSet,
+  numClasses: number,
+): BatchTargets {
   const B = images.length;
   const N = anchors.count;
   const K = numClasses;
   const t: BatchTargets = {
-    batch: B, anchors: N, numClasses: K,
+    batch: B,
+    anchors: N,
+    numClasses: K,
     cls: new Float32Array(B * N * K),
     clsWeight: new Float32Array(B * N),
     box: new Float32Array(B * N * 4),
@@ -54,7 +60,10 @@ export function assignTargets(images: ReadonlyArray<ReadonlyArray<BoxAnnotation>
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < objects.length; j++) {
         const v = iou(a, i * 4, gt, j * 4);
-        if (v > bestIou[i]) { bestIou[i] = v; bestBox[i] = j; }
+        if (v > bestIou[i]) {
+          bestIou[i] = v;
+          bestBox[i] = j;
+        }
         if (v > bestForBox[j]) bestForBox[j] = v;
       }
     }

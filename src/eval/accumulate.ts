@@ -77,7 +77,7 @@ export function accumulate(slots: Slots, npig: Float64Array, K: number): Accumul
           for (let r = 0; r < R; r++) {
             const thr = RECALL_THRESHOLDS[r];
             while (p < nd && rc[p] < thr) p++;
-            precision[((((t * R + r) * K + k) * A + a) * M) + m] = p < nd ? pr[p] : 0;
+            precision[(((t * R + r) * K + k) * A + a) * M + m] = p < nd ? pr[p] : 0;
           }
         }
       }

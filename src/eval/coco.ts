@@ -35,7 +35,11 @@ function indexIds(items: ReadonlyArray<{ id: number }>, what: string): Map<numbe
   return new Map(sorted.map((id, i) => [id, i]));
 }
 
-export function evaluateCoco(gt: CocoGroundTruthInput, dets: ReadonlyArray<CocoDetection>, options: EvalOptions = {}): EvalResult {
+export function evaluateCoco(
+  gt: CocoGroundTruthInput,
+  dets: ReadonlyArray<CocoDetection>,
+  options: EvalOptions = {},
+): EvalResult {
   const iouType = options.iouType ?? 'bbox';
   if (iouType !== 'bbox') {
     throw new EvalInputError('UNSUPPORTED', `iouType '${iouType}' is not supported (only 'bbox': box AP)`);
@@ -91,8 +95,12 @@ export function evaluateCoco(gt: CocoGroundTruthInput, dets: ReadonlyArray<CocoD
     if (k === undefined) refError(`${path}.category_id`, `category ${d.category_id} is not in the ground truth`);
     numbers(d.bbox, `${path}.bbox`);
     numbers([d.score], `${path}.score`);
-    if (!(d.bbox[2] > 0)) throw new EvalInputError('SCHEMA', `${path}.bbox: width must be > 0, got ${d.bbox[2]}`, { path: `${path}.bbox` });
-    if (!(d.bbox[3] > 0)) throw new EvalInputError('SCHEMA', `${path}.bbox: height must be > 0, got ${d.bbox[3]}`, { path: `${path}.bbox` });
+    if (!(d.bbox[2] > 0))
+      throw new EvalInputError('SCHEMA', `${path}.bbox: width must be > 0, got ${d.bbox[2]}`, { path: `${path}.bbox` });
+    if (!(d.bbox[3] > 0))
+      throw new EvalInputError('SCHEMA', `${path}.bbox: height must be > 0, got ${d.bbox[3]}`, {
+        path: `${path}.bbox`,
+      });
     input.dtImage[i] = im;
     input.dtCategory[i] = k;
     input.dtBox.set(d.bbox, i * 4);

@@ -3,7 +3,7 @@
 // one sort per category. Both the COCO-JSON path and the trainer's in-memory path end here.
 import { accumulate, type Accumulated, type Slots } from './accumulate.js';
 import { groupByCategoryImage } from './group.js';
-import { MatchScratch, matchImageCategory } from './match.js';
+import { matchImageCategory, MatchScratch } from './match.js';
 import { AREA_RANGES, MAX_DETS } from './params.js';
 import { summarize } from './summarize.js';
 import type { EvalInput, EvalResult } from './types.js';

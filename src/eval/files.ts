@@ -2,10 +2,10 @@
 // Only regular files, at most INPUT_LIMITS.cocoJson bytes each: /dev/zero or a FIFO is refused, not read.
 import { findOverflowingNumber, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
+import { jsonPath } from '../util/zod-issues.js';
 import { EvalInputError } from './errors.js';
 import { parseJsonText } from './json-text.js';
-import { jsonPath } from '../util/zod-issues.js';
-import { parseCocoDetections, parseCocoGroundTruth, type CocoDetection, type CocoGroundTruth } from './schema.js';
+import { type CocoDetection, type CocoGroundTruth, parseCocoDetections, parseCocoGroundTruth } from './schema.js';
 
 function readText(file: string): string {
   try {
@@ -25,7 +25,11 @@ function parseFile(file: string, root: string): unknown {
   if (overflow) {
     const { line, column } = lineColumn(text, overflow.offset);
     const path = jsonPath(overflow.path, root);
-    throw new EvalInputError('SCHEMA', `${file}: ${path}: ${overflowMessage(overflow)} at line ${line}, column ${column}`, { file, path });
+    throw new EvalInputError(
+      'SCHEMA',
+      `${file}: ${path}: ${overflowMessage(overflow)} at line ${line}, column ${column}`,
+      { file, path },
+    );
   }
   return value;
 }

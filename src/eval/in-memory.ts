@@ -30,7 +30,8 @@ function fail(path: string, what: string): never {
 
 function checkBox(bbox: BBox, path: string, strictSize: boolean): void {
   if (!Array.isArray(bbox) || bbox.length !== 4) fail(path, 'must be [x, y, w, h]');
-  for (let i = 0; i < 4; i++) if (!Number.isFinite(bbox[i])) fail(`${path}[${i}]`, `must be a finite number, got ${bbox[i]}`);
+  for (let i = 0; i < 4; i++)
+    if (!Number.isFinite(bbox[i])) fail(`${path}[${i}]`, `must be a finite number, got ${bbox[i]}`);
   // Decoded boxes may collapse to zero size after clipping; they simply never match.
   const bad = strictSize ? (v: number) => !(v > 0) : (v: number) => v < 0;
   if (bad(bbox[2])) fail(path, `width must be ${strictSize ? '> 0' : '>= 0'}, got ${bbox[2]}`);
@@ -45,12 +46,13 @@ export function evaluateDetections(
   if (typeof categories === 'number' && (!Number.isInteger(categories) || categories < 0)) {
     fail('categories', `must be a non-negative integer count, got ${categories}`);
   }
-  const cats = typeof categories === 'number'
-    ? Array.from({ length: categories }, (_, i) => ({ id: i + 1, name: String(i + 1) }))
-    : categories.map((c, i) => {
-      const id = c.cocoId ?? c.id ?? i + 1;
-      return { id, name: c.name ?? String(id) };
-    });
+  const cats =
+    typeof categories === 'number'
+      ? Array.from({ length: categories }, (_, i) => ({ id: i + 1, name: String(i + 1) }))
+      : categories.map((c, i) => {
+          const id = c.cocoId ?? c.id ?? i + 1;
+          return { id, name: c.name ?? String(id) };
+        });
   const K = cats.length;
   if (detsByImage.length > gtByImage.length) {
     fail('detsByImage', `has ${detsByImage.length} images but gtByImage has ${gtByImage.length}`);

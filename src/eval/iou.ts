@@ -3,8 +3,14 @@
 // lying inside a crowd region has IoU 1 with it, however large the region).
 
 export function bboxIou(
-  dx: number, dy: number, dw: number, dh: number,
-  gx: number, gy: number, gw: number, gh: number,
+  dx: number,
+  dy: number,
+  dw: number,
+  dh: number,
+  gx: number,
+  gy: number,
+  gw: number,
+  gh: number,
   crowd: boolean,
 ): number {
   const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);

@@ -57,10 +57,23 @@ export function matchImageCategory(
   // IoU matrix in the ground truth's file order; each area range only permutes its columns.
   for (let d = 0; d < D; d++) {
     const db = dets[d] * 4;
-    const dx = dtBox[db], dy = dtBox[db + 1], dw = dtBox[db + 2], dh = dtBox[db + 3];
+    const dx = dtBox[db],
+      dy = dtBox[db + 1],
+      dw = dtBox[db + 2],
+      dh = dtBox[db + 3];
     for (let g = 0; g < G; g++) {
       const gb = gts[g] * 4;
-      ious[d * G + g] = bboxIou(dx, dy, dw, dh, gtBox[gb], gtBox[gb + 1], gtBox[gb + 2], gtBox[gb + 3], gtCrowd[gts[g]] === 1);
+      ious[d * G + g] = bboxIou(
+        dx,
+        dy,
+        dw,
+        dh,
+        gtBox[gb],
+        gtBox[gb + 1],
+        gtBox[gb + 2],
+        gtBox[gb + 3],
+        gtCrowd[gts[g]] === 1,
+      );
     }
   }
   const { gtOrder, gtIgnoreSorted, gtCrowdSorted, gtTaken } = scratch;

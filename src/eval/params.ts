@@ -31,7 +31,18 @@ export const AREA_RANGES: ReadonlyArray<{ label: AreaLabel; lo: number; hi: numb
 
 /** The 12 summary statistics, in COCOeval.summarize() order. */
 export const STAT_NAMES = [
-  'AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl',
+  'AP',
+  'AP50',
+  'AP75',
+  'APs',
+  'APm',
+  'APl',
+  'AR1',
+  'AR10',
+  'AR100',
+  'ARs',
+  'ARm',
+  'ARl',
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 

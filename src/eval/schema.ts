@@ -5,8 +5,14 @@
 // `detections[17].bbox: width must be > 0, got 0`). Unknown keys (segmentation, file_name, ...) are allowed
 // and dropped. Cross-references (ids that name nothing) are checked by evaluateCoco.
 import {
-  boxProblems, checkCocoDocument, finiteProblem, given, idProblem, Issues,
-  type CocoCheck, type CocoGroundTruth,
+  boxProblems,
+  checkCocoDocument,
+  type CocoCheck,
+  type CocoGroundTruth,
+  finiteProblem,
+  given,
+  idProblem,
+  Issues,
 } from '../data/coco-instances.js';
 import { jsonPath } from '../util/zod-issues.js';
 import { EvalInputError } from './errors.js';
@@ -37,7 +43,12 @@ function checkDetections(data: unknown): CocoCheck<CocoDetection[]> {
     if (box) for (const p of box) issues.add(p.message, i, 'bbox', p.index);
     issues.add(finiteProblem(v.score), i, 'score');
     if (issues.count === before) {
-      out.push({ image_id: v.image_id as number, category_id: v.category_id as number, bbox: v.bbox as CocoDetection['bbox'], score: v.score as number });
+      out.push({
+        image_id: v.image_id as number,
+        category_id: v.category_id as number,
+        bbox: v.bbox as CocoDetection['bbox'],
+        score: v.score as number,
+      });
     }
   });
   return issues.result(out);
@@ -51,7 +62,10 @@ function orThrow<T>(r: CocoCheck<T>, root: string, file?: string): T {
   const lines = r.issues.slice(0, MAX_REPORTED).map((i) => `${jsonPath(i.path, root)}: ${i.message}`);
   if (r.total > MAX_REPORTED) lines.push(`... and ${r.total - MAX_REPORTED} more problems`);
   const prefix = file ? `${file}: ` : '';
-  throw new EvalInputError('SCHEMA', prefix + lines.join('\n' + prefix), { path: jsonPath(r.issues[0].path, root), file });
+  throw new EvalInputError('SCHEMA', prefix + lines.join('\n' + prefix), {
+    path: jsonPath(r.issues[0].path, root),
+    file,
+  });
 }
 
 /** Validates a parsed instances.json. Throws EvalInputError naming the first offending entries. */

@@ -4,7 +4,12 @@
 // of numpy's pairwise sum.
 import type { Accumulated } from './accumulate.js';
 import {
-  AREA_RANGES, IOU_THRESHOLDS, MAX_DETS, RECALL_THRESHOLDS, STAT_NAMES, STAT_SPECS,
+  AREA_RANGES,
+  IOU_THRESHOLDS,
+  MAX_DETS,
+  RECALL_THRESHOLDS,
+  STAT_NAMES,
+  STAT_SPECS,
   type StatSpec,
 } from './params.js';
 import type { CocoStats } from './types.js';
@@ -33,7 +38,7 @@ function summarizeOne(acc: Accumulated, spec: StatSpec, kFrom: number, kTo: numb
     if (spec.iouThr !== undefined && IOU_THRESHOLDS[t] !== spec.iouThr) continue;
     if (spec.kind === 'precision') {
       for (let r = 0; r < R; r++) {
-        for (let k = kFrom; k < kTo; k++) add(acc.precision[((((t * R + r) * K + k) * A + a) * M) + m]);
+        for (let k = kFrom; k < kTo; k++) add(acc.precision[(((t * R + r) * K + k) * A + a) * M + m]);
       }
     } else {
       for (let k = kFrom; k < kTo; k++) add(acc.recall[((t * K + k) * A + a) * M + m]);
@@ -70,9 +75,10 @@ export function formatStats(stats: CocoStats): string {
     const spec = STAT_SPECS[name];
     const title = spec.kind === 'precision' ? 'Average Precision' : 'Average Recall';
     const type = spec.kind === 'precision' ? '(AP)' : '(AR)';
-    const iou = spec.iouThr === undefined
-      ? `${IOU_THRESHOLDS[0].toFixed(2)}:${IOU_THRESHOLDS[T - 1].toFixed(2)}`
-      : spec.iouThr.toFixed(2);
+    const iou =
+      spec.iouThr === undefined
+        ? `${IOU_THRESHOLDS[0].toFixed(2)}:${IOU_THRESHOLDS[T - 1].toFixed(2)}`
+        : spec.iouThr.toFixed(2);
     const value = stats[name];
     lines.push(
       ` ${title.padEnd(18)} ${type} @[ IoU=${iou.padEnd(9)} | area=${spec.area.padStart(6)} | maxDets=${String(spec.maxDets).padStart(3)} ] = ${pyFixed3(value)}`,

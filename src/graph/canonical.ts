@@ -16,6 +16,7 @@
 // With every colour distinct, nodes are listed in a topological order that always takes the ready node
 // of smallest colour and renamed n0, n1, …
 import { createHash } from 'node:crypto';
+
 import { liveNodeIds, RESERVED_ID } from './live.js';
 import { COMMUTATIVE_OPS, GRAPH_FORMAT, type GraphNode, type PyramidGraph } from './types.js';
 
@@ -51,7 +52,11 @@ function buildDag(graph: PyramidGraph): Dag {
   });
   const commutative = nodes.map((n) => COMMUTATIVE_OPS.has(n.op));
   const consumers: Dag['consumers'] = nodes.map(() => []);
-  inputs.forEach((refs, i) => refs.forEach((r, slot) => { if ('n' in r) consumers[r.n].push([i, commutative[i] ? -1 : slot]); }));
+  inputs.forEach((refs, i) =>
+    refs.forEach((r, slot) => {
+      if ('n' in r) consumers[r.n].push([i, commutative[i] ? -1 : slot]);
+    }),
+  );
   const outputKeys: string[][] = nodes.map(() => []);
   for (const [key, id] of Object.entries(graph.outputs)) if (index.has(id)) outputKeys[index.get(id)!].push(key);
   outputKeys.forEach((keys) => keys.sort());
@@ -109,7 +114,9 @@ function leafJson(graph: PyramidGraph, dag: Dag, colors: number[]): Leaf {
   const name: string[] = new Array(count);
   const waiting = dag.inputs.map((refs) => refs.filter((r) => 'n' in r).length);
   const ready = new Set<number>();
-  waiting.forEach((w, i) => { if (w === 0) ready.add(i); });
+  waiting.forEach((w, i) => {
+    if (w === 0) ready.add(i);
+  });
   const order: number[] = [];
   while (ready.size > 0) {
     let best = -1;
@@ -120,7 +127,8 @@ function leafJson(graph: PyramidGraph, dag: Dag, colors: number[]): Leaf {
     for (const [c] of dag.consumers[best]) if (--waiting[c] === 0) ready.add(c);
   }
   const refName = (r: Ref) => ('c' in r ? `C${r.c}` : name[r.n]);
-  const refSort = (a: Ref, b: Ref) => ('c' in a ? ('c' in b ? a.c - b.c : -1) : 'c' in b ? 1 : Number(name[a.n].slice(1)) - Number(name[b.n].slice(1)));
+  const refSort = (a: Ref, b: Ref) =>
+    'c' in a ? ('c' in b ? a.c - b.c : -1) : 'c' in b ? 1 : Number(name[a.n].slice(1)) - Number(name[b.n].slice(1));
   const nodes = order.map((i) => {
     const refs = dag.commutative[i] ? [...dag.inputs[i]].sort(refSort) : dag.inputs[i];
     const { level, op, post } = dag.nodes[i];
@@ -128,9 +136,20 @@ function leafJson(graph: PyramidGraph, dag: Dag, colors: number[]): Leaf {
   });
   const outputs: Record<string, string> = {};
   const index = new Map(dag.nodes.map((n, i) => [n.id, i]));
-  for (let l = graph.levels.min; l <= graph.levels.max; l++) outputs[`P${l}`] = name[index.get(graph.outputs[`P${l}`])!];
+  for (let l = graph.levels.min; l <= graph.levels.max; l++)
+    outputs[`P${l}`] = name[index.get(graph.outputs[`P${l}`])!];
   const { min, max } = graph.levels;
-  return { text: JSON.stringify({ format: GRAPH_FORMAT, levels: { min, max }, channels: graph.channels, repeats: graph.repeats, nodes, outputs }), order };
+  return {
+    text: JSON.stringify({
+      format: GRAPH_FORMAT,
+      levels: { min, max },
+      channels: graph.channels,
+      repeats: graph.repeats,
+      nodes,
+      outputs,
+    }),
+    order,
+  };
 }
 
 /**
@@ -164,14 +183,21 @@ export function canonicalJson(graph: PyramidGraph): string {
   const automorphism = (a: Leaf, b: Leaf) => {
     if (autos.length >= MAX_AUTOMORPHISMS) return;
     const perm = new Int32Array(count);
-    a.order.forEach((node, k) => { perm[node] = b.order[k]; });
+    a.order.forEach((node, k) => {
+      perm[node] = b.order[k];
+    });
     autos.push(perm);
   };
   /** Union-find of the orbits of the known automorphisms (twin swaps included) that fix every prefix node. */
   const orbits = (fixed: Uint8Array) => {
     const parent = Int32Array.from({ length: count }, (_, i) => i);
-    const find = (i: number): number => { while (parent[i] !== i) i = parent[i] = parent[parent[i]]; return i; };
-    const join = (i: number, j: number) => { parent[find(i)] = find(j); };
+    const find = (i: number): number => {
+      while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+      return i;
+    };
+    const join = (i: number, j: number) => {
+      parent[find(i)] = find(j);
+    };
     for (let i = 0; i < count; i++) if (twin[i] !== i && !fixed[i] && !fixed[twin[i]]) join(i, twin[i]);
     for (const perm of autos) {
       let fixes = true;
@@ -185,10 +211,18 @@ export function canonicalJson(graph: PyramidGraph): string {
     calls++;
     const colors = refine(dag, start);
     const cells = new Map<number, number[]>();
-    colors.forEach((c, i) => { const cell = cells.get(c); if (cell) cell.push(i); else cells.set(c, [i]); });
+    colors.forEach((c, i) => {
+      const cell = cells.get(c);
+      if (cell) cell.push(i);
+      else cells.set(c, [i]);
+    });
     let target: number[] | undefined;
     let targetColor = Infinity;
-    for (const [c, members] of cells) if (members.length > 1 && c < targetColor) { target = members; targetColor = c; }
+    for (const [c, members] of cells)
+      if (members.length > 1 && c < targetColor) {
+        target = members;
+        targetColor = c;
+      }
     if (!target) {
       leaves++;
       const leaf = leafJson(graph, dag, colors);
@@ -214,7 +248,10 @@ export function canonicalJson(graph: PyramidGraph): string {
     for (const v of cell) {
       if (best && (leaves >= MAX_LEAVES || calls >= MAX_SEARCH_NODES)) break;
       if (explored.length > 0) {
-        if (known !== autos.length) { find = orbits(fixed); known = autos.length; }
+        if (known !== autos.length) {
+          find = orbits(fixed);
+          known = autos.length;
+        }
         if (explored.some((e) => find!(e) === find!(v))) continue;
       }
       explored.push(v);
@@ -231,7 +268,15 @@ export function canonicalJson(graph: PyramidGraph): string {
 /** The graph in canonical form: live nodes only, canonical order and ids; name and meta kept as given. */
 export function canonicalize(graph: PyramidGraph): PyramidGraph {
   const body = JSON.parse(canonicalJson(graph)) as Omit<PyramidGraph, 'name' | 'meta'>;
-  const out: PyramidGraph = { format: body.format, name: graph.name, levels: body.levels, channels: body.channels, repeats: body.repeats, nodes: body.nodes, outputs: body.outputs };
+  const out: PyramidGraph = {
+    format: body.format,
+    name: graph.name,
+    levels: body.levels,
+    channels: body.channels,
+    repeats: body.repeats,
+    nodes: body.nodes,
+    outputs: body.outputs,
+  };
   if (graph.meta !== undefined) out.meta = structuredClone(graph.meta);
   return out;
 }

@@ -25,7 +25,15 @@ import type { FusionOp, PostOp, PyramidGraph } from './types.js';
 
 /** Channels of the proxy backbone's features C1..C9 (C6+ are max-pools of C5, so they keep C5's width). */
 export const PROXY_BACKBONE_CHANNELS: Readonly<Record<number, number>> = {
-  1: 16, 2: 16, 3: 32, 4: 64, 5: 128, 6: 128, 7: 128, 8: 128, 9: 128,
+  1: 16,
+  2: 16,
+  3: 32,
+  4: 64,
+  5: 128,
+  6: 128,
+  7: 128,
+  8: 128,
+  9: 128,
 };
 
 export interface CostOptions {
@@ -76,25 +84,35 @@ export function featureSide(inputSize: number, level: number): number {
 
 function fusionCost(op: FusionOp, n: number, C: number, s: number): [params: number, macs: number] {
   switch (op) {
-    case 'sum': case 'mean': case 'attention': return [0, 0];
-    case 'weighted': return [n, 0];
-    case 'concat': return [n * C * C + C, s * s * n * C * C];
-    case 'adaptive': return [n * (C + 1), n * s * s * C];
+    case 'sum':
+    case 'mean':
+    case 'attention':
+      return [0, 0];
+    case 'weighted':
+      return [n, 0];
+    case 'concat':
+      return [n * C * C + C, s * s * n * C * C];
+    case 'adaptive':
+      return [n * (C + 1), n * s * s * C];
   }
 }
 
 function postCost(post: PostOp, C: number, s: number): [params: number, macs: number] {
   switch (post) {
-    case 'conv': return [9 * C * C + 2 * C, s * s * 9 * C * C];
-    case 'sepconv': return [9 * C + C * C + 2 * C, s * s * (9 * C + C * C)];
-    case 'none': return [0, 0];
+    case 'conv':
+      return [9 * C * C + 2 * C, s * s * 9 * C * C];
+    case 'sepconv':
+      return [9 * C + C * C + 2 * C, s * s * (9 * C + C * C)];
+    case 'none':
+      return [0, 0];
   }
 }
 
 /** Params and MACs of the neck, exactly per the CONTRACT above. Expects a valid graph (parseGraph). */
 export function graphCost(graph: PyramidGraph, options: CostOptions): GraphCost {
   const { inputSize, backboneChannels = PROXY_BACKBONE_CHANNELS } = options;
-  if (!Number.isInteger(inputSize) || inputSize < 1) throw new RangeError(`inputSize must be a positive integer, got ${inputSize}`);
+  if (!Number.isInteger(inputSize) || inputSize < 1)
+    throw new RangeError(`inputSize must be a positive integer, got ${inputSize}`);
   const C = graph.channels;
   const live = liveNodeIds(graph);
   const perNode: NodeCost[] = [];
@@ -105,19 +123,31 @@ export function graphCost(graph: PyramidGraph, options: CostOptions): GraphCost 
     const [fusionParams, fusionMacs] = fusionCost(node.op, node.inputs.length, C, side);
     const [postParams, postMacs] = postCost(node.post, C, side);
     perNode.push({
-      id: node.id, level: node.level, op: node.op, post: node.post, side,
-      fusionParams, fusionMacs, postParams, postMacs,
-      params: fusionParams + postParams, macs: fusionMacs + postMacs,
+      id: node.id,
+      level: node.level,
+      op: node.op,
+      post: node.post,
+      side,
+      fusionParams,
+      fusionMacs,
+      postParams,
+      postMacs,
+      params: fusionParams + postParams,
+      macs: fusionMacs + postMacs,
     });
     for (const ref of node.inputs) if (RESERVED_ID.test(ref)) readLevels.add(Number(ref.slice(1)));
   }
-  const levels = [...readLevels].sort((a, b) => a - b).map((level): ProjectionCost => {
-    const inChannels = backboneChannels[level];
-    if (!Number.isInteger(inChannels) || inChannels < 1) throw new RangeError(`no backbone channel count for C${level}`);
-    const side = featureSide(inputSize, level);
-    return { level, inChannels, side, params: inChannels * C + 2 * C, macs: side * side * inChannels * C };
-  });
-  const sum = (xs: Array<{ params: number; macs: number }>, key: 'params' | 'macs') => xs.reduce((t, x) => t + x[key], 0);
+  const levels = [...readLevels]
+    .sort((a, b) => a - b)
+    .map((level): ProjectionCost => {
+      const inChannels = backboneChannels[level];
+      if (!Number.isInteger(inChannels) || inChannels < 1)
+        throw new RangeError(`no backbone channel count for C${level}`);
+      const side = featureSide(inputSize, level);
+      return { level, inChannels, side, params: inChannels * C + 2 * C, macs: side * side * inChannels * C };
+    });
+  const sum = (xs: Array<{ params: number; macs: number }>, key: 'params' | 'macs') =>
+    xs.reduce((t, x) => t + x[key], 0);
   const projection = { params: sum(levels, 'params'), macs: sum(levels, 'macs'), levels };
   return {
     params: projection.params + graph.repeats * sum(perNode, 'params'),

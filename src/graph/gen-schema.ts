@@ -1,6 +1,7 @@
 // `npm run gen:schema`: writes pyramid-graph-1.schema.json from the zod schema (temp file + rename).
 // A unit test checks that the committed file equals this output, so the two never drift.
 import { fileURLToPath } from 'node:url';
+
 import { writeFileAtomic } from '../campaign/atomic.js';
 import { pyramidGraphJsonSchema } from './schema.js';
 

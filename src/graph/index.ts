@@ -7,7 +7,15 @@ export { parseGraph, MIN_ARITY, MAX_ARITY, type ParseResult } from './validate.j
 export { parseGraphFile, parseGraphText } from './parse-file.js';
 export { liveNodeIds, backboneLevel } from './live.js';
 export { canonicalize, canonicalJson, graphHash, attentionOrder } from './canonical.js';
-export { graphCost, featureSide, PROXY_BACKBONE_CHANNELS, type CostOptions, type GraphCost, type NodeCost, type ProjectionCost } from './cost.js';
+export {
+  graphCost,
+  featureSide,
+  PROXY_BACKBONE_CHANNELS,
+  type CostOptions,
+  type GraphCost,
+  type NodeCost,
+  type ProjectionCost,
+} from './cost.js';
 export { renderDot } from './render-dot.js';
 export { renderMermaid } from './render-mermaid.js';
 export { renderSvg } from './render-svg.js';

@@ -39,7 +39,10 @@ export interface GraphIssue<C extends string = GraphErrorCode | GraphWarningCode
 export type GraphError = GraphIssue<GraphErrorCode>;
 export type GraphWarning = GraphIssue<GraphWarningCode>;
 
-/** Formats path segments as `nodes[3].inputs[1]` (odd keys as `outputs["a b"]`, the root as `$`): util/zod-issues.ts's syntax, relative to the document. */
+/**
+ * Formats path segments as `nodes[3].inputs[1]` (odd keys as `outputs["a b"]`, the root as `$`): util/zod-issues.ts's
+ * syntax, relative to the document.
+ */
 export function formatPath(segments: ReadonlyArray<PropertyKey>): string {
   return jsonPath(segments, '');
 }

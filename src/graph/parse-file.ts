@@ -1,7 +1,14 @@
 // parseGraphFile: a graph file on disk → the same result as parseGraph, plus IO and JSON errors located by
 // line:column, so `pyramid-nas validate` can say exactly where a hand-edited file broke. Files are read
 // with a size cap (INPUT_LIMITS.graph), and only regular files: /dev/zero or a FIFO is refused, not read.
-import { findOverflowingNumber, findProtoKey, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
+import {
+  findOverflowingNumber,
+  findProtoKey,
+  jsonSyntaxReport,
+  lineColumn,
+  overflowMessage,
+  stripBom,
+} from '../util/json-text.js';
 import { INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { formatPath } from './issues.js';
 import { parseGraph, type ParseResult } from './validate.js';
@@ -24,15 +31,28 @@ export function parseGraphText(text: string): ParseResult {
     json = JSON.parse(body);
   } catch (e) {
     const { line, column, reason } = jsonSyntaxReport(body, e);
-    return { ok: false, errors: [{ code: 'JSON', path: '$', message: `invalid JSON at ${line}:${column}: ${reason}` }] };
+    return {
+      ok: false,
+      errors: [{ code: 'JSON', path: '$', message: `invalid JSON at ${line}:${column}: ${reason}` }],
+    };
   }
   const overflow = findOverflowingNumber(body, json);
   if (overflow) {
     const { line, column } = lineColumn(body, overflow.offset);
-    return { ok: false, errors: [{ code: 'SCHEMA', path: formatPath(overflow.path), message: `${overflowMessage(overflow)} at ${line}:${column}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          code: 'SCHEMA',
+          path: formatPath(overflow.path),
+          message: `${overflowMessage(overflow)} at ${line}:${column}`,
+        },
+      ],
+    };
   }
   // parseGraph's records (outputs, meta) would drop the key silently.
   const proto = findProtoKey(json);
-  if (proto) return { ok: false, errors: [{ code: 'SCHEMA', path: formatPath(proto), message: 'unknown key "__proto__"' }] };
+  if (proto)
+    return { ok: false, errors: [{ code: 'SCHEMA', path: formatPath(proto), message: 'unknown key "__proto__"' }] };
   return parseGraph(json);
 }

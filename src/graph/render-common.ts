@@ -4,14 +4,26 @@ import type { FusionOp, PostOp, PyramidGraph } from './types.js';
 
 /** One colour per fusion op (colour-blind-friendly Okabe–Ito hues, light enough for black text). */
 export const OP_COLORS: Readonly<Record<FusionOp, string>> = {
-  sum: '#9fd4f5', attention: '#f7c873', weighted: '#8fd6bd', concat: '#f2a7c4', mean: '#d8c7ef', adaptive: '#f5e88f',
+  sum: '#9fd4f5',
+  attention: '#f7c873',
+  weighted: '#8fd6bd',
+  concat: '#f2a7c4',
+  mean: '#d8c7ef',
+  adaptive: '#f5e88f',
 };
 export const POST_LABELS: Readonly<Record<PostOp, string>> = { conv: 'conv3×3', sepconv: 'sepconv3×3', none: '—' };
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
-    // Characters XML 1.0 forbids even as references (C0 controls except tab/newline/CR, lone surrogates).
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  return (
+    text
+      .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+      // Characters XML 1.0 forbids even as references (C0 controls except tab/newline/CR, lone surrogates).
+      .replace(
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+        '\ufffd',
+      )
+  );
 }
 
 export function truncate(text: string, max: number): string {
@@ -44,7 +56,8 @@ export function layout(graph: PyramidGraph): Layout {
   const taken = new Set<string>();
   const nodes = graph.nodes.map((node, index): PlacedNode => {
     let column = 1;
-    for (const ref of node.inputs) if (!RESERVED_ID.test(ref) && columnOf.has(ref)) column = Math.max(column, columnOf.get(ref)! + 1);
+    for (const ref of node.inputs)
+      if (!RESERVED_ID.test(ref) && columnOf.has(ref)) column = Math.max(column, columnOf.get(ref)! + 1);
     while (taken.has(`${column}:${node.level}`)) column++;
     taken.add(`${column}:${node.level}`);
     if (!columnOf.has(node.id)) columnOf.set(node.id, column);

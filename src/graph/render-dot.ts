@@ -5,7 +5,10 @@ import type { PyramidGraph } from './types.js';
 
 /** A DOT double-quoted string (every id and label goes through this, so no text can break out). */
 function q(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n|\r/g, '\\n')}"`;
+  return `"${text
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\r?\n|\r/g, '\\n')}"`;
 }
 
 export function renderDot(graph: PyramidGraph): string {
@@ -23,7 +26,9 @@ export function renderDot(graph: PyramidGraph): string {
   graph.nodes.forEach((node) => {
     const style = live.has(node.id) ? 'filled,rounded' : 'filled,rounded,dashed';
     const label = `${node.id}\nL${node.level} ${node.op} → ${POST_LABELS[node.post]}`;
-    lines.push(`  ${nodeKey(node.id)} [shape=box, style=${q(style)}, fillcolor=${q(OP_COLORS[node.op])}, label=${q(label)}];`);
+    lines.push(
+      `  ${nodeKey(node.id)} [shape=box, style=${q(style)}, fillcolor=${q(OP_COLORS[node.op])}, label=${q(label)}];`,
+    );
   });
   graph.nodes.forEach((node) => {
     node.inputs.forEach((ref, slot) => {

@@ -11,16 +11,22 @@ function label(text: string): string {
 export function renderMermaid(graph: PyramidGraph): string {
   const live = liveNodeIds(graph);
   const key = new Map<string, string>();
-  graph.nodes.forEach((n, i) => { if (!key.has(n.id)) key.set(n.id, `n${i}`); });
-  const ref = (r: string) => (RESERVED_ID.test(r) ? r : key.get(r) ?? `missing_${label(r)}`);
+  graph.nodes.forEach((n, i) => {
+    if (!key.has(n.id)) key.set(n.id, `n${i}`);
+  });
+  const ref = (r: string) => (RESERVED_ID.test(r) ? r : (key.get(r) ?? `missing_${label(r)}`));
   const lines = ['flowchart LR'];
   lines.push(`  %% ${label(graph.name)} channels=${graph.channels} repeats=${graph.repeats}`);
-  for (let l = graph.levels.min; l <= graph.levels.max; l++) lines.push(`  C${l}[${label(`C${l}`)}]`, `  P${l}((${label(`P${l}`)}))`);
+  for (let l = graph.levels.min; l <= graph.levels.max; l++)
+    lines.push(`  C${l}[${label(`C${l}`)}]`, `  P${l}((${label(`P${l}`)}))`);
   graph.nodes.forEach((n, i) => {
-    lines.push(`  n${i}[${label(`${n.id} L${n.level} ${n.op} → ${POST_LABELS[n.post]}`)}]:::${n.op}${live.has(n.id) ? '' : 'Dead'}`);
+    lines.push(
+      `  n${i}[${label(`${n.id} L${n.level} ${n.op} → ${POST_LABELS[n.post]}`)}]:::${n.op}${live.has(n.id) ? '' : 'Dead'}`,
+    );
   });
   graph.nodes.forEach((n, i) => n.inputs.forEach((r) => lines.push(`  ${ref(r)} --> n${i}`)));
-  for (const [k, id] of Object.entries(graph.outputs)) if (key.has(id) && /^P[0-9]+$/.test(k)) lines.push(`  ${key.get(id)} --> ${k}`);
+  for (const [k, id] of Object.entries(graph.outputs))
+    if (key.has(id) && /^P[0-9]+$/.test(k)) lines.push(`  ${key.get(id)} --> ${k}`);
   for (const op of FUSION_OPS) {
     lines.push(`  classDef ${op} fill:${OP_COLORS[op]},stroke:#333`);
     lines.push(`  classDef ${op}Dead fill:${OP_COLORS[op]},stroke:#999,stroke-dasharray:4 3`);

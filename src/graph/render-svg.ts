@@ -6,7 +6,13 @@ import { RESERVED_ID } from './live.js';
 import { escapeXml, layout, OP_COLORS, POST_LABELS, truncate } from './render-common.js';
 import { FUSION_OPS, type PyramidGraph } from './types.js';
 
-const COL_W = 160, ROW_H = 76, BOX_W = 132, BOX_H = 44, LEFT = 96, TOP = 58, PORT_W = 44;
+const COL_W = 160,
+  ROW_H = 76,
+  BOX_W = 132,
+  BOX_H = 44,
+  LEFT = 96,
+  TOP = 58,
+  PORT_W = 44;
 
 export function renderSvg(graph: PyramidGraph): string {
   const { levels, nodes, columns } = layout(graph);
@@ -28,12 +34,20 @@ export function renderSvg(graph: PyramidGraph): string {
   };
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
-  out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>');
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  );
+  out.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+  );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   const reps = graph.repeats > 1 ? ` · cell ×${graph.repeats}` : '';
-  out.push(`<text x="12" y="24" font-size="15" font-weight="bold">${escapeXml(truncate(graph.name || '(unnamed)', 80))}</text>`);
-  out.push(`<text x="12" y="42" fill="#444">levels ${graph.levels.min}..${graph.levels.max} · ${graph.channels} channels${reps} · ${nodes.length} nodes</text>`);
+  out.push(
+    `<text x="12" y="24" font-size="15" font-weight="bold">${escapeXml(truncate(graph.name || '(unnamed)', 80))}</text>`,
+  );
+  out.push(
+    `<text x="12" y="42" fill="#444">levels ${graph.levels.min}..${graph.levels.max} · ${graph.channels} channels${reps} · ${nodes.length} nodes</text>`,
+  );
 
   // Level rows with their labels.
   levels.forEach((l, r) => {
@@ -55,7 +69,9 @@ export function renderSvg(graph: PyramidGraph): string {
       const dx = Math.max(30, (to.x - from.x) / 2);
       d = `M${from.x},${from.y} C${from.x + dx},${from.y} ${to.x - dx},${to.y} ${to.x},${to.y}`;
     }
-    out.push(`<path d="${d}" fill="none" stroke="#555" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3" opacity="0.5"' : ''} marker-end="url(#arrow)"/>`);
+    out.push(
+      `<path d="${d}" fill="none" stroke="#555" stroke-width="1.2"${dashed ? ' stroke-dasharray="4 3" opacity="0.5"' : ''} marker-end="url(#arrow)"/>`,
+    );
   };
   for (const n of nodes) {
     const node = graph.nodes[n.index];
@@ -71,27 +87,39 @@ export function renderSvg(graph: PyramidGraph): string {
   for (const [key, id] of Object.entries(graph.outputs)) {
     const m = /^P([0-9]+)$/.exec(key);
     const p = at.get(id);
-    if (m && p && rowOf.has(Number(m[1]))) edge({ x: p.x + BOX_W / 2, y: p.y }, { x: cx(outColumn) - PORT_W / 2, y: cy(Number(m[1])) }, false);
+    if (m && p && rowOf.has(Number(m[1])))
+      edge({ x: p.x + BOX_W / 2, y: p.y }, { x: cx(outColumn) - PORT_W / 2, y: cy(Number(m[1])) }, false);
   }
 
   // Backbone inputs and outputs.
   for (const l of levels) {
-    out.push(`<rect x="${cx(0) - PORT_W / 2}" y="${cy(l) - 15}" width="${PORT_W}" height="30" rx="3" fill="#d9d9d9" stroke="#666"/>`);
+    out.push(
+      `<rect x="${cx(0) - PORT_W / 2}" y="${cy(l) - 15}" width="${PORT_W}" height="30" rx="3" fill="#d9d9d9" stroke="#666"/>`,
+    );
     out.push(`<text x="${cx(0)}" y="${cy(l) + 4}" text-anchor="middle" font-weight="bold">C${l}</text>`);
-    out.push(`<circle cx="${cx(outColumn)}" cy="${cy(l)}" r="${PORT_W / 2}" fill="#ffffff" stroke="#222" stroke-width="2"/>`);
+    out.push(
+      `<circle cx="${cx(outColumn)}" cy="${cy(l)}" r="${PORT_W / 2}" fill="#ffffff" stroke="#222" stroke-width="2"/>`,
+    );
     out.push(`<text x="${cx(outColumn)}" y="${cy(l) + 4}" text-anchor="middle" font-weight="bold">P${l}</text>`);
   }
 
   // Nodes: id on the first line, op → post on the second.
   for (const n of nodes) {
     const node = graph.nodes[n.index];
-    const x = cx(n.column) - BOX_W / 2, y = cy(n.level) - BOX_H / 2;
+    const x = cx(n.column) - BOX_W / 2,
+      y = cy(n.level) - BOX_H / 2;
     const fill = OP_COLORS[node.op] ?? '#ffffff';
     const dash = n.live ? '' : ' stroke-dasharray="4 3" opacity="0.55"';
-    out.push(`<g><title>${escapeXml(`${node.id}: ${node.op}(${node.inputs.join(', ')}) → ${node.post}${n.live ? '' : ' (dead: reaches no output)'}`)}</title>`);
+    out.push(
+      `<g><title>${escapeXml(`${node.id}: ${node.op}(${node.inputs.join(', ')}) → ${node.post}${n.live ? '' : ' (dead: reaches no output)'}`)}</title>`,
+    );
     out.push(`<rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="7" fill="${fill}" stroke="#333"${dash}/>`);
-    out.push(`<text x="${x + BOX_W / 2}" y="${y + 17}" text-anchor="middle" font-weight="bold">${escapeXml(truncate(node.id, 17))}</text>`);
-    out.push(`<text x="${x + BOX_W / 2}" y="${y + 33}" text-anchor="middle" fill="#222">${escapeXml(`${node.op} → ${POST_LABELS[node.post] ?? node.post}`)}</text></g>`);
+    out.push(
+      `<text x="${x + BOX_W / 2}" y="${y + 17}" text-anchor="middle" font-weight="bold">${escapeXml(truncate(node.id, 17))}</text>`,
+    );
+    out.push(
+      `<text x="${x + BOX_W / 2}" y="${y + 33}" text-anchor="middle" fill="#222">${escapeXml(`${node.op} → ${POST_LABELS[node.post] ?? node.post}`)}</text></g>`,
+    );
   }
 
   // Legend: one swatch per op, then the line styles.
@@ -99,11 +127,15 @@ export function renderSvg(graph: PyramidGraph): string {
   out.push(`<text x="${lx}" y="${legendY + 4}" fill="#333">fusion op:</text>`);
   lx += 66;
   for (const op of FUSION_OPS) {
-    out.push(`<rect x="${lx}" y="${legendY - 8}" width="16" height="14" rx="3" fill="${OP_COLORS[op]}" stroke="#333"/>`);
+    out.push(
+      `<rect x="${lx}" y="${legendY - 8}" width="16" height="14" rx="3" fill="${OP_COLORS[op]}" stroke="#333"/>`,
+    );
     out.push(`<text x="${lx + 21}" y="${legendY + 4}">${op}</text>`);
     lx += 36 + op.length * 7;
   }
-  out.push(`<text x="12" y="${legendY + 30}" fill="#555">box: id, then op → post-op · dashed: dead node · attention: upper arrow f, lower arrow g (coarser) · inputs are resampled to the node's level</text>`);
+  out.push(
+    `<text x="12" y="${legendY + 30}" fill="#555">box: id, then op → post-op · dashed: dead node · attention: upper arrow f, lower arrow g (coarser) · inputs are resampled to the node's level</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
 // the whole document (references, arity, outputs, dead nodes) live in validate.ts. The published JSON
 // Schema (pyramid-graph-1.schema.json) is generated from this file by `npm run gen:schema`.
 import { z } from 'zod';
+
 import { FUSION_OPS, GRAPH_FORMAT, GRAPH_LIMITS, POST_OPS } from './types.js';
 
 /** Longest accepted graph name (untrusted input: names end up in pictures and tables). */
@@ -26,7 +27,9 @@ export const pyramidGraphSchema = z
   .strictObject({
     format: z.literal(GRAPH_FORMAT),
     name: z.string().max(MAX_NAME_LENGTH),
-    levels: z.strictObject({ min: level, max: level }).describe('Backbone inputs C<min>..C<max>; outputs P<min>..P<max>.'),
+    levels: z
+      .strictObject({ min: level, max: level })
+      .describe('Backbone inputs C<min>..C<max>; outputs P<min>..P<max>.'),
     channels: z.number().int().min(1).max(GRAPH_LIMITS.maxChannels),
     repeats: z.number().int().min(1).max(GRAPH_LIMITS.maxRepeats).describe('The cell is stacked this many times.'),
     nodes: z.array(graphNodeSchema).min(1).max(GRAPH_LIMITS.maxNodes),

@@ -53,4 +53,10 @@ export const GRAPH_LIMITS = {
  * coarser level and f the other, it computes g + f·sigmoid(globalMaxPool(g)); when both inputs have the
  * same level, g is inputs[1].
  */
-export const COMMUTATIVE_OPS: ReadonlySet<FusionOp> = new Set<FusionOp>(['sum', 'weighted', 'mean', 'adaptive', 'concat']);
+export const COMMUTATIVE_OPS: ReadonlySet<FusionOp> = new Set<FusionOp>([
+  'sum',
+  'weighted',
+  'mean',
+  'adaptive',
+  'concat',
+]);

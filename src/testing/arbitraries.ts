@@ -1,9 +1,19 @@
 // fast-check arbitraries for pyramid graphs: valid by construction (arbGraph) and corrupted with a known
 // first error (arbCorruptedGraph). Both build from plain random numbers, so shrinking works on them.
 import fc from 'fast-check';
+
 import type { GraphErrorCode } from '../graph/issues.js';
+import {
+  FUSION_OPS,
+  type FusionOp,
+  GRAPH_FORMAT,
+  GRAPH_LIMITS,
+  type GraphNode,
+  POST_OPS,
+  type PostOp,
+  type PyramidGraph,
+} from '../graph/types.js';
 import { MIN_ARITY } from '../graph/validate.js';
-import { FUSION_OPS, GRAPH_FORMAT, GRAPH_LIMITS, POST_OPS, type FusionOp, type GraphNode, type PostOp, type PyramidGraph } from '../graph/types.js';
 
 export interface ArbGraphOptions {
   /** Bounds for levels.min/max (default GRAPH_LIMITS: 1..9). */
@@ -28,10 +38,19 @@ export interface ArbGraphOptions {
   size?: fc.SizeForArbitrary;
 }
 
-interface NodeRecipe { level: number; op: number; post: number; arity: number; picks: number[]; }
+interface NodeRecipe {
+  level: number;
+  op: number;
+  post: number;
+  arity: number;
+  picks: number[];
+}
 const recipe = (fanIn: number): fc.Arbitrary<NodeRecipe> =>
   fc.record({
-    level: fc.nat(), op: fc.nat(), post: fc.nat(), arity: fc.nat({ max: fanIn - 1 }),
+    level: fc.nat(),
+    op: fc.nat(),
+    post: fc.nat(),
+    arity: fc.nat({ max: fanIn - 1 }),
     picks: fc.array(fc.nat(), { minLength: fanIn, maxLength: fanIn }),
   });
 
@@ -42,11 +61,13 @@ const defaultName = fc.oneof(
 );
 // Meta is free-form JSON; keys avoid __proto__ (a JSON text may hold it, but a JS object literal cannot
 // round-trip it as an own property); the JSON pass turns -0 into 0 and null-prototype objects into plain ones.
-const metaArb = fc.dictionary(
-  fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
-  fc.jsonValue({ maxDepth: 2 }),
-  { maxKeys: 3 },
-).map((m) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>);
+const metaArb = fc
+  .dictionary(
+    fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+    fc.jsonValue({ maxDepth: 2 }),
+    { maxKeys: 3 },
+  )
+  .map((m) => JSON.parse(JSON.stringify(m)) as Record<string, unknown>);
 
 /** Valid pyramid graphs: any level range, ops, fan-in, repeats, channels; dead nodes included by default. */
 export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGraph> {
@@ -63,7 +84,10 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
       channels: fc.integer({ min: 1, max: options.maxChannels ?? 512 }),
       repeats: fc.integer({ min: 1, max: options.maxRepeats ?? GRAPH_LIMITS.maxRepeats }),
       body: fc.array(recipe(fanIn), { maxLength: maxNodes, size: options.size }),
-      outs: fc.array(fc.tuple(fc.boolean(), fc.nat(), recipe(fanIn)), { minLength: hi - lo + 1, maxLength: hi - lo + 1 }),
+      outs: fc.array(fc.tuple(fc.boolean(), fc.nat(), recipe(fanIn)), {
+        minLength: hi - lo + 1,
+        maxLength: hi - lo + 1,
+      }),
       idStyle: fc.constantFrom('n', 'node_', 'P', 'x9_'),
       name: options.name ?? defaultName,
       meta: options.withMeta === false ? fc.constant(undefined) : fc.option(metaArb, { nil: undefined }),
@@ -87,7 +111,13 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
           while (chosen.has(k)) k = (k + 1) % pool.length;
           chosen.add(k);
         }
-        const node: GraphNode = { id: `${idStyle}${nodes.length}`, level, op, inputs: [...chosen].map((k) => pool[k].ref), post: posts[r.post % posts.length] };
+        const node: GraphNode = {
+          id: `${idStyle}${nodes.length}`,
+          level,
+          op,
+          inputs: [...chosen].map((k) => pool[k].ref),
+          post: posts[r.post % posts.length],
+        };
         nodes.push(node);
         pool.push({ ref: node.id, level });
         return node;
@@ -120,9 +150,28 @@ function dropDead(graph: PyramidGraph): PyramidGraph {
 }
 
 export const CORRUPTION_KINDS = [
-  'dangling-input', 'forward-ref', 'self-ref', 'duplicate-input', 'arity', 'missing-output', 'output-level', 'unknown-output',
-  'extra-output', 'node-level-range', 'level-out-of-limits', 'levels-inverted', 'input-level-range', 'too-many-nodes', 'fan-in',
-  'bad-id', 'reserved-id', 'duplicate-id', 'unknown-key', 'repeats-limit', 'channels-limit', 'wrong-format',
+  'dangling-input',
+  'forward-ref',
+  'self-ref',
+  'duplicate-input',
+  'arity',
+  'missing-output',
+  'output-level',
+  'unknown-output',
+  'extra-output',
+  'node-level-range',
+  'level-out-of-limits',
+  'levels-inverted',
+  'input-level-range',
+  'too-many-nodes',
+  'fan-in',
+  'bad-id',
+  'reserved-id',
+  'duplicate-id',
+  'unknown-key',
+  'repeats-limit',
+  'channels-limit',
+  'wrong-format',
 ] as const;
 export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
 
@@ -149,7 +198,11 @@ export function corrupt(valid: PyramidGraph, kind: CorruptionKind, a: number, b:
   const node = nodes[i];
   const j = b % node.inputs.length;
   const { min, max } = g.levels;
-  const done = (code: GraphErrorCode, path: string): CorruptedGraph => ({ kind, graph: g as unknown as Record<string, unknown>, expect: { code, path } });
+  const done = (code: GraphErrorCode, path: string): CorruptedGraph => ({
+    kind,
+    graph: g as unknown as Record<string, unknown>,
+    expect: { code, path },
+  });
   const outKey = `P${min + (a % (max - min + 1))}`;
   switch (kind) {
     case 'dangling-input':
@@ -190,7 +243,8 @@ export function corrupt(valid: PyramidGraph, kind: CorruptionKind, a: number, b:
       g.outputs[`Q${b % 10}`] = node.id;
       return done('EXTRA_OUTPUT', `outputs.Q${b % 10}`);
     case 'node-level-range':
-      if (min === GRAPH_LIMITS.minLevel && max === GRAPH_LIMITS.maxLevel) return corrupt(valid, 'level-out-of-limits', a, b);
+      if (min === GRAPH_LIMITS.minLevel && max === GRAPH_LIMITS.maxLevel)
+        return corrupt(valid, 'level-out-of-limits', a, b);
       node.level = max < GRAPH_LIMITS.maxLevel ? max + 1 : min - 1;
       return done('LEVEL_RANGE', `nodes[${i}].level`);
     case 'level-out-of-limits':
@@ -206,7 +260,8 @@ export function corrupt(valid: PyramidGraph, kind: CorruptionKind, a: number, b:
       return done('INPUT_LEVEL_RANGE', `nodes[${i}].inputs[${j}]`);
     case 'too-many-nodes': {
       let k = 0;
-      while (nodes.length <= GRAPH_LIMITS.maxNodes) nodes.push({ id: `pad_${k++}`, level: min, op: 'sum', inputs: [`C${min}`], post: 'none' });
+      while (nodes.length <= GRAPH_LIMITS.maxNodes)
+        nodes.push({ id: `pad_${k++}`, level: min, op: 'sum', inputs: [`C${min}`], post: 'none' });
       return done('LIMIT', 'nodes');
     }
     case 'fan-in':

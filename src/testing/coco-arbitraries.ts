@@ -2,6 +2,7 @@
 // anything that produces COCO results). Boxes live on a small integer grid so that overlaps, exact IoU
 // ties, duplicate boxes and boundary areas are frequent; scores come from a short list so that ties are too.
 import fc from 'fast-check';
+
 import type { CocoDetection, CocoGroundTruth } from '../eval/schema.js';
 
 export interface CocoCase {
@@ -23,7 +24,13 @@ export interface CocoCaseOptions {
 type Box = [number, number, number, number];
 
 const arbBox = (grid: number): fc.Arbitrary<Box> =>
-  fc.tuple(fc.integer({ min: 0, max: grid }), fc.integer({ min: 0, max: grid }), fc.integer({ min: 1, max: grid }), fc.integer({ min: 1, max: grid }))
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: grid }),
+      fc.integer({ min: 0, max: grid }),
+      fc.integer({ min: 1, max: grid }),
+      fc.integer({ min: 1, max: grid }),
+    )
     .map(([x, y, w, h]) => [x, y, w, h]);
 
 export function arbCocoCase(o: CocoCaseOptions = {}): fc.Arbitrary<CocoCase> {
@@ -54,7 +61,11 @@ export function arbCocoCase(o: CocoCaseOptions = {}): fc.Arbitrary<CocoCase> {
         // Either a fresh box or a jittered copy of a ground-truth box (chosen after generation).
         bbox: arbBox(grid),
         copyOf: fc.option(fc.nat(), { nil: undefined }),
-        jitter: fc.tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 }), fc.integer({ min: -3, max: 3 })),
+        jitter: fc.tuple(
+          fc.integer({ min: -3, max: 3 }),
+          fc.integer({ min: -3, max: 3 }),
+          fc.integer({ min: -3, max: 3 }),
+        ),
         score: fc.constantFrom(0.1, 0.3, 0.5, 0.5, 0.7, 0.9, 1),
       });
       return fc.record({
@@ -74,7 +85,14 @@ export function arbCocoCase(o: CocoCaseOptions = {}): fc.Arbitrary<CocoCase> {
         image_id: g.image_id,
         category_id: g.category_id,
         bbox: g.bbox,
-        area: g.areaKind === 'wh' ? g.bbox[2] * g.bbox[3] : g.areaKind === 'boundary' ? (g.bbox[2] % 2 === 0 ? 1024 : 9216) : g.areaOther,
+        area:
+          g.areaKind === 'wh'
+            ? g.bbox[2] * g.bbox[3]
+            : g.areaKind === 'boundary'
+              ? g.bbox[2] % 2 === 0
+                ? 1024
+                : 9216
+              : g.areaOther,
         iscrowd: g.iscrowd,
       }));
       const detections: CocoDetection[] = dets.map((d) => {

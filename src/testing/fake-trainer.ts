@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { PyramidGraph } from '../graph/types.js';
 import type { Trainer, TrialMetrics } from '../trial/types.js';
 
@@ -58,7 +59,10 @@ export function fakeMetrics(graph: PyramidGraph, seed: number): TrialMetrics {
 }
 
 class FakeTrainingError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'TrainingError';
   }
@@ -104,9 +108,12 @@ export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
     }
     if (spec.rssMB) retained.push(Buffer.alloc(spec.rssMB * 1024 * 1024, 1)); // filled: the pages are resident
     const d = digest(graph, proxy.seed);
-    const delay = typeof spec.delayMs === 'number'
-      ? spec.delayMs
-      : spec.delayMs ? spec.delayMs[0] + (d.readUInt16BE(8) / 65535) * (spec.delayMs[1] - spec.delayMs[0]) : 0;
+    const delay =
+      typeof spec.delayMs === 'number'
+        ? spec.delayMs
+        : spec.delayMs
+          ? spec.delayMs[0] + (d.readUInt16BE(8) / 65535) * (spec.delayMs[1] - spec.delayMs[0])
+          : 0;
     const steps = 4;
     for (let step = 1; step <= steps; step++) {
       if (delay > 0) await new Promise((r) => setTimeout(r, delay / steps));
@@ -123,8 +130,10 @@ export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
       }
       hooks.onProgress?.({ step, steps, loss: 1 / step, imagesPerSecond: 1000 });
     }
-    if (spec.nan?.includes(job.index)) throw new FakeTrainingError('NAN_LOSS', `loss became NaN at step 3 of trial ${job.trialId}`);
-    if (spec.throw?.includes(job.index)) throw new Error(spec.throwMessage ?? `fake transient failure in trial ${job.trialId}`);
+    if (spec.nan?.includes(job.index))
+      throw new FakeTrainingError('NAN_LOSS', `loss became NaN at step 3 of trial ${job.trialId}`);
+    if (spec.throw?.includes(job.index))
+      throw new Error(spec.throwMessage ?? `fake transient failure in trial ${job.trialId}`);
     return fakeMetrics(graph, proxy.seed);
   };
 }

@@ -5,7 +5,9 @@
 // Not a stand-in for the campaign: only a fixture generator. Deterministic from the seed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import seedrandom from 'seedrandom';
+
 import { getSpace } from '../../search-spaces/index.js';
 import { writeJsonAtomic } from '../campaign/atomic.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
@@ -65,32 +67,73 @@ export function syntheticTrials(o: SyntheticCampaignOptions, count: number): Syn
     const decisions = space.sample(rng);
     // Width and depth vary per trial (as if the space searched them too), so costs spread out and the
     // Pareto plots have a front to show.
-    const graph = { ...space.decode(decisions), channels: [32, 48, 64, 96, 128][Math.floor(rng() * 5)], repeats: 1 + Math.floor(rng() * 3) };
+    const graph = {
+      ...space.decode(decisions),
+      channels: [32, 48, 64, 96, 128][Math.floor(rng() * 5)],
+      repeats: 1 + Math.floor(rng() * 3),
+    };
     out.push({ index, trialId: `${o.name}-${index}`, decisions, graph, hash: graphHash(graph) });
   }
   return out;
 }
 
 /** A told event for a trial: complete with plausible metrics, or failed. */
-export function syntheticTold(o: SyntheticCampaignOptions, t: SyntheticTrial, rng: () => number, elapsed: number): ToldEvent {
+export function syntheticTold(
+  o: SyntheticCampaignOptions,
+  t: SyntheticTrial,
+  rng: () => number,
+  elapsed: number,
+): ToldEvent {
   const worker = `gpu-box-${1 + Math.floor(rng() * 3)}:${4000 + Math.floor(rng() * 9)}`;
   const wallSeconds = 40 + rng() * 80;
   if (rng() < (o.failRate ?? 0.04)) {
-    return { type: 'told', index: t.index, trialId: t.trialId, status: 'failed', error: 'TrainingError NAN_LOSS: loss became NaN at step 212 (after 3 attempts)', reward: 0, wallSeconds, worker, elapsed };
+    return {
+      type: 'told',
+      index: t.index,
+      trialId: t.trialId,
+      status: 'failed',
+      error: 'TrainingError NAN_LOSS: loss became NaN at step 212 (after 3 attempts)',
+      reward: 0,
+      wallSeconds,
+      worker,
+      elapsed,
+    };
   }
   const cost = graphCost(t.graph, { inputSize: 128 });
   const progress = Math.min(1, t.index / Math.max(1, o.trials));
   const trend = (o.controller ?? 'evolution') === 'random' ? 0 : 0.06 * progress;
   const AP = Math.max(0.01, Math.min(0.6, 0.12 + 0.035 * Math.log10(cost.macs / 1e5) + trend + (rng() - 0.5) * 0.08));
   const metrics: TrialMetrics = {
-    AP, AP50: Math.min(1, AP * 1.7), AP75: AP * 0.95, APs: AP * 0.55, APm: AP * 1.05, APl: Math.min(1, AP * 1.35),
-    params: cost.params, macs: cost.macs, trainSeconds: wallSeconds * 0.9, evalSeconds: wallSeconds * 0.1, backend: 'wasm',
+    AP,
+    AP50: Math.min(1, AP * 1.7),
+    AP75: AP * 0.95,
+    APs: AP * 0.55,
+    APm: AP * 1.05,
+    APl: Math.min(1, AP * 1.35),
+    params: cost.params,
+    macs: cost.macs,
+    trainSeconds: wallSeconds * 0.9,
+    evalSeconds: wallSeconds * 0.1,
+    backend: 'wasm',
   };
-  return { type: 'told', index: t.index, trialId: t.trialId, status: 'complete', metrics, reward: AP, wallSeconds, worker, elapsed };
+  return {
+    type: 'told',
+    index: t.index,
+    trialId: t.trialId,
+    status: 'complete',
+    metrics,
+    reward: AP,
+    wallSeconds,
+    worker,
+    elapsed,
+  };
 }
 
 /** Writes results-like folder `dir` (journal.jsonl, campaign.json, graphs/); returns what it wrote. */
-export function writeSyntheticCampaign(dir: string, o: SyntheticCampaignOptions): { config: ResolvedCampaign; trials: SyntheticTrial[]; events: JournalEvent[] } {
+export function writeSyntheticCampaign(
+  dir: string,
+  o: SyntheticCampaignOptions,
+): { config: ResolvedCampaign; trials: SyntheticTrial[]; events: JournalEvent[] } {
   mkdirSync(join(dir, 'graphs'), { recursive: true });
   const config = syntheticConfig(o, dir);
   writeJsonAtomic(join(dir, 'campaign.json'), config);
@@ -114,10 +157,26 @@ export function writeSyntheticCampaign(dir: string, o: SyntheticCampaignOptions)
       const told = syntheticTold(o, t, rng, Math.round(elapsed * 10) / 10);
       add(told);
       if (o.graphs ?? true) {
-        writeJsonAtomic(join(dir, 'graphs', `${t.trialId}.graph.json`), { ...t.graph, name: `${o.name}-${t.index}`, meta: { campaign: o.name, trial: t.trialId, status: told.status, ...(told.metrics ? { AP: told.metrics.AP } : {}) } });
+        writeJsonAtomic(join(dir, 'graphs', `${t.trialId}.graph.json`), {
+          ...t.graph,
+          name: `${o.name}-${t.index}`,
+          meta: {
+            campaign: o.name,
+            trial: t.trialId,
+            status: told.status,
+            ...(told.metrics ? { AP: told.metrics.AP } : {}),
+          },
+        });
       }
     }
-    if (o.finished) add({ type: 'campaign-finished', time: new Date(Date.UTC(2026, 10, 24, 18)).toISOString(), reason: 'trials', asked: trials.length, told: o.trials });
+    if (o.finished)
+      add({
+        type: 'campaign-finished',
+        time: new Date(Date.UTC(2026, 10, 24, 18)).toISOString(),
+        reason: 'trials',
+        asked: trials.length,
+        told: o.trials,
+      });
   } finally {
     journal?.close();
   }

@@ -30,10 +30,16 @@ export function renameIds(graph: PyramidGraph, seed: number): PyramidGraph {
   const random = seededRandom(seed);
   const g = clone(graph);
   const fresh = new Map<string, string>();
-  const order = shuffle(g.nodes.map((_, i) => i), random);
+  const order = shuffle(
+    g.nodes.map((_, i) => i),
+    random,
+  );
   order.forEach((i, k) => fresh.set(g.nodes[i].id, `r${Math.floor(random() * 1e6)}_${k}`));
   const map = (id: string) => fresh.get(id) ?? id;
-  for (const n of g.nodes) { n.id = map(n.id); n.inputs = n.inputs.map(map); }
+  for (const n of g.nodes) {
+    n.id = map(n.id);
+    n.inputs = n.inputs.map(map);
+  }
   for (const key of Object.keys(g.outputs)) g.outputs[key] = map(g.outputs[key]);
   return g;
 }
@@ -49,7 +55,8 @@ export function swapCommutativeInputs(graph: PyramidGraph, seed: number): Pyrami
   const level = (ref: string) => (RESERVED_ID.test(ref) ? Number(ref.slice(1)) : levelOf.get(ref));
   for (const n of g.nodes) {
     if (COMMUTATIVE_OPS.has(n.op)) n.inputs = shuffle(n.inputs, random);
-    else if (n.op === 'attention' && level(n.inputs[0]) !== level(n.inputs[1]) && random() < 0.5) n.inputs = [n.inputs[1], n.inputs[0]];
+    else if (n.op === 'attention' && level(n.inputs[0]) !== level(n.inputs[1]) && random() < 0.5)
+      n.inputs = [n.inputs[1], n.inputs[0]];
   }
   return g;
 }
@@ -63,10 +70,17 @@ export function addDeadNodes(graph: PyramidGraph, count: number, seed: number): 
   for (let k = 0; k < count && g.nodes.length < 256; k++) {
     const pool = [...Array.from({ length: max - min + 1 }, (_, i) => `C${min + i}`), ...g.nodes.map((n) => n.id)];
     const inputs = [...new Set([pick(pool), pick(pool)])];
-    const op = inputs.length === 2 ? pick(['sum', 'mean', 'weighted', 'concat', 'adaptive', 'attention'] as const) : 'sum';
+    const op =
+      inputs.length === 2 ? pick(['sum', 'mean', 'weighted', 'concat', 'adaptive', 'attention'] as const) : 'sum';
     let id = `dead_${k}`;
     while (g.nodes.some((n) => n.id === id)) id += '_';
-    g.nodes.push({ id, level: min + Math.floor(random() * (max - min + 1)), op, inputs, post: pick(['conv', 'sepconv', 'none'] as const) });
+    g.nodes.push({
+      id,
+      level: min + Math.floor(random() * (max - min + 1)),
+      op,
+      inputs,
+      post: pick(['conv', 'sepconv', 'none'] as const),
+    });
   }
   return g;
 }

@@ -1,6 +1,7 @@
 // Training batches: a seeded shuffle of the train split per epoch (seedrandom), images scaled to [0, 1].
 // Samples are cached after their first render so later epochs cost only the copy.
 import seedrandom from 'seedrandom';
+
 import type { DatasetSplit, DetectionSample } from '../data/types.js';
 
 export class BatchSampler {
@@ -8,7 +9,12 @@ export class BatchSampler {
   private order: number[] = [];
   private next = 0;
   /** `cache`: rendered samples, shareable between the samplers of one trial's runs (same split). */
-  constructor(private readonly split: DatasetSplit, seed: number, readonly cache = new Map<number, DetectionSample>(), private readonly maxCached = 8192) {
+  constructor(
+    private readonly split: DatasetSplit,
+    seed: number,
+    readonly cache = new Map<number, DetectionSample>(),
+    private readonly maxCached = 8192,
+  ) {
     this.rng = seedrandom(`pyramid-nas/batches/${seed}`);
   }
 

@@ -6,7 +6,11 @@ export type TrainErrorCode = 'NAN_LOSS' | 'ABORTED' | 'BAD_GRAPH' | 'EMPTY_DATAS
 
 export class TrainError extends PyramidNasError {
   declare readonly code: TrainErrorCode;
-  constructor(code: TrainErrorCode, message: string, readonly step?: number) {
+  constructor(
+    code: TrainErrorCode,
+    message: string,
+    readonly step?: number,
+  ) {
     super(code, message, { usage: code === 'BAD_GRAPH' });
     this.name = 'TrainError';
   }

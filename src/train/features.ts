@@ -5,6 +5,7 @@
 // computed in the same fixed blocks of consecutive indices: kernels may round differently for another batch
 // composition, and a trial must not depend on which trial filled the cache first.
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { DatasetSplit } from '../data/types.js';
 import type { Detector } from '../detector/index.js';
 import { imagesToFloat } from './batches.js';
@@ -14,7 +15,10 @@ export class FeatureCache {
   /** Per level: [side, channels]. */
   private shapes: Array<[number, number]> = [];
 
-  constructor(readonly levels: number[], private readonly block = 16) {}
+  constructor(
+    readonly levels: number[],
+    private readonly block = 16,
+  ) {}
 
   /** Features of the given sample indices as [B, s, s, c] tensors per level (caller disposes). */
   batch(detector: Detector, split: Pick<DatasetSplit, 'count' | 'get'>, indices: number[]): Map<number, tf.Tensor4D> {
@@ -53,11 +57,14 @@ export class FeatureCache {
     const arrays = feats.map((t) => t.dataSync() as Float32Array);
     feats.forEach((t) => t.dispose());
     idx.forEach((i, b) => {
-      this.byIndex.set(i, arrays.map((a, li) => {
-        const [s, c] = this.shapes[li];
-        const per = s * s * c;
-        return a.slice(b * per, (b + 1) * per);
-      }));
+      this.byIndex.set(
+        i,
+        arrays.map((a, li) => {
+          const [s, c] = this.shapes[li];
+          const per = s * s * c;
+          return a.slice(b * per, (b + 1) * per);
+        }),
+      );
     });
   }
 }

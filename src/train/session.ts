@@ -2,8 +2,20 @@
 // cosine) and the train-split batch stream. Deterministic for a seed on a given backend: weights and data
 // order derive from the run's seed.
 import * as tf from '@tensorflow/tfjs-core';
+
 import type { DetectionSample, ProxyDataset, SplitName } from '../data/types.js';
-import { assignTargets, Detector, detectionLoss, disposeTargets, importCheckpoint, targetTensors, updateMovingStats, type BatchNormStat, type HeadOutput, type RunContext } from '../detector/index.js';
+import {
+  assignTargets,
+  type BatchNormStat,
+  detectionLoss,
+  Detector,
+  disposeTargets,
+  type HeadOutput,
+  importCheckpoint,
+  type RunContext,
+  targetTensors,
+  updateMovingStats,
+} from '../detector/index.js';
 import type { CocoStats } from '../eval/types.js';
 import type { PyramidGraph } from '../graph/types.js';
 import type { ProxyTaskConfig } from '../trial/proxy-task.js';
@@ -41,7 +53,12 @@ export class TrainSession {
   /** Global L2 norm of the last step's gradient before clipping (NaN unless clipGradNorm > 0). */
   lastGradNorm = NaN;
 
-  constructor(readonly graph: PyramidGraph, readonly task: ProxyTaskConfig, readonly dataset: ProxyDataset, options: RunOptions = {}) {
+  constructor(
+    readonly graph: PyramidGraph,
+    readonly task: ProxyTaskConfig,
+    readonly dataset: ProxyDataset,
+    options: RunOptions = {},
+  ) {
     const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
     this.detector = new Detector(graph, {
       inputSize: task.imageSize,
@@ -56,7 +73,10 @@ export class TrainSession {
       const ckpt = loadBackboneCheckpoint();
       if (!ckpt) {
         this.detector.dispose();
-        throw new TrainError('NO_BACKBONE_WEIGHTS', `no pre-trained backbone at ${BACKBONE_CHECKPOINT}: make it with \`npx tsx src/train/pretrain-main.ts\` or set backbone: "scratch"`);
+        throw new TrainError(
+          'NO_BACKBONE_WEIGHTS',
+          `no pre-trained backbone at ${BACKBONE_CHECKPOINT}: make it with \`npx tsx src/train/pretrain-main.ts\` or set backbone: "scratch"`,
+        );
       }
       importCheckpoint(this.detector.store, ckpt, BACKBONE_CHECKPOINT);
     }
@@ -72,8 +92,20 @@ export class TrainSession {
 
   /** Features of a split's samples from the frozen backbone (cached for the process). */
   featureCache(split: SplitName): FeatureCache {
-    const key = JSON.stringify([split, this.dataset.name, this.task.dataset, this.task.dataDir, this.task.imageSize, this.task.trainImages,
-      this.task.heldoutImages, this.task.seed, this.task.minObjectSize, this.task.maxObjects, this.graph.levels, BACKBONE_CHECKPOINT]);
+    const key = JSON.stringify([
+      split,
+      this.dataset.name,
+      this.task.dataset,
+      this.task.dataDir,
+      this.task.imageSize,
+      this.task.trainImages,
+      this.task.heldoutImages,
+      this.task.seed,
+      this.task.minObjectSize,
+      this.task.maxObjects,
+      this.graph.levels,
+      BACKBONE_CHECKPOINT,
+    ]);
     let c = this.caches.get(key);
     if (!c) {
       const levels: number[] = [];
@@ -88,7 +120,11 @@ export class TrainSession {
    * the sampler, which keeps the samples it rendered) or the images themselves. The input tensors it makes
    * are pushed to `inputs` for the caller to dispose.
    */
-  private batchForward(indices: number[], samples: DetectionSample[], inputs: tf.Tensor[]): (ctx: RunContext) => HeadOutput {
+  private batchForward(
+    indices: number[],
+    samples: DetectionSample[],
+    inputs: tf.Tensor[],
+  ): (ctx: RunContext) => HeadOutput {
     if (this.frozen) {
       const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
       const features = this.featureCache('train').batch(this.detector, train, indices);
@@ -103,10 +139,21 @@ export class TrainSession {
 
   step(): number {
     const { indices, samples } = this.sampler.nextBatch(this.task.batchSize);
-    const targets = targetTensors(assignTargets(samples.map((s) => s.boxes), this.detector.anchors, this.detector.numClasses));
+    const targets = targetTensors(
+      assignTargets(
+        samples.map((s) => s.boxes),
+        this.detector.anchors,
+        this.detector.numClasses,
+      ),
+    );
     const stats: BatchNormStat[] = [];
     // The Adam optimizer reads its learning rate field on every update.
-    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(this.stepIndex, this.task.steps, this.task.learningRate, this.warmup);
+    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(
+      this.stepIndex,
+      this.task.steps,
+      this.task.learningRate,
+      this.warmup,
+    );
     let loss = NaN;
     const inputs: tf.Tensor[] = [];
     try {
@@ -114,7 +161,8 @@ export class TrainSession {
       const lossFn = () => detectionLoss(forward({ training: true, bnStats: stats }), targets).total;
       // A frozen backbone is not trained: only neck and head variables get gradients.
       const vars = this.frozen ? this.detector.store.variables(['neck', 'head']) : this.detector.store.variables();
-      const cost = this.task.clipGradNorm > 0 ? this.clippedStep(lossFn, vars) : this.optimizer.minimize(lossFn, true, vars);
+      const cost =
+        this.task.clipGradNorm > 0 ? this.clippedStep(lossFn, vars) : this.optimizer.minimize(lossFn, true, vars);
       if (cost) {
         loss = cost.dataSync()[0];
         cost.dispose();
@@ -124,7 +172,10 @@ export class TrainSession {
       disposeTargets(targets);
     }
     if (!Number.isFinite(loss)) {
-      for (const s of stats) { s.mean.dispose(); s.variance.dispose(); }
+      for (const s of stats) {
+        s.mean.dispose();
+        s.variance.dispose();
+      }
       throw new TrainError('NAN_LOSS', `loss became ${loss} at step ${this.stepIndex + 1}`, this.stepIndex + 1);
     }
     updateMovingStats(stats);
@@ -143,7 +194,8 @@ export class TrainSession {
     const scale = Math.min(1, this.task.clipGradNorm / (this.lastGradNorm + 1e-12));
     const named = Object.entries(grads).map(([name, tensor]) => ({ name, tensor }));
     // Below the bound the gradients go to Adam as they are; above it, scaled copies.
-    const update = scale < 1 ? tf.tidy(() => named.map(({ name, tensor }) => ({ name, tensor: tf.mul(tensor, scale) }))) : named;
+    const update =
+      scale < 1 ? tf.tidy(() => named.map(({ name, tensor }) => ({ name, tensor: tf.mul(tensor, scale) }))) : named;
     this.optimizer.applyGradients(update);
     tf.dispose([norm, ...Object.values(grads), ...(update === named ? [] : update.map((u) => u.tensor))]);
     return value;
@@ -164,16 +216,24 @@ export class TrainSession {
       const inputs: tf.Tensor[] = [];
       try {
         const forward = this.batchForward(indices, samples, inputs);
-        tf.tidy(() => { forward({ training: true, bnStats: stats }); });
+        tf.tidy(() => {
+          forward({ training: true, bnStats: stats });
+        });
         stats.forEach((st, i) => {
           const m = st.mean.dataSync();
           const v = st.variance.dataSync();
           sums[i] ??= { stat: st, mean: new Float64Array(m.length), variance: new Float64Array(v.length) };
-          for (let k = 0; k < m.length; k++) { sums[i].mean[k] += m[k]; sums[i].variance[k] += v[k]; }
+          for (let k = 0; k < m.length; k++) {
+            sums[i].mean[k] += m[k];
+            sums[i].variance[k] += v[k];
+          }
         });
       } finally {
         for (const t of inputs) t.dispose();
-        for (const st of stats) { st.mean.dispose(); st.variance.dispose(); }
+        for (const st of stats) {
+          st.mean.dispose();
+          st.variance.dispose();
+        }
       }
     }
     tf.tidy(() => {

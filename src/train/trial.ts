@@ -7,7 +7,7 @@ import type { DetectionSample } from '../data/types.js';
 import type { CocoStats } from '../eval/types.js';
 import { graphCost, parseGraph, PROXY_BACKBONE_CHANNELS } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
-import { resolveProxyTask, type ProxyTaskConfig, type ProxyTaskInput } from '../trial/proxy-task.js';
+import { type ProxyTaskConfig, type ProxyTaskInput, resolveProxyTask } from '../trial/proxy-task.js';
 import type { TrainHooks, TrialMetrics } from '../trial/types.js';
 import { TrainError } from './errors.js';
 import { proxyGraph, TrainSession } from './session.js';
@@ -24,7 +24,10 @@ export async function trainAndEvaluate(
   const task = resolveProxyTask(proxy);
   const parsed = parseGraph(graph);
   if (!parsed.ok) {
-    throw new TrainError('BAD_GRAPH', `invalid graph: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    throw new TrainError(
+      'BAD_GRAPH',
+      `invalid graph: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    );
   }
   const g = proxyGraph(parsed.graph, task);
   const started = performance.now();
@@ -48,18 +51,24 @@ export async function trainAndEvaluate(
     const session = new TrainSession(g, task, dataset, { run, sampleCache });
     try {
       for (let i = 0; i < task.steps; i++) {
-        if (hooks.signal?.aborted) throw new TrainError('ABORTED', `training aborted at step ${run * task.steps + i}`, run * task.steps + i);
+        if (hooks.signal?.aborted)
+          throw new TrainError('ABORTED', `training aborted at step ${run * task.steps + i}`, run * task.steps + i);
         const loss = session.step();
         if (hooks.onProgress) {
           const done = run * task.steps + i + 1;
           const seconds = (performance.now() - loopStart) / 1000;
-          hooks.onProgress({ step: done, steps: totalSteps, loss, imagesPerSecond: (done * task.batchSize) / Math.max(seconds, 1e-9) });
+          hooks.onProgress({
+            step: done,
+            steps: totalSteps,
+            loss,
+            imagesPerSecond: (done * task.batchSize) / Math.max(seconds, 1e-9),
+          });
         }
         // Yield to the event loop now and then so abort signals and timers get through.
         if (i % 10 === 9) await new Promise((r) => setImmediate(r));
       }
       // The first run's time includes backend start, data and backbone features: the trial's real cost.
-      trainSeconds += ((run === 0 ? performance.now() - started : performance.now() - runStart)) / 1000;
+      trainSeconds += (run === 0 ? performance.now() - started : performance.now() - runStart) / 1000;
       const evalStart = performance.now();
       session.recalibrateBatchNorm(task.preciseBnBatches);
       const stats = await session.evaluate('heldout');
@@ -79,7 +88,12 @@ export async function trainAndEvaluate(
   }
   const mean = (k: 'AP' | 'AP50' | 'AP75' | 'APs' | 'APm' | 'APl') => runs.reduce((s, r) => s + r[k], 0) / runs.length;
   return {
-    AP: mean('AP'), AP50: mean('AP50'), AP75: mean('AP75'), APs: mean('APs'), APm: mean('APm'), APl: mean('APl'),
+    AP: mean('AP'),
+    AP50: mean('AP50'),
+    AP75: mean('AP75'),
+    APs: mean('APs'),
+    APm: mean('APm'),
+    APl: mean('APl'),
     params: cost.params,
     macs: cost.macs,
     trainSeconds,

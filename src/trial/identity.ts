@@ -5,6 +5,7 @@
 // by an earlier run of a campaign with the same name, or trained on another graph or proxy, can never be
 // taken for this trial's result.
 import { createHash } from 'node:crypto';
+
 import type { TrialResult } from './types.js';
 
 export interface TrialIdentity {
@@ -47,7 +48,10 @@ export function identityOf(v: unknown): Partial<TrialIdentity> {
  * A result with metrics must carry all three fields, equal; a result without metrics (a failure the
  * queue itself reports) may omit them, but any it carries must be equal.
  */
-export function identityMismatch(expected: TrialIdentity & { trialId: string }, result: TrialResult): string | undefined {
+export function identityMismatch(
+  expected: TrialIdentity & { trialId: string },
+  result: TrialResult,
+): string | undefined {
   if (result.trialId !== expected.trialId) return `result is for trial ${result.trialId}, not ${expected.trialId}`;
   const got = identityOf(result);
   const needAll = result.metrics !== undefined;

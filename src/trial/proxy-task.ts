@@ -2,8 +2,9 @@
 // campaign resolves it (every default filled in) and hashes it into the job's identity; the worker
 // validates the job's copy with the same schema, so both sides agree on every key. Unknown keys are rejected.
 import { z } from 'zod';
+
 import { PyramidNasError } from '../util/errors.js';
-import { issuesText, zodIssues, type PathIssue } from '../util/zod-issues.js';
+import { issuesText, type PathIssue, zodIssues } from '../util/zod-issues.js';
 
 const int = (lo: number, hi: number) => z.number().int().min(lo).max(hi);
 
@@ -72,7 +73,10 @@ export type ProxyDatasetName = ProxyTaskConfig['dataset'];
 export const DEFAULT_PROXY_TASK: Readonly<ProxyTaskConfig> = Object.freeze(proxyTaskSchema.parse({}));
 
 export class ProxyTaskError extends PyramidNasError {
-  constructor(message: string, readonly issues: PathIssue[]) {
+  constructor(
+    message: string,
+    readonly issues: PathIssue[],
+  ) {
     super('BAD_PROXY_TASK', message, { usage: true, where: issues.length > 0 ? { path: issues[0].path } : {} });
     this.name = 'ProxyTaskError';
   }

@@ -93,4 +93,9 @@ export interface TrainHooks {
  * can key behaviour on the trial. Throws an error with a string `code` (NAN_LOSS, …) for a deterministic
  * failure, which becomes a 'failed' result; anything else is treated as transient and retried.
  */
-export type Trainer = (graph: PyramidGraph, proxy: ProxyTaskConfig, hooks: TrainHooks, job: TrialJob) => Promise<TrialMetrics>;
+export type Trainer = (
+  graph: PyramidGraph,
+  proxy: ProxyTaskConfig,
+  hooks: TrainHooks,
+  job: TrialJob,
+) => Promise<TrialMetrics>;

@@ -161,7 +161,10 @@ export function locateJsonError(text: string): JsonSyntaxProblem | undefined {
           open.pop();
           continue;
         }
-        throw new Stop(i, `expected ',' or '${top === '{' ? '}' : ']'}' in an ${top === '{' ? 'object' : 'array'}, found ${what()}`);
+        throw new Stop(
+          i,
+          `expected ',' or '${top === '{' ? '}' : ']'}' in an ${top === '{' ? 'object' : 'array'}, found ${what()}`,
+        );
       }
     }
   } catch (e) {
@@ -219,7 +222,10 @@ export function holdsNonFinite(value: unknown): boolean {
  * `parsed` is JSON.parse(text) when the caller has it (parsed here otherwise): walking the value first
  * is much cheaper than walking the text, which happens only when the value holds an Infinity.
  */
-export function findOverflowingNumber(text: string, parsed: unknown = JSON.parse(text)): JsonNumberOverflow | undefined {
+export function findOverflowingNumber(
+  text: string,
+  parsed: unknown = JSON.parse(text),
+): JsonNumberOverflow | undefined {
   if (!holdsNonFinite(parsed)) return undefined;
   const path: (string | number)[] = [];
   const open: ('{' | '[')[] = [];

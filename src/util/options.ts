@@ -2,9 +2,10 @@
 // that reject unknown keys, and one error type whose message lists every problem with its path, e.g.
 // `levels.min: expected an integer` (paths relative to the options object: util/zod-issues.ts).
 import type { z } from 'zod';
+
 import { PyramidNasError } from './errors.js';
 import { findProtoKey } from './json-text.js';
-import { issuesText, jsonPath, zodIssues, type PathIssue } from './zod-issues.js';
+import { issuesText, jsonPath, type PathIssue, zodIssues } from './zod-issues.js';
 
 /** Bad options of one part; each issue's path is relative to the options object (`levels.min`). */
 export class OptionsError extends PyramidNasError {
@@ -14,7 +15,10 @@ export class OptionsError extends PyramidNasError {
     readonly issues: ReadonlyArray<PathIssue>,
     code = 'BAD_OPTIONS',
   ) {
-    super(code, `invalid ${subject} options: ${issuesText(issues)}`, { usage: true, where: issues.length > 0 ? { path: issues[0].path } : {} });
+    super(code, `invalid ${subject} options: ${issuesText(issues)}`, {
+      usage: true,
+      where: issues.length > 0 ? { path: issues[0].path } : {},
+    });
     this.name = 'OptionsError';
   }
 }

@@ -1,8 +1,9 @@
 // Reading a file the user named, with a size cap. readFileSync on /dev/zero, a FIFO or a runaway file
 // reads forever (or until memory runs out); here only regular files are read, at most `limit` bytes, and
 // anything else is refused with the file, its size and the limit in the message.
-import { PyramidNasError } from './errors.js';
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+
+import { PyramidNasError } from './errors.js';
 
 /** Size caps on user input, in one place (documented in the README's limits table). */
 export const INPUT_LIMITS = {
@@ -74,7 +75,8 @@ function kindOf(st: Stats): string {
 function ioReason(err: NodeJS.ErrnoException): { code: BoundedReadCode; reason: string } {
   if (err.code === 'ENOENT') return { code: 'MISSING', reason: 'no such file' };
   if (err.code === 'EISDIR') return { code: 'NOT_REGULAR', reason: 'is a directory, not a regular file' };
-  if (err.code === 'EACCES' || err.code === 'EPERM') return { code: 'IO', reason: `cannot read: permission denied (${err.code})` };
+  if (err.code === 'EACCES' || err.code === 'EPERM')
+    return { code: 'IO', reason: `cannot read: permission denied (${err.code})` };
   return { code: 'IO', reason: `cannot read: ${err.message}` };
 }
 
@@ -94,7 +96,8 @@ export function readFileBounded(file: string, limit: number, what = 'file'): Buf
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new BoundedReadError('NOT_REGULAR', file, `is ${kindOf(st)}; only regular files are read`);
-    const tooBig = (size: string) => new BoundedReadError('TOO_LARGE', file, `${size} is over the ${formatBytes(limit)} limit for a ${what}`);
+    const tooBig = (size: string) =>
+      new BoundedReadError('TOO_LARGE', file, `${size} is over the ${formatBytes(limit)} limit for a ${what}`);
     if (st.size > limit) throw tooBig(`${formatBytes(st.size)} (${st.size} bytes)`);
     // The file may grow while we read (or lie about its size, as some virtual files do): read at most
     // limit + 1 bytes, so "over the limit" is known without reading further.

@@ -1,15 +1,20 @@
 // Redis connections for BullMQ from a `redis://[user:pass@]host:port[/db]` or `rediss://` (TLS) URL.
 // BullMQ needs maxRetriesPerRequest: null (commands wait through a reconnect instead of failing) and a
 // server that never evicts keys (`maxmemory-policy noeviction`): an evicted job key is a lost trial.
-import { PyramidNasError } from './errors.js';
 import { Redis, type RedisOptions } from 'ioredis';
+
+import { PyramidNasError } from './errors.js';
 
 /** The queue key prefix: every campaign's keys live under `pyramid-nas:<campaign>:…`. */
 export const QUEUE_PREFIX = 'pyramid-nas';
 
 /** A Redis URL that cannot work (malformed, unreachable by design, refused credentials): the --redis option's problem. */
 export class RedisUrlError extends PyramidNasError {
-  constructor(readonly url: string, message: string, code = 'BAD_REDIS_URL') {
+  constructor(
+    readonly url: string,
+    message: string,
+    code = 'BAD_REDIS_URL',
+  ) {
     super(code, `--redis ${redact(url)}: ${message}`, { usage: true, where: { option: 'redis' } });
     this.name = 'RedisUrlError';
   }
@@ -31,13 +36,28 @@ export function isAuthFailure(err: Error): boolean {
   return /^(WRONGPASS|NOAUTH)\b|^ERR invalid (username-)?password/.test(err.message);
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
 
 /** An error that means "Redis is unreachable right now" (ioredis reconnects by itself), not a bug. */
 export function isConnectionError(err: Error): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   if (code && CONNECTION_CODES.has(code)) return true;
-  return isAuthFailure(err) || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|Stream isn't writeable|Socket closed/i.test(err.message);
+  return (
+    isAuthFailure(err) ||
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection is closed|Stream isn't writeable|Socket closed/i.test(
+      err.message,
+    )
+  );
 }
 
 /** The URL with its password replaced, for messages and logs. */
@@ -52,13 +72,15 @@ export function parseRedisUrl(url: string): RedisOptions {
   } catch {
     throw new RedisUrlError(url, 'not a URL (expected redis://[user:pass@]host:port[/db] or rediss://…)');
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new RedisUrlError(url, `scheme must be redis: or rediss: (got ${u.protocol})`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+    throw new RedisUrlError(url, `scheme must be redis: or rediss: (got ${u.protocol})`);
   if (!u.hostname) throw new RedisUrlError(url, 'missing host');
   const port = u.port ? Number(u.port) : 6379;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RedisUrlError(url, `bad port ${u.port}`);
   const dbText = u.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
-  if (!Number.isInteger(db) || db < 0 || db > 1_000_000) throw new RedisUrlError(url, `database must be a non-negative integer (got "${dbText}")`);
+  if (!Number.isInteger(db) || db < 0 || db > 1_000_000)
+    throw new RedisUrlError(url, `database must be a non-negative integer (got "${dbText}")`);
   const opts: RedisOptions = {
     host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
@@ -97,7 +119,9 @@ export async function evictionPolicy(redis: Redis): Promise<string | undefined> 
 export async function warnIfEvicting(redis: Redis, warn: (msg: string) => void): Promise<void> {
   const policy = await evictionPolicy(redis);
   if (policy !== undefined && policy !== 'noeviction') {
-    warn(`Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (evicted job keys are lost trials). Fix: CONFIG SET maxmemory-policy noeviction`);
+    warn(
+      `Redis maxmemory-policy is "${policy}"; BullMQ needs "noeviction" (evicted job keys are lost trials). Fix: CONFIG SET maxmemory-policy noeviction`,
+    );
   }
 }
 
@@ -170,14 +194,17 @@ export class OutageLog {
     if (this.down) return;
     this.down = true;
     this.report.lost(err.message);
-    this.timer = setInterval(() => {
-      if (this.redis.status === 'ready' && Date.now() - this.lastError >= this.quietMs) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-        this.down = false;
-        this.report.restored();
-      }
-    }, Math.min(250, this.quietMs));
+    this.timer = setInterval(
+      () => {
+        if (this.redis.status === 'ready' && Date.now() - this.lastError >= this.quietMs) {
+          clearInterval(this.timer);
+          this.timer = undefined;
+          this.down = false;
+          this.report.restored();
+        }
+      },
+      Math.min(250, this.quietMs),
+    );
     this.timer.unref();
   }
 

@@ -4,6 +4,7 @@
 // OptionsError naming each path), and an unknown name lists the known ones. A third-party part plugs in
 // with `register` and is then usable everywhere the built-ins are (campaign files included).
 import type { z } from 'zod';
+
 import { OptionsError, parseOptions } from './options.js';
 
 export interface RegistryEntry<T, Ctx = void, S extends z.ZodType = z.ZodType> {
@@ -40,7 +41,11 @@ export class UnknownNameError extends OptionsError {
     readonly unknownName: string,
     readonly known: readonly string[],
   ) {
-    super(where, [{ path: nameKey, message: `unknown ${noun} "${unknownName}" (known: ${known.join(', ')})` }], 'UNKNOWN_NAME');
+    super(
+      where,
+      [{ path: nameKey, message: `unknown ${noun} "${unknownName}" (known: ${known.join(', ')})` }],
+      'UNKNOWN_NAME',
+    );
     this.name = 'UnknownNameError';
   }
 }
@@ -56,11 +61,19 @@ export class Registry<T, Ctx = void> {
   register<S extends z.ZodType>(name: string, entry: RegistryEntry<T, Ctx, S>): this {
     const what = this.config.what;
     if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new TypeError(`${what} name ${JSON.stringify(name)}: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+      throw new TypeError(
+        `${what} name ${JSON.stringify(name)}: use 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      );
     }
     if (this.entries.has(name)) throw new Error(`${what} "${name}" is already registered`);
-    if (typeof entry?.create !== 'function' || typeof entry.optionsSchema?.safeParse !== 'function' || typeof entry.description !== 'string') {
-      throw new TypeError(`${what} "${name}": an entry needs description (a string), optionsSchema (a zod schema) and create (a function)`);
+    if (
+      typeof entry?.create !== 'function' ||
+      typeof entry.optionsSchema?.safeParse !== 'function' ||
+      typeof entry.description !== 'string'
+    ) {
+      throw new TypeError(
+        `${what} "${name}": an entry needs description (a string), optionsSchema (a zod schema) and create (a function)`,
+      );
     }
     this.entries.set(name, entry as unknown as RegistryEntry<T, Ctx>);
     return this;
@@ -92,7 +105,11 @@ export class Registry<T, Ctx = void> {
   parse(name: string, options: unknown): unknown {
     const entry = this.get(name);
     try {
-      return parseOptions(entry.optionsSchema, options, this.config.optionsWhere?.(name) ?? `${name} ${this.config.what}`);
+      return parseOptions(
+        entry.optionsSchema,
+        options,
+        this.config.optionsWhere?.(name) ?? `${name} ${this.config.what}`,
+      );
     } catch (err) {
       throw err instanceof OptionsError ? this.mapped(err) : err;
     }

@@ -51,7 +51,9 @@ function nonFiniteInput(issue: z.core.$ZodIssue): string | undefined {
 export function zodIssueMessage(issue: z.core.$ZodIssue): string {
   const bad = nonFiniteInput(issue);
   if (bad === undefined) return issue.message;
-  return bad === 'NaN' ? 'must be a finite number, got NaN' : `must be a finite number, got ${bad} (a literal too large for a number, such as 1e309, overflows to Infinity)`;
+  return bad === 'NaN'
+    ? 'must be a finite number, got NaN'
+    : `must be a finite number, got ${bad} (a literal too large for a number, such as 1e309, overflows to Infinity)`;
 }
 
 /**

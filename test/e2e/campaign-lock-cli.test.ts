@@ -2,14 +2,15 @@
 // on a folder in use exits 2 naming the holder; a killed run's lock is taken over by the next resume;
 // --force-unlock overrides; the lock is released on success, on error and on SIGINT/SIGTERM; and
 // `status`/`export` refuse a journal in which a trial was told twice instead of showing duplicates.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, countTold, killGroup, waitFor } from '../integration/campaign-helpers.js';
+import { after, describe, test } from 'node:test';
+
 import { readJournal } from '../../src/campaign/journal.js';
 import { LOCK_FILE } from '../../src/campaign/lock.js';
+import { cli, countTold, killGroup, waitFor } from '../integration/campaign-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-lock-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -18,10 +19,19 @@ const FAKE = (delayMs: number) => ({ PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FA
 
 function campaignFile(name: string, output: string, trials: number): string {
   const f = join(root, `${name}.json`);
-  writeFileSync(f, JSON.stringify({
-    name, seed: 5, space: { name: 'nas-fpn', options: {} }, controller: { kind: 'random' },
-    budget: { trials }, concurrency: 1, output, retry: { attempts: 1, backoffMs: 10 },
-  }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      name,
+      seed: 5,
+      space: { name: 'nas-fpn', options: {} },
+      controller: { kind: 'random' },
+      budget: { trials },
+      concurrency: 1,
+      output,
+      retry: { attempts: 1, backoffMs: 10 },
+    }),
+  );
   return f;
 }
 
@@ -29,7 +39,11 @@ function campaignFile(name: string, output: string, trials: number): string {
 async function killedCampaign(name: string, trials: number, told: number, delayMs: number): Promise<string> {
   const dir = join(root, name);
   const run = cli(['search', campaignFile(name, dir, trials), '--json'], FAKE(delayMs));
-  await waitFor(`${told} told`, () => countTold(join(dir, 'journal.jsonl')) >= told || run.child.exitCode !== null, 60_000);
+  await waitFor(
+    `${told} told`,
+    () => countTold(join(dir, 'journal.jsonl')) >= told || run.child.exitCode !== null,
+    60_000,
+  );
   await killGroup(run.child, 'SIGKILL');
   assert.ok(existsSync(join(dir, LOCK_FILE)), 'a killed run leaves its lock behind');
   return dir;
@@ -52,11 +66,20 @@ describe('search: one process per results folder', () => {
     const dir = await killedCampaign('twice', 6, 1, 400);
     const a = cli(['search', '--resume', dir, '--json'], FAKE(400));
     try {
-      await waitFor('A to take over the stale lock', () => a.stderr().includes('taking over the stale lock') && lockHolderPid(dir) === a.child.pid, 30_000);
+      await waitFor(
+        'A to take over the stale lock',
+        () => a.stderr().includes('taking over the stale lock') && lockHolderPid(dir) === a.child.pid,
+        30_000,
+      );
       assert.match(a.stderr(), /taking over the stale lock of pid \d+ on .*: pid \d+ is no longer running/);
       const b = cli(['search', '--resume', dir], FAKE(400));
       assert.equal(await b.exited, 2, b.stderr());
-      assert.match(b.stderr(), new RegExp(`is in use by pid ${a.child.pid} on ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} since \\d{4}-\\d\\d-\\d\\dT`));
+      assert.match(
+        b.stderr(),
+        new RegExp(
+          `is in use by pid ${a.child.pid} on ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} since \\d{4}-\\d\\d-\\d\\dT`,
+        ),
+      );
       assert.equal(await a.exited, 0, a.stderr());
     } finally {
       await killGroup(a.child, 'SIGKILL');
@@ -74,7 +97,10 @@ describe('search: one process per results folder', () => {
     const dir = join(root, 'held-fresh');
     mkdirSync(dir);
     // This test process is alive, on this host: a live holder.
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: '2024-05-06T07:08:09.000Z' }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: '2024-05-06T07:08:09.000Z' }),
+    );
     const r = cli(['search', campaignFile('held-fresh', dir, 1), '--json'], FAKE(1));
     assert.equal(await r.exited, 2);
     assert.match(r.stderr(), new RegExp(`in use by pid ${process.pid} on .* since 2024-05-06T07:08:09\\.000Z`));
@@ -86,7 +112,10 @@ describe('search: one process per results folder', () => {
 
   test('--force-unlock takes a folder whose lock names a live process, saying so', async () => {
     const dir = await killedCampaign('forced', 3, 1, 50);
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: '2024-05-06T07:08:09.000Z' }));
+    writeFileSync(
+      join(dir, LOCK_FILE),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: '2024-05-06T07:08:09.000Z' }),
+    );
     const refused = cli(['search', '--resume', dir], FAKE(1));
     assert.equal(await refused.exited, 2);
     const forced = cli(['search', '--resume', dir, '--force-unlock'], FAKE(1));
@@ -100,7 +129,13 @@ describe('search: one process per results folder', () => {
       const dir = join(root, `signal-${sig}`);
       const run = cli(['search', campaignFile(`signal-${sig}`, dir, 5), '--json'], FAKE(2000));
       try {
-        await waitFor('the first trial to be asked', () => existsSync(join(dir, 'journal.jsonl')) && readFileSync(join(dir, 'journal.jsonl'), 'utf8').includes('"type":"asked"'), 30_000);
+        await waitFor(
+          'the first trial to be asked',
+          () =>
+            existsSync(join(dir, 'journal.jsonl')) &&
+            readFileSync(join(dir, 'journal.jsonl'), 'utf8').includes('"type":"asked"'),
+          30_000,
+        );
         assert.equal(lockHolderPid(dir), run.child.pid);
         run.child.kill(sig);
         assert.equal(await run.exited, 130, run.stderr());
@@ -117,7 +152,10 @@ describe('search: one process per results folder', () => {
     assert.equal(await first.exited, 0, first.stderr());
     const journal = join(dir, 'journal.jsonl');
     // A proposal the controller would not make: resume stops with RESUME_MISMATCH, under the lock.
-    writeFileSync(journal, readFileSync(journal, 'utf8').replace(/("type":"asked".*?"hash":")[0-9a-f]{64}/, `$1${'0'.repeat(64)}`));
+    writeFileSync(
+      journal,
+      readFileSync(journal, 'utf8').replace(/("type":"asked".*?"hash":")[0-9a-f]{64}/, `$1${'0'.repeat(64)}`),
+    );
     const r = cli(['search', '--resume', dir], FAKE(1));
     assert.equal(await r.exited, 1, r.stderr());
     assert.match(r.stderr(), /the controller now proposes/);
@@ -136,10 +174,17 @@ describe('status and export refuse a journal with a trial told twice', () => {
     // What two processes appending to one journal leave: the same trial told a second time.
     writeFileSync(journal, [...lines, lines[toldAt]].join('\n') + '\n');
     const dupLine = lines.length + 1;
-    for (const args of [['status', dir], ['status', dir, '--json'], ['export', dir, '--out', join(root, 'dup-export')]]) {
+    for (const args of [
+      ['status', dir],
+      ['status', dir, '--json'],
+      ['export', dir, '--out', join(root, 'dup-export')],
+    ]) {
       const r = cli(args);
       assert.equal(await r.exited, 2, `${args.join(' ')}: ${r.stderr()}`);
-      assert.match(r.stderr(), new RegExp(`journal\\.jsonl:${dupLine}: trial 0 told twice \\(first at line ${toldAt + 1}\\)`));
+      assert.match(
+        r.stderr(),
+        new RegExp(`journal\\.jsonl:${dupLine}: trial 0 told twice \\(first at line ${toldAt + 1}\\)`),
+      );
       assert.equal(r.stdout(), '');
     }
     const resume = cli(['search', '--resume', dir]);

@@ -1,12 +1,23 @@
 // The compiled CLI: bin/pyramid-nas.mjs runs dist/ only while it is current (a clone's stale or missing build
 // runs the sources through tsx instead, never old code); every file the code reads relative to its own
 // module exists beside the compiled module too; and each command, loaded on its own, is the one it is named.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const REPO = resolve('.');
 const SOURCE_ROOTS = ['src', 'search-spaces', 'controllers', 'workers'];
@@ -34,7 +45,8 @@ describe('bin/pyramid-nas.mjs in a clone', () => {
   writeFileSync(join(root, 'tsconfig.json'), '{}');
   writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'clone', type: 'module' }));
   const stamp = join(root, 'dist/.build-stamp');
-  const at = (file: string, secondsAgo: number) => utimesSync(file, Date.now() / 1000 - secondsAgo, Date.now() / 1000 - secondsAgo);
+  const at = (file: string, secondsAgo: number) =>
+    utimesSync(file, Date.now() / 1000 - secondsAgo, Date.now() / 1000 - secondsAgo);
   const run = () => spawnSync(process.execPath, [join(root, 'bin/pyramid-nas.mjs')], { cwd: root, encoding: 'utf8' });
 
   test('never built: the sources run', () => {
@@ -77,12 +89,18 @@ describe('bin/pyramid-nas.mjs in a clone', () => {
 
 describe('the build in dist/', () => {
   test('exists (the test runner builds before it runs the tests)', () => {
-    assert.ok(existsSync(join(REPO, 'dist/.build-stamp')), 'dist/.build-stamp is missing: run the tests through scripts/run-tests.mjs, which builds first');
+    assert.ok(
+      existsSync(join(REPO, 'dist/.build-stamp')),
+      'dist/.build-stamp is missing: run the tests through scripts/run-tests.mjs, which builds first',
+    );
   });
 
   test('every file a module locates from its own URL exists beside the compiled module too', () => {
     // new URL('<path>', import.meta.url) and join(dirname(fileURLToPath(import.meta.url)), '<path>')
-    const patterns = [/new URL\(\s*'([^']+)'\s*,\s*import\.meta\.url\s*\)/g, /join\(\s*dirname\(\s*fileURLToPath\(\s*import\.meta\.url\s*\)\s*\)\s*,\s*'([^']+)'\s*\)/g];
+    const patterns = [
+      /new URL\(\s*'([^']+)'\s*,\s*import\.meta\.url\s*\)/g,
+      /join\(\s*dirname\(\s*fileURLToPath\(\s*import\.meta\.url\s*\)\s*\)\s*,\s*'([^']+)'\s*\)/g,
+    ];
     const checked: string[] = [];
     for (const file of SOURCE_ROOTS.flatMap((r) => sources(join(REPO, r)))) {
       const text = readFileSync(file, 'utf8');
@@ -92,20 +110,30 @@ describe('the build in dist/', () => {
           // Written, not read, by the module (a generator's output that is not there yet): nothing to ship.
           if (!existsSync(target)) continue;
           const compiled = join(REPO, 'dist', relative(REPO, target));
-          assert.ok(existsSync(compiled), `${relative(REPO, file)} reads ${m[1]}: dist/${relative(REPO, target)} is missing`);
+          assert.ok(
+            existsSync(compiled),
+            `${relative(REPO, file)} reads ${m[1]}: dist/${relative(REPO, target)} is missing`,
+          );
           checked.push(relative(REPO, target));
         }
       }
     }
     // The zoo, the graph schema, the backbone weights and the dashboard page at least.
-    for (const want of ['search-spaces/zoo', 'src/graph/pyramid-graph-1.schema.json', 'src/train/weights/backbone-shapes.json', 'src/dashboard/public']) {
+    for (const want of [
+      'search-spaces/zoo',
+      'src/graph/pyramid-graph-1.schema.json',
+      'src/train/weights/backbone-shapes.json',
+      'src/dashboard/public',
+    ]) {
       assert.ok(checked.includes(want), `expected a module to locate ${want} (found ${checked.join(', ')})`);
     }
   });
 
   test('each command name loads the module that registers that command', () => {
     const main = readFileSync(join(REPO, 'src/cli/main.ts'), 'utf8');
-    const names = [...main.matchAll(/^\s+'?([\w-]+)'?: \(\) => import\('\.\/commands\/[\w-]+\.js'\),$/gm)].map((m) => m[1]);
+    const names = [...main.matchAll(/^\s+'?([\w-]+)'?: \(\) => import\('\.\/commands\/[\w-]+\.js'\),$/gm)].map(
+      (m) => m[1],
+    );
     assert.ok(names.length >= 10, `COMMANDS table not found in src/cli/main.ts (got ${names.join(', ')})`);
     const all = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', '--help'], { encoding: 'utf8' });
     assert.equal(all.status, 0, all.stderr);
@@ -113,7 +141,11 @@ describe('the build in dist/', () => {
       assert.match(all.stdout, new RegExp(`^  ${name}\\b`, 'm'), `--help does not list ${name}`);
       const one = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', name, '--help'], { encoding: 'utf8' });
       assert.equal(one.status, 0, `${name} --help: ${one.stderr}`);
-      assert.match(one.stdout, new RegExp(`^Usage: pyramid-nas ${name}\\b`), `${name} --help printed ${one.stdout.slice(0, 200)}`);
+      assert.match(
+        one.stdout,
+        new RegExp(`^Usage: pyramid-nas ${name}\\b`),
+        `${name} --help printed ${one.stdout.slice(0, 200)}`,
+      );
     }
   });
 });

@@ -1,9 +1,10 @@
-import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import sharp from 'sharp';
 
 const BIN = resolve('bin/pyramid-nas.mjs');
@@ -18,7 +19,21 @@ after(() => rmSync(root, { recursive: true, force: true }));
 describe('pyramid-nas dataset', () => {
   test('export writes a COCO folder of exactly the built-in samples', async () => {
     const out = join(root, 'held');
-    const r = cli('dataset', 'export', 'shapes', '--split', 'heldout', '--out', out, '--count', '6', '--seed', '5', '--size', '40');
+    const r = cli(
+      'dataset',
+      'export',
+      'shapes',
+      '--split',
+      'heldout',
+      '--out',
+      out,
+      '--count',
+      '6',
+      '--seed',
+      '5',
+      '--size',
+      '40',
+    );
     assert.equal(r.status, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.images, 6);
@@ -31,8 +46,12 @@ describe('pyramid-nas dataset', () => {
     // Compared with the dataset exactly as the trainer opens it (its own object-size/count defaults included).
     const { openDataset } = await import('../../src/data/open.js');
     const { resolveProxyTask } = await import('../../src/trial/proxy-task.js');
-    const built = await openDataset(resolveProxyTask({ dataset: 'shapes', imageSize: 40, trainImages: 1, heldoutImages: 6, seed: 5 }));
-    const { data, info } = await sharp(join(out, 'images', doc.images[3].file_name)).raw().toBuffer({ resolveWithObject: true });
+    const built = await openDataset(
+      resolveProxyTask({ dataset: 'shapes', imageSize: 40, trainImages: 1, heldoutImages: 6, seed: 5 }),
+    );
+    const { data, info } = await sharp(join(out, 'images', doc.images[3].file_name))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 40);
     assert.deepEqual(new Uint8Array(data), built.split('heldout').get(3).pixels);
   });
@@ -40,11 +59,20 @@ describe('pyramid-nas dataset', () => {
   test('bad input exits 2 with a message', () => {
     const out = join(root, 'held'); // exists from the previous test
     const cases: Array<[string[], RegExp]> = [
-      [['dataset', 'export', 'shapes', '--split', 'test', '--out', join(root, 'x')], /expected one of train, heldout, got "test"/],
+      [
+        ['dataset', 'export', 'shapes', '--split', 'test', '--out', join(root, 'x')],
+        /expected one of train, heldout, got "test"/,
+      ],
       [['dataset', 'export', 'shapes', '--count', 'many', '--out', join(root, 'x')], /expected an integer/],
       [['dataset', 'export', 'cifar', '--out', join(root, 'x')], /expected one of shapes, fashion-mnist-scenes/],
-      [['dataset', 'export', 'shapes', '--split', 'heldout', '--out', out, '--count', '2'], /already exists \(use --force/],
-      [['dataset', 'export', 'fashion-mnist-scenes', '--data', join(root, 'no-such-dir'), '--out', join(root, 'x')], /fashion-mnist directory not found/],
+      [
+        ['dataset', 'export', 'shapes', '--split', 'heldout', '--out', out, '--count', '2'],
+        /already exists \(use --force/,
+      ],
+      [
+        ['dataset', 'export', 'fashion-mnist-scenes', '--data', join(root, 'no-such-dir'), '--out', join(root, 'x')],
+        /fashion-mnist directory not found/,
+      ],
       [['dataset', 'export', 'shapes', '--count', '2', '--out', join(out, 'instances.json', 'x')], /ENOTDIR|EEXIST/],
     ];
     for (const [args, message] of cases) {
@@ -74,17 +102,39 @@ describe('pyramid-nas dataset', () => {
   test('training on an export of both splits (--dataset coco) repeats the built-in run step for step', async () => {
     const dir = join(root, 'both');
     const common = ['--seed', '7', '--size', '32'];
-    assert.equal(cli('dataset', 'export', 'shapes', '--split', 'train', '--out', join(dir, 'train'), '--count', '24', ...common).status, 0);
-    assert.equal(cli('dataset', 'export', 'shapes', '--split', 'heldout', '--out', join(dir, 'heldout'), '--count', '12', ...common).status, 0);
+    assert.equal(
+      cli('dataset', 'export', 'shapes', '--split', 'train', '--out', join(dir, 'train'), '--count', '24', ...common)
+        .status,
+      0,
+    );
+    assert.equal(
+      cli(
+        'dataset',
+        'export',
+        'shapes',
+        '--split',
+        'heldout',
+        '--out',
+        join(dir, 'heldout'),
+        '--count',
+        '12',
+        ...common,
+      ).status,
+      0,
+    );
     // The library trainer (loaded only here: TensorFlow.js), so the per-step losses can be compared too —
     // after a few steps AP is still 0, but the losses depend on every pixel and box of every batch.
     const { trainAndEvaluate } = await import('../../src/train/index.js');
     const graph = JSON.parse(readFileSync(resolve('search-spaces/zoo/fpn.graph.json'), 'utf8'));
     const run = async (dataset: object) => {
       const losses: number[] = [];
-      const m = await trainAndEvaluate(graph, { steps: 4, batchSize: 4, imageSize: 32, trainImages: 24, heldoutImages: 12, seed: 7, ...dataset }, {
-        onProgress: (p) => losses.push(p.loss),
-      });
+      const m = await trainAndEvaluate(
+        graph,
+        { steps: 4, batchSize: 4, imageSize: 32, trainImages: 24, heldoutImages: 12, seed: 7, ...dataset },
+        {
+          onProgress: (p) => losses.push(p.loss),
+        },
+      );
       const { AP, AP50, APs, params, macs } = m as unknown as Record<string, number>;
       return { losses, AP, AP50, APs, params, macs };
     };
@@ -94,8 +144,39 @@ describe('pyramid-nas dataset', () => {
     assert.deepEqual(await run({ dataset: 'coco', dataDir: dir }), builtIn);
     // ... and the comparison can fail: another seed's export trains differently.
     const other = join(root, 'other');
-    assert.equal(cli('dataset', 'export', 'shapes', '--split', 'train', '--out', join(other, 'train'), '--count', '24', '--seed', '8', '--size', '32').status, 0);
-    assert.equal(cli('dataset', 'export', 'shapes', '--split', 'heldout', '--out', join(other, 'heldout'), '--count', '12', ...common).status, 0);
+    assert.equal(
+      cli(
+        'dataset',
+        'export',
+        'shapes',
+        '--split',
+        'train',
+        '--out',
+        join(other, 'train'),
+        '--count',
+        '24',
+        '--seed',
+        '8',
+        '--size',
+        '32',
+      ).status,
+      0,
+    );
+    assert.equal(
+      cli(
+        'dataset',
+        'export',
+        'shapes',
+        '--split',
+        'heldout',
+        '--out',
+        join(other, 'heldout'),
+        '--count',
+        '12',
+        ...common,
+      ).status,
+      0,
+    );
     assert.notDeepEqual((await run({ dataset: 'coco', dataDir: other })).losses, builtIn.losses);
   });
 });

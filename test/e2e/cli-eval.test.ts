@@ -1,10 +1,10 @@
 // `pyramid-nas eval` end to end: files written here, the real CLI in a child process, exit codes.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 
 const BIN = resolve('bin/pyramid-nas.mjs');
 let dir = '';
@@ -17,7 +17,10 @@ function cli(...args: string[]) {
 // Two objects of class 7 in image 10; detections: the first found (IoU 1), a duplicate of it, then the
 // second found. tp 1,1,2 fp 0,1,1 → AP = (51 + 50·2/3)/101 = 253/303 at every threshold (see the unit test).
 const gt = {
-  images: [{ id: 10, width: 100, height: 100 }, { id: 11, width: 100, height: 100 }],
+  images: [
+    { id: 10, width: 100, height: 100 },
+    { id: 11, width: 100, height: 100 },
+  ],
   categories: [{ id: 7, name: 'box' }],
   annotations: [
     { id: 1, image_id: 10, category_id: 7, bbox: [0, 0, 40, 40], area: 1600, iscrowd: 0 },
@@ -49,7 +52,20 @@ describe('pyramid-nas eval', () => {
     const r = cli('--gt', 'gt.json', '--dt', 'dt.json', '--json');
     assert.equal(r.code, 0, r.stderr);
     const stats = JSON.parse(r.stdout) as Record<string, number>;
-    assert.deepEqual(Object.keys(stats), ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']);
+    assert.deepEqual(Object.keys(stats), [
+      'AP',
+      'AP50',
+      'AP75',
+      'APs',
+      'APm',
+      'APl',
+      'AR1',
+      'AR10',
+      'AR100',
+      'ARs',
+      'ARm',
+      'ARl',
+    ]);
     assert.ok(Math.abs(stats.AP - 253 / 303) < 1e-12);
     assert.equal(stats.APs, -1);
     assert.ok(Math.abs(stats.AR1 - 0.5) < 1e-12);

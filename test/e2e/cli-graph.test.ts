@@ -1,14 +1,17 @@
 // End-to-end: the graph commands as a user runs them (`node bin/pyramid-nas.mjs …`), exit codes included.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
 import { XMLValidator } from 'fast-xml-parser';
 
 const ZOO = 'search-spaces/zoo';
-const zooFiles = readdirSync(ZOO).filter((f) => f.endsWith('.graph.json')).map((f) => join(ZOO, f));
+const zooFiles = readdirSync(ZOO)
+  .filter((f) => f.endsWith('.graph.json'))
+  .map((f) => join(ZOO, f));
 const dir = mkdtempSync(join(tmpdir(), 'cli-graph-'));
 
 function cli(...args: string[]) {
@@ -36,7 +39,11 @@ describe('pyramid-nas validate', () => {
     assert.equal(json.code, 2);
     const report = JSON.parse(json.stdout);
     assert.equal(report.ok, false);
-    assert.deepEqual(report.files[0].errors[0], { code: 'UNKNOWN_INPUT', path: 'nodes[1].inputs[1]', message: 'unknown id "p9"' });
+    assert.deepEqual(report.files[0].errors[0], {
+      code: 'UNKNOWN_INPUT',
+      path: 'nodes[1].inputs[1]',
+      message: 'unknown id "p9"',
+    });
   });
 
   test('broken JSON: exit 2 with line:column; dead nodes warn but pass', () => {
@@ -64,7 +71,10 @@ describe('pyramid-nas render / hash / zoo', () => {
     assert.equal(XMLValidator.validate(svg), true);
     assert.equal((svg.match(/>C[3-7]<\/text>/g) ?? []).length, 5);
     assert.equal((svg.match(/>P[3-7]<\/text>/g) ?? []).length, 5);
-    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
     const dot = cli('render', join(ZOO, 'fpn.graph.json'), '--format', 'dot');
     assert.equal(dot.code, 0);
     assert.match(dot.stdout, /^digraph "fpn" \{/);
@@ -74,14 +84,21 @@ describe('pyramid-nas render / hash / zoo', () => {
   test('hash: the same hash for a shuffled, renamed copy; exit 2 for a missing file', () => {
     const g = JSON.parse(readFileSync(join(ZOO, 'bifpn.graph.json'), 'utf8'));
     const ren = (id: string) => (id.startsWith('C') ? id : `x_${id}`);
-    g.nodes = g.nodes.map((x: { id: string; inputs: string[] }) => ({ ...x, id: ren(x.id), inputs: [...x.inputs].reverse().map(ren) }));
+    g.nodes = g.nodes.map((x: { id: string; inputs: string[] }) => ({
+      ...x,
+      id: ren(x.id),
+      inputs: [...x.inputs].reverse().map(ren),
+    }));
     g.outputs = Object.fromEntries(Object.entries(g.outputs as Record<string, string>).map(([k, v]) => [k, ren(v)]));
     g.name = 'renamed';
     const copy = join(dir, 'copy.graph.json');
     writeFileSync(copy, JSON.stringify(g));
     const r = cli('hash', join(ZOO, 'bifpn.graph.json'), copy, join(dir, 'missing.json'));
     assert.equal(r.code, 2);
-    const [a, b] = r.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0]);
+    const [a, b] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/)[0]);
     assert.match(a, /^[0-9a-f]{64}$/);
     assert.equal(a, b);
     assert.match(r.stderr, /missing\.json: \$: cannot read/);

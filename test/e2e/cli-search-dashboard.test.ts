@@ -2,13 +2,13 @@
 // serves the page, /api/state and the /events stream with the campaign in them while it runs, and goes
 // away with the campaign (at its end and on SIGINT). A port in use is a usage error (exit 2, nothing
 // written). The fake trainer (PYRAMID_NAS_TRAINER=fake) makes trials take a known, short time.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-cli-dash-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -23,10 +23,13 @@ interface Running {
 function start(args: string[], fake: object): Running {
   const env = { ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(fake) };
   const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
@@ -74,10 +77,18 @@ function campaignFile(name: string, trials: number): { file: string; out: string
   // The output folder's name differs from the campaign's, so seeing the name proves the journal was read.
   const out = join(root, 'results', `${name}-out`);
   const file = join(root, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    name, seed: 4, space: { name: 'nas-fpn', options: { cells: 5, levels: { min: 3, max: 5 } } },
-    controller: { kind: 'random' }, budget: { trials }, concurrency: 2, output: out,
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name,
+      seed: 4,
+      space: { name: 'nas-fpn', options: { cells: 5, levels: { min: 3, max: 5 } } },
+      controller: { kind: 'random' },
+      budget: { trials },
+      concurrency: 2,
+      output: out,
+    }),
+  );
   return { file, out };
 }
 
@@ -87,7 +98,11 @@ interface StateCampaign {
 }
 
 /** Reads server-sent events until `want` accepts one (or the deadline passes). */
-async function readEvents(url: string, want: (event: string, data: unknown) => boolean, ms: number): Promise<{ event: string; data: unknown }> {
+async function readEvents(
+  url: string,
+  want: (event: string, data: unknown) => boolean,
+  ms: number,
+): Promise<{ event: string; data: unknown }> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), ms);
   try {
@@ -114,7 +129,7 @@ async function readEvents(url: string, want: (event: string, data: unknown) => b
       }
     }
   } catch (err) {
-    if (ac.signal.aborted) throw new Error(`no matching event on ${url} within ${ms} ms`);
+    if (ac.signal.aborted) throw new Error(`no matching event on ${url} within ${ms} ms`, { cause: err });
     throw err;
   } finally {
     clearTimeout(timer);
@@ -129,7 +144,13 @@ describe('pyramid-nas search --dashboard', () => {
     // 10 trials of 500–800 ms on 2 processes: a few seconds of campaign to look at.
     const r = start(['search', file, '--dashboard', '--dashboard-port', String(port)], { delayMs: [500, 800] });
     try {
-      const url = await waitFor('the dashboard URL on stderr', () => /dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(r.stderr()) ?? (r.child.exitCode !== null ? ['', 'exited'] : undefined), 30_000);
+      const url = await waitFor(
+        'the dashboard URL on stderr',
+        () =>
+          /dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(r.stderr()) ??
+          (r.child.exitCode !== null ? ['', 'exited'] : undefined),
+        30_000,
+      );
       assert.notEqual(url[1], 'exited', `search exited first: ${r.stderr()}`);
       assert.equal(Number(url[2]), port);
       const base = url[1];
@@ -140,17 +161,25 @@ describe('pyramid-nas search --dashboard', () => {
 
       // The event stream: the snapshot or a later update carries the campaign once its journal exists.
       const named = (c: unknown) => (c as StateCampaign | undefined)?.header?.name === 'dashcamp';
-      const ev = await readEvents(`${base}events`, (event, data) => {
-        if (event === 'snapshot') return (data as { campaigns: unknown[] }).campaigns.some(named);
-        return event === 'campaign' && named(data);
-      }, 30_000);
+      const ev = await readEvents(
+        `${base}events`,
+        (event, data) => {
+          if (event === 'snapshot') return (data as { campaigns: unknown[] }).campaigns.some(named);
+          return event === 'campaign' && named(data);
+        },
+        30_000,
+      );
       assert.ok(ev.event === 'snapshot' || ev.event === 'campaign');
 
       // The JSON state while the campaign still runs: trials asked, not all of them told yet.
-      const state = await waitFor('the campaign in /api/state', async () => {
-        const s = (await (await fetch(`${base}api/state`)).json()) as { campaigns: StateCampaign[] };
-        return s.campaigns.find((c) => c.header.name === 'dashcamp' && c.header.asked > 0);
-      }, 30_000);
+      const state = await waitFor(
+        'the campaign in /api/state',
+        async () => {
+          const s = (await (await fetch(`${base}api/state`)).json()) as { campaigns: StateCampaign[] };
+          return s.campaigns.find((c) => c.header.name === 'dashcamp' && c.header.asked > 0);
+        },
+        30_000,
+      );
       assert.ok(state.header.told < 10, `told ${state.header.told} of 10 while running`);
       assert.ok(state.rows.length > 0 && state.rows.every((row) => /^dashcamp-\d+$/.test(row.id)));
 
@@ -167,7 +196,11 @@ describe('pyramid-nas search --dashboard', () => {
     const { file } = campaignFile('dashstop', 50);
     const r = start(['search', file, '--dashboard', '--dashboard-port', String(await freePort())], { delayMs: 2000 });
     try {
-      const url = await waitFor('the dashboard URL on stderr', () => /dashboard: (http:\/\/\S+)/.exec(r.stderr()) ?? (r.child.exitCode !== null ? ['', 'exited'] : undefined), 30_000);
+      const url = await waitFor(
+        'the dashboard URL on stderr',
+        () => /dashboard: (http:\/\/\S+)/.exec(r.stderr()) ?? (r.child.exitCode !== null ? ['', 'exited'] : undefined),
+        30_000,
+      );
       assert.notEqual(url[1], 'exited', `search exited first: ${r.stderr()}`);
       assert.equal((await fetch(url[1])).status, 200);
       r.child.kill('SIGINT');

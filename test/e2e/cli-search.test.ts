@@ -1,19 +1,26 @@
 // The CLI end to end: `search` (dry run, bad files, an embedded run with the fake trainer), `status`,
 // `export` in every format.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -23,9 +30,13 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 const FAKE = { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ delayMs: [20, 80], nan: [2] }) };
 const out = join(root, 'results', 'cli');
 const good = {
-  name: 'cli', seed: 9, space: { name: 'nas-fpn', options: { cells: 5, levels: { min: 3, max: 5 } } },
+  name: 'cli',
+  seed: 9,
+  space: { name: 'nas-fpn', options: { cells: 5, levels: { min: 3, max: 5 } } },
   controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
-  budget: { trials: 5 }, concurrency: 2, output: out,
+  budget: { trials: 5 },
+  concurrency: 2,
+  output: out,
 };
 function file(name: string, value: unknown): string {
   const f = join(root, name);
@@ -35,7 +46,13 @@ function file(name: string, value: unknown): string {
 
 describe('pyramid-nas search / status / export', () => {
   test('a malformed campaign file exits 2 with JSON paths and writes nothing', async () => {
-    const bad = file('bad.json', { ...good, output: join(root, 'never'), budget: { trails: 5 }, space: { name: 'nas-fpn', options: { cells: 'many' } }, surprise: true });
+    const bad = file('bad.json', {
+      ...good,
+      output: join(root, 'never'),
+      budget: { trails: 5 },
+      space: { name: 'nas-fpn', options: { cells: 'many' } },
+      surprise: true,
+    });
     const r = await run(['search', bad, '--json']);
     assert.equal(r.code, 2);
     const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -43,7 +60,14 @@ describe('pyramid-nas search / status / export', () => {
     assert.deepEqual(paths, ['$.budget', '$.budget.trails', '$.surprise']);
     assert.match(r.stderr, /\$\.surprise: unknown key/);
     assert.equal(existsSync(join(root, 'never')), false);
-    const opts = await run(['search', file('bad2.json', { ...good, output: join(root, 'never'), space: { name: 'nas-fpn', options: { cells: 'many' } } })]);
+    const opts = await run([
+      'search',
+      file('bad2.json', {
+        ...good,
+        output: join(root, 'never'),
+        space: { name: 'nas-fpn', options: { cells: 'many' } },
+      }),
+    ]);
     assert.equal(opts.code, 2);
     assert.match(opts.stderr, /\$\.space\.options\.cells/);
     const syntax = await run(['search', file('bad3.json', '{ "name": "x",, }')]);
@@ -66,9 +90,13 @@ describe('pyramid-nas search / status / export', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /finished \(trials\): 5 trials, 1 failed, 0 invalid/);
     assert.match(r.stdout, /best \(reward 0\.\d{4}\): AP 0\.\d{4} — trial cli-\d+, hash [0-9a-f]{12}/);
-    assert.match(r.stdout, /proxy cost: [\d.]+ MMACs, \d+ params \(neck at the proxy's width: 32 channels, repeats capped at 2, 64×64 input\)/);
+    assert.match(
+      r.stdout,
+      /proxy cost: [\d.]+ MMACs, \d+ params \(neck at the proxy's width: 32 channels, repeats capped at 2, 64×64 input\)/,
+    );
     assert.match(r.stdout, new RegExp(`outputs: ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    for (const f of ['campaign.json', 'journal.jsonl', 'trials.csv', 'best.graph.json', 'pareto.json', 'best.svg']) assert.ok(existsSync(join(out, f)), f);
+    for (const f of ['campaign.json', 'journal.jsonl', 'trials.csv', 'best.graph.json', 'pareto.json', 'best.svg'])
+      assert.ok(existsSync(join(out, f)), f);
 
     const again = await run(['search', file('good.json', good)], FAKE);
     assert.equal(again.code, 2);
@@ -101,7 +129,9 @@ describe('pyramid-nas search / status / export', () => {
       if (format === 'dot') assert.match(text, /digraph/);
     }
     const best = JSON.parse(readFileSync(join(out, 'best.graph.json'), 'utf8'));
-    const first = JSON.parse(readFileSync(join(root, 'export-json', readdirSync(join(root, 'export-json')).sort()[0]), 'utf8'));
+    const first = JSON.parse(
+      readFileSync(join(root, 'export-json', readdirSync(join(root, 'export-json')).sort()[0]), 'utf8'),
+    );
     assert.deepEqual(first, best);
   });
 

@@ -1,10 +1,10 @@
 // `pyramid-nas train` end to end: a tiny real run prints its JSON result; bad input exits 2.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, test } from 'node:test';
 
 const CLI = ['bin/pyramid-nas.mjs', 'train'];
 
@@ -15,8 +15,24 @@ function run(args: string[]) {
 
 describe('pyramid-nas train', () => {
   test('a tiny run logs the backend and progress, and prints AP, costs and timings as JSON', () => {
-    const r = run(['search-spaces/zoo/fpn.graph.json', '--steps', '3', '--size', '32', '--channels', '8', '--batch', '2',
-      '--train-images', '4', '--heldout-images', '4', '--seed', '7', '--json']);
+    const r = run([
+      'search-spaces/zoo/fpn.graph.json',
+      '--steps',
+      '3',
+      '--size',
+      '32',
+      '--channels',
+      '8',
+      '--batch',
+      '2',
+      '--train-images',
+      '4',
+      '--heldout-images',
+      '4',
+      '--seed',
+      '7',
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /backend: (wasm|cpu|tensorflow)/);
     assert.match(r.stderr, /step 3\/3/);
@@ -34,10 +50,18 @@ describe('pyramid-nas train', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pyramid-nas-train-'));
     try {
       const file = join(dir, 'bad.graph.json');
-      writeFileSync(file, JSON.stringify({
-        format: 'pyramid-graph/1', name: 'bad', levels: { min: 3, max: 4 }, channels: 8, repeats: 1,
-        nodes: [{ id: 'a', level: 3, op: 'sum', inputs: ['C9'], post: 'none' }], outputs: { P3: 'a' },
-      }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          format: 'pyramid-graph/1',
+          name: 'bad',
+          levels: { min: 3, max: 4 },
+          channels: 8,
+          repeats: 1,
+          nodes: [{ id: 'a', level: 3, op: 'sum', inputs: ['C9'], post: 'none' }],
+          outputs: { P3: 'a' },
+        }),
+      );
       const r = run([file, '--json']);
       assert.equal(r.code, 2);
       const out = JSON.parse(r.stdout);
@@ -54,6 +78,9 @@ describe('pyramid-nas train', () => {
   test('bad options exit 2', () => {
     assert.equal(run(['search-spaces/zoo/fpn.graph.json', '--steps', 'many']).code, 2);
     assert.equal(run(['search-spaces/zoo/fpn.graph.json', '--dataset', 'mnist']).code, 2);
-    assert.equal(run(['search-spaces/zoo/fpn.graph.json', '--dataset', 'coco', '--data', '/nonexistent-dir', '--steps', '1']).code, 2);
+    assert.equal(
+      run(['search-spaces/zoo/fpn.graph.json', '--dataset', 'coco', '--data', '/nonexistent-dir', '--steps', '1']).code,
+      2,
+    );
   });
 });

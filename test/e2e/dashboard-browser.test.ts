@@ -2,17 +2,19 @@
 // driven by playwright-core. Two campaigns written here with the campaign's Journal writer; checks the
 // table, the plots, a pyramid picture, side-by-side comparison, a trial told later appearing live, and
 // that markup in trial data is shown as text and never executed.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import type { Browser, Page } from 'playwright-core';
-import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
+
 import { Journal, readJournal } from '../../src/campaign/journal.js';
-import { ranked } from '../../src/campaign/records.js';
 import { recordsFromJournal } from '../../src/campaign/journal-state.js';
+import { ranked } from '../../src/campaign/records.js';
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { launchChromium } from './dashboard-chromium.js';
 
 const MARKUP = '<img src=x onerror="window.__pwned=1">';
@@ -28,12 +30,29 @@ before(async () => {
   // Fail loudly, never skip, when Chromium is missing: CI installs it (.ci/run).
   browser = await launchChromium();
   const a = writeSyntheticCampaign(dirA, { name: 'alpha', trials: 10, running: 1, failRate: 0, seed: 11 });
-  writeSyntheticCampaign(dirB, { name: 'beta', trials: 8, controller: 'random', failRate: 0, seed: 12, finished: true });
+  writeSyntheticCampaign(dirB, {
+    name: 'beta',
+    trials: 8,
+    controller: 'random',
+    failRate: 0,
+    seed: 12,
+    finished: true,
+  });
   running = a.trials[10];
   // Markup where people could put it: a failed trial's error and worker, a graph file's name.
   const j = new Journal(join(dirA, 'journal.jsonl'));
   j.append({ type: 'asked', index: 11, trialId: 'alpha-11', decisions: a.trials[0].decisions, hash: 'x' });
-  j.append({ type: 'told', index: 11, trialId: 'alpha-11', status: 'failed', error: MARKUP, reward: 0, wallSeconds: 1, worker: `<b>${MARKUP}</b>`, elapsed: 700 });
+  j.append({
+    type: 'told',
+    index: 11,
+    trialId: 'alpha-11',
+    status: 'failed',
+    error: MARKUP,
+    reward: 0,
+    wallSeconds: 1,
+    worker: `<b>${MARKUP}</b>`,
+    elapsed: 700,
+  });
   j.close();
   const gfile = join(dirA, 'graphs', 'alpha-3.graph.json');
   writeFileSync(gfile, JSON.stringify({ ...JSON.parse(readFileSync(gfile, 'utf8')), name: MARKUP }));
@@ -71,8 +90,13 @@ describe('dashboard in Chromium', () => {
     await page.selectOption('#f-campaign', '');
     // Sort by AP, highest first: the first row's AP is the largest of the column.
     await page.click('#trial-table th[data-key=AP]');
-    const aps = await page.$$eval('#trial-table tbody tr td:nth-child(6)', (tds) => tds.map((td) => Number(td.textContent)).filter((v) => !Number.isNaN(v)));
-    assert.deepEqual(aps, [...aps].sort((x, y) => y - x));
+    const aps = await page.$$eval('#trial-table tbody tr td:nth-child(6)', (tds) =>
+      tds.map((td) => Number(td.textContent)).filter((v) => !Number.isNaN(v)),
+    );
+    assert.deepEqual(
+      aps,
+      [...aps].sort((x, y) => y - x),
+    );
   });
 
   test('the three plots draw every complete trial on their canvases', async () => {
@@ -103,7 +127,11 @@ describe('dashboard in Chromium', () => {
       return { x: u.valToPos(u.data[0][k], 'x'), y: u.valToPos(u.data[2][k], 'y'), id: chart.rowsAt[2][k].id };
     })()`);
     await page.click('#chart-macs .u-over', { position: { x: at.x, y: at.y } });
-    await page.waitForFunction(`document.querySelector('#pane-a .trial-id')?.textContent === ${JSON.stringify(at.id)}`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      `document.querySelector('#pane-a .trial-id')?.textContent === ${JSON.stringify(at.id)}`,
+      undefined,
+      { timeout: 10_000 },
+    );
   });
 
   test('markup in an error, a worker name and a graph name is shown as text, never run', async () => {
@@ -116,18 +144,29 @@ describe('dashboard in Chromium', () => {
     await page.click('#trial-table tr[data-trial="alpha-11"]');
     await page.waitForSelector('#pane-a .trial-error');
     assert.equal(await page.textContent('#pane-a .trial-error'), MARKUP);
-    assert.equal(await page.locator('main img:not(.pyramid), main b').count(), 0, 'no element was made from trial data');
+    assert.equal(
+      await page.locator('main img:not(.pyramid), main b').count(),
+      0,
+      'no element was made from trial data',
+    );
     assert.equal(await page.evaluate('window.__pwned'), undefined);
   });
 
   test('clicking a trial shows its pyramid, decisions and a download; shift-click compares', async () => {
     await page.click('#trial-table tr[data-trial="alpha-2"]');
-    await page.waitForFunction(`document.querySelector('#pane-a img.pyramid')?.naturalWidth > 300`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('#pane-a img.pyramid')?.naturalWidth > 300`, undefined, {
+      timeout: 10_000,
+    });
     assert.equal(await page.textContent('#pane-a .trial-id'), 'alpha-2');
     assert.ok((await page.locator('#pane-a table.decisions tbody tr').count()) > 10);
-    assert.match(String(await page.getAttribute('#pane-a a.download', 'href')), /\/api\/graph\.json\?c=alpha&id=alpha-2$/);
+    assert.match(
+      String(await page.getAttribute('#pane-a a.download', 'href')),
+      /\/api\/graph\.json\?c=alpha&id=alpha-2$/,
+    );
     await page.click('#trial-table tr[data-trial="beta-1"]', { modifiers: ['Shift'] });
-    await page.waitForFunction(`document.querySelector('#pane-b img.pyramid')?.naturalWidth > 300`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('#pane-b img.pyramid')?.naturalWidth > 300`, undefined, {
+      timeout: 10_000,
+    });
     assert.equal(await page.textContent('#pane-b .trial-id'), 'beta-1');
     assert.equal(await page.textContent('#pane-a .trial-id'), 'alpha-2', 'pane A keeps its trial');
   });
@@ -136,7 +175,29 @@ describe('dashboard in Chromium', () => {
     await page.click('#trial-table tr[data-trial="alpha-10"]');
     await page.waitForSelector('#pane-a h3 .st-running');
     const j = new Journal(join(dirA, 'journal.jsonl'));
-    j.append({ type: 'told', index: 10, trialId: 'alpha-10', status: 'complete', reward: 0.42, wallSeconds: 9, worker: 'late', elapsed: 800, metrics: { AP: 0.42, AP50: 0.6, AP75: 0.4, APs: 0.2, APm: 0.4, APl: 0.5, params: 123456, macs: 9876543, trainSeconds: 8, evalSeconds: 1, backend: 'wasm' } });
+    j.append({
+      type: 'told',
+      index: 10,
+      trialId: 'alpha-10',
+      status: 'complete',
+      reward: 0.42,
+      wallSeconds: 9,
+      worker: 'late',
+      elapsed: 800,
+      metrics: {
+        AP: 0.42,
+        AP50: 0.6,
+        AP75: 0.4,
+        APs: 0.2,
+        APm: 0.4,
+        APl: 0.5,
+        params: 123456,
+        macs: 9876543,
+        trainSeconds: 8,
+        evalSeconds: 1,
+        backend: 'wasm',
+      },
+    });
     j.append({ type: 'asked', index: 12, trialId: 'alpha-12', decisions: running.decisions, hash: 'y' });
     j.close();
     await page.waitForSelector('#trial-table tr[data-trial="alpha-12"]', { timeout: 10_000 });
@@ -170,7 +231,10 @@ describe('dashboard in Chromium, a long campaign', () => {
       assert.equal(await p.textContent('#trial-count'), '450 of 450 (scroll for more)');
       for (const expected of [400, 450]) {
         await p.$eval('#trials .scroll', (s) => s.scrollTo(0, s.scrollHeight));
-        await p.locator('#trial-table tbody tr').nth(expected - 1).waitFor({ timeout: 5000 });
+        await p
+          .locator('#trial-table tbody tr')
+          .nth(expected - 1)
+          .waitFor({ timeout: 5000 });
         assert.equal(await count(), expected);
       }
       assert.equal(await p.textContent('#trial-count'), '450 of 450');
@@ -178,7 +242,10 @@ describe('dashboard in Chromium, a long campaign', () => {
       const best = ranked(recordsFromJournal(readJournal(join(dir, 'journal.jsonl'))))[0].trialId;
       assert.equal(await p.getAttribute('#trial-table tbody tr:first-child', 'data-trial'), best);
       assert.equal(await p.getAttribute('#trial-table tbody tr:first-child', 'class'), 'best');
-      assert.match(String(await p.textContent('.card[data-campaign=long] dd.best-text')), new RegExp(`^\\(reward 0\\.\\d{4}\\): AP 0\\.\\d{4} \\(${best}\\)$`));
+      assert.match(
+        String(await p.textContent('.card[data-campaign=long] dd.best-text')),
+        new RegExp(`^\\(reward 0\\.\\d{4}\\): AP 0\\.\\d{4} \\(${best}\\)$`),
+      );
       assert.equal(await p.locator('#chart-ap canvas').count(), 1);
       assert.deepEqual(refused, []);
     } finally {

@@ -1,11 +1,12 @@
 // `pyramid-nas dashboard` end to end: the real CLI in a child process, its exit codes for bad input, and
 // a served campaign that stops cleanly on SIGTERM.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 
 const BIN = resolve('bin/pyramid-nas.mjs');
@@ -37,7 +38,10 @@ describe('pyramid-nas dashboard', () => {
   });
 
   test('serves the campaign, prints its URL, stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'dashboard', 'cli', '--port', '0', '--token', 'a-long-token'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'dashboard', 'cli', '--port', '0', '--token', 'a-long-token'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolveUrl, reject) => {
         let out = '';
@@ -53,7 +57,9 @@ describe('pyramid-nas dashboard', () => {
         child.on('exit', (code) => reject(new Error(`exited ${code}`)));
       });
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=a-long-token$/);
-      const state = (await (await fetch(url.replace('/?', '/api/state?'))).json()) as { campaigns: Array<{ header: { name: string }; rows: unknown[] }> };
+      const state = (await (await fetch(url.replace('/?', '/api/state?'))).json()) as {
+        campaigns: Array<{ header: { name: string }; rows: unknown[] }>;
+      };
       assert.equal(state.campaigns[0].header.name, 'cli');
       assert.equal(state.campaigns[0].rows.length, 3);
       assert.equal((await fetch(url.replace(/\?.*$/, 'api/state'))).status, 401);

@@ -1,13 +1,15 @@
 // `--redis`: the running trials of a campaign's BullMQ queue, with the progress its worker reports, read
 // from a real Redis (CI starts one on 127.0.0.1:6379) — and read-only: watching a campaign whose queue
 // does not exist creates no key.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
 import { Queue, Worker } from 'bullmq';
-import { startDashboard, type Dashboard } from '../../src/dashboard/index.js';
+
+import { type Dashboard, startDashboard } from '../../src/dashboard/index.js';
 import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { launchChromium } from './dashboard-chromium.js';
@@ -29,7 +31,13 @@ before(async () => {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     conn.ping(),
-    new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error(`no Redis answered at ${REDIS} within 5 s (bash .ci/run starts one)`)), 5000))),
+    new Promise(
+      (_r, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`no Redis answered at ${REDIS} within 5 s (bash .ci/run starts one)`)),
+          5000,
+        )),
+    ),
   ]).finally(() => clearTimeout(timer));
   writeSyntheticCampaign(join(root, busy), { name: busy, trials: 2, running: 1, writer: 'bulk' });
   writeSyntheticCampaign(join(root, idle), { name: idle, trials: 1, running: 1, writer: 'bulk' });
@@ -62,7 +70,15 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-type State = { redis: boolean; queues: Array<{ key: string; ok: boolean; counts: Record<string, number>; active: Array<{ trialId: string; worker?: string; progress?: { step: number; steps: number; loss: number } }> }> };
+type State = {
+  redis: boolean;
+  queues: Array<{
+    key: string;
+    ok: boolean;
+    counts: Record<string, number>;
+    active: Array<{ trialId: string; worker?: string; progress?: { step: number; steps: number; loss: number } }>;
+  }>;
+};
 
 describe('dashboard --redis', () => {
   test('shows the active job with its training progress and worker', async () => {

@@ -1,12 +1,12 @@
 // Resource limits at the CLI: `search --dry-run` refuses a campaign whose proxy task is over the limits
 // trial processes enforce (exit 2, the key's JSON path, value, limit and the flag to raise it) before
 // anything is written; `--limits` raises them; a bad `--limits` is a usage error on search and worker.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-limits-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -14,7 +14,8 @@ after(() => rmSync(root, { recursive: true, force: true }));
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -23,16 +24,27 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 const out = join(root, 'results', 'big');
 const file = join(root, 'big.json');
-writeFileSync(file, JSON.stringify({
-  name: 'big', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 2 }, concurrency: 1, output: out,
-  proxy: { channels: 4096, imageSize: 1024, batchSize: 1024, maxRepeats: 16 },
-}));
+writeFileSync(
+  file,
+  JSON.stringify({
+    name: 'big',
+    space: { name: 'nas-fpn' },
+    controller: { kind: 'random' },
+    budget: { trials: 2 },
+    concurrency: 1,
+    output: out,
+    proxy: { channels: 4096, imageSize: 1024, batchSize: 1024, maxRepeats: 16 },
+  }),
+);
 
 describe('resource limits at the CLI', () => {
   test('search --dry-run refuses a proxy task over the limits, naming each key, and writes nothing', async () => {
     const r = await run(['search', file, '--dry-run']);
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /\$\.proxy\.imageSize: 1024 is over the trial-process limit 256; .*--limits '\{"imageSize":1024\}'/);
+    assert.match(
+      r.stderr,
+      /\$\.proxy\.imageSize: 1024 is over the trial-process limit 256; .*--limits '\{"imageSize":1024\}'/,
+    );
     assert.match(r.stderr, /\$\.proxy\.channels: 4096 is over the trial-process limit 256/);
     assert.match(r.stderr, /\$\.proxy\.batchSize: 1024 is over/);
     assert.match(r.stderr, /\$\.proxy\.maxRepeats: 16 is over the trial-process limit 8/);
@@ -40,7 +52,13 @@ describe('resource limits at the CLI', () => {
   });
 
   test('--limits raises them', async () => {
-    const r = await run(['search', file, '--dry-run', '--limits', '{"imageSize":1024,"channels":4096,"batchSize":1024,"maxRepeats":16}']);
+    const r = await run([
+      'search',
+      file,
+      '--dry-run',
+      '--limits',
+      '{"imageSize":1024,"channels":4096,"batchSize":1024,"maxRepeats":16}',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).proxy.imageSize, 1024);
   });
@@ -52,7 +70,15 @@ describe('resource limits at the CLI', () => {
     const w = await run(['worker', '--redis', 'redis://127.0.0.1:6379', '--campaign', 'x', '--limits', '{"steps":-5}']);
     assert.equal(w.code, 2);
     assert.match(w.stderr, /--limits.*\$\.steps: expected a positive integer, got -5/);
-    const m = await run(['worker', '--redis', 'redis://127.0.0.1:6379', '--campaign', 'x', '--max-trials-per-child', '0']);
+    const m = await run([
+      'worker',
+      '--redis',
+      'redis://127.0.0.1:6379',
+      '--campaign',
+      'x',
+      '--max-trials-per-child',
+      '0',
+    ]);
     assert.equal(m.code, 2);
     assert.match(m.stderr, /--max-trials-per-child/);
   });

@@ -1,11 +1,21 @@
 // `search` and its output folder, end to end: /proc, /sys and /dev are refused at once (a recursive mkdir
 // under /proc used to spin a core forever); a fresh campaign never writes into a folder that holds files
 // ("../../etc", an earlier trials.csv), and --dry-run checks this too and says what it found.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { cli, killGroup } from '../integration/campaign-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-outdir-cli-'));
@@ -14,12 +24,25 @@ const FAKE = { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ d
 
 function campaignFile(name: string, output: string): string {
   const f = join(root, `${name}.json`);
-  writeFileSync(f, JSON.stringify({ name, space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 2 }, concurrency: 1, output }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      name,
+      space: { name: 'nas-fpn' },
+      controller: { kind: 'random' },
+      budget: { trials: 2 },
+      concurrency: 1,
+      output,
+    }),
+  );
   return f;
 }
 
 /** Runs the CLI, failing (and killing it) if it has not exited within `seconds`. */
-async function runWithin(seconds: number, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runWithin(
+  seconds: number,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const c = cli(args, FAKE);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), seconds * 1000)));
@@ -74,7 +97,10 @@ describe('search: where a campaign may write', () => {
     const absent = join(root, 'fresh', 'run');
     const a = await runWithin(30, ['search', campaignFile('absent', absent), '--dry-run']);
     assert.equal(a.code, 0, a.stderr);
-    assert.match(a.stderr, /dry run: output folder .*fresh\/run does not exist; a run would create it\. Nothing was written\./);
+    assert.match(
+      a.stderr,
+      /dry run: output folder .*fresh\/run does not exist; a run would create it\. Nothing was written\./,
+    );
     assert.equal(existsSync(join(root, 'fresh')), false);
 
     const empty = join(root, 'empty');

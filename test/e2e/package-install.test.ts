@@ -3,12 +3,12 @@
 // folder, `npx pyramid-nas` validates a graph and runs a tiny embedded campaign there (the fake trainer;
 // the pool children run the compiled JavaScript, with no tsx installed), and plain JavaScript imports the
 // library (`pyramid-nas`, `pyramid-nas/testing`).
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
 
 const REPO = resolve('.');
 const root = mkdtempSync(join(tmpdir(), 'pnas-package-'));
@@ -34,18 +34,37 @@ before(() => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   // From the npm cache when it has everything (as offline as it can be), else from the registry.
   // --ignore-scripts skips the optional tfjs-node-gpu's libtensorflow download (a GPU library this needs not).
-  const install = sh('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(root, info.filename)], { cwd: app });
+  const install = sh(
+    'npm',
+    ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(root, info.filename)],
+    { cwd: app },
+  );
   assert.equal(install.status, 0, `npm install of the tarball failed:\n${install.stderr}`);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('the tarball holds the compiled code and its runtime files, not the sources or build state', () => {
-  for (const want of ['bin/pyramid-nas.mjs', 'dist/src/cli/main.js', 'dist/src/index.d.ts', 'dist/src/testing/index.js', 'dist/workers/pool-child.js',
-    'search-spaces/zoo/fpn.graph.json', 'src/graph/pyramid-graph-1.schema.json', 'src/train/weights/backbone-shapes.json', 'src/dashboard/public/index.html']) {
+  for (const want of [
+    'bin/pyramid-nas.mjs',
+    'dist/src/cli/main.js',
+    'dist/src/index.d.ts',
+    'dist/src/testing/index.js',
+    'dist/workers/pool-child.js',
+    'search-spaces/zoo/fpn.graph.json',
+    'src/graph/pyramid-graph-1.schema.json',
+    'src/train/weights/backbone-shapes.json',
+    'src/dashboard/public/index.html',
+  ]) {
     const path = want.startsWith('bin/') || want.startsWith('dist/') ? want : `dist/${want}`;
     assert.ok(files.includes(path), `${path} is not in the package`);
   }
-  const strays = files.filter((f) => (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.startsWith('test/') || f.startsWith('bench/') || /\.tsbuildinfo$|\.build-(stamp|lock)$/.test(f));
+  const strays = files.filter(
+    (f) =>
+      (f.endsWith('.ts') && !f.endsWith('.d.ts')) ||
+      f.startsWith('test/') ||
+      f.startsWith('bench/') ||
+      /\.tsbuildinfo$|\.build-(stamp|lock)$/.test(f),
+  );
   assert.deepEqual(strays, []);
   assert.equal(existsSync(join(app, 'node_modules/tsx')), false, 'tsx must not be a dependency of the package');
 });
@@ -61,9 +80,18 @@ test('npx pyramid-nas validate', () => {
 });
 
 test('npx pyramid-nas search: a tiny embedded campaign (fake trainer) in the pool children', () => {
-  writeFileSync(join(app, 'tiny.campaign.json'), JSON.stringify({
-    name: 'tiny', seed: 1, space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 2 }, concurrency: 1, output: 'results/tiny',
-  }));
+  writeFileSync(
+    join(app, 'tiny.campaign.json'),
+    JSON.stringify({
+      name: 'tiny',
+      seed: 1,
+      space: { name: 'nas-fpn' },
+      controller: { kind: 'random' },
+      budget: { trials: 2 },
+      concurrency: 1,
+      output: 'results/tiny',
+    }),
+  );
   const env = { ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: '{}' };
   const r = sh('npx', ['--offline', 'pyramid-nas', 'search', 'tiny.campaign.json', '--json'], { cwd: app, env });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
@@ -71,19 +99,26 @@ test('npx pyramid-nas search: a tiny embedded campaign (fake trainer) in the poo
   assert.equal(status.status, 0, status.stderr);
   const report = JSON.parse(status.stdout) as { campaign: string; trials: { status: string }[]; best: string | null };
   assert.equal(report.campaign, 'tiny');
-  assert.deepEqual(report.trials.map((t) => t.status), ['complete', 'complete'], status.stdout);
+  assert.deepEqual(
+    report.trials.map((t) => t.status),
+    ['complete', 'complete'],
+    status.stdout,
+  );
   assert.notEqual(report.best, null);
 });
 
 test('plain JavaScript imports pyramid-nas and pyramid-nas/testing', () => {
-  writeFileSync(join(app, 'use.mjs'), `
+  writeFileSync(
+    join(app, 'use.mjs'),
+    `
     import { readFileSync } from 'node:fs';
     const api = await import('pyramid-nas');
     const testing = await import('pyramid-nas/testing');
     const r = api.parseGraph(JSON.parse(readFileSync('fpn.graph.json', 'utf8')));
     if (!r.ok) throw new Error('fpn.graph.json did not parse');
     console.log(JSON.stringify({ hash: api.graphHash(r.graph), arbGraph: typeof testing.arbGraph, exports: Object.keys(api).length }));
-  `);
+  `,
+  );
   const r = sh(process.execPath, ['use.mjs'], { cwd: app });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { hash: string; arbGraph: string; exports: number };
@@ -93,19 +128,39 @@ test('plain JavaScript imports pyramid-nas and pyramid-nas/testing', () => {
 });
 
 test('TypeScript finds the declarations through the exports map', () => {
-  writeFileSync(join(app, 'consumer.ts'), [
-    "import { graphHash, parseGraph, type PyramidGraph } from 'pyramid-nas';",
-    "import { arbGraph } from 'pyramid-nas/testing';",
-    'const r = parseGraph({});',
-    "export const hash: string = r.ok ? graphHash(r.graph) : 'invalid';",
-    'export const none: PyramidGraph | undefined = undefined;',
-    'export const arb = arbGraph;',
-    '// @ts-expect-error: not an export of the package',
-    "import { notAnExport } from 'pyramid-nas';",
-    'export { notAnExport };',
-  ].join('\n'));
+  writeFileSync(
+    join(app, 'consumer.ts'),
+    [
+      "import { graphHash, parseGraph, type PyramidGraph } from 'pyramid-nas';",
+      "import { arbGraph } from 'pyramid-nas/testing';",
+      'const r = parseGraph({});',
+      "export const hash: string = r.ok ? graphHash(r.graph) : 'invalid';",
+      'export const none: PyramidGraph | undefined = undefined;',
+      'export const arb = arbGraph;',
+      '// @ts-expect-error: not an export of the package',
+      "import { notAnExport } from 'pyramid-nas';",
+      'export { notAnExport };',
+    ].join('\n'),
+  );
   const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
-  const r = sh(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--skipLibCheck',
-    '--typeRoots', join(REPO, 'node_modules/@types'), '--types', 'node', 'consumer.ts'], { cwd: app });
+  const r = sh(
+    process.execPath,
+    [
+      tsc,
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--skipLibCheck',
+      '--typeRoots',
+      join(REPO, 'node_modules/@types'),
+      '--types',
+      'node',
+      'consumer.ts',
+    ],
+    { cwd: app },
+  );
   assert.equal(r.status, 0, r.stdout + r.stderr);
 });

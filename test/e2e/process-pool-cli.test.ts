@@ -1,19 +1,26 @@
 // The embedded pool's size at the CLI: a campaign asking for more trials at once than the machine has
 // cores is warned about (one process per running trial and its memory), at --dry-run and when it runs.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { availableParallelism, tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-pool-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -22,7 +29,17 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 
 function campaign(name: string, concurrency: number): string {
   const f = join(root, `${name}.json`);
-  writeFileSync(f, JSON.stringify({ name, space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 2 }, concurrency, output: join(root, 'results', name) }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      name,
+      space: { name: 'nas-fpn' },
+      controller: { kind: 'random' },
+      budget: { trials: 2 },
+      concurrency,
+      output: join(root, 'results', name),
+    }),
+  );
   return f;
 }
 
@@ -30,7 +47,12 @@ describe('embedded concurrency above the core count', () => {
   test('--dry-run warns about 1024 processes and their memory', async () => {
     const r = await run(['search', campaign('huge', 1024), '--dry-run']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, new RegExp(`warning: concurrency 1024 is more than this machine's ${availableParallelism()} cores: the embedded pool starts one process per running trial \\(about 600 MB resident each`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `warning: concurrency 1024 is more than this machine's ${availableParallelism()} cores: the embedded pool starts one process per running trial \\(about 600 MB resident each`,
+      ),
+    );
   });
 
   test('a run warns too (and still runs); at the core count it does not', async () => {

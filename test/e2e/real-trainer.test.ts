@@ -5,22 +5,31 @@
 // 0.345); an untrained or broken detector scores ≈ 0 (1 step: 0.002), so AP ≥ 0.2 fails unless
 // training, evaluation and the result's way back all work. Both paths must give the same AP: the trainer
 // is deterministic for a seed on one backend. About 20 s of CPU per path.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { PyramidGraph } from '../../src/graph/types.js';
-import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
+import { after, describe, test } from 'node:test';
+
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
+import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import type { TrialQueue } from '../../src/campaign/queue/types.js';
+import type { PyramidGraph } from '../../src/graph/types.js';
 import { resolveProxyTask } from '../../src/trial/proxy-task.js';
-import { ProcessPool } from '../../workers/process-pool.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
 import type { TrialJob, TrialResult } from '../../src/trial/types.js';
-import { SHARED_REDIS, cli, killGroup, obliterate, uniqueName, waitFor } from '../integration/campaign-helpers.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { ProcessPool } from '../../workers/process-pool.js';
+import { cli, killGroup, obliterate, SHARED_REDIS, uniqueName, waitFor } from '../integration/campaign-helpers.js';
 
 const MIN_AP = 0.2;
 const graph = JSON.parse(readFileSync('search-spaces/zoo/fpn.graph.json', 'utf8')) as PyramidGraph;
-const proxy = resolveProxyTask({ steps: 300, batchSize: 16, trainImages: 512, heldoutImages: 64, seed: 1, minObjectSize: 16, maxObjects: 2 });
+const proxy = resolveProxyTask({
+  steps: 300,
+  batchSize: 16,
+  trainImages: 512,
+  heldoutImages: 64,
+  seed: 1,
+  minObjectSize: 16,
+  maxObjects: 2,
+});
 
 /** This process's environment without a trainer override: the children load the real trainer. */
 function realTrainerEnv(): NodeJS.ProcessEnv {
@@ -39,7 +48,9 @@ async function runOne(queue: TrialQueue, j: TrialJob): Promise<TrialResult> {
   const result = new Promise<TrialResult>((resolve) => queue.onResult((r) => r.trialId === j.trialId && resolve(r)));
   await queue.submit(j);
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no result within 180 s')), 180_000)));
+  const limit = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error('no result within 180 s')), 180_000)),
+  );
   try {
     return await Promise.race([result, limit]);
   } finally {
@@ -61,11 +72,15 @@ const aps: Record<string, number> = {};
 
 describe('the real trainer through both queues', () => {
   after(() => {
-    if (aps.embedded !== undefined && aps.bullmq !== undefined) process.stdout.write(`# AP embedded ${aps.embedded}, bullmq ${aps.bullmq}\n`);
+    if (aps.embedded !== undefined && aps.bullmq !== undefined)
+      process.stdout.write(`# AP embedded ${aps.embedded}, bullmq ${aps.bullmq}\n`);
   });
 
   test('embedded process pool: a trained FPN scores held-out AP ≥ 0.2', async () => {
-    const queue = new EmbeddedQueue(new ProcessPool({ size: 1, env: realTrainerEnv() }), { concurrency: 1, attempts: 1 });
+    const queue = new EmbeddedQueue(new ProcessPool({ size: 1, env: realTrainerEnv() }), {
+      concurrency: 1,
+      attempts: 1,
+    });
     try {
       aps.embedded = assertTrained(await runOne(queue, job(uniqueName('real-embedded'))), 'embedded');
     } finally {
@@ -79,12 +94,20 @@ describe('the real trainer through both queues', () => {
     const redis = connectRedis(SHARED_REDIS);
     const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 1, reconcileMs: 500 });
     try {
-      await waitFor('the worker to be ready', () => worker.stderr().includes('worker ready') || worker.child.exitCode !== null, 30_000);
+      await waitFor(
+        'the worker to be ready',
+        () => worker.stderr().includes('worker ready') || worker.child.exitCode !== null,
+        30_000,
+      );
       assert.equal(worker.child.exitCode, null, `worker exited: ${worker.stderr()}`);
       const r = await runOne(queue, job(name));
       aps.bullmq = assertTrained(r, 'bullmq');
       assert.notEqual(r.worker, undefined);
-      if (aps.embedded !== undefined) assert.ok(Math.abs(aps.bullmq - aps.embedded) < 1e-9, `AP differs between the paths: embedded ${aps.embedded}, bullmq ${aps.bullmq}`);
+      if (aps.embedded !== undefined)
+        assert.ok(
+          Math.abs(aps.bullmq - aps.embedded) < 1e-9,
+          `AP differs between the paths: embedded ${aps.embedded}, bullmq ${aps.bullmq}`,
+        );
     } finally {
       await killGroup(worker.child, 'SIGKILL');
       await queue.close();

@@ -1,15 +1,16 @@
 // A worker logs one line when Redis goes away and one when it is back, per outage, instead of one error
 // line per reconnect attempt of every connection. A PRIVATE redis-server on a free port is stopped and
 // started twice; the shared Redis is never touched. After the outages the worker still trains.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { getSpace } from '../../search-spaces/index.js';
+import { describe, test } from 'node:test';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialResult } from '../../src/trial/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
 import { cli, freePort, killGroup, startPrivateRedis, stopProcess, waitFor } from './campaign-helpers.js';
 
 const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
@@ -24,9 +25,16 @@ describe('Redis outages in the worker log', () => {
     redis.on('error', () => {});
     const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 3, backoffMs: 50, reconcileMs: 300 });
     await queue.queue.waitUntilReady(); // the campaign queue exists: the worker serves it
-    const w = cli(['worker', '--redis', url, '--campaign', name], { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: '{}' });
+    const w = cli(['worker', '--redis', url, '--campaign', name], {
+      PYRAMID_NAS_TRAINER: 'fake',
+      PYRAMID_NAS_FAKE: '{}',
+    });
     try {
-      await waitFor('the worker to serve the queue', () => w.stderr().includes('worker ready') && w.stderr().includes(`serving campaign campaign=${name}`), 30_000);
+      await waitFor(
+        'the worker to serve the queue',
+        () => w.stderr().includes('worker ready') && w.stderr().includes(`serving campaign campaign=${name}`),
+        30_000,
+      );
       for (let outage = 1; outage <= 2; outage++) {
         await stopProcess(server, 'SIGKILL');
         // Long enough for many reconnect attempts (every ≤ 1 s) of each connection.
@@ -45,7 +53,13 @@ describe('Redis outages in the worker log', () => {
       const results: TrialResult[] = [];
       queue.onResult((r) => results.push(r));
       const space = getSpace('nas-fpn', {});
-      await queue.submit({ campaign: name, trialId: `${name}-0`, index: 0, graph: space.decode(space.sample(createRng(1))), proxy: { ...DEFAULT_PROXY_TASK } });
+      await queue.submit({
+        campaign: name,
+        trialId: `${name}-0`,
+        index: 0,
+        graph: space.decode(space.sample(createRng(1))),
+        proxy: { ...DEFAULT_PROXY_TASK },
+      });
       await waitFor('a trial after the outages', () => results.length > 0, 30_000);
       assert.equal(results[0].status, 'complete');
     } finally {

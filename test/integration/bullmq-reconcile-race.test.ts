@@ -3,16 +3,18 @@
 // Redis restart QueueEvents may miss the completion, and reconcile is then the only way a result arrives.
 // The completion is forced into that window: whichever of the two reads comes first, the job is let finish
 // right after it returns.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import { Job, Queue, Worker } from 'bullmq';
-import { getSpace } from '../../search-spaces/index.js';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { fakeMetrics } from '../../src/testing/fake-trainer.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialResult } from '../../src/trial/types.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 import { SHARED_REDIS, uniqueName, waitFor } from './campaign-helpers.js';
 
 /** Runs `between` once, right after the first Redis read of a job (state or job) that `run` makes. */
@@ -62,22 +64,37 @@ describe('BullMQ reconcile', () => {
     (q as unknown as { events: { removeAllListeners(e: string): void } }).events.removeAllListeners('completed');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const answer: TrialResult = { trialId: job.trialId, status: 'complete', metrics: fakeMetrics(graph, 0), wallSeconds: 0 };
-    const w = new Worker(name, async () => {
-      await gate;
-      return answer;
-    }, { connection: workerRedis, prefix: QUEUE_PREFIX });
+    const answer: TrialResult = {
+      trialId: job.trialId,
+      status: 'complete',
+      metrics: fakeMetrics(graph, 0),
+      wallSeconds: 0,
+    };
+    const w = new Worker(
+      name,
+      async () => {
+        await gate;
+        return answer;
+      },
+      { connection: workerRedis, prefix: QUEUE_PREFIX },
+    );
     try {
       const active = new Promise((r) => w.once('active', r));
       await q.submit(job);
       await active;
       const completed = new Promise((r) => w.once('completed', r));
-      await withHookAfterFirstRead(async () => {
-        release();
-        await completed;
-      }, () => q.reconcile());
+      await withHookAfterFirstRead(
+        async () => {
+          release();
+          await completed;
+        },
+        () => q.reconcile(),
+      );
       // The pass that straddled the completion may deliver it or leave it to the next one; never a failure.
-      assert.ok(results.every((r) => r.status === 'complete'), `delivered ${JSON.stringify(results)}`);
+      assert.ok(
+        results.every((r) => r.status === 'complete'),
+        `delivered ${JSON.stringify(results)}`,
+      );
       await q.reconcile();
       await waitFor('the result', () => results.length > 0, 5000);
       assert.deepEqual(results, [answer]);

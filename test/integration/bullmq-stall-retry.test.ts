@@ -2,19 +2,20 @@
 // trial is run again while it has attempts left, and each stalled start counts as one of them. Stalls are
 // made by force-closing the worker that runs the trial (it abandons the trial without a word to Redis,
 // as a killed process would); the next worker's stall check hands the job over.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { getSpace } from '../../search-spaces/index.js';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
 import type { FakeSpec } from '../../src/testing/fake-trainer.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialResult } from '../../src/trial/types.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { startWorkers } from '../../workers/bullmq-worker.js';
 import { SHARED_REDIS, startsPerTrial, uniqueName, waitFor } from './campaign-helpers.js';
 
 const dirs: string[] = [];
@@ -36,7 +37,13 @@ async function stallRepeatedly(attempts: number, stalls: number): Promise<{ resu
   const results: TrialResult[] = [];
   queue.onResult((r) => results.push(r));
   const space = getSpace('nas-fpn', {});
-  await queue.submit({ campaign: name, trialId, index: 0, graph: space.decode(space.sample(createRng(1))), proxy: { ...DEFAULT_PROXY_TASK } });
+  await queue.submit({
+    campaign: name,
+    trialId,
+    index: 0,
+    graph: space.decode(space.sample(createRng(1))),
+    proxy: { ...DEFAULT_PROXY_TASK },
+  });
   const serve = async () => {
     const connection = connectRedis(SHARED_REDIS);
     const pool = await startWorkers({ connection, campaigns: [name], lockDuration: 1000, stalledInterval: 500, env });
@@ -47,7 +54,11 @@ async function stallRepeatedly(attempts: number, stalls: number): Promise<{ resu
     for (let i = 1; i <= stalls; i++) {
       const w = await serve();
       try {
-        await waitFor(`start #${i} of the trial`, () => (startsPerTrial(logDir).get(trialId) ?? 0) >= i || results.length > 0, 30_000);
+        await waitFor(
+          `start #${i} of the trial`,
+          () => (startsPerTrial(logDir).get(trialId) ?? 0) >= i || results.length > 0,
+          30_000,
+        );
         assert.equal(results.length, 0, `no result before stall #${i}: ${JSON.stringify(results)}`);
       } finally {
         await w.pool.close(true);
@@ -55,7 +66,7 @@ async function stallRepeatedly(attempts: number, stalls: number): Promise<{ resu
       }
     }
     last = await serve();
-    await waitFor('the trial\'s result', () => results.length > 0, 60_000);
+    await waitFor("the trial's result", () => results.length > 0, 60_000);
     return { result: results[0], starts: startsPerTrial(logDir).get(trialId) ?? 0 };
   } finally {
     if (last) {
@@ -78,7 +89,10 @@ describe('stalled trials (BullMQ)', () => {
   test('stalls use up attempts: with 2 attempts, two stalls fail the trial without a third start', async () => {
     const { result, starts } = await stallRepeatedly(2, 2);
     assert.equal(result.status, 'failed', `result ${JSON.stringify(result)}`);
-    assert.match(result.error!, /^ATTEMPTS_EXHAUSTED: all 2 attempts ended without a result \(2 by a stall: .*\) \(after 2 attempts\)$/);
+    assert.match(
+      result.error!,
+      /^ATTEMPTS_EXHAUSTED: all 2 attempts ended without a result \(2 by a stall: .*\) \(after 2 attempts\)$/,
+    );
     assert.equal(starts, 2);
   });
 });

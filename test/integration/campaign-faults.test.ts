@@ -4,24 +4,38 @@
 // (fewer trials told than the budget when it struck), so no test can pass by faulting a finished one.
 // Trial executions are counted from the fake trainer's start log (logDir), not from Redis, which may have
 // lost or removed the jobs.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { runCampaign } from '../../src/campaign/campaign.js';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
+import { readJournal } from '../../src/campaign/journal.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
-import { readJournal } from '../../src/campaign/journal.js';
-import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
 import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { startWorkers } from '../../workers/bullmq-worker.js';
 import {
-  SHARED_REDIS, assertJournalExtends, assertKilledMidRun, cli, countTold, freePort, journalAtKill, journalEssence, killGroup, obliterate,
-  startPrivateRedis, startsPerTrial, stopProcess, uniqueName, waitFor,
+  assertJournalExtends,
+  assertKilledMidRun,
+  cli,
+  countTold,
+  freePort,
+  journalAtKill,
+  journalEssence,
+  killGroup,
+  obliterate,
+  SHARED_REDIS,
+  startPrivateRedis,
+  startsPerTrial,
+  stopProcess,
+  uniqueName,
+  waitFor,
 } from './campaign-helpers.js';
 
 const dirs: string[] = [];
@@ -32,12 +46,22 @@ function tmp(): string {
   return d;
 }
 
-const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({ PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) });
+const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({
+  PYRAMID_NAS_TRAINER: 'fake',
+  PYRAMID_NAS_FAKE: JSON.stringify(spec),
+});
 
 function config(name: string, trials: number, output?: string): ResolvedCampaign {
   return resolveCampaign({
-    name, seed: 3, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
-    budget: { trials }, concurrency: 2, retry: { attempts: 3, backoffMs: 100 }, snapshotEvery: 3, ...(output ? { output } : {}),
+    name,
+    seed: 3,
+    space: { name: 'nas-fpn' },
+    controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
+    budget: { trials },
+    concurrency: 2,
+    retry: { attempts: 3, backoffMs: 100 },
+    snapshotEvery: 3,
+    ...(output ? { output } : {}),
   });
 }
 
@@ -45,14 +69,24 @@ function config(name: string, trials: number, output?: string): ResolvedCampaign
 async function reference(cfg: ResolvedCampaign, spec: FakeSpec): Promise<unknown[]> {
   const dir = tmp();
   const space = campaignSpace(cfg);
-  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer({ ...spec, logDir: undefined })), { concurrency: cfg.concurrency, attempts: 3, backoffMs: 1 });
-  await runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue: q }, { dir, resume: false });
+  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer({ ...spec, logDir: undefined })), {
+    concurrency: cfg.concurrency,
+    attempts: 3,
+    backoffMs: 1,
+  });
+  await runCampaign(
+    cfg,
+    { space, createController: () => campaignController(cfg, space), queue: q },
+    { dir, resume: false },
+  );
   await q.close();
   return journalEssence(dir);
 }
 
 function toldOnce(dir: string, n: number): void {
-  const told = readJournal(join(dir, 'journal.jsonl')).filter((e) => e.type === 'told').map((e) => (e as { index: number }).index);
+  const told = readJournal(join(dir, 'journal.jsonl'))
+    .filter((e) => e.type === 'told')
+    .map((e) => (e as { index: number }).index);
   assert.deepEqual(told, [...Array(n).keys()], 'every trial told exactly once, in order');
 }
 
@@ -62,7 +96,17 @@ describe('campaign faults (BullMQ on Redis)', () => {
     const logDir = join(tmp(), 'starts');
     const spec: FakeSpec = { delayMs: 1500, logDir };
     const cfg = config(name, 3);
-    const args = ['worker', '--redis', SHARED_REDIS, '--campaign', name, '--lock-duration', '1000', '--stalled-interval', '500'];
+    const args = [
+      'worker',
+      '--redis',
+      SHARED_REDIS,
+      '--campaign',
+      name,
+      '--lock-duration',
+      '1000',
+      '--stalled-interval',
+      '500',
+    ];
     const a = cli(args, fakeEnv(spec));
     let b: ReturnType<typeof cli> | undefined;
     const redis = connectRedis(SHARED_REDIS);
@@ -71,7 +115,11 @@ describe('campaign faults (BullMQ on Redis)', () => {
       await waitFor('worker A ready', () => a.stderr().includes('worker ready'), 30_000);
       const dir = tmp();
       const space = campaignSpace(cfg);
-      const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+      const run = runCampaign(
+        cfg,
+        { space, createController: () => campaignController(cfg, space), queue },
+        { dir, resume: false },
+      );
       // Only worker A runs yet: the first trial started is A's.
       await waitFor('worker A to start a trial', () => startsPerTrial(logDir).size > 0, 30_000);
       b = cli(args, fakeEnv(spec));
@@ -87,7 +135,10 @@ describe('campaign faults (BullMQ on Redis)', () => {
       assert.match(b.stderr(), /trial finished/);
       // The trial A held ran a second time (stalled → retried by B); the others ran once.
       const starts = startsPerTrial(logDir);
-      assert.ok(runningAtKill.some((id) => starts.get(id)! >= 2), `a trial running at the kill was started again (starts ${JSON.stringify([...starts])})`);
+      assert.ok(
+        runningAtKill.some((id) => starts.get(id)! >= 2),
+        `a trial running at the kill was started again (starts ${JSON.stringify([...starts])})`,
+      );
       assert.equal(starts.size, 3, 'every trial ran');
     } finally {
       await killGroup(a.child, 'SIGKILL');
@@ -106,14 +157,37 @@ describe('campaign faults (BullMQ on Redis)', () => {
     const cfg = config(name, 8, dir);
     const file = join(tmp(), 'c.json');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(file, JSON.stringify({ name, seed: 3, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } }, budget: { trials: 8 }, concurrency: 2, retry: { attempts: 3, backoffMs: 100 }, snapshotEvery: 3, output: dir }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name,
+        seed: 3,
+        space: { name: 'nas-fpn' },
+        controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
+        budget: { trials: 8 },
+        concurrency: 2,
+        retry: { attempts: 3, backoffMs: 100 },
+        snapshotEvery: 3,
+        output: dir,
+      }),
+    );
     const redis = connectRedis(SHARED_REDIS);
-    const workers = await startWorkers({ connection: redis, campaigns: [name], concurrency: 2, env: { ...process.env, ...fakeEnv(spec) } });
+    const workers = await startWorkers({
+      connection: redis,
+      campaigns: [name],
+      concurrency: 2,
+      env: { ...process.env, ...fakeEnv(spec) },
+    });
     try {
       const want = await reference(cfg, spec);
       const k = 1 + Math.floor(Math.random() * 5);
       const first = cli(['search', file, '--redis', SHARED_REDIS, '--json']);
-      await waitFor(`${k} told events`, () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null, 60_000, 20);
+      await waitFor(
+        `${k} told events`,
+        () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null,
+        60_000,
+        20,
+      );
       await killGroup(first.child, 'SIGKILL');
       const atKill = journalAtKill(dir);
       const told = atKill.told;
@@ -126,7 +200,11 @@ describe('campaign faults (BullMQ on Redis)', () => {
       assert.deepEqual(journalEssence(dir), want, `killed after ${told} told`);
       toldOnce(dir, 8);
       const starts = startsPerTrial(logDir);
-      assert.deepEqual([...Array(8).keys()].map((i) => starts.get(`${name}-${i}`)), Array(8).fill(1), 'every trial ran exactly once');
+      assert.deepEqual(
+        [...Array(8).keys()].map((i) => starts.get(`${name}-${i}`)),
+        Array(8).fill(1),
+        'every trial ran exactly once',
+      );
     } finally {
       await workers.close(true);
       redis.disconnect();
@@ -145,12 +223,27 @@ describe('campaign faults (BullMQ on Redis)', () => {
     const workerRedis = connectRedis(url);
     campaignRedis.on('error', () => {});
     workerRedis.on('error', () => {});
-    const queue = new BullmqQueue({ campaign: name, connection: campaignRedis, attempts: 3, backoffMs: 100, reconcileMs: 300 });
-    const workers = await startWorkers({ connection: workerRedis, campaigns: [name], concurrency: 2, env: { ...process.env, ...fakeEnv(spec) } });
+    const queue = new BullmqQueue({
+      campaign: name,
+      connection: campaignRedis,
+      attempts: 3,
+      backoffMs: 100,
+      reconcileMs: 300,
+    });
+    const workers = await startWorkers({
+      connection: workerRedis,
+      campaigns: [name],
+      concurrency: 2,
+      env: { ...process.env, ...fakeEnv(spec) },
+    });
     try {
       const dir = tmp();
       const space = campaignSpace(cfg);
-      const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+      const run = runCampaign(
+        cfg,
+        { space, createController: () => campaignController(cfg, space), queue },
+        { dir, resume: false },
+      );
       await waitFor('2 told', () => countTold(join(dir, 'journal.jsonl')) >= 2, 60_000, 20);
       await stopProcess(server, 'SIGKILL');
       // Read at once: with Redis gone no result can arrive, so this is the state the restart struck.
@@ -158,7 +251,13 @@ describe('campaign faults (BullMQ on Redis)', () => {
       await new Promise((r) => setTimeout(r, 700));
       server = await startPrivateRedis(port);
       let timer: NodeJS.Timeout | undefined;
-      const summary = await Promise.race([run, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('campaign did not finish within 60 s of the restart')), 60_000)))]);
+      const summary = await Promise.race([
+        run,
+        new Promise<never>(
+          (_, rej) =>
+            (timer = setTimeout(() => rej(new Error('campaign did not finish within 60 s of the restart')), 60_000)),
+        ),
+      ]);
       clearTimeout(timer);
       assert.equal(summary.stats.complete, 6);
       toldOnce(dir, 6);
@@ -180,7 +279,11 @@ describe('campaign faults (BullMQ on Redis)', () => {
     const queue = new BullmqQueue({ campaign: name, connection: redis, attempts: 1, reconcileMs: 300 });
     const dir = tmp();
     const space = campaignSpace(cfg);
-    const run = runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue }, { dir, resume: false });
+    const run = runCampaign(
+      cfg,
+      { space, createController: () => campaignController(cfg, space), queue },
+      { dir, resume: false },
+    );
     const w = cli(['worker', '--redis', SHARED_REDIS, '--all'], fakeEnv({ delayMs: 2000, logDir }));
     try {
       await waitFor('the worker to start the trial', () => startsPerTrial(logDir).has(`${name}-0`), 30_000);

@@ -3,21 +3,23 @@
 // stood at a kill (so a fault test can prove the kill landed mid-run), and trial executions counted from
 // the fake trainer's start log.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX, connectRedis } from '../../src/util/redis-connection.js';
+
+import { runCampaign } from '../../src/campaign/campaign.js';
+import { type CampaignInput, resolveCampaign } from '../../src/campaign/config.js';
+import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import type { JournalEvent } from '../../src/campaign/journal.js';
 import { readJournal } from '../../src/campaign/journal.js';
-import { resolveCampaign, type CampaignInput } from '../../src/campaign/config.js';
-import { runCampaign } from '../../src/campaign/campaign.js';
-import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
+import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
 
 export const SHARED_REDIS = 'redis://127.0.0.1:6379';
 
@@ -61,18 +63,26 @@ export function freePort(): Promise<number> {
 
 /** A private, throwaway redis-server (no persistence): tests that stop Redis never touch the shared one. */
 export async function startPrivateRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const probe = connectRedis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
   probe.on('error', () => {}); // refused until the server is up
   try {
-    await waitFor(`redis-server on ${port}`, async () => {
-      try {
-        if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await waitFor(
+      `redis-server on ${port}`,
+      async () => {
+        try {
+          if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
   } finally {
     probe.disconnect();
   }
@@ -109,7 +119,11 @@ export interface Cli {
 
 /** Runs `pyramid-nas …` as its own process group (so a test can kill it with its pool children). */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
-  const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -120,15 +134,20 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Cli {
 
 export function countTold(journal: string): number {
   if (!existsSync(journal)) return 0;
-  return readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"type":"told"')).length;
+  return readFileSync(journal, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"type":"told"')).length;
 }
 
 /** Proposals and results in journal order, without timing fields: what must match across runs. */
 export function essence(events: JournalEvent[]): unknown[] {
   return events.flatMap((e): unknown[] =>
-    e.type === 'asked' ? [{ asked: e.index, decisions: e.decisions, hash: e.hash }]
-    : e.type === 'told' ? [{ told: e.index, status: e.status, metrics: e.metrics, error: e.error, reward: e.reward }]
-    : []);
+    e.type === 'asked'
+      ? [{ asked: e.index, decisions: e.decisions, hash: e.hash }]
+      : e.type === 'told'
+        ? [{ told: e.index, status: e.status, metrics: e.metrics, error: e.error, reward: e.reward }]
+        : [],
+  );
 }
 
 export function journalEssence(dir: string): unknown[] {
@@ -161,14 +180,20 @@ export function journalAtKill(dir: string): JournalAtKill {
  */
 export function assertKilledMidRun(at: JournalAtKill, budget: number, context: string): void {
   assert.ok(at.events.length > 0, `${context}: no journal at the kill (the campaign had not started)`);
-  assert.ok(!at.finished && at.told < budget,
-    `${context}: the kill came too late (${at.told}/${budget} told${at.finished ? ', campaign-finished journaled' : ''}), so it tests nothing`);
+  assert.ok(
+    !at.finished && at.told < budget,
+    `${context}: the kill came too late (${at.told}/${budget} told${at.finished ? ', campaign-finished journaled' : ''}), so it tests nothing`,
+  );
 }
 
 /** The journal is append-only across a kill and a resume: what was there at the kill starts the final one. */
 export function assertJournalExtends(at: JournalAtKill, dir: string, context: string): void {
   const after = readJournal(join(dir, 'journal.jsonl'));
-  assert.deepEqual(after.slice(0, at.events.length), at.events, `${context}: the resumed journal rewrote events journaled before the kill`);
+  assert.deepEqual(
+    after.slice(0, at.events.length),
+    at.events,
+    `${context}: the resumed journal rewrote events journaled before the kill`,
+  );
 }
 
 /**
@@ -189,9 +214,17 @@ export function startsPerTrial(logDir: string): Map<string, number> {
 export async function referenceEssence(input: CampaignInput, dir: string, spec: FakeSpec): Promise<unknown[]> {
   const cfg = resolveCampaign({ ...input, output: dir });
   const space = campaignSpace(cfg);
-  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: cfg.concurrency, attempts: cfg.retry.attempts, backoffMs: cfg.retry.backoffMs });
+  const q = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), {
+    concurrency: cfg.concurrency,
+    attempts: cfg.retry.attempts,
+    backoffMs: cfg.retry.backoffMs,
+  });
   try {
-    await runCampaign(cfg, { space, createController: () => campaignController(cfg, space), queue: q }, { dir, resume: false });
+    await runCampaign(
+      cfg,
+      { space, createController: () => campaignController(cfg, space), queue: q },
+      { dir, resume: false },
+    );
   } finally {
     await q.close();
   }
@@ -212,14 +245,24 @@ export interface KilledAndResumed {
  * `pyramid-nas search` (embedded pool, fake trainer) killed with SIGKILL, with its pool, once `k` trials
  * are told (k random in [minK, budget-2] unless PYRAMID_NAS_KILL_AT is set), then `search --resume` to the end.
  */
-export async function killAndResumeEmbedded(input: CampaignInput & { budget: { trials: number } }, dir: string, spec: FakeSpec, minK = 1): Promise<KilledAndResumed> {
+export async function killAndResumeEmbedded(
+  input: CampaignInput & { budget: { trials: number } },
+  dir: string,
+  spec: FakeSpec,
+  minK = 1,
+): Promise<KilledAndResumed> {
   const trials = input.budget.trials;
   const file = `${dir}.campaign.json`;
   writeFileSync(file, JSON.stringify({ ...input, output: dir }));
   const env = { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) };
   const k = Number(process.env.PYRAMID_NAS_KILL_AT ?? minK + Math.floor(Math.random() * (trials - 1 - minK)));
   const first = cli(['search', file, '--json'], env);
-  await waitFor(`${k} told events`, () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null, 60_000, 10);
+  await waitFor(
+    `${k} told events`,
+    () => countTold(join(dir, 'journal.jsonl')) >= k || first.child.exitCode !== null,
+    60_000,
+    10,
+  );
   await killGroup(first.child, 'SIGKILL'); // the campaign and its pool children
   const atKill = journalAtKill(dir);
   const second = cli(['search', '--resume', dir, '--json'], env);

@@ -3,27 +3,28 @@
 // same expectations: each trial delivered once, invalid payloads unrecoverable, NaN loss a failed result,
 // transient errors retried with backoff, a crashed trial process retried, and a whole campaign giving
 // the same journal as an in-process run.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { getSpace } from '../../search-spaces/index.js';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
-import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
+import { getSpace } from '../../search-spaces/index.js';
+import { runCampaign } from '../../src/campaign/campaign.js';
+import { resolveCampaign } from '../../src/campaign/config.js';
+import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
+import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import type { TrialQueue } from '../../src/campaign/queue/types.js';
-import { resolveCampaign } from '../../src/campaign/config.js';
-import { runCampaign } from '../../src/campaign/campaign.js';
-import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { ProcessPool } from '../../workers/process-pool.js';
-import { startWorkers, type WorkerPool } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
 import { createFakeTrainer, fakeMetrics, type FakeSpec } from '../../src/testing/fake-trainer.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialJob, TrialResult } from '../../src/trial/types.js';
-import { SHARED_REDIS, journalEssence, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { startWorkers, type WorkerPool } from '../../workers/bullmq-worker.js';
+import { ProcessPool } from '../../workers/process-pool.js';
+import { journalEssence, obliterate, SHARED_REDIS, uniqueName, waitFor } from './campaign-helpers.js';
 
 interface Backend {
   queue: TrialQueue;
@@ -34,10 +35,20 @@ const space = getSpace('nas-fpn', {});
 const rng = createRng(11);
 const graphs = Array.from({ length: 6 }, () => space.decode(space.sample(rng)));
 const proxy = { ...DEFAULT_PROXY_TASK };
-const job = (campaign: string, i: number): TrialJob => ({ campaign, trialId: `${campaign}-${i}`, index: i, graph: graphs[i], proxy });
+const job = (campaign: string, i: number): TrialJob => ({
+  campaign,
+  trialId: `${campaign}-${i}`,
+  index: i,
+  graph: graphs[i],
+  proxy,
+});
 const RETRY = { attempts: 2, backoffMs: 50 };
 
-const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({ ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) });
+const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PYRAMID_NAS_TRAINER: 'fake',
+  PYRAMID_NAS_FAKE: JSON.stringify(spec),
+});
 
 const backends: Record<string, (campaign: string, spec: FakeSpec) => Promise<Backend>> = {
   async embedded(_campaign, spec) {
@@ -47,7 +58,12 @@ const backends: Record<string, (campaign: string, spec: FakeSpec) => Promise<Bac
   async bullmq(campaign, spec) {
     const redis = connectRedis(SHARED_REDIS);
     const queue = new BullmqQueue({ campaign, connection: redis, ...RETRY, reconcileMs: 300 });
-    const workers: WorkerPool = await startWorkers({ connection: redis, campaigns: [campaign], concurrency: 2, env: fakeEnv(spec) });
+    const workers: WorkerPool = await startWorkers({
+      connection: redis,
+      campaigns: [campaign],
+      concurrency: 2,
+      env: fakeEnv(spec),
+    });
     return {
       queue,
       async dispose() {
@@ -74,13 +90,16 @@ for (const [kind, make] of Object.entries(backends)) {
     const dirs: string[] = [];
     after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-    test('each trial is delivered once, with the processor\'s result, even when submitted twice', async () => {
+    test("each trial is delivered once, with the processor's result, even when submitted twice", async () => {
       const name = uniqueName(`conf-${kind}`);
       const b = await make(name, { delayMs: [10, 60] });
       try {
         const jobs = [0, 1, 2, 3].map((i) => job(name, i));
         const got = await collect(b, [...jobs, jobs[1], jobs[2]], 4);
-        assert.deepEqual(got.map((r) => r.trialId), jobs.map((j) => j.trialId));
+        assert.deepEqual(
+          got.map((r) => r.trialId),
+          jobs.map((j) => j.trialId),
+        );
         got.forEach((r, i) => {
           assert.equal(r.status, 'complete');
           assert.deepEqual(r.metrics, fakeMetrics(graphs[i], proxy.seed));
@@ -95,7 +114,11 @@ for (const [kind, make] of Object.entries(backends)) {
       const name = uniqueName(`conf-${kind}`);
       const b = await make(name, {});
       try {
-        const bad = { ...job(name, 0), graph: { ...graphs[0], nodes: 'DROP TABLE' }, proxy: { ...proxy, imageSize: 1e9 } };
+        const bad = {
+          ...job(name, 0),
+          graph: { ...graphs[0], nodes: 'DROP TABLE' },
+          proxy: { ...proxy, imageSize: 1e9 },
+        };
         const got = await collect(b, [bad, job(name, 1)], 2);
         assert.equal(got[0].status, 'invalid');
         assert.match(got[0].error!, /^invalid trial job: .*\$\.proxy\.imageSize/);
@@ -121,7 +144,7 @@ for (const [kind, make] of Object.entries(backends)) {
       }
     });
 
-    test('the status is data: a transient error whose message reads like an invalid job\'s is retried, then failed', async () => {
+    test("the status is data: a transient error whose message reads like an invalid job's is retried, then failed", async () => {
       const name = uniqueName(`conf-${kind}`);
       const b = await make(name, { throw: [0], throwMessage: 'invalid trial job: only the message says so' });
       try {
@@ -140,7 +163,10 @@ for (const [kind, make] of Object.entries(backends)) {
       const b = await make(name, { crash: [1], crashOnceDir: marks, delayMs: 20 });
       try {
         const got = await collect(b, [job(name, 0), job(name, 1)], 2);
-        assert.deepEqual(got.map((r) => r.status), ['complete', 'complete']);
+        assert.deepEqual(
+          got.map((r) => r.status),
+          ['complete', 'complete'],
+        );
         assert.deepEqual(got[1].metrics, fakeMetrics(graphs[1], proxy.seed));
       } finally {
         await b.dispose();
@@ -151,19 +177,33 @@ for (const [kind, make] of Object.entries(backends)) {
       const name = uniqueName(`conf-${kind}`);
       const spec: FakeSpec = { delayMs: [5, 80], nan: [3] };
       const cfg = resolveCampaign({
-        name, seed: 5, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
-        budget: { trials: 7 }, concurrency: 2, retry: RETRY, snapshotEvery: 4,
+        name,
+        seed: 5,
+        space: { name: 'nas-fpn' },
+        controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
+        budget: { trials: 7 },
+        concurrency: 2,
+        retry: RETRY,
+        snapshotEvery: 4,
       });
       const s = campaignSpace(cfg);
       const ref = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
       const dir = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
       dirs.push(ref, dir);
       const inline = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: 2, ...RETRY });
-      await runCampaign(cfg, { space: s, createController: () => campaignController(cfg, s), queue: inline }, { dir: ref, resume: false });
+      await runCampaign(
+        cfg,
+        { space: s, createController: () => campaignController(cfg, s), queue: inline },
+        { dir: ref, resume: false },
+      );
       await inline.close();
       const b = await make(name, spec);
       try {
-        await runCampaign(cfg, { space: s, createController: () => campaignController(cfg, s), queue: b.queue }, { dir, resume: false });
+        await runCampaign(
+          cfg,
+          { space: s, createController: () => campaignController(cfg, s), queue: b.queue },
+          { dir, resume: false },
+        );
       } finally {
         await b.dispose();
       }

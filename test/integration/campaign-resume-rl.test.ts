@@ -3,14 +3,21 @@
 // results must equal an uninterrupted run's. The policy's weights, Adam state, baseline and RNG all come
 // back from the last snapshot plus the replayed asks and tells; any drift changes a later proposal.
 // Replay a failing kill point with PYRAMID_NAS_KILL_AT=k.
-import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
 import { readJournal } from '../../src/campaign/journal.js';
 import type { FakeSpec } from '../../src/testing/fake-trainer.js';
-import { assertJournalExtends, assertKilledMidRun, journalEssence, killAndResumeEmbedded, referenceEssence } from './campaign-helpers.js';
+import {
+  assertJournalExtends,
+  assertKilledMidRun,
+  journalEssence,
+  killAndResumeEmbedded,
+  referenceEssence,
+} from './campaign-helpers.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -23,11 +30,16 @@ test('rl: the resumed journal equals the uninterrupted one (PPO updates before a
   const root = mkdtempSync(join(tmpdir(), 'pnas-resume-rl-'));
   dirs.push(root);
   const input = {
-    name: 'resume-rl', seed: 7, space: { name: 'nas-fpn' },
+    name: 'resume-rl',
+    seed: 7,
+    space: { name: 'nas-fpn' },
     // A PPO update every 3 told results and a snapshot every 5 events: the kill falls between updates and
     // between snapshots, so the resumed controller replays tells into a restored, already-updated policy.
     controller: { kind: 'rl' as const, options: { batchSize: 3, epochs: 2, hidden: 16, embedding: 8 } },
-    budget: { trials: TRIALS }, concurrency: 2, snapshotEvery: 5, retry: { attempts: 2, backoffMs: 10 },
+    budget: { trials: TRIALS },
+    concurrency: 2,
+    snapshotEvery: 5,
+    retry: { attempts: 2, backoffMs: 10 },
   };
   const want = await referenceEssence(input, join(root, 'ref'), spec);
   // At least 4 told before the kill: the policy has taken a PPO step the resumed process must restore.
@@ -43,5 +55,8 @@ test('rl: the resumed journal equals the uninterrupted one (PPO updates before a
   // The policy really learned on both sides of the kill: the last snapshot counts all of its PPO updates.
   const snaps = events.filter((e) => e.type === 'controller-snapshot');
   const last = snaps[snaps.length - 1] as { state: { stats?: { updates?: number } } } | undefined;
-  assert.ok((last?.state.stats?.updates ?? 0) >= 3, `PPO updates in the last snapshot: ${JSON.stringify(last?.state.stats)}`);
+  assert.ok(
+    (last?.state.stats?.updates ?? 0) >= 3,
+    `PPO updates in the last snapshot: ${JSON.stringify(last?.state.stats)}`,
+  );
 });

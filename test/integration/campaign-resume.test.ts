@@ -3,14 +3,21 @@
 // the random and the evolution controllers (the RL controller: campaign-resume-rl.test.ts). The kill
 // point is random; it is printed so a failure can be replayed (PYRAMID_NAS_KILL_AT=k). Each test first
 // proves the kill landed mid-run: a kill after the last trial would let it pass without resuming anything.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { readJournal } from '../../src/campaign/journal.js';
 import type { FakeSpec } from '../../src/testing/fake-trainer.js';
-import { assertJournalExtends, assertKilledMidRun, journalEssence, killAndResumeEmbedded, referenceEssence } from './campaign-helpers.js';
+import {
+  assertJournalExtends,
+  assertKilledMidRun,
+  journalEssence,
+  killAndResumeEmbedded,
+  referenceEssence,
+} from './campaign-helpers.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -24,9 +31,14 @@ describe('kill the campaign process, resume (embedded)', () => {
       const root = mkdtempSync(join(tmpdir(), 'pnas-resume-'));
       dirs.push(root);
       const input = {
-        name: `resume-${kind}`, seed: 42, space: { name: 'nas-fpn' },
+        name: `resume-${kind}`,
+        seed: 42,
+        space: { name: 'nas-fpn' },
         controller: { kind, options: kind === 'evolution' ? { populationSize: 4, sampleSize: 2 } : {} },
-        budget: { trials: TRIALS }, concurrency: 2, snapshotEvery: 4, retry: { attempts: 2, backoffMs: 10 },
+        budget: { trials: TRIALS },
+        concurrency: 2,
+        snapshotEvery: 4,
+        retry: { attempts: 2, backoffMs: 10 },
       };
       const want = await referenceEssence(input, join(root, 'ref'), spec);
       const r = await killAndResumeEmbedded(input, join(root, 'run'), spec);

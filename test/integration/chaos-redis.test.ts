@@ -1,11 +1,12 @@
 // The chaos benchmark's Redis faults do what its report says (bench/chaos/redis-server.ts): a crashed
 // server without persistence comes back empty, one with AOF or an RDB snapshot comes back with its data,
 // and a persistence switch at run time protects the data from the next crash.
-import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+
 import { ChaosRedis } from '../../bench/chaos/redis-server.js';
 import { freePort } from './campaign-helpers.js';
 

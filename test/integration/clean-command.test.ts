@@ -2,11 +2,13 @@
 // queue names unique per test: it removes every key of the campaign's queue and prints what it removed;
 // it refuses (exit 2, nothing removed, queue not left paused) while a job is active unless --force; an
 // unknown campaign is exit 2 with the known queues listed.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import { Queue, Worker } from 'bullmq';
+
 import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
-import { SHARED_REDIS, cli, obliterate, uniqueName } from './campaign-helpers.js';
+import { cli, obliterate, SHARED_REDIS, uniqueName } from './campaign-helpers.js';
 
 async function keysOf(name: string): Promise<string[]> {
   const redis = connectRedis(SHARED_REDIS);
@@ -34,10 +36,14 @@ describe('pyramid-nas clean', () => {
       await neighbour.add('trial', { x: 1 }, { jobId: `${other}-0` });
       await q.add('trial', { ok: true }, { jobId: `${name}-0.0123456789ab` });
       await q.add('trial', { ok: false }, { jobId: `${name}-1.0123456789ab`, attempts: 1 });
-      const w = new Worker(name, async (job) => {
-        if (!job.data.ok) throw new Error('boom');
-        return { trialId: job.id, status: 'complete', wallSeconds: 0 };
-      }, { connection: redis, prefix: QUEUE_PREFIX });
+      const w = new Worker(
+        name,
+        async (job) => {
+          if (!job.data.ok) throw new Error('boom');
+          return { trialId: job.id, status: 'complete', wallSeconds: 0 };
+        },
+        { connection: redis, prefix: QUEUE_PREFIX },
+      );
       await new Promise<void>((resolve) => {
         let n = 0;
         const done = () => ++n === 2 && resolve();
@@ -50,7 +56,12 @@ describe('pyramid-nas clean', () => {
 
       const r = await clean('--campaign', name);
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, new RegExp(`removed campaign queue "${name}" from redis://127\\.0\\.0\\.1:6379: 1 waiting, 1 completed, 1 failed job\\(s\\), \\d+ key\\(s\\)`));
+      assert.match(
+        r.out,
+        new RegExp(
+          `removed campaign queue "${name}" from redis://127\\.0\\.0\\.1:6379: 1 waiting, 1 completed, 1 failed job\\(s\\), \\d+ key\\(s\\)`,
+        ),
+      );
       assert.deepEqual(await keysOf(name), []);
       assert.ok((await keysOf(other)).length > 0, 'other campaigns are untouched');
     } finally {
@@ -77,7 +88,10 @@ describe('pyramid-nas clean', () => {
 
       const refused = await clean('--campaign', name);
       assert.equal(refused.code, 2, refused.err);
-      assert.match(refused.err, new RegExp(`campaign queue "${name}" has 1 active job\\(s\\) \\(${name}-0\\): .*--force`));
+      assert.match(
+        refused.err,
+        new RegExp(`campaign queue "${name}" has 1 active job\\(s\\) \\(${name}-0\\): .*--force`),
+      );
       assert.deepEqual((await keysOf(name)).sort(), before, 'nothing removed');
       assert.equal(await q.isPaused(), false, 'the queue is not left paused');
 

@@ -2,29 +2,45 @@
 // a connection that is up, closed together; a Redis that refuses the credentials is an authentication
 // error at once, with the connection closed (nothing keeps reconnecting). The shared Redis with a unique
 // campaign name; the password test a PRIVATE redis-server with requirepass.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, test } from 'node:test';
+
 import { resolveCampaign } from '../../src/campaign/config.js';
 import { createQueue } from '../../src/campaign/queue/create.js';
 import { connectRedis, RedisAuthError } from '../../src/util/redis-connection.js';
-import { SHARED_REDIS, freePort, obliterate, stopProcess, uniqueName, waitFor } from './campaign-helpers.js';
+import { freePort, obliterate, SHARED_REDIS, stopProcess, uniqueName, waitFor } from './campaign-helpers.js';
 
-const campaign = (name: string) => resolveCampaign({ name, space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 1 }, concurrency: 1 });
+const campaign = (name: string) =>
+  resolveCampaign({
+    name,
+    space: { name: 'nas-fpn' },
+    controller: { kind: 'random' },
+    budget: { trials: 1 },
+    concurrency: 1,
+  });
 
 async function startRedisWithPassword(port: number, password: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
+    { stdio: 'ignore' },
+  );
   const probe = connectRedis(`redis://:${password}@127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
   probe.on('error', () => {});
   try {
-    await waitFor(`redis-server on ${port}`, async () => {
-      try {
-        if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await waitFor(
+      `redis-server on ${port}`,
+      async () => {
+        try {
+          if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
   } finally {
     probe.disconnect();
   }
@@ -58,13 +74,16 @@ describe('createQueue', () => {
     const server = await startRedisWithPassword(port, 'right-secret');
     const admin = connectRedis(`redis://:right-secret@127.0.0.1:${port}`);
     try {
-      await assert.rejects(createQueue(campaign('c'), { redis: `redis://:wrong@127.0.0.1:${port}` }), (err: unknown) => err instanceof RedisAuthError);
+      await assert.rejects(
+        createQueue(campaign('c'), { redis: `redis://:wrong@127.0.0.1:${port}` }),
+        (err: unknown) => err instanceof RedisAuthError,
+      );
       // A connection left open would keep reconnecting (and failing) every second.
       const connections = async () => Number(/total_connections_received:(\d+)/.exec(await admin.info('stats'))![1]);
       const before = await connections();
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(await connections(), before, 'no reconnect after the failure');
-      const clients = (await admin.client('LIST') as string).trim().split('\n');
+      const clients = ((await admin.client('LIST')) as string).trim().split('\n');
       assert.equal(clients.length, 1, `only the admin connection is left:\n${clients.join('\n')}`);
     } finally {
       admin.disconnect();

@@ -5,19 +5,25 @@
 // killed, and a job over the resource limits never reaches a child. Which child ran a trial is read from
 // the result's `worker` (`<hostname>:<child pid>` in a pool without a worker name) and from the fake's
 // per-trial start log.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { getSpace } from '../../search-spaces/index.js';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
-import { ProcessPool, TrialCancelledError, type ProcessPoolOptions, type RetireInfo } from '../../workers/process-pool.js';
 import { fakeMetrics, type FakeSpec } from '../../src/testing/fake-trainer.js';
-import { DEFAULT_JOB_LIMITS } from '../../workers/job-limits.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { TRIAL_STATUS, type TrialJob, type TrialResult } from '../../src/trial/types.js';
+import { DEFAULT_JOB_LIMITS } from '../../workers/job-limits.js';
+import {
+  ProcessPool,
+  type ProcessPoolOptions,
+  type RetireInfo,
+  TrialCancelledError,
+} from '../../workers/process-pool.js';
 import { waitFor } from './campaign-helpers.js';
 
 const dirs: string[] = [];
@@ -31,10 +37,25 @@ function tmp(): string {
 const space = getSpace('nas-fpn', {});
 const rng = createRng(5);
 const graphs = Array.from({ length: 6 }, () => space.decode(space.sample(rng)));
-const job = (i: number, over: Partial<TrialJob> = {}): TrialJob => ({ campaign: 'pool', trialId: `pool-${i}`, index: i, graph: graphs[i], proxy: { ...DEFAULT_PROXY_TASK }, ...over });
-const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({ ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify(spec) });
+const job = (i: number, over: Partial<TrialJob> = {}): TrialJob => ({
+  campaign: 'pool',
+  trialId: `pool-${i}`,
+  index: i,
+  graph: graphs[i],
+  proxy: { ...DEFAULT_PROXY_TASK },
+  ...over,
+});
+const fakeEnv = (spec: FakeSpec): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PYRAMID_NAS_TRAINER: 'fake',
+  PYRAMID_NAS_FAKE: JSON.stringify(spec),
+});
 const pidOf = (r: TrialResult) => Number(r.worker!.split(':').pop());
-const starts = (logDir: string, i: number) => readFileSync(join(logDir, `pool-${i}.starts`), 'utf8').trim().split('\n').map(Number);
+const starts = (logDir: string, i: number) =>
+  readFileSync(join(logDir, `pool-${i}.starts`), 'utf8')
+    .trim()
+    .split('\n')
+    .map(Number);
 
 function pool(spec: FakeSpec, over: Partial<ProcessPoolOptions> = {}): { pool: ProcessPool; retired: RetireInfo[] } {
   const retired: RetireInfo[] = [];
@@ -53,7 +74,12 @@ function alive(pid: number): boolean {
 /** Fails after `ms` instead of letting a hung trial hang the test file. */
 function within<T>(what: string, p: Promise<T>, ms = 30_000): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<never>(
+      (_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms)),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 describe('process pool child lifecycle', () => {
@@ -61,7 +87,10 @@ describe('process pool child lifecycle', () => {
     const logDir = tmp();
     const { pool: p, retired } = pool({ engineError: [0], logDir });
     try {
-      await assert.rejects(p.run(job(0)), (e: Error) => e.name === 'RuntimeError' && /memory access out of bounds/.test(e.message));
+      await assert.rejects(
+        p.run(job(0)),
+        (e: Error) => e.name === 'RuntimeError' && /memory access out of bounds/.test(e.message),
+      );
       const results: TrialResult[] = [];
       for (const i of [1, 2, 3]) results.push(await p.run(job(i)));
       results.forEach((r, k) => {
@@ -69,8 +98,14 @@ describe('process pool child lifecycle', () => {
         assert.deepEqual(r.metrics, fakeMetrics(graphs[k + 1], 0));
       });
       const poisoned = starts(logDir, 0)[0];
-      assert.ok(results.every((r) => pidOf(r) !== poisoned), 'no later trial ran in the poisoned child');
-      assert.deepEqual(retired.map((r) => [r.pid, r.reason, r.trialId]), [[poisoned, 'engine-error', 'pool-0']]);
+      assert.ok(
+        results.every((r) => pidOf(r) !== poisoned),
+        'no later trial ran in the poisoned child',
+      );
+      assert.deepEqual(
+        retired.map((r) => [r.pid, r.reason, r.trialId]),
+        [[poisoned, 'engine-error', 'pool-0']],
+      );
     } finally {
       await p.close();
     }
@@ -105,7 +140,13 @@ describe('process pool child lifecycle', () => {
       assert.equal(pids[0], pids[1]);
       assert.equal(pids[2], pids[3]);
       assert.equal(new Set([pids[0], pids[2], pids[4]]).size, 3, `pids ${pids}`);
-      assert.deepEqual(retired.map((r) => [r.reason, r.trials]), [['max-trials', 2], ['max-trials', 2]]);
+      assert.deepEqual(
+        retired.map((r) => [r.reason, r.trials]),
+        [
+          ['max-trials', 2],
+          ['max-trials', 2],
+        ],
+      );
     } finally {
       await p.close();
     }
@@ -156,7 +197,10 @@ describe('process pool child lifecycle', () => {
       assert.equal(pidOf(t0), killed);
       assert.notEqual(pidOf(t1), killed, 'the next trial ran on a fresh child');
       await waitFor('the overdue child to exit', () => !alive(killed), 10_000);
-      assert.deepEqual(retired.map((r) => r.reason), ['timeout']);
+      assert.deepEqual(
+        retired.map((r) => r.reason),
+        ['timeout'],
+      );
     } finally {
       await queue.close();
     }
@@ -167,18 +211,28 @@ describe('process pool child lifecycle', () => {
     const { pool: p, retired } = pool({ hang: [0], logDir });
     try {
       const running = p.run(job(0));
-      await waitFor('the trial to start', () => {
-        try {
-          return starts(logDir, 0).length === 1;
-        } catch {
-          return false;
-        }
-      }, 20_000);
+      await waitFor(
+        'the trial to start',
+        () => {
+          try {
+            return starts(logDir, 0).length === 1;
+          } catch {
+            return false;
+          }
+        },
+        20_000,
+      );
       p.cancel('pool-0');
-      await within('the cancelled run', assert.rejects(running, (e: unknown) => e instanceof TrialCancelledError));
+      await within(
+        'the cancelled run',
+        assert.rejects(running, (e: unknown) => e instanceof TrialCancelledError),
+      );
       const pid = starts(logDir, 0)[0];
       await waitFor('the cancelled child to exit', () => !alive(pid), 10_000);
-      assert.deepEqual(retired.map((r) => r.reason), ['cancelled']);
+      assert.deepEqual(
+        retired.map((r) => r.reason),
+        ['cancelled'],
+      );
       assert.equal((await p.run(job(1))).status, 'complete');
     } finally {
       await p.close();
@@ -194,10 +248,13 @@ describe('process pool child lifecycle', () => {
       p.cancel('pool-1');
       await waitFor('trial 0 to start', () => existsSync(join(logDir, 'pool-0.starts')), 20_000);
       p.cancel('pool-0');
-      await within('the cancelled runs', Promise.all([
-        assert.rejects(first, (e: unknown) => e instanceof TrialCancelledError),
-        assert.rejects(second, (e: unknown) => e instanceof TrialCancelledError),
-      ]));
+      await within(
+        'the cancelled runs',
+        Promise.all([
+          assert.rejects(first, (e: unknown) => e instanceof TrialCancelledError),
+          assert.rejects(second, (e: unknown) => e instanceof TrialCancelledError),
+        ]),
+      );
       assert.equal(existsSync(join(logDir, 'pool-1.starts')), false, 'trial 1 never reached the trainer');
     } finally {
       await p.close();
@@ -212,12 +269,18 @@ describe('process pool child lifecycle', () => {
       const refused = await p.run(job(0, { proxy: oversized }));
       assert.equal(refused.status, TRIAL_STATUS.invalid);
       assert.equal(refused.trialId, 'pool-0');
-      assert.match(refused.error!, /^invalid trial job: \$\.proxy\.imageSize is 1024, over the limit 256; .*pyramid-nas worker --limits/);
+      assert.match(
+        refused.error!,
+        /^invalid trial job: \$\.proxy\.imageSize is 1024, over the limit 256; .*pyramid-nas worker --limits/,
+      );
       assert.equal(p.stats.spawned, 0);
     } finally {
       await p.close();
     }
-    const raised = pool({}, { limits: { ...DEFAULT_JOB_LIMITS, channels: 4096, imageSize: 1024, batchSize: 1024, maxRepeats: 16 } });
+    const raised = pool(
+      {},
+      { limits: { ...DEFAULT_JOB_LIMITS, channels: 4096, imageSize: 1024, batchSize: 1024, maxRepeats: 16 } },
+    );
     try {
       assert.equal((await raised.pool.run(job(0, { proxy: oversized }))).status, 'complete');
     } finally {

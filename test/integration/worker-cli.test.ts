@@ -2,27 +2,46 @@
 // says so (listing the queues that do exist) and waits for it; a wrong or missing Redis password is an
 // authentication error (exit 2) at once, not "cannot reach Redis" after a timeout. The password tests use
 // a PRIVATE redis-server with requirepass; the typo test the shared Redis with a unique name.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, test } from 'node:test';
+
 import { Queue } from 'bullmq';
+
 import { connectRedis, QUEUE_PREFIX } from '../../src/util/redis-connection.js';
-import { SHARED_REDIS, cli, freePort, killGroup, obliterate, stopProcess, uniqueName, waitFor } from './campaign-helpers.js';
+import {
+  cli,
+  freePort,
+  killGroup,
+  obliterate,
+  SHARED_REDIS,
+  stopProcess,
+  uniqueName,
+  waitFor,
+} from './campaign-helpers.js';
 
 /** A throwaway redis-server that wants a password. */
 async function startRedisWithPassword(port: number, password: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
+    { stdio: 'ignore' },
+  );
   const probe = connectRedis(`redis://:${password}@127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
   probe.on('error', () => {});
   try {
-    await waitFor(`redis-server on ${port}`, async () => {
-      try {
-        if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      }
-    }, 10_000);
+    await waitFor(
+      `redis-server on ${port}`,
+      async () => {
+        try {
+          if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
+          return (await probe.ping()) === 'PONG';
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+    );
   } finally {
     probe.disconnect();
   }
@@ -42,12 +61,20 @@ describe('worker CLI start-up', () => {
       assert.match(w.stderr(), new RegExp(`no campaign queue "${typo}" in Redis yet; waiting for it to appear`));
       assert.match(w.stderr(), new RegExp(`known=[^\\n]*${known}`), 'the existing queues are listed');
       await new Promise((r) => setTimeout(r, 1500)); // several lookups
-      assert.deepEqual(await redis.keys(`${QUEUE_PREFIX}:${typo}:*`), [], 'the worker created no keys for the missing campaign');
+      assert.deepEqual(
+        await redis.keys(`${QUEUE_PREFIX}:${typo}:*`),
+        [],
+        'the worker created no keys for the missing campaign',
+      );
       assert.equal(w.child.exitCode, null, 'it waits');
 
       const appearing = new Queue(typo, { connection: redis, prefix: QUEUE_PREFIX });
       await appearing.waitUntilReady();
-      await waitFor('the worker to serve the new queue', () => w.stderr().includes(`serving campaign campaign=${typo}`), 10_000);
+      await waitFor(
+        'the worker to serve the new queue',
+        () => w.stderr().includes(`serving campaign campaign=${typo}`),
+        10_000,
+      );
       await appearing.close();
       w.child.kill('SIGTERM');
       assert.equal(await w.exited, 0);
@@ -66,7 +93,10 @@ describe('worker CLI start-up', () => {
     try {
       for (const [url, pattern] of [
         [`redis://:wrong@127.0.0.1:${port}`, /authentication failed: wrong user name or password \(WRONGPASS/],
-        [`redis://nobody:right-secret@127.0.0.1:${port}`, /authentication failed: wrong user name or password \(WRONGPASS/],
+        [
+          `redis://nobody:right-secret@127.0.0.1:${port}`,
+          /authentication failed: wrong user name or password \(WRONGPASS/,
+        ],
         [`redis://127.0.0.1:${port}`, /authentication failed: the server requires a password \(NOAUTH\)/],
       ] as const) {
         const t0 = Date.now();

@@ -2,25 +2,27 @@
 // (`processedBy`, which the dashboard's running-trials view shows), and the trial result's `worker` field
 // (what the journal's told event records) carries the same name, although the trial runs in a forked
 // child with another pid. Real Redis on 127.0.0.1:6379; the queue is obliterated afterwards.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
+import { after, describe, test } from 'node:test';
+
 import { Job } from 'bullmq';
-import { getSpace } from '../../search-spaces/index.js';
+
 import { createRng } from '../../controllers/rng.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
-import { RedisView, type QueueView } from '../../src/dashboard/redis-view.js';
-import { startWorkers } from '../../workers/bullmq-worker.js';
-import { connectRedis } from '../../src/util/redis-connection.js';
+import { type QueueView, RedisView } from '../../src/dashboard/redis-view.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialJob, TrialResult } from '../../src/trial/types.js';
-import { SHARED_REDIS, obliterate, uniqueName, waitFor } from './campaign-helpers.js';
+import { connectRedis } from '../../src/util/redis-connection.js';
+import { startWorkers } from '../../workers/bullmq-worker.js';
+import { obliterate, SHARED_REDIS, uniqueName, waitFor } from './campaign-helpers.js';
 
 const campaign = uniqueName('wname');
 after(() => obliterate(SHARED_REDIS, campaign));
 
 describe('BullMQ worker name', () => {
-  test('processedBy, the dashboard view and the result\'s worker all carry <hostname>:<pid>', async () => {
+  test("processedBy, the dashboard view and the result's worker all carry <hostname>:<pid>", async () => {
     const space = getSpace('nas-fpn', {});
     const graph = space.decode(space.sample(createRng(3)));
     const job: TrialJob = { campaign, trialId: `${campaign}-0`, index: 0, graph, proxy: { ...DEFAULT_PROXY_TASK } };
@@ -31,7 +33,12 @@ describe('BullMQ worker name', () => {
     const env = { ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ delayMs: 1500 }) };
     const workers = await startWorkers({ connection: redis, campaigns: [campaign], concurrency: 1, env });
     const views: QueueView[] = [];
-    const view = new RedisView(SHARED_REDIS, () => new Map([['c', campaign]]), (v) => views.push(v), 100);
+    const view = new RedisView(
+      SHARED_REDIS,
+      () => new Map([['c', campaign]]),
+      (v) => views.push(v),
+      100,
+    );
     try {
       assert.equal(workers.name, `${hostname()}:${process.pid}`);
       const results: TrialResult[] = [];
@@ -39,7 +46,11 @@ describe('BullMQ worker name', () => {
       view.start();
       await queue.submit(job);
 
-      const running = await waitFor('the dashboard view to show the running trial', () => views.flatMap((v) => v.active).find((a) => a.trialId === job.trialId), 20_000);
+      const running = await waitFor(
+        'the dashboard view to show the running trial',
+        () => views.flatMap((v) => v.active).find((a) => a.trialId === job.trialId),
+        20_000,
+      );
       assert.equal(running?.worker, workers.name);
 
       await waitFor('the trial result', () => results.length > 0, 30_000);

@@ -3,22 +3,37 @@
 // (state.ts, which names each campaign's best) and the page's copy (public/best.js, which draws the
 // best-so-far line and ranks the table). Small reward domains force ties; failed trials carry rewards
 // (rewardForInvalid) that may exceed every real one; some trials are still running.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import fc from 'fast-check';
+
 import type { JournalEvent } from '../../src/campaign/journal.js';
-import { bestTrial, ranked } from '../../src/campaign/records.js';
 import { recordsFromJournal } from '../../src/campaign/journal-state.js';
-import { CampaignState } from '../../src/dashboard/state.js';
+import { bestTrial, ranked } from '../../src/campaign/records.js';
+// prettier-ignore
 // @ts-expect-error: a plain browser ES module without types
 import { bestSoFar as pageBestSoFar, compareRows as pageCompare, rankable as pageRankable } from '../../src/dashboard/public/best.js';
+import { CampaignState } from '../../src/dashboard/state.js';
 
 type Row = { i: number; id: string; st: string; reward?: number };
 const bestSoFar = pageBestSoFar as (rows: Row[]) => Array<Row | undefined>;
 const compareRows = pageCompare as (a: Row, b: Row) => number;
 const rankable = pageRankable as (r: Row) => boolean;
 
-const metrics = (AP: number) => ({ AP, AP50: AP, AP75: AP, APs: AP, APm: AP, APl: AP, params: 1, macs: 1, trainSeconds: 0, evalSeconds: 0, backend: 'test' });
+const metrics = (AP: number) => ({
+  AP,
+  AP50: AP,
+  AP75: AP,
+  APs: AP,
+  APm: AP,
+  APl: AP,
+  params: 1,
+  macs: 1,
+  trainSeconds: 0,
+  evalSeconds: 0,
+  backend: 'test',
+});
 
 /** A journal: n trials asked in order; each told (complete or failed) or left running, told in any order. */
 const journal = fc
@@ -30,13 +45,41 @@ const journal = fc
     }),
     { maxLength: 30 },
   )
-  .chain((trials) => fc.shuffledSubarray([...trials.keys()], { minLength: trials.length, maxLength: trials.length }).map((order) => ({ trials, order })))
+  .chain((trials) =>
+    fc
+      .shuffledSubarray([...trials.keys()], { minLength: trials.length, maxLength: trials.length })
+      .map((order) => ({ trials, order })),
+  )
   .map(({ trials, order }): JournalEvent[] => {
-    const events: JournalEvent[] = trials.map((_, index) => ({ type: 'asked', index, trialId: `p-${index}`, decisions: [], hash: `h${index}` }));
+    const events: JournalEvent[] = trials.map((_, index) => ({
+      type: 'asked',
+      index,
+      trialId: `p-${index}`,
+      decisions: [],
+      hash: `h${index}`,
+    }));
     for (const index of order) {
       const t = trials[index];
-      if (t.outcome === 'complete') events.push({ type: 'told', index, trialId: `p-${index}`, status: 'complete', metrics: metrics(t.AP), reward: t.reward, elapsed: index });
-      if (t.outcome === 'failed') events.push({ type: 'told', index, trialId: `p-${index}`, status: 'failed', error: 'NAN_LOSS', reward: t.reward, elapsed: index });
+      if (t.outcome === 'complete')
+        events.push({
+          type: 'told',
+          index,
+          trialId: `p-${index}`,
+          status: 'complete',
+          metrics: metrics(t.AP),
+          reward: t.reward,
+          elapsed: index,
+        });
+      if (t.outcome === 'failed')
+        events.push({
+          type: 'told',
+          index,
+          trialId: `p-${index}`,
+          status: 'failed',
+          error: 'NAN_LOSS',
+          reward: t.reward,
+          elapsed: index,
+        });
     }
     return events;
   });
@@ -52,7 +95,14 @@ test('the dashboard header and the page name the same best as records.ts, on any
       const rows = s.allRows() as Row[];
       assert.equal(bestSoFar(rows).at(-1)?.id, want, 'page: best so far at the last trial');
       // The page's ranking of the table is the campaign's ranking.
-      assert.deepEqual(rows.filter(rankable).sort(compareRows).map((r) => r.id), ranked(records).map((r) => r.trialId), 'page: ranked order');
+      assert.deepEqual(
+        rows
+          .filter(rankable)
+          .sort(compareRows)
+          .map((r) => r.id),
+        ranked(records).map((r) => r.trialId),
+        'page: ranked order',
+      );
     }),
     { numRuns: 500 },
   );

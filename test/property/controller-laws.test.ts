@@ -3,12 +3,14 @@
 // consecutive, valid, deduplicated (random, evolution) and hashed right; the same seed and outcomes give
 // the same proposals; state() → JSON → load() continues identically; tell() takes each index once and a
 // rejected tell leaves no trace; load() refuses another kind's state. And the laws can fail.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import fc from 'fast-check';
-import { getSpace } from '../../search-spaces/index.js';
-import { createController, type Controller } from '../../controllers/index.js';
+
+import { type Controller, createController } from '../../controllers/index.js';
 import { controllerLaws } from '../../controllers/laws.js';
+import { getSpace } from '../../search-spaces/index.js';
 
 // random and evolution are cheap: many runs of 30 asks on both spaces.
 const RUNS = 100;
@@ -18,22 +20,42 @@ const RL_RUNS = 8;
 
 const CASES = [
   { kind: 'random', options: {}, spaces: ['nas-fpn', 'bifpn-cells'], runs: RUNS, laws: { asks: 30 } },
-  { kind: 'evolution', options: { populationSize: 5, sampleSize: 2 }, spaces: ['nas-fpn', 'bifpn-cells'], runs: RUNS, laws: { asks: 30 } },
+  {
+    kind: 'evolution',
+    options: { populationSize: 5, sampleSize: 2 },
+    spaces: ['nas-fpn', 'bifpn-cells'],
+    runs: RUNS,
+    laws: { asks: 30 },
+  },
   // rl re-draws a duplicate a bounded number of times, then proposes it: no uniqueness law.
-  { kind: 'rl', options: { batchSize: 4, epochs: 2, hidden: 16, embedding: 8 }, spaces: ['nas-fpn'], runs: RL_RUNS, laws: { asks: 12, unique: false } },
+  {
+    kind: 'rl',
+    options: { batchSize: 4, epochs: 2, hidden: 16, embedding: 8 },
+    spaces: ['nas-fpn'],
+    runs: RL_RUNS,
+    laws: { asks: 12, unique: false },
+  },
 ];
 
 for (const c of CASES) {
   for (const spaceName of c.spaces) {
     describe(`controller laws: ${c.kind} on ${spaceName}`, () => {
       const space = getSpace(spaceName);
-      const laws = controllerLaws({ space, create: (seed) => createController(c.kind, space, c.options, seed) }, c.laws);
+      const laws = controllerLaws(
+        { space, create: (seed) => createController(c.kind, space, c.options, seed) },
+        c.laws,
+      );
       const proposalRuns = c.kind === 'rl' ? c.runs : PROPOSAL_RUNS;
-      test('valid, consecutive proposals whose hash is their graph\'s (deduplicated unless rl)', () => fc.assert(laws.proposalsValid, { numRuns: proposalRuns }));
-      test('the same seed and outcomes give the same proposals', () => fc.assert(laws.deterministic, { numRuns: c.runs }));
-      test('state() → JSON → load() into a controller of another seed continues identically', () => fc.assert(laws.resumable, { numRuns: c.runs }));
-      test('tell() takes each asked index once; a rejected tell leaves no trace', () => fc.assert(laws.tellOnce, { numRuns: c.runs }));
-      test('load() refuses a state of another kind and leaves the controller as it was', () => fc.assert(laws.loadChecksKind, { numRuns: c.runs }));
+      test("valid, consecutive proposals whose hash is their graph's (deduplicated unless rl)", () =>
+        fc.assert(laws.proposalsValid, { numRuns: proposalRuns }));
+      test('the same seed and outcomes give the same proposals', () =>
+        fc.assert(laws.deterministic, { numRuns: c.runs }));
+      test('state() → JSON → load() into a controller of another seed continues identically', () =>
+        fc.assert(laws.resumable, { numRuns: c.runs }));
+      test('tell() takes each asked index once; a rejected tell leaves no trace', () =>
+        fc.assert(laws.tellOnce, { numRuns: c.runs }));
+      test('load() refuses a state of another kind and leaves the controller as it was', () =>
+        fc.assert(laws.loadChecksKind, { numRuns: c.runs }));
     });
   }
 }
@@ -41,16 +63,27 @@ for (const c of CASES) {
 describe('the controller laws can fail', () => {
   const space = getSpace('nas-fpn');
   /** A random controller with one method replaced. */
-  const broken = (patch: (c: Controller) => Partial<Controller>) => async (seed: string): Promise<Controller> => {
-    const c = await createController('random', space, {}, seed);
-    const p = patch(c);
-    return { kind: c.kind, ask: p.ask ?? (() => c.ask()), tell: p.tell ?? ((i, o) => c.tell(i, o)), state: p.state ?? (() => c.state()), load: p.load ?? ((s) => c.load(s)) };
-  };
+  const broken =
+    (patch: (c: Controller) => Partial<Controller>) =>
+    async (seed: string): Promise<Controller> => {
+      const c = await createController('random', space, {}, seed);
+      const p = patch(c);
+      return {
+        kind: c.kind,
+        ask: p.ask ?? (() => c.ask()),
+        tell: p.tell ?? ((i, o) => c.tell(i, o)),
+        state: p.state ?? (() => c.state()),
+        load: p.load ?? ((s) => c.load(s)),
+      };
+    };
   const caught = async <Ts extends unknown[]>(law: fc.IAsyncPropertyWithHooks<Ts>, re: RegExp) =>
     assert.rejects(fc.assert(law, { numRuns: 30 }), (e: Error) => re.test(`${e.message} ${String(e.cause)}`));
 
   test('a controller that asks an index twice', async () => {
-    const laws = controllerLaws({ space, create: broken((c) => ({ ask: async () => ({ ...(await c.ask()), index: 0 }) })) });
+    const laws = controllerLaws({
+      space,
+      create: broken((c) => ({ ask: async () => ({ ...(await c.ask()), index: 0 }) })),
+    });
     await caught(laws.proposalsValid, /indices must be consecutive/);
   });
 

@@ -7,9 +7,26 @@
 import { AREA_RANGES, IOU_THRESHOLDS, MAX_DETS, RECALL_THRESHOLDS } from '../../src/eval/params.js';
 import type { CocoDetection, CocoGroundTruth } from '../../src/eval/schema.js';
 
-interface G { id: number; bbox: number[]; area: number; iscrowd: number; ignore: number; _ignore?: number }
-interface D { id: number; bbox: number[]; area: number; score: number }
-interface EvalImg { dtScores: number[]; dtMatches: number[][]; dtIgnore: boolean[][]; gtIgnore: number[] }
+interface G {
+  id: number;
+  bbox: number[];
+  area: number;
+  iscrowd: number;
+  ignore: number;
+  _ignore?: number;
+}
+interface D {
+  id: number;
+  bbox: number[];
+  area: number;
+  score: number;
+}
+interface EvalImg {
+  dtScores: number[];
+  dtMatches: number[][];
+  dtIgnore: boolean[][];
+  gtIgnore: number[];
+}
 
 /** numpy argsort(kind='mergesort'): a stable top-down merge sort of indices by key. */
 function mergesortIdx(keys: number[]): number[] {
@@ -28,15 +45,17 @@ function mergesortIdx(keys: number[]): number[] {
 }
 
 function iou(d: number[][], g: number[][], iscrowd: number[]): number[][] {
-  return d.map((D) => g.map((Gb, gi) => {
-    const w = Math.min(D[2] + D[0], Gb[2] + Gb[0]) - Math.max(D[0], Gb[0]);
-    if (w <= 0) return 0;
-    const h = Math.min(D[3] + D[1], Gb[3] + Gb[1]) - Math.max(D[1], Gb[1]);
-    if (h <= 0) return 0;
-    const i = w * h;
-    const u = iscrowd[gi] ? D[2] * D[3] : D[2] * D[3] + Gb[2] * Gb[3] - i;
-    return i / u;
-  }));
+  return d.map((D) =>
+    g.map((Gb, gi) => {
+      const w = Math.min(D[2] + D[0], Gb[2] + Gb[0]) - Math.max(D[0], Gb[0]);
+      if (w <= 0) return 0;
+      const h = Math.min(D[3] + D[1], Gb[3] + Gb[1]) - Math.max(D[1], Gb[1]);
+      if (h <= 0) return 0;
+      const i = w * h;
+      const u = iscrowd[gi] ? D[2] * D[3] : D[2] * D[3] + Gb[2] * Gb[3] - i;
+      return i / u;
+    }),
+  );
 }
 
 export function referenceCocoEval(gtDoc: CocoGroundTruth, dets: CocoDetection[]): number[] {
@@ -56,13 +75,28 @@ export function referenceCocoEval(gtDoc: CocoGroundTruth, dets: CocoDetection[])
   });
   const maxDet = MAX_DETS[MAX_DETS.length - 1];
   const ious = new Map<string, number[][]>();
-  for (const i of imgIds) for (const c of catIds) {
-    const gt = gts.get(key(i, c)) ?? [];
-    let dt = dts.get(key(i, c)) ?? [];
-    if (gt.length === 0 && dt.length === 0) { ious.set(key(i, c), []); continue; }
-    dt = mergesortIdx(dt.map((d) => -d.score)).map((j) => dt[j]).slice(0, maxDet);
-    ious.set(key(i, c), dt.length === 0 || gt.length === 0 ? [] : iou(dt.map((d) => d.bbox), gt.map((g) => g.bbox), gt.map((g) => g.iscrowd)));
-  }
+  for (const i of imgIds)
+    for (const c of catIds) {
+      const gt = gts.get(key(i, c)) ?? [];
+      let dt = dts.get(key(i, c)) ?? [];
+      if (gt.length === 0 && dt.length === 0) {
+        ious.set(key(i, c), []);
+        continue;
+      }
+      dt = mergesortIdx(dt.map((d) => -d.score))
+        .map((j) => dt[j])
+        .slice(0, maxDet);
+      ious.set(
+        key(i, c),
+        dt.length === 0 || gt.length === 0
+          ? []
+          : iou(
+              dt.map((d) => d.bbox),
+              gt.map((g) => g.bbox),
+              gt.map((g) => g.iscrowd),
+            ),
+      );
+    }
   const T = IOU_THRESHOLDS.length;
   const evaluateImg = (imgId: number, catId: number, aRng: [number, number]): EvalImg | null => {
     let gt = gts.get(key(imgId, catId)) ?? [];
@@ -100,7 +134,8 @@ export function referenceCocoEval(gtDoc: CocoGroundTruth, dets: CocoDetection[])
       });
     }
     const a = dt.map((d) => d.area < aRng[0] || d.area > aRng[1]);
-    for (let t = 0; t < T; t++) for (let j = 0; j < dt.length; j++) dtIg[t][j] = dtIg[t][j] || (dtm[t][j] === 0 && a[j]);
+    for (let t = 0; t < T; t++)
+      for (let j = 0; j < dt.length; j++) dtIg[t][j] = dtIg[t][j] || (dtm[t][j] === 0 && a[j]);
     return { dtScores: dt.map((d) => d.score), dtMatches: dtm, dtIgnore: dtIg, gtIgnore: gtIg };
   };
   // evalImgs[k][a][i], as the flat list pycocotools indexes with Nk + Na + i.
@@ -108,59 +143,80 @@ export function referenceCocoEval(gtDoc: CocoGroundTruth, dets: CocoDetection[])
   const R = RECALL_THRESHOLDS.length;
   const K = catIds.length;
   const A = AREA_RANGES.length;
-  const M = MAX_DETS.length;
   const precision = new Map<string, number>(); // key t,r,k,a,m; absent = -1
   const recall = new Map<string, number>();
-  for (let k = 0; k < K; k++) for (let a = 0; a < A; a++) MAX_DETS.forEach((md, m) => {
-    const E = evalImgs[k][a].filter((e): e is EvalImg => e !== null);
-    if (E.length === 0) return;
-    const dtScores = E.flatMap((e) => e.dtScores.slice(0, md));
-    const inds = mergesortIdx(dtScores.map((s) => -s));
-    const dtm = Array.from({ length: T }, (_, t) => { const row = E.flatMap((e) => e.dtMatches[t].slice(0, md)); return inds.map((j) => row[j]); });
-    const dtIg = Array.from({ length: T }, (_, t) => { const row = E.flatMap((e) => e.dtIgnore[t].slice(0, md)); return inds.map((j) => row[j]); });
-    const gtIg = E.flatMap((e) => e.gtIgnore);
-    const npig = gtIg.filter((g) => g === 0).length;
-    if (npig === 0) return;
-    for (let t = 0; t < T; t++) {
-      const tps = dtm[t].map((v, j) => v !== 0 && !dtIg[t][j]);
-      const fps = dtm[t].map((v, j) => v === 0 && !dtIg[t][j]);
-      let ctp = 0;
-      let cfp = 0;
-      const tp = tps.map((x) => (ctp += x ? 1 : 0));
-      const fp = fps.map((x) => (cfp += x ? 1 : 0));
-      const nd = tp.length;
-      const rc = tp.map((v) => v / npig);
-      const pr = tp.map((v, j) => v / (fp[j] + v + 2.220446049250313e-16));
-      recall.set(`${t},${k},${a},${m}`, nd ? rc[nd - 1] : 0);
-      for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
-      const q = new Array<number>(R).fill(0);
-      for (let ri = 0; ri < R; ri++) {
-        // np.searchsorted(rc, thr, side='left') by binary search.
-        let lo = 0;
-        let hi = nd;
-        while (lo < hi) { const mid = (lo + hi) >> 1; if (rc[mid] < RECALL_THRESHOLDS[ri]) lo = mid + 1; else hi = mid; }
-        if (lo >= nd) break;
-        q[ri] = pr[lo];
-      }
-      q.forEach((v, r) => precision.set(`${t},${r},${k},${a},${m}`, v));
-    }
-  });
+  for (let k = 0; k < K; k++)
+    for (let a = 0; a < A; a++)
+      MAX_DETS.forEach((md, m) => {
+        const E = evalImgs[k][a].filter((e): e is EvalImg => e !== null);
+        if (E.length === 0) return;
+        const dtScores = E.flatMap((e) => e.dtScores.slice(0, md));
+        const inds = mergesortIdx(dtScores.map((s) => -s));
+        const dtm = Array.from({ length: T }, (_, t) => {
+          const row = E.flatMap((e) => e.dtMatches[t].slice(0, md));
+          return inds.map((j) => row[j]);
+        });
+        const dtIg = Array.from({ length: T }, (_, t) => {
+          const row = E.flatMap((e) => e.dtIgnore[t].slice(0, md));
+          return inds.map((j) => row[j]);
+        });
+        const gtIg = E.flatMap((e) => e.gtIgnore);
+        const npig = gtIg.filter((g) => g === 0).length;
+        if (npig === 0) return;
+        for (let t = 0; t < T; t++) {
+          const tps = dtm[t].map((v, j) => v !== 0 && !dtIg[t][j]);
+          const fps = dtm[t].map((v, j) => v === 0 && !dtIg[t][j]);
+          let ctp = 0;
+          let cfp = 0;
+          const tp = tps.map((x) => (ctp += x ? 1 : 0));
+          const fp = fps.map((x) => (cfp += x ? 1 : 0));
+          const nd = tp.length;
+          const rc = tp.map((v) => v / npig);
+          const pr = tp.map((v, j) => v / (fp[j] + v + 2.220446049250313e-16));
+          recall.set(`${t},${k},${a},${m}`, nd ? rc[nd - 1] : 0);
+          for (let i = nd - 1; i > 0; i--) if (pr[i] > pr[i - 1]) pr[i - 1] = pr[i];
+          const q = new Array<number>(R).fill(0);
+          for (let ri = 0; ri < R; ri++) {
+            // np.searchsorted(rc, thr, side='left') by binary search.
+            let lo = 0;
+            let hi = nd;
+            while (lo < hi) {
+              const mid = (lo + hi) >> 1;
+              if (rc[mid] < RECALL_THRESHOLDS[ri]) lo = mid + 1;
+              else hi = mid;
+            }
+            if (lo >= nd) break;
+            q[ri] = pr[lo];
+          }
+          q.forEach((v, r) => precision.set(`${t},${r},${k},${a},${m}`, v));
+        }
+      });
   const summarize = (ap: boolean, iouThr: number | undefined, area: string, maxDets: number): number => {
     const a = AREA_RANGES.findIndex((x) => x.label === area);
     const m = MAX_DETS.findIndex((x) => x === maxDets);
     const vals: number[] = [];
     for (let t = 0; t < T; t++) {
       if (iouThr !== undefined && IOU_THRESHOLDS[t] !== iouThr) continue;
-      if (ap) { for (let r = 0; r < R; r++) for (let k = 0; k < K; k++) vals.push(precision.get(`${t},${r},${k},${a},${m}`) ?? -1); }
-      else for (let k = 0; k < K; k++) vals.push(recall.get(`${t},${k},${a},${m}`) ?? -1);
+      if (ap) {
+        for (let r = 0; r < R; r++)
+          for (let k = 0; k < K; k++) vals.push(precision.get(`${t},${r},${k},${a},${m}`) ?? -1);
+      } else for (let k = 0; k < K; k++) vals.push(recall.get(`${t},${k},${a},${m}`) ?? -1);
     }
     const ok = vals.filter((v) => v > -1);
     return ok.length === 0 ? -1 : ok.reduce((s, v) => s + v, 0) / ok.length;
   };
   return [
-    summarize(true, undefined, 'all', 100), summarize(true, 0.5, 'all', 100), summarize(true, 0.75, 'all', 100),
-    summarize(true, undefined, 'small', 100), summarize(true, undefined, 'medium', 100), summarize(true, undefined, 'large', 100),
-    summarize(false, undefined, 'all', 1), summarize(false, undefined, 'all', 10), summarize(false, undefined, 'all', 100),
-    summarize(false, undefined, 'small', 100), summarize(false, undefined, 'medium', 100), summarize(false, undefined, 'large', 100),
+    summarize(true, undefined, 'all', 100),
+    summarize(true, 0.5, 'all', 100),
+    summarize(true, 0.75, 'all', 100),
+    summarize(true, undefined, 'small', 100),
+    summarize(true, undefined, 'medium', 100),
+    summarize(true, undefined, 'large', 100),
+    summarize(false, undefined, 'all', 1),
+    summarize(false, undefined, 'all', 10),
+    summarize(false, undefined, 'all', 100),
+    summarize(false, undefined, 'small', 100),
+    summarize(false, undefined, 'medium', 100),
+    summarize(false, undefined, 'large', 100),
   ];
 }

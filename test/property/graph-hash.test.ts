@@ -1,8 +1,10 @@
 // Different structures give different hashes: changing one live node's op, post-op or level always
 // changes the canonical hash (the multiset of node labels changes, so no relabelling can hide it).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import fc from 'fast-check';
+
 import { FUSION_OPS, graphHash, liveNodeIds, parseGraph, POST_OPS, type PyramidGraph } from '../../src/graph/index.js';
 import { arbGraph } from '../../src/testing/index.js';
 
@@ -34,12 +36,18 @@ function mutate(g: PyramidGraph, which: Mutation, pick: number, to: number): Pyr
 
 test('one changed op, post-op or level of a live node changes the hash', () => {
   fc.assert(
-    fc.property(arbGraph(), fc.constantFrom<Mutation>('op', 'post', 'level'), fc.nat(), fc.nat(), (g, which, pick, to) => {
-      const m = mutate(g, which, pick, to);
-      fc.pre(m !== undefined);
-      assert.ok(parseGraph(m!).ok);
-      assert.notEqual(graphHash(m!), graphHash(g));
-    }),
+    fc.property(
+      arbGraph(),
+      fc.constantFrom<Mutation>('op', 'post', 'level'),
+      fc.nat(),
+      fc.nat(),
+      (g, which, pick, to) => {
+        const m = mutate(g, which, pick, to);
+        fc.pre(m !== undefined);
+        assert.ok(parseGraph(m!).ok);
+        assert.notEqual(graphHash(m!), graphHash(g));
+      },
+    ),
     { numRuns: 1000 },
   );
 });

@@ -1,11 +1,28 @@
 // The laws of issue 2, each over ≥ 1000 generated graphs (fast-check prints the seed on failure).
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
-import { canonicalize, formatIssue, graphHash, parseGraph, renderDot, renderMermaid, renderSvg } from '../../src/graph/index.js';
+
 import {
-  addDeadNodes, arbCorruptedGraph, arbGraph, assertEverySampleParses, assertHashInvariant, renameIds, shuffleNodes, swapCommutativeInputs,
+  canonicalize,
+  formatIssue,
+  graphHash,
+  parseGraph,
+  renderDot,
+  renderMermaid,
+  renderSvg,
+} from '../../src/graph/index.js';
+import {
+  addDeadNodes,
+  arbCorruptedGraph,
+  arbGraph,
+  assertEverySampleParses,
+  assertHashInvariant,
+  renameIds,
+  shuffleNodes,
+  swapCommutativeInputs,
 } from '../../src/testing/index.js';
 
 const RUNS = { numRuns: 1000 };
@@ -15,7 +32,10 @@ test('every valid graph parses', () => {
 });
 
 test('every valid graph parses (narrow level ranges, attention-heavy, wide fan-in)', () => {
-  assertEverySampleParses(arbGraph({ minLevel: 3, maxLevel: 4, ops: ['attention', 'sum', 'concat'], maxFanIn: 8 }), RUNS);
+  assertEverySampleParses(
+    arbGraph({ minLevel: 3, maxLevel: 4, ops: ['attention', 'sum', 'concat'], maxFanIn: 8 }),
+    RUNS,
+  );
 });
 
 test('every corrupted graph is rejected with its error code at its path', () => {
@@ -25,7 +45,10 @@ test('every corrupted graph is rejected with its error code at its path', () => 
       assert.equal(r.ok, false, `${kind} was accepted`);
       if (r.ok) return;
       const found = r.errors.some((e) => e.code === expect.code && e.path === expect.path);
-      assert.ok(found, `${kind}: expected ${expect.code} at ${expect.path}, got ${r.errors.map((e) => `${e.code} ${formatIssue(e)}`).join(' | ')}`);
+      assert.ok(
+        found,
+        `${kind}: expected ${expect.code} at ${expect.path}, got ${r.errors.map((e) => `${e.code} ${formatIssue(e)}`).join(' | ')}`,
+      );
     }),
     RUNS,
   );
@@ -44,10 +67,16 @@ test('JSON round-trip is the identity', () => {
 
 test('hash is invariant under node shuffles', () => assertHashInvariant(arbGraph(), shuffleNodes, RUNS));
 test('hash is invariant under id renames', () => assertHashInvariant(arbGraph(), renameIds, RUNS));
-test('hash is invariant under commutative input swaps', () => assertHashInvariant(arbGraph(), swapCommutativeInputs, RUNS));
-test('hash is invariant under added dead nodes', () => assertHashInvariant(arbGraph(), (g, seed) => addDeadNodes(g, 1 + (seed % 4), seed), RUNS));
+test('hash is invariant under commutative input swaps', () =>
+  assertHashInvariant(arbGraph(), swapCommutativeInputs, RUNS));
+test('hash is invariant under added dead nodes', () =>
+  assertHashInvariant(arbGraph(), (g, seed) => addDeadNodes(g, 1 + (seed % 4), seed), RUNS));
 test('hash is invariant under all of them at once', () =>
-  assertHashInvariant(arbGraph(), (g, s) => swapCommutativeInputs(renameIds(shuffleNodes(addDeadNodes(g, s % 3, s), s + 1), s + 2), s + 3), RUNS));
+  assertHashInvariant(
+    arbGraph(),
+    (g, s) => swapCommutativeInputs(renameIds(shuffleNodes(addDeadNodes(g, s % 3, s), s + 1), s + 2), s + 3),
+    RUNS,
+  ));
 
 test('canonicalize is idempotent, valid, and keeps the hash', () => {
   fc.assert(

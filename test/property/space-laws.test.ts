@@ -1,18 +1,23 @@
 // The laws every search space obeys (search-spaces/laws.ts), for both spaces under default and other
 // options: every sample decodes to a graph parseGraph accepts; every mutation changes exactly one
 // decision and still decodes to a valid graph; encode(decode(d)) = d; the same seed gives the same samples.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import fc from 'fast-check';
-import type { PyramidGraph } from '../../src/graph/index.js';
+
 import { getSpace, type SearchSpace } from '../../search-spaces/index.js';
 import { spaceLaws } from '../../search-spaces/laws.js';
+import type { PyramidGraph } from '../../src/graph/index.js';
 
 const RUNS = 1000;
 
 const SPACES: [string, unknown][] = [
   ['nas-fpn', undefined],
-  ['nas-fpn', { cells: 9, levels: { min: 2, max: 6 }, ops: ['sum', 'attention', 'weighted'], repeats: 3, channels: 32 }],
+  [
+    'nas-fpn',
+    { cells: 9, levels: { min: 2, max: 6 }, ops: ['sum', 'attention', 'weighted'], repeats: 3, channels: 32 },
+  ],
   // The most cells the fan-in limit allows: an output cell may absorb C<l> and 5 intermediate cells.
   ['nas-fpn', { cells: 10 }],
   ['bifpn-cells', undefined],
@@ -38,7 +43,8 @@ for (const [name, options] of SPACES) {
   describe(`space laws: ${name} ${options ? JSON.stringify(options) : '(defaults)'}`, () => {
     const space = getSpace(name, options);
     const laws = spaceLaws(space, extraChecks(space));
-    test('every sample decodes to a graph that parseGraph accepts', () => fc.assert(laws.sampleDecodes, { numRuns: RUNS }));
+    test('every sample decodes to a graph that parseGraph accepts', () =>
+      fc.assert(laws.sampleDecodes, { numRuns: RUNS }));
     test('every mutation changes exactly one decision and decodes to a valid graph', () =>
       fc.assert(laws.mutationChangesOne, { numRuns: RUNS }));
     test('encode(decode(d)) = d', () => fc.assert(laws.encodeDecode, { numRuns: RUNS }));

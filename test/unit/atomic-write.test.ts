@@ -1,19 +1,20 @@
 // Atomic writes and journal appends under short writes and a full disk (both injected through the
 // write seam): every byte lands, or the error names the file, no temp file is left, the old target is
 // untouched, and a journal line that did not make it is never shown or followed by another line.
-import { test, describe, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, describe, test } from 'node:test';
+
 import { OutputWriteError, writeFileAtomic, writeIo } from '../../src/campaign/atomic.js';
-import { Journal, readJournal, type JournalEvent } from '../../src/campaign/journal.js';
+import { type CampaignEvent, runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
-import { runCampaign, type CampaignEvent } from '../../src/campaign/campaign.js';
+import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
+import { Journal, type JournalEvent, readJournal } from '../../src/campaign/journal.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
-import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-atomic-'));
@@ -24,7 +25,11 @@ afterEach(() => {
 });
 
 function enospc(): NodeJS.ErrnoException {
-  return Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+  return Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+    errno: -28,
+    syscall: 'write',
+  });
 }
 
 /** Every write(2) writes at most `chunk` bytes, as the kernel may. */
@@ -43,7 +48,13 @@ function diskFullAfter(room: number): void {
   };
 }
 
-const event = (i: number): JournalEvent => ({ type: 'asked', index: i, trialId: `t-${i}`, decisions: Array(50).fill(i), hash: 'h'.repeat(64) });
+const event = (i: number): JournalEvent => ({
+  type: 'asked',
+  index: i,
+  trialId: `t-${i}`,
+  decisions: Array(50).fill(i),
+  hash: 'h'.repeat(64),
+});
 
 describe('writeFileAtomic', () => {
   test('short writes: every byte of a 100 KB file lands', () => {
@@ -60,13 +71,16 @@ describe('writeFileAtomic', () => {
     const target = join(dir, 'best.svg');
     writeFileSync(target, 'the previous picture');
     diskFullAfter(4096);
-    assert.throws(() => writeFileAtomic(target, 'z'.repeat(20_000)), (err: unknown) => {
-      assert.ok(err instanceof OutputWriteError);
-      assert.equal(err.systemCode, 'ENOSPC');
-      assert.equal(err.file, target);
-      assert.match(err.message, /best\.svg: cannot write: no space left on device \(ENOSPC\)/);
-      return true;
-    });
+    assert.throws(
+      () => writeFileAtomic(target, 'z'.repeat(20_000)),
+      (err: unknown) => {
+        assert.ok(err instanceof OutputWriteError);
+        assert.equal(err.systemCode, 'ENOSPC');
+        assert.equal(err.file, target);
+        assert.match(err.message, /best\.svg: cannot write: no space left on device \(ENOSPC\)/);
+        return true;
+      },
+    );
     writeIo.writeSync = realWrite;
     assert.equal(readFileSync(target, 'utf8'), 'the previous picture');
     assert.deepEqual(readdirSync(dir), ['best.svg'], 'no temporary file left behind');
@@ -75,7 +89,10 @@ describe('writeFileAtomic', () => {
   test('a write that makes no progress is an error, not an endless loop', () => {
     const dir = mkdtempSync(join(root, 'stuck-'));
     writeIo.writeSync = () => 0;
-    assert.throws(() => writeFileAtomic(join(dir, 'trials.csv'), 'a,b\n'), /trials\.csv: cannot write: no space left on device/);
+    assert.throws(
+      () => writeFileAtomic(join(dir, 'trials.csv'), 'a,b\n'),
+      /trials\.csv: cannot write: no space left on device/,
+    );
     assert.deepEqual(readdirSync(dir), []);
   });
 });
@@ -88,7 +105,10 @@ describe('Journal.append', () => {
     for (let i = 0; i < 20; i++) j.append(event(i));
     j.close();
     writeIo.writeSync = realWrite;
-    assert.deepEqual(readJournal(path), Array.from({ length: 20 }, (_, i) => event(i)));
+    assert.deepEqual(
+      readJournal(path),
+      Array.from({ length: 20 }, (_, i) => event(i)),
+    );
   });
 
   test('a full disk mid-line: the error names the journal, the line is cut back, the next append starts clean', () => {
@@ -97,7 +117,13 @@ describe('Journal.append', () => {
     j.append(event(0));
     const size = statSync(path).size;
     diskFullAfter(100); // part of the next line, then ENOSPC
-    assert.throws(() => j.append(event(1)), (err: unknown) => err instanceof OutputWriteError && err.file === path && /journal\.jsonl: cannot write: no space left on device/.test(err.message));
+    assert.throws(
+      () => j.append(event(1)),
+      (err: unknown) =>
+        err instanceof OutputWriteError &&
+        err.file === path &&
+        /journal\.jsonl: cannot write: no space left on device/.test(err.message),
+    );
     assert.equal(statSync(path).size, size, 'the torn line was removed');
     writeIo.writeSync = realWrite;
     j.append(event(2));
@@ -108,12 +134,21 @@ describe('Journal.append', () => {
 
 describe('the campaign shows nothing the journal does not hold', () => {
   const cfg = resolveCampaign({
-    name: 'atomic', seed: 3, space: { name: 'nas-fpn', options: {} }, controller: { kind: 'random' },
-    budget: { trials: 3 }, concurrency: 1, retry: { attempts: 1, backoffMs: 1 },
+    name: 'atomic',
+    seed: 3,
+    space: { name: 'nas-fpn', options: {} },
+    controller: { kind: 'random' },
+    budget: { trials: 3 },
+    concurrency: 1,
+    retry: { attempts: 1, backoffMs: 1 },
   });
   const env = (onEvent?: (e: CampaignEvent) => void) => {
     const space = campaignSpace(cfg);
-    const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: 1 })), { concurrency: 1, attempts: 1, backoffMs: 1 });
+    const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: 1 })), {
+      concurrency: 1,
+      attempts: 1,
+      backoffMs: 1,
+    });
     return { space, createController: () => campaignController(cfg, space), queue, onEvent };
   };
 
@@ -125,7 +160,10 @@ describe('the campaign shows nothing the journal does not hold', () => {
     };
     const e = env();
     try {
-      await assert.rejects(runCampaign(cfg, e, { dir, resume: false }), (err: unknown) => err instanceof OutputWriteError && /journal\.jsonl: cannot write/.test(err.message));
+      await assert.rejects(
+        runCampaign(cfg, e, { dir, resume: false }),
+        (err: unknown) => err instanceof OutputWriteError && /journal\.jsonl: cannot write/.test(err.message),
+      );
     } finally {
       await e.queue.close();
     }

@@ -1,9 +1,10 @@
 // Backend selection: with no native tfjs package the default is wasm; cpu can be forced; bad or
 // unavailable names fail with a message that says what was asked and why it failed.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { initBackend, currentBackend } from '../../src/backend/index.js';
+import { test } from 'node:test';
+
+import { currentBackend, initBackend } from '../../src/backend/index.js';
 
 function installed(pkg: string): boolean {
   try {
@@ -21,17 +22,24 @@ test('importing the backend module loads no TensorFlow.js', () => {
 });
 
 test('unknown backend names are rejected', async () => {
-  await assert.rejects(initBackend('webgpu'), /unknown backend 'webgpu': expected one of tensorflow, wasm, cpu \(or auto\)/);
+  await assert.rejects(
+    initBackend('webgpu'),
+    /unknown backend 'webgpu': expected one of tensorflow, wasm, cpu \(or auto\)/,
+  );
 });
 
-test('default picks tensorflow when installed, else wasm, and says why', { skip: nativeInstalled && 'a native tfjs package is installed' }, async () => {
-  const choice = await initBackend();
-  assert.equal(choice.name, 'wasm');
-  assert.match(choice.detail, /tfjs-backend-wasm .*SIMD/);
-  assert.match(choice.detail, /@tensorflow\/tfjs-node-gpu: not installed/);
-  const tf = await import('@tensorflow/tfjs');
-  assert.equal(tf.getBackend(), 'wasm');
-});
+test(
+  'default picks tensorflow when installed, else wasm, and says why',
+  { skip: nativeInstalled && 'a native tfjs package is installed' },
+  async () => {
+    const choice = await initBackend();
+    assert.equal(choice.name, 'wasm');
+    assert.match(choice.detail, /tfjs-backend-wasm .*SIMD/);
+    assert.match(choice.detail, /@tensorflow\/tfjs-node-gpu: not installed/);
+    const tf = await import('@tensorflow/tfjs');
+    assert.equal(tf.getBackend(), 'wasm');
+  },
+);
 
 test('a second call returns the same choice', async () => {
   const a = await initBackend();
@@ -42,11 +50,18 @@ test('a second call returns the same choice', async () => {
   assert.equal(b, currentBackend());
 });
 
-test('naming an unavailable backend throws and keeps the current one', { skip: nativeInstalled && 'a native tfjs package is installed' }, async () => {
-  const was = currentBackend();
-  await assert.rejects(initBackend('tensorflow'), /backend 'tensorflow' is not available: @tensorflow\/tfjs-node-gpu: not installed/);
-  assert.deepEqual(currentBackend(), was);
-});
+test(
+  'naming an unavailable backend throws and keeps the current one',
+  { skip: nativeInstalled && 'a native tfjs package is installed' },
+  async () => {
+    const was = currentBackend();
+    await assert.rejects(
+      initBackend('tensorflow'),
+      /backend 'tensorflow' is not available: @tensorflow\/tfjs-node-gpu: not installed/,
+    );
+    assert.deepEqual(currentBackend(), was);
+  },
+);
 
 test('cpu can be forced, and wasm chosen again', async () => {
   const tf = await import('@tensorflow/tfjs');

@@ -2,29 +2,30 @@
 // makes a cheap, lower-AP graph win; a failed trial's rewardForInvalid is higher than every real reward;
 // two trials tie on reward) is named the same by the campaign summary, the search summary line, status
 // (text and --json), export, best.graph.json, pareto.json, the progress bar and the dashboard's state.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { TrialMetrics, Trainer } from '../../src/trial/types.js';
+import { after, before, describe, test } from 'node:test';
+
+import { type CampaignEvent, type CampaignSummary, runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
-import { runCampaign, type CampaignEvent, type CampaignSummary } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal } from '../../src/campaign/journal.js';
+import { recordsFromJournal } from '../../src/campaign/journal-state.js';
 import { barReporter } from '../../src/campaign/progress.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { bestTrial } from '../../src/campaign/records.js';
-import { recordsFromJournal } from '../../src/campaign/journal-state.js';
+import { exportTop } from '../../src/cli/commands/export.js';
 import { bestLine } from '../../src/cli/commands/search.js';
 import { statusText } from '../../src/cli/commands/status.js';
-import { exportTop } from '../../src/cli/commands/export.js';
-import { CampaignState } from '../../src/dashboard/state.js';
 // @ts-expect-error: a plain browser ES module without types
 import { bestSoFar } from '../../src/dashboard/public/best.js';
+import { CampaignState } from '../../src/dashboard/state.js';
+import type { Trainer, TrialMetrics } from '../../src/trial/types.js';
 
 // reward = AP · (MACs / 1e6)^-1. Trial 1 has the highest AP (0.5) but the lowest reward; trials 2 and 3
 // tie at the highest reward (0.6; exact in binary: ×2 and ×4), so the lower index, 2, is best; trial 4
@@ -44,7 +45,19 @@ const BEST_TEXT = 'best (reward 0.6000): AP 0.3000';
 const planned: Trainer = async (_graph, _proxy, _hooks, job) => {
   const p = PLAN[job.index];
   if (p === 'nan') throw Object.assign(new Error('loss became NaN'), { code: 'NAN_LOSS' });
-  const m: TrialMetrics = { AP: p.AP, AP50: p.AP, AP75: p.AP, APs: p.AP, APm: p.AP, APl: p.AP, params: 1000 + job.index, macs: p.macs, trainSeconds: 0, evalSeconds: 0, backend: 'test' };
+  const m: TrialMetrics = {
+    AP: p.AP,
+    AP50: p.AP,
+    AP75: p.AP,
+    APs: p.AP,
+    APm: p.AP,
+    APl: p.AP,
+    params: 1000 + job.index,
+    macs: p.macs,
+    trainSeconds: 0,
+    evalSeconds: 0,
+    backend: 'test',
+  };
   return m;
 };
 
@@ -67,9 +80,17 @@ let summary: CampaignSummary;
 
 before(async () => {
   const space = campaignSpace(config);
-  const queue = new EmbeddedQueue(inlineRunner(planned), { concurrency: config.concurrency, attempts: 1, backoffMs: 1 });
+  const queue = new EmbeddedQueue(inlineRunner(planned), {
+    concurrency: config.concurrency,
+    attempts: 1,
+    backoffMs: 1,
+  });
   try {
-    summary = await runCampaign(config, { space, createController: () => campaignController(config, space), queue, onEvent: (ev) => events.push(ev) }, { dir, resume: false });
+    summary = await runCampaign(
+      config,
+      { space, createController: () => campaignController(config, space), queue, onEvent: (ev) => events.push(ev) },
+      { dir, resume: false },
+    );
   } finally {
     await queue.close();
   }
@@ -112,7 +133,11 @@ describe('best: highest reward (ties: lowest index), the same everywhere', () =>
   test('export, best.graph.json and pareto.json', () => {
     const out = join(root, 'export');
     const files = exportTop(dir, 3, 'json', out);
-    assert.deepEqual(readdirSync(out).sort(), [`01-${BEST}.graph.json`, `02-${NAME}-3.graph.json`, `03-${NAME}-0.graph.json`]);
+    assert.deepEqual(readdirSync(out).sort(), [
+      `01-${BEST}.graph.json`,
+      `02-${NAME}-3.graph.json`,
+      `03-${NAME}-0.graph.json`,
+    ]);
     const first = JSON.parse(readFileSync(files[0], 'utf8'));
     assert.equal(first.meta.trial, BEST);
     assert.equal(first.meta.reward, 0.6);
@@ -121,7 +146,7 @@ describe('best: highest reward (ties: lowest index), the same everywhere', () =>
     assert.equal(JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8')).best, BEST);
   });
 
-  test('the progress bar shows the best-reward trial\'s AP, labelled with its reward', () => {
+  test("the progress bar shows the best-reward trial's AP, labelled with its reward", () => {
     const chunks: string[] = [];
     const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 200 });
     stream.on('data', (d: Buffer) => chunks.push(d.toString()));
@@ -135,7 +160,7 @@ describe('best: highest reward (ties: lowest index), the same everywhere', () =>
     assert.match(text, /0\/6 trials \| running \d \| failed 0 \| best: none yet \| ETA -/);
   });
 
-  test('the dashboard: header, and the page\'s best-so-far over the rows', () => {
+  test("the dashboard: header, and the page's best-so-far over the rows", () => {
     const journal = readJournal(join(dir, 'journal.jsonl'));
     const s = new CampaignState(NAME, dir);
     s.apply(journal);
@@ -145,6 +170,9 @@ describe('best: highest reward (ties: lowest index), the same everywhere', () =>
     assert.equal(h.bestAP, 0.3);
     assert.equal(bestTrial(recordsFromJournal(journal))?.trialId, BEST);
     const leaders = (bestSoFar as (rows: unknown[]) => Array<{ id: string } | undefined>)(s.allRows());
-    assert.deepEqual(leaders.map((r) => r?.id), [`${NAME}-0`, `${NAME}-0`, BEST, BEST, BEST, BEST]);
+    assert.deepEqual(
+      leaders.map((r) => r?.id),
+      [`${NAME}-0`, `${NAME}-0`, BEST, BEST, BEST, BEST],
+    );
   });
 });

@@ -2,19 +2,29 @@
 // where the cap also bounds what a small .gz unzips to), a trial's graph file in the dashboard, and the
 // dashboard's journal tail, where one endless line must not be held in memory. Oversized files are
 // sparse (a truncate), so they cost no disk and no time.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+
+import type { JournalEvent } from '../../src/campaign/journal.js';
+import { JournalTail, type TailBatch, type TailProblem } from '../../src/dashboard/tail.js';
+import { loadTrialGraph, SpaceCache } from '../../src/dashboard/trial-graph.js';
 import { DatasetError } from '../../src/data/errors.js';
 import { readIdxFile } from '../../src/data/idx.js';
 import { readSplitFile } from '../../src/data/split-file.js';
 import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
-import { JournalTail, type TailBatch, type TailProblem } from '../../src/dashboard/tail.js';
-import { loadTrialGraph, SpaceCache } from '../../src/dashboard/trial-graph.js';
-import type { JournalEvent } from '../../src/campaign/journal.js';
 import { INPUT_LIMITS } from '../../src/util/read-bounded.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-bounded-files-'));
@@ -45,7 +55,10 @@ describe('split file', () => {
   test('over INPUT_LIMITS.splitFile: refused as too large before reading, naming the file', () => {
     const f = join(fresh(), 'pyramid-nas.split.json');
     sparse(f, INPUT_LIMITS.splitFile + 1);
-    assert.throws(() => readSplitFile(f), datasetError('TOO_LARGE', /pyramid-nas\.split\.json: .* is over the 128 MiB limit for a split file/));
+    assert.throws(
+      () => readSplitFile(f),
+      datasetError('TOO_LARGE', /pyramid-nas\.split\.json: .* is over the 128 MiB limit for a split file/),
+    );
   });
 
   test('a directory, a missing file: refused; a BOM is ignored; a syntax error has line and column', () => {
@@ -54,9 +67,17 @@ describe('split file', () => {
     assert.throws(() => readSplitFile(join(d, 'none.json')), datasetError('MISSING_FILE', /no such file/));
     const f = join(d, 'split.json');
     writeFileSync(f, '\ufeff{"format": "pyramid-nas-split/1", "train": [1, 2], "heldout": [3]}');
-    assert.deepEqual(readSplitFile(f), { format: 'pyramid-nas-split/1', train: [1, 2], heldout: [3], source: undefined });
+    assert.deepEqual(readSplitFile(f), {
+      format: 'pyramid-nas-split/1',
+      train: [1, 2],
+      heldout: [3],
+      source: undefined,
+    });
     writeFileSync(f, '{\n  "format": "pyramid-nas-split/1",\n  "train": [1,, 2]\n}');
-    assert.throws(() => readSplitFile(f), datasetError('BAD_JSON', /split\.json: not valid JSON at line 3, column 15: expected a value, found ","/));
+    assert.throws(
+      () => readSplitFile(f),
+      datasetError('BAD_JSON', /split\.json: not valid JSON at line 3, column 15: expected a value, found ","/),
+    );
   });
 });
 
@@ -66,7 +87,10 @@ describe('IDX files', () => {
   test('a plain file over INPUT_LIMITS.idx is refused before reading', () => {
     const d = fresh();
     sparse(join(d, NAME), INPUT_LIMITS.idx + 1);
-    assert.throws(() => readIdxFile(d, NAME), datasetError('TOO_LARGE', /train-labels-idx1-ubyte: .* is over the 64 MiB limit for a Fashion-MNIST IDX file/));
+    assert.throws(
+      () => readIdxFile(d, NAME),
+      datasetError('TOO_LARGE', /train-labels-idx1-ubyte: .* is over the 64 MiB limit for a Fashion-MNIST IDX file/),
+    );
   });
 
   test('a small .gz that unzips past the limit stops at the limit', () => {
@@ -74,7 +98,10 @@ describe('IDX files', () => {
     const bomb = gzipSync(Buffer.alloc(INPUT_LIMITS.idx + 1024), { level: 1 });
     assert.ok(bomb.length < 1024 * 1024);
     writeFileSync(join(d, `${NAME}.gz`), bomb);
-    assert.throws(() => readIdxFile(d, NAME), datasetError('TOO_LARGE', /\.gz: unzips to more than 64 MiB, the limit for a Fashion-MNIST IDX file/));
+    assert.throws(
+      () => readIdxFile(d, NAME),
+      datasetError('TOO_LARGE', /\.gz: unzips to more than 64 MiB, the limit for a Fashion-MNIST IDX file/),
+    );
   });
 
   test('within the limit, plain or gzipped, a file reads as before; a directory in its place is refused', () => {
@@ -116,14 +143,25 @@ describe('dashboard trial graph', () => {
 });
 
 describe('dashboard journal tail: one endless line', () => {
-  const asked = (index: number): JournalEvent => ({ type: 'asked', index, trialId: `c-${index}`, decisions: [index], hash: `h${index}` });
+  const asked = (index: number): JournalEvent => ({
+    type: 'asked',
+    index,
+    trialId: `c-${index}`,
+    decisions: [index],
+    hash: `h${index}`,
+  });
   const line = (e: JournalEvent): string => JSON.stringify(e) + '\n';
 
   function setup(maxLineBytes?: number) {
     const path = join(fresh(), 'journal.jsonl');
     const batches: TailBatch[] = [];
     const problems: TailProblem[] = [];
-    const tail = new JournalTail(path, { pollMs: 60_000, maxLineBytes, onBatch: (b) => batches.push(b), onProblem: (p) => problems.push(p) });
+    const tail = new JournalTail(path, {
+      pollMs: 60_000,
+      maxLineBytes,
+      onBatch: (b) => batches.push(b),
+      onProblem: (p) => problems.push(p),
+    });
     const indices = () => batches.flatMap((b) => b.events).map((e) => (e as { index: number }).index);
     return { path, tail, problems, indices };
   }
@@ -148,10 +186,26 @@ describe('dashboard journal tail: one endless line', () => {
 
   test('a line at the limit is still read; an oversized controller snapshot is skipped without a report', () => {
     const t = setup(1024);
-    const big: JournalEvent = { type: 'told', index: 0, trialId: 'c-0', status: 'failed', error: '', reward: 0, elapsed: 1 };
+    const big: JournalEvent = {
+      type: 'told',
+      index: 0,
+      trialId: 'c-0',
+      status: 'failed',
+      error: '',
+      reward: 0,
+      elapsed: 1,
+    };
     const fill = 1024 - JSON.stringify(big).length;
     writeFileSync(t.path, line({ ...big, error: 'e'.repeat(fill) }));
-    appendFileSync(t.path, line({ type: 'controller-snapshot', asked: 1, told: 1, state: { kind: 'rl', version: 1, weights: 'w'.repeat(5000) } } as JournalEvent));
+    appendFileSync(
+      t.path,
+      line({
+        type: 'controller-snapshot',
+        asked: 1,
+        told: 1,
+        state: { kind: 'rl', version: 1, weights: 'w'.repeat(5000) },
+      } as JournalEvent),
+    );
     appendFileSync(t.path, line(asked(3)));
     t.tail.readNew();
     assert.deepEqual(t.indices(), [0, 3]);
@@ -165,7 +219,10 @@ describe('dashboard journal tail: one endless line', () => {
     truncateSync(t.path, INPUT_LIMITS.journalLine + 4096); // zeros after the first line, no newline
     t.tail.readNew();
     assert.deepEqual(t.indices(), [0]);
-    assert.deepEqual(t.problems.map((p) => [p.line, p.message]), [[2, 'line longer than 64 MiB; skipped']]);
+    assert.deepEqual(
+      t.problems.map((p) => [p.line, p.message]),
+      [[2, 'line longer than 64 MiB; skipped']],
+    );
     t.tail.close();
   });
 });

@@ -1,9 +1,11 @@
 // OutageLog: however many connections report each failed reconnect, one "lost" line per outage and one
 // "restored" line once the watched connection is ready and quiet; which errors count as an outage.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { describe, test } from 'node:test';
+
 import type { Redis } from 'ioredis';
+
 import { isAuthFailure, isConnectionError, OutageLog } from '../../src/util/redis-connection.js';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6390'), { code: 'ECONNREFUSED' });
@@ -16,7 +18,11 @@ describe('OutageLog', () => {
   test('one line per outage and one per recovery, for any number of errors from any connection', async () => {
     const conn = Object.assign(new EventEmitter(), { status: 'ready' as string });
     const lines: string[] = [];
-    const log = OutageLog.watch(conn as unknown as Redis, { lost: (e) => lines.push(`lost ${e}`), restored: () => lines.push('restored') }, 30);
+    const log = OutageLog.watch(
+      conn as unknown as Redis,
+      { lost: (e) => lines.push(`lost ${e}`), restored: () => lines.push('restored') },
+      30,
+    );
     try {
       for (let outage = 1; outage <= 2; outage++) {
         conn.status = 'reconnecting';
@@ -28,7 +34,12 @@ describe('OutageLog', () => {
         conn.status = 'ready';
         await until('the recovery line', () => lines.length === 2 * outage);
       }
-      assert.deepEqual(lines, ['lost connect ECONNREFUSED 127.0.0.1:6390', 'restored', 'lost connect ECONNREFUSED 127.0.0.1:6390', 'restored']);
+      assert.deepEqual(lines, [
+        'lost connect ECONNREFUSED 127.0.0.1:6390',
+        'restored',
+        'lost connect ECONNREFUSED 127.0.0.1:6390',
+        'restored',
+      ]);
     } finally {
       log.stop();
     }

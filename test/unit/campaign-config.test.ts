@@ -1,9 +1,10 @@
 // The campaign file: defaults, unknown keys rejected at every depth, errors with JSON paths.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tmpdir, availableParallelism } from 'node:os';
+import { describe, test } from 'node:test';
+
 import { CampaignConfigError, loadCampaignFile, resolveCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
@@ -48,36 +49,70 @@ describe('campaign config', () => {
   });
 
   test('unknown keys are rejected at every depth, each with its path', () => {
-    const got = issues({ ...minimal, extra: 1, space: { name: 'nas-fpn', bogus: 2 }, proxy: { stepz: 3 }, budget: { trials: 1, nope: 1 }, objective: { w: 1, x: 0 } });
+    const got = issues({
+      ...minimal,
+      extra: 1,
+      space: { name: 'nas-fpn', bogus: 2 },
+      proxy: { stepz: 3 },
+      budget: { trials: 1, nope: 1 },
+      objective: { w: 1, x: 0 },
+    });
     const paths = got.map((i) => i.path).sort();
     assert.deepEqual(paths, ['$.budget.nope', '$.extra', '$.objective.x', '$.proxy.stepz', '$.space.bogus']);
     assert.ok(got.every((i) => i.message === 'unknown key'));
   });
 
   test('bad values name their paths', () => {
-    const paths = issues({ ...minimal, name: 'has space', budget: {}, concurrency: 0, proxy: { imageSize: 'big' }, controller: { kind: 'genetic' } }).map((i) => i.path).sort();
+    const paths = issues({
+      ...minimal,
+      name: 'has space',
+      budget: {},
+      concurrency: 0,
+      proxy: { imageSize: 'big' },
+      controller: { kind: 'genetic' },
+    })
+      .map((i) => i.path)
+      .sort();
     assert.deepEqual(paths, ['$.budget', '$.concurrency', '$.controller.kind', '$.name', '$.proxy.imageSize']);
   });
 
   test('space and controller options are validated with campaign paths', async () => {
     const bad = issues({ ...minimal, space: { name: 'nas-fpn', options: { cells: 0, wat: 1 } } });
-    assert.ok(bad.some((i) => i.path === '$.space.options.cells'), JSON.stringify(bad));
-    assert.ok(bad.some((i) => i.path === '$.space.options.wat'), JSON.stringify(bad));
-    assert.deepEqual(issues({ ...minimal, space: { name: 'nope' } }).map((i) => i.path), ['$.space.name']);
+    assert.ok(
+      bad.some((i) => i.path === '$.space.options.cells'),
+      JSON.stringify(bad),
+    );
+    assert.ok(
+      bad.some((i) => i.path === '$.space.options.wat'),
+      JSON.stringify(bad),
+    );
+    assert.deepEqual(
+      issues({ ...minimal, space: { name: 'nope' } }).map((i) => i.path),
+      ['$.space.name'],
+    );
     const c = resolveCampaign({ ...minimal, controller: { kind: 'evolution', options: { populationSize: 1 } } });
-    await assert.rejects(campaignController(c, campaignSpace(c)), (err: unknown) =>
-      err instanceof CampaignConfigError && err.issues.some((i) => i.path === '$.controller.options.populationSize'));
+    await assert.rejects(
+      campaignController(c, campaignSpace(c)),
+      (err: unknown) =>
+        err instanceof CampaignConfigError && err.issues.some((i) => i.path === '$.controller.options.populationSize'),
+    );
   });
 
   test('the objective is set once: controller options may not carry their own', () => {
-    assert.deepEqual(issues({ ...minimal, controller: { kind: 'random', options: { rewardForInvalid: 1 } } }).map((i) => i.path), ['$.controller.options.rewardForInvalid']);
+    assert.deepEqual(
+      issues({ ...minimal, controller: { kind: 'random', options: { rewardForInvalid: 1 } } }).map((i) => i.path),
+      ['$.controller.options.rewardForInvalid'],
+    );
   });
 
   test('a file with a JSON syntax error reports line and column', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pnas-cfg-'));
     const f = join(dir, 'c.json');
     writeFileSync(f, '{\n  "name": "x",\n  "seed": ,\n}');
-    assert.throws(() => loadCampaignFile(f), (err: unknown) => err instanceof CampaignConfigError && /line 3/.test(err.message) && err.file === f);
+    assert.throws(
+      () => loadCampaignFile(f),
+      (err: unknown) => err instanceof CampaignConfigError && /line 3/.test(err.message) && err.file === f,
+    );
     assert.throws(() => loadCampaignFile(join(dir, 'missing.json')), /cannot read file/);
   });
 

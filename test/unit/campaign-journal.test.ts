@@ -1,14 +1,16 @@
 // Journal reading (torn tails, corruption named by line), Pareto fronts, CSV escaping, atomic writes.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Journal, JournalError, readJournalFile } from '../../src/campaign/journal.js';
-import { dominates, paretoFront } from '../../src/campaign/pareto.js';
-import { trialsCsv } from '../../src/campaign/outputs.js';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import fc from 'fast-check';
+
 import { writeFileAtomic } from '../../src/campaign/atomic.js';
+import { Journal, JournalError, readJournalFile } from '../../src/campaign/journal.js';
+import { trialsCsv } from '../../src/campaign/outputs.js';
+import { dominates, paretoFront } from '../../src/campaign/pareto.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'pnas-journal-'));
 
@@ -28,18 +30,27 @@ describe('journal', () => {
     const f = join(dir(), 'journal.jsonl');
     const good = '{"type":"asked","index":0}\n';
     writeFileSync(f, good + '{"type":"to');
-    assert.deepEqual(readJournalFile(f), { events: [{ type: 'asked', index: 0 }], intactBytes: Buffer.byteLength(good) });
+    assert.deepEqual(readJournalFile(f), {
+      events: [{ type: 'asked', index: 0 }],
+      intactBytes: Buffer.byteLength(good),
+    });
     // Complete JSON without its newline: the append did not finish, so it is torn too.
     writeFileSync(f, good + '{"type":"told","index":0}');
     assert.equal(readJournalFile(f).events.length, 1);
     writeFileSync(f, good + 'garbage\n' + good);
-    assert.throws(() => readJournalFile(f), (e: unknown) => e instanceof JournalError && e.line === 2 && e.message.includes(':2:'));
+    assert.throws(
+      () => readJournalFile(f),
+      (e: unknown) => e instanceof JournalError && e.line === 2 && e.message.includes(':2:'),
+    );
     assert.throws(() => readJournalFile(join(dir(), 'missing.jsonl')), /no journal here/);
   });
 });
 
 describe('pareto front', () => {
-  const point = fc.record({ AP: fc.integer({ min: 0, max: 5 }), costs: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })) });
+  const point = fc.record({
+    AP: fc.integer({ min: 0, max: 5 }),
+    costs: fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 })),
+  });
   test('no point of the front is dominated, and every point off the front is dominated by one on it', () => {
     fc.assert(
       fc.property(fc.array(point, { maxLength: 30 }), (pts) => {
@@ -51,13 +62,18 @@ describe('pareto front', () => {
     );
   });
   test('dominance is irreflexive and antisymmetric', () => {
-    fc.assert(fc.property(point, point, (a, b) => !dominates(a, a) && !(dominates(a, b) && dominates(b, a))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(point, point, (a, b) => !dominates(a, a) && !(dominates(a, b) && dominates(b, a))),
+      { numRuns: 1000 },
+    );
   });
 });
 
 describe('outputs', () => {
   test('CSV cells with commas, quotes and newlines are quoted', () => {
-    const csv = trialsCsv([{ index: 0, trialId: 'c-0', decisions: [], hash: 'h', status: 'failed', reward: 0, error: 'bad, "very"\nbad' }]);
+    const csv = trialsCsv([
+      { index: 0, trialId: 'c-0', decisions: [], hash: 'h', status: 'failed', reward: 0, error: 'bad, "very"\nbad' },
+    ]);
     assert.equal(csv.split('\n')[1].endsWith('"bad, ""very""'), true);
   });
   test('atomic writes leave no temp files and replace the target', () => {

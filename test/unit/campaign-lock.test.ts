@@ -1,12 +1,13 @@
 // The results-folder lock: one holder at a time (also among processes racing for it, and racing to take
 // over a stale one); a dead holder's lock is taken over, saying so; a live or remote holder is named
 // (pid, host, since) and refused unless forced; a lock is released on release() and on process exit.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { acquireLock, CampaignLockedError, LOCK_FILE, type LockHolder } from '../../src/campaign/lock.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-lock-'));
@@ -27,8 +28,11 @@ const LOCK_MODULE = new URL('../../src/campaign/lock.ts', import.meta.url).href;
 function child(body: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `import { acquireLock } from ${JSON.stringify(LOCK_MODULE)};\n${body}`;
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    const c = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
     c.stdout.on('data', (d) => (stdout += d));
     c.stderr.on('data', (d) => (stderr += d));
     c.on('exit', (code) => resolve({ code, stdout, stderr }));
@@ -43,13 +47,19 @@ describe('campaign folder lock', () => {
     assert.equal(h.pid, process.pid);
     assert.equal(h.host, hostname());
     assert.ok(!Number.isNaN(Date.parse(h.since)));
-    assert.throws(() => acquireLock(dir), (err: unknown) => {
-      assert.ok(err instanceof CampaignLockedError);
-      assert.deepEqual(err.holder, h);
-      assert.match(err.message, new RegExp(`is in use by pid ${process.pid} on ${hostname()} since ${h.since.replace(/\./g, '\\.')}`));
-      assert.match(err.message, /--force-unlock/);
-      return true;
-    });
+    assert.throws(
+      () => acquireLock(dir),
+      (err: unknown) => {
+        assert.ok(err instanceof CampaignLockedError);
+        assert.deepEqual(err.holder, h);
+        assert.match(
+          err.message,
+          new RegExp(`is in use by pid ${process.pid} on ${hostname()} since ${h.since.replace(/\./g, '\\.')}`),
+        );
+        assert.match(err.message, /--force-unlock/);
+        return true;
+      },
+    );
     lock.release();
     lock.release(); // idempotent
     assert.equal(existsSync(join(dir, LOCK_FILE)), false);
@@ -64,23 +74,35 @@ describe('campaign folder lock', () => {
     const lock = acquireLock(dir, { onNote: (m) => notes.push(m) });
     assert.equal(lockOf(dir).pid, process.pid);
     assert.equal(notes.length, 1);
-    assert.match(notes[0], new RegExp(`taking over the stale lock of pid ${pid} on .* since 2020-01-01T00:00:00\\.000Z .*: pid ${pid} is no longer running`));
+    assert.match(
+      notes[0],
+      new RegExp(
+        `taking over the stale lock of pid ${pid} on .* since 2020-01-01T00:00:00\\.000Z .*: pid ${pid} is no longer running`,
+      ),
+    );
     lock.release();
   });
 
-  test('a live pid that started at another time is a reused pid: taken over', { skip: !existsSync('/proc/self/stat') && 'no /proc here' }, () => {
-    const dir = folder();
-    writeLock(dir, { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z', started: '1' });
-    const notes: string[] = [];
-    acquireLock(dir, { onNote: (m) => notes.push(m) }).release();
-    assert.match(notes[0], /now belongs to another process/);
-  });
+  test(
+    'a live pid that started at another time is a reused pid: taken over',
+    { skip: !existsSync('/proc/self/stat') && 'no /proc here' },
+    () => {
+      const dir = folder();
+      writeLock(dir, { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z', started: '1' });
+      const notes: string[] = [];
+      acquireLock(dir, { onNote: (m) => notes.push(m) }).release();
+      assert.match(notes[0], /now belongs to another process/);
+    },
+  );
 
   test('a holder on another host cannot be checked: refused, naming it; --force-unlock takes it, saying so', () => {
     const dir = folder();
     const remote = { pid: 4242, host: 'elsewhere.example', since: '2021-02-03T04:05:06.000Z' };
     writeLock(dir, remote);
-    assert.throws(() => acquireLock(dir), /in use by pid 4242 on elsewhere\.example since 2021-02-03T04:05:06\.000Z \(another host/);
+    assert.throws(
+      () => acquireLock(dir),
+      /in use by pid 4242 on elsewhere\.example since 2021-02-03T04:05:06\.000Z \(another host/,
+    );
     const notes: string[] = [];
     const lock = acquireLock(dir, { force: true, onNote: (m) => notes.push(m) });
     assert.match(notes[0], /--force-unlock: removing the lock of pid 4242 on elsewhere\.example/);

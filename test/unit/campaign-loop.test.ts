@@ -1,16 +1,17 @@
 // The campaign loop on the embedded queue with an in-process fake trainer: budget, journal, outputs,
 // reorder buffer, failure semantics, and resume from a journal cut at every possible point.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { type CampaignEnv, runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
-import { runCampaign, type CampaignEnv } from '../../src/campaign/campaign.js';
+import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
+import { type JournalEvent, readJournal } from '../../src/campaign/journal.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
-import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { readJournal, type JournalEvent } from '../../src/campaign/journal.js';
 import { createFakeTrainer, type FakeSpec } from '../../src/testing/fake-trainer.js';
 
 function tmp(): string {
@@ -36,7 +37,11 @@ function env(cfg: ResolvedCampaign, spec: FakeSpec = { delayMs: [1, 15] }): Camp
   return {
     space,
     createController: () => campaignController(cfg, space),
-    queue: new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: cfg.concurrency, attempts: cfg.retry.attempts, backoffMs: cfg.retry.backoffMs }),
+    queue: new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), {
+      concurrency: cfg.concurrency,
+      attempts: cfg.retry.attempts,
+      backoffMs: cfg.retry.backoffMs,
+    }),
   };
 }
 
@@ -52,9 +57,12 @@ async function run(cfg: ResolvedCampaign, dir: string, resume = false, spec?: Fa
 /** The part of the journal that must not depend on timing: proposals and results, in order. */
 function essence(events: JournalEvent[]): unknown[] {
   return events.flatMap((e): unknown[] =>
-    e.type === 'asked' ? [{ asked: e.index, decisions: e.decisions, hash: e.hash }]
-    : e.type === 'told' ? [{ told: e.index, status: e.status, metrics: e.metrics, error: e.error, reward: e.reward }]
-    : []);
+    e.type === 'asked'
+      ? [{ asked: e.index, decisions: e.decisions, hash: e.hash }]
+      : e.type === 'told'
+        ? [{ told: e.index, status: e.status, metrics: e.metrics, error: e.error, reward: e.reward }]
+        : [],
+  );
 }
 
 describe('campaign loop (embedded, in-process fake trainer)', () => {
@@ -77,7 +85,8 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
       if (e.type === 'told') open--;
       assert.ok(open <= 3, `in flight ${open} > concurrency`);
     }
-    for (const f of ['campaign.json', 'trials.csv', 'best.graph.json', 'pareto.json', 'best.svg']) assert.ok(existsSync(join(dir, f)), f);
+    for (const f of ['campaign.json', 'trials.csv', 'best.graph.json', 'pareto.json', 'best.svg'])
+      assert.ok(existsSync(join(dir, f)), f);
     assert.equal(readdirSync(join(dir, 'graphs')).length, 12);
     const best = JSON.parse(readFileSync(join(dir, 'best.graph.json'), 'utf8'));
     assert.equal(best.meta.campaign, 'unit');
@@ -92,7 +101,8 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
   });
 
   test('the same seed gives the same journal essence, whatever the arrival order', async () => {
-    const a = tmp(), b = tmp();
+    const a = tmp(),
+      b = tmp();
     await run(config(), a, false, { delayMs: [1, 20] });
     await run(config(), b, false, { delayMs: [20, 1] as unknown as [number, number] });
     assert.deepEqual(essence(readJournal(join(a, 'journal.jsonl'))), essence(readJournal(join(b, 'journal.jsonl'))));
@@ -103,7 +113,8 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
     const cfg = config({ objective: { rewardForInvalid: -1 } });
     const s = await run(cfg, dir, false, { nan: [2], throw: [4] });
     assert.equal(s.stats.told, 12);
-    const r2 = s.records[2], r4 = s.records[4];
+    const r2 = s.records[2],
+      r4 = s.records[4];
     assert.equal(r2.status, 'failed');
     assert.match(r2.error!, /NAN_LOSS/);
     assert.equal(r2.reward, -1);
@@ -122,7 +133,12 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
   test('resume from the journal cut after every event (and a torn last line) reproduces the uninterrupted journal', async () => {
     for (const kind of ['random', 'evolution'] as const) {
       const opts = kind === 'random' ? {} : { populationSize: 4, sampleSize: 2 };
-      const cfg = config({ controller: { kind, options: opts }, budget: { trials: 8 }, concurrency: 2, snapshotEvery: 3 });
+      const cfg = config({
+        controller: { kind, options: opts },
+        budget: { trials: 8 },
+        concurrency: 2,
+        snapshotEvery: 3,
+      });
       const full = tmp();
       const quick: FakeSpec = { delayMs: [0, 4] };
       await run(cfg, full, false, quick);

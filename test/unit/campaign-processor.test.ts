@@ -1,27 +1,33 @@
 // The trial processor treats a job as untrusted input (an invalid one is an 'invalid' result); coded
 // training errors are 'failed' results, not retries.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { getSpace } from '../../search-spaces/index.js';
-import { createRng } from '../../controllers/rng.js';
-import { processTrial, validateTrialJob, InvalidTrialError } from '../../workers/trial-processor.js';
-import { createFakeTrainer, fakeMetrics } from '../../src/testing/fake-trainer.js';
-import { parseRedisUrl, RedisUrlError, redact, warnIfEvicting } from '../../src/util/redis-connection.js';
+import { describe, test } from 'node:test';
+
 import type { Redis } from 'ioredis';
+
+import { createRng } from '../../controllers/rng.js';
+import { getSpace } from '../../search-spaces/index.js';
+import { createFakeTrainer, fakeMetrics } from '../../src/testing/fake-trainer.js';
 import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { TRIAL_STATUS, type TrialJob } from '../../src/trial/types.js';
+import { parseRedisUrl, redact, RedisUrlError, warnIfEvicting } from '../../src/util/redis-connection.js';
+import { InvalidTrialError, processTrial, validateTrialJob } from '../../workers/trial-processor.js';
 
 const space = getSpace('nas-fpn', {});
 const graph = space.decode(space.sample(createRng(3)));
-const job = (over: Record<string, unknown> = {}): TrialJob => ({ campaign: 'c', trialId: 'c-4', index: 4, graph, proxy: { ...DEFAULT_PROXY_TASK }, ...over }) as TrialJob;
+const job = (over: Record<string, unknown> = {}): TrialJob =>
+  ({ campaign: 'c', trialId: 'c-4', index: 4, graph, proxy: { ...DEFAULT_PROXY_TASK }, ...over }) as TrialJob;
 
 function invalid(data: unknown, pattern: RegExp): void {
-  assert.throws(() => validateTrialJob(data), (err: unknown) => {
-    assert.ok(err instanceof InvalidTrialError);
-    assert.equal(err.name, 'UnrecoverableError'); // what BullMQ checks, across the sandbox too
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => validateTrialJob(data),
+    (err: unknown) => {
+      assert.ok(err instanceof InvalidTrialError);
+      assert.equal(err.name, 'UnrecoverableError'); // what BullMQ checks, across the sandbox too
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('trial processor', () => {
@@ -34,9 +40,17 @@ describe('trial processor', () => {
     invalid('rm -rf /', /invalid trial job/);
     invalid(job({ trialId: 'c-5' }), /\$\.trialId: expected "c-4"/);
     invalid(job({ evil: true }), /\$: .*evil|evil/);
-    invalid(JSON.parse(`{"campaign":"c","trialId":"c-4","index":4,"graph":${JSON.stringify(graph)},"proxy":{},"__proto__":{"polluted":1}}`), /__proto__/);
+    invalid(
+      JSON.parse(
+        `{"campaign":"c","trialId":"c-4","index":4,"graph":${JSON.stringify(graph)},"proxy":{},"__proto__":{"polluted":1}}`,
+      ),
+      /__proto__/,
+    );
     invalid(job({ proxy: { imageSize: 1e9 } }), /\$\.proxy\.imageSize/);
-    invalid(job({ graph: { ...graph, nodes: [{ id: 'x', level: 4, op: 'sum', inputs: ['nowhere', 'C4'], post: 'conv' }] } }), /\$\.graph\.nodes\[0\]\.inputs/);
+    invalid(
+      job({ graph: { ...graph, nodes: [{ id: 'x', level: 4, op: 'sum', inputs: ['nowhere', 'C4'], post: 'conv' }] } }),
+      /\$\.graph\.nodes\[0\]\.inputs/,
+    );
     invalid(job({ graph: { ...graph, meta: { blob: 'x'.repeat(2_000_000) } } }), /bytes \(limit/);
     const cyclic: Record<string, unknown> = { ...job() };
     cyclic.self = cyclic;
@@ -47,7 +61,12 @@ describe('trial processor', () => {
   test('an invalid payload is answered with an invalid result (a value, not a thrown error), its identity echoed', async () => {
     const bad = job({ proxy: { imageSize: 1e9 }, runId: '0123456789ab' });
     let trained = false;
-    const r = await processTrial(bad, { trainer: async () => { trained = true; return fakeMetrics(graph, 0); } });
+    const r = await processTrial(bad, {
+      trainer: async () => {
+        trained = true;
+        return fakeMetrics(graph, 0);
+      },
+    });
     assert.equal(trained, false);
     assert.equal(r.status, TRIAL_STATUS.invalid);
     assert.equal(r.trialId, 'c-4');
@@ -58,7 +77,11 @@ describe('trial processor', () => {
     assert.equal(garbage.status, TRIAL_STATUS.invalid);
     assert.match(garbage.error!, /^invalid trial job/);
     // A trainer that refuses the job the same way gets the same answer.
-    const refused = await processTrial(job(), { trainer: async () => { throw new InvalidTrialError('invalid trial job: $.graph: not trainable here'); } });
+    const refused = await processTrial(job(), {
+      trainer: async () => {
+        throw new InvalidTrialError('invalid trial job: $.graph: not trainable here');
+      },
+    });
     assert.equal(refused.status, TRIAL_STATUS.invalid);
     assert.equal(refused.error, 'invalid trial job: $.graph: not trainable here');
   });
@@ -78,9 +101,23 @@ describe('trial processor', () => {
     assert.match(r.error!, /^NAN_LOSS: /);
     await assert.rejects(processTrial(job(), { trainer: createFakeTrainer({ throw: [4] }) }), /fake transient failure/);
     const sys = Object.assign(new Error('connection reset'), { code: 'ECONNRESET', errno: -104 });
-    await assert.rejects(processTrial(job(), { trainer: async () => { throw sys; } }), /connection reset/);
+    await assert.rejects(
+      processTrial(job(), {
+        trainer: async () => {
+          throw sys;
+        },
+      }),
+      /connection reset/,
+    );
     const aborted = Object.assign(new Error('aborted at step 7'), { code: 'ABORTED' });
-    await assert.rejects(processTrial(job(), { trainer: async () => { throw aborted; } }), /aborted at step 7/);
+    await assert.rejects(
+      processTrial(job(), {
+        trainer: async () => {
+          throw aborted;
+        },
+      }),
+      /aborted at step 7/,
+    );
   });
 
   test('progress is forwarded', async () => {
@@ -101,18 +138,35 @@ describe('redis URLs', () => {
     assert.deepEqual(parseRedisUrl('redis://:secret@h:1'), { host: 'h', port: 1, db: 0, password: 'secret' });
   });
   test('reject bad URLs with a clear message that hides the password', () => {
-    assert.throws(() => parseRedisUrl('http://h:1'), (e: unknown) => e instanceof RedisUrlError && /scheme/.test(e.message));
+    assert.throws(
+      () => parseRedisUrl('http://h:1'),
+      (e: unknown) => e instanceof RedisUrlError && /scheme/.test(e.message),
+    );
     assert.throws(() => parseRedisUrl('redis://h:1/x'), /database must be/);
     assert.throws(() => parseRedisUrl('not a url'), /not a URL/);
-    assert.throws(() => parseRedisUrl('redis://u:hunter2@h:1/x'), (e: unknown) => !(e as Error).message.includes('hunter2'));
+    assert.throws(
+      () => parseRedisUrl('redis://u:hunter2@h:1/x'),
+      (e: unknown) => !(e as Error).message.includes('hunter2'),
+    );
     assert.equal(redact('redis://u:hunter2@h:1'), 'redis://u:***@h:1');
   });
   test('warn when maxmemory-policy is not noeviction (and stay quiet when CONFIG is unavailable)', async () => {
     const fake = (reply: () => Promise<unknown>) => ({ call: reply }) as unknown as Redis;
     const warned: string[] = [];
-    await warnIfEvicting(fake(async () => ['maxmemory-policy', 'allkeys-lru']), (m) => warned.push(m));
-    await warnIfEvicting(fake(async () => ['maxmemory-policy', 'noeviction']), (m) => warned.push(m));
-    await warnIfEvicting(fake(async () => { throw new Error('ERR unknown command CONFIG'); }), (m) => warned.push(m));
+    await warnIfEvicting(
+      fake(async () => ['maxmemory-policy', 'allkeys-lru']),
+      (m) => warned.push(m),
+    );
+    await warnIfEvicting(
+      fake(async () => ['maxmemory-policy', 'noeviction']),
+      (m) => warned.push(m),
+    );
+    await warnIfEvicting(
+      fake(async () => {
+        throw new Error('ERR unknown command CONFIG');
+      }),
+      (m) => warned.push(m),
+    );
     assert.equal(warned.length, 1);
     assert.match(warned[0], /"allkeys-lru".*noeviction/);
   });

@@ -1,17 +1,18 @@
 // The reward is computed once, by the campaign: the controller is told the very reward the journal
 // records, a resumed campaign replays the journaled reward, and a controller given a reward learns from
 // it (driven on its own, it computes the same one from its objective options).
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeReward, createController, type Controller, type Reward } from '../../controllers/index.js';
+import { after, describe, test } from 'node:test';
+
+import { computeReward, type Controller, createController, type Reward } from '../../controllers/index.js';
 import { getSpace } from '../../search-spaces/index.js';
-import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { runCampaign } from '../../src/campaign/campaign.js';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { readJournal, type JournalEvent, type ToldEvent } from '../../src/campaign/journal.js';
+import { type JournalEvent, readJournal, type ToldEvent } from '../../src/campaign/journal.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
 import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
@@ -21,17 +22,28 @@ const root = mkdtempSync(join(tmpdir(), 'pnas-reward-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const evolution = { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } };
-const config = (controller: unknown): ResolvedCampaign => resolveCampaign({
-  name: 'rw', seed: 11, space: { name: 'nas-fpn' }, controller,
-  // A MACs target, so the reward is not the AP; failures get -0.5.
-  objective: { macsTarget: 2e7, w: -0.3, rewardForInvalid: -0.5 },
-  budget: { trials: 8 }, concurrency: 2, snapshotEvery: 1000, retry: { attempts: 1, backoffMs: 1 },
-});
+const config = (controller: unknown): ResolvedCampaign =>
+  resolveCampaign({
+    name: 'rw',
+    seed: 11,
+    space: { name: 'nas-fpn' },
+    controller,
+    // A MACs target, so the reward is not the AP; failures get -0.5.
+    objective: { macsTarget: 2e7, w: -0.3, rewardForInvalid: -0.5 },
+    budget: { trials: 8 },
+    concurrency: 2,
+    snapshotEvery: 1000,
+    retry: { attempts: 1, backoffMs: 1 },
+  });
 
 /** Runs the campaign with a controller whose tells are recorded: index → the reward it was given. */
 async function run(cfg: ResolvedCampaign, dir: string, resume: boolean, told: Map<number, Reward | undefined>) {
   const space = campaignSpace(cfg);
-  const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: [1, 8], nan: [3] })), { concurrency: 2, attempts: 1, backoffMs: 1 });
+  const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: [1, 8], nan: [3] })), {
+    concurrency: 2,
+    attempts: 1,
+    backoffMs: 1,
+  });
   const createController = async (): Promise<Controller> => {
     const c = await campaignController(cfg, space);
     const tell = c.tell.bind(c);
@@ -71,7 +83,10 @@ describe('the campaign computes the reward once', () => {
     await run(cfg, full, false, new Map());
     const lines = readFileSync(join(full, 'journal.jsonl'), 'utf8').split('\n').filter(Boolean);
     // Keep the journal up to trial 4's told event, with trial 1's reward edited: replay must tell that one.
-    const cut = lines.findIndex((l) => { const e = JSON.parse(l) as JournalEvent; return e.type === 'told' && e.index === 4; });
+    const cut = lines.findIndex((l) => {
+      const e = JSON.parse(l) as JournalEvent;
+      return e.type === 'told' && e.index === 4;
+    });
     const kept = lines.slice(0, cut + 1).map((l) => {
       const e = JSON.parse(l) as JournalEvent;
       return e.type === 'told' && e.index === 1 ? JSON.stringify({ ...e, reward: 0.123 }) : l;
@@ -92,9 +107,24 @@ describe('the campaign computes the reward once', () => {
 describe('a controller told a reward learns from it', () => {
   const space = getSpace('nas-fpn');
   const objective = { metric: 'AP' as const, macsTarget: 1e6, w: -0.07 };
-  const outcome: TrialOutcome = { status: 'complete', metrics: { AP: 0.3, AP50: 0.3, AP75: 0.3, APs: 0, APm: 0, APl: 0, params: 1, macs: 2e6, trainSeconds: 0, evalSeconds: 0, backend: 'test' } };
+  const outcome: TrialOutcome = {
+    status: 'complete',
+    metrics: {
+      AP: 0.3,
+      AP50: 0.3,
+      AP75: 0.3,
+      APs: 0,
+      APm: 0,
+      APl: 0,
+      params: 1,
+      macs: 2e6,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      backend: 'test',
+    },
+  };
 
-  test('evolution, random and rl keep the given reward; without one they compute their objective\'s', async () => {
+  test("evolution, random and rl keep the given reward; without one they compute their objective's", async () => {
     const own = computeReward(outcome, objective, 0).reward;
     const given: Reward = { reward: 0.777, valid: true };
     for (const kind of ['evolution', 'random', 'rl']) {
@@ -104,7 +134,9 @@ describe('a controller told a reward learns from it', () => {
         const p = await c.ask();
         await c.tell(p.index, outcome, reward);
         const st = c.state() as Record<string, any>;
-        rewards.push(kind === 'evolution' ? st.population[0].reward : kind === 'random' ? st.told.best : st.stats.baseline);
+        rewards.push(
+          kind === 'evolution' ? st.population[0].reward : kind === 'random' ? st.told.best : st.stats.baseline,
+        );
         (c as { dispose?: () => void }).dispose?.();
       }
       // (rl's baseline is a moving average: equal to the first reward up to rounding)

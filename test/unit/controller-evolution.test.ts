@@ -1,12 +1,25 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getSpace } from '../../search-spaces/index.js';
+import { test } from 'node:test';
+
 import { createController } from '../../controllers/index.js';
+import { getSpace } from '../../search-spaces/index.js';
 import type { TrialOutcome } from '../../src/trial/types.js';
 
 const ap = (v: number): TrialOutcome => ({
   status: 'complete',
-  metrics: { AP: v, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs: 1, trainSeconds: 0, evalSeconds: 0, backend: 'test' },
+  metrics: {
+    AP: v,
+    AP50: 0,
+    AP75: 0,
+    APs: 0,
+    APm: 0,
+    APl: 0,
+    params: 0,
+    macs: 1,
+    trainSeconds: 0,
+    evalSeconds: 0,
+    backend: 'test',
+  },
 });
 const score = (d: number[]) => d.filter((t) => t === 0).length / d.length;
 const diff = (a: number[], b: number[]) => a.filter((t, k) => t !== b[k]).length;
@@ -26,7 +39,10 @@ test('evolution: random until P results are in, then children of the tournament 
     await c.tell(p.index, k === 2 ? { status: 'invalid', error: 'bad' } : ap(score(p.decisions)));
   }
   let pop = c.state().population as Member[];
-  assert.deepEqual(pop.map((m) => m.index), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    pop.map((m) => m.index),
+    [0, 1, 2, 3, 4, 5],
+  );
   assert.equal(pop[2].reward, 0, 'an invalid trial joins the population with rewardForInvalid');
   let mutations = 0;
   for (let k = 0; k < 40; k++) {
@@ -39,7 +55,11 @@ test('evolution: random until P results are in, then children of the tournament 
     await c.tell(p.index, ap(score(p.decisions)));
     const after = c.state().population as Member[];
     assert.equal(after.length, P);
-    assert.deepEqual(after.map((m) => m.index), [...pop.slice(1).map((m) => m.index), p.index], 'aging: push the child, drop the oldest');
+    assert.deepEqual(
+      after.map((m) => m.index),
+      [...pop.slice(1).map((m) => m.index), p.index],
+      'aging: push the child, drop the oldest',
+    );
   }
   assert.ok(mutations >= 38, `children are one-decision mutations of the winner (${mutations}/40)`);
 });
@@ -54,7 +74,13 @@ test('evolution climbs a simple objective and rewardForInvalid is configurable',
     await c.tell(p.index, k % 10 === 9 ? { status: 'failed', error: 'x' } : ap(score(p.decisions)));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  assert.ok(mean(rewards.slice(-50)) > mean(rewards.slice(0, 20)) + 0.1, `${mean(rewards.slice(0, 20))} → ${mean(rewards.slice(-50))}`);
+  assert.ok(
+    mean(rewards.slice(-50)) > mean(rewards.slice(0, 20)) + 0.1,
+    `${mean(rewards.slice(0, 20))} → ${mean(rewards.slice(-50))}`,
+  );
   const pop = c.state().population as Member[];
-  assert.ok(pop.some((m) => m.reward === -1), 'failed trials are in the population with rewardForInvalid');
+  assert.ok(
+    pop.some((m) => m.reward === -1),
+    'failed trials are in the population with rewardForInvalid',
+  );
 });

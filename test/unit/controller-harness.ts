@@ -16,7 +16,19 @@ export function outcomeFor(index: number, decisions: readonly number[]): TrialOu
   const ap = decisions.filter((t) => t % 2 === 1).length / decisions.length + (index % 3) * 0.001;
   return {
     status: 'complete',
-    metrics: { AP: ap, AP50: ap, AP75: ap, APs: 0, APm: 0, APl: 0, params: 1, macs: 1e6 + decisions[0] * 1e5, trainSeconds: 0, evalSeconds: 0, backend: 'synthetic' },
+    metrics: {
+      AP: ap,
+      AP50: ap,
+      AP75: ap,
+      APs: 0,
+      APm: 0,
+      APl: 0,
+      params: 1,
+      macs: 1e6 + decisions[0] * 1e5,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      backend: 'synthetic',
+    },
   };
 }
 

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { graphHash } from '../../src/graph/index.js';
-import { getSpace } from '../../search-spaces/index.js';
+import { test } from 'node:test';
+
 import { ControllerError, createController } from '../../controllers/index.js';
+import { getSpace } from '../../search-spaces/index.js';
+import { graphHash } from '../../src/graph/index.js';
 import { outcomeFor } from './controller-harness.js';
 
 // 2 levels, 2 cells, one op: cell0 reads (C3,C4) or (C4,C3) at level 3 or 4; cell1 picks the other
@@ -58,7 +59,10 @@ test('tell: unknown and repeated indices are errors; failed and invalid outcomes
 test('createController validates options (unknown keys, paths)', async () => {
   const space = getSpace('nas-fpn');
   await assert.rejects(createController('random', space, { maxRetrys: 3 }, 1), /maxRetrys: unknown key/);
-  await assert.rejects(createController('evolution', space, { populationSize: 4, sampleSize: 9 }, 1), /sampleSize: sampleSize must be ≤ populationSize/);
+  await assert.rejects(
+    createController('evolution', space, { populationSize: 4, sampleSize: 9 }, 1),
+    /sampleSize: sampleSize must be ≤ populationSize/,
+  );
   await assert.rejects(createController('rl', space, { objective: { metric: 'AP50' } }, 1), /objective\.metric/);
   await assert.rejects(createController('bayes', space, {}, 1), /unknown controller "bayes"/);
 });

@@ -1,9 +1,10 @@
 // Fresh-process half of the resume test: reads cases from the JSON file named by argv[2], rebuilds each
 // controller, load()s the saved state, continues the run and prints what it asked as JSON.
 import { readFileSync } from 'node:fs';
+
+import { type ControllerState, createController } from '../../controllers/index.js';
 import { getSpace } from '../../search-spaces/index.js';
-import { createController, type ControllerState } from '../../controllers/index.js';
-import { drive, type Asked } from './controller-harness.js';
+import { type Asked, drive } from './controller-harness.js';
 
 interface Case {
   kind: string;

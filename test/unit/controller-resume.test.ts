@@ -1,15 +1,16 @@
 // Every controller: the same seed and the same told results give the same proposals, and a run saved
 // with state() → JSON → load() continues identically, in this process and in a fresh one.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { type Controller, createController } from '../../controllers/index.js';
 import { getSpace } from '../../search-spaces/index.js';
-import { createController, type Controller } from '../../controllers/index.js';
-import { drive, type Asked } from './controller-harness.js';
+import { type Asked, drive } from './controller-harness.js';
 
 const SPACE = 'nas-fpn';
 const SPACE_OPTIONS = {};
@@ -51,7 +52,11 @@ test('same seed and same outcomes give the same proposals; state() → JSON → 
     // A different seed asks something else (the test could fail).
     const other = await make(kind, options, `${seed}-other`);
     const firstOther = await drive(other, [], 3);
-    assert.notDeepEqual(firstOther.map((x) => x.hash), firstA.slice(0, 3).map((x) => x.hash), `${kind}: seed matters`);
+    assert.notDeepEqual(
+      firstOther.map((x) => x.hash),
+      firstA.slice(0, 3).map((x) => x.hash),
+      `${kind}: seed matters`,
+    );
     dispose(other);
 
     // Run C: restore into a fresh controller in this process.
@@ -61,7 +66,16 @@ test('same seed and same outcomes give the same proposals; state() → JSON → 
     assert.deepEqual(restC, restA, `${kind}: load() in-process continues identically`);
     dispose(c);
 
-    childCases.push({ kind, space: SPACE, spaceOptions: SPACE_OPTIONS, options, seed, state: JSON.parse(saved), queue: queueAtSave, steps: AFTER });
+    childCases.push({
+      kind,
+      space: SPACE,
+      spaceOptions: SPACE_OPTIONS,
+      options,
+      seed,
+      state: JSON.parse(saved),
+      queue: queueAtSave,
+      steps: AFTER,
+    });
     expected.push(restA);
   }
 
@@ -70,13 +84,19 @@ test('same seed and same outcomes give the same proposals; state() → JSON → 
   try {
     const file = join(dir, 'cases.json');
     writeFileSync(file, JSON.stringify(childCases));
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'controller-resume-child.ts'), file], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'controller-resume-child.ts'), file],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     assert.equal(child.status, 0, `child failed: ${child.stderr}`);
     const got = JSON.parse(child.stdout) as Asked[][];
-    CASES.forEach(({ kind }, k) => assert.deepEqual(got[k], expected[k], `${kind}: load() in a fresh process continues identically`));
+    CASES.forEach(({ kind }, k) =>
+      assert.deepEqual(got[k], expected[k], `${kind}: load() in a fresh process continues identically`),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -98,7 +118,10 @@ test('a corrupt state is rejected with a clear error and leaves the controller a
     const bad = JSON.parse(before);
     if (kind === 'rl') bad.policy.weights[1] = bad.policy.weights[1].slice(1);
     else bad.book.pending[0].decisions = [1, 2, 3];
-    assert.throws(() => c.load(bad), kind === 'rl' ? /rl state: policy\.weights\[1\] must be/ : /expected 28 decisions, got 3/);
+    assert.throws(
+      () => c.load(bad),
+      kind === 'rl' ? /rl state: policy\.weights\[1\] must be/ : /expected 28 decisions, got 3/,
+    );
     assert.equal(JSON.stringify(c.state()), before, `${kind}: unchanged after a failed load`);
     dispose(c);
   }
@@ -115,7 +138,10 @@ test('importing the controllers and spaces does not load tfjs; creating an rl co
     'console.log(JSON.stringify([before, tf()]));',
   ].join('\n');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
   const [before, after] = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.equal(before, 0);

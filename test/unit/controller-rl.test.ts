@@ -1,13 +1,27 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import seedrandom from 'seedrandom';
-import { getSpace } from '../../search-spaces/index.js';
+
 import { createController, RlController } from '../../controllers/index.js';
+import { getSpace } from '../../search-spaces/index.js';
 import type { TrialOutcome } from '../../src/trial/types.js';
 
 const ap = (v: number): TrialOutcome => ({
   status: 'complete',
-  metrics: { AP: v, AP50: 0, AP75: 0, APs: 0, APm: 0, APl: 0, params: 0, macs: 1, trainSeconds: 0, evalSeconds: 0, backend: 'test' },
+  metrics: {
+    AP: v,
+    AP50: 0,
+    AP75: 0,
+    APs: 0,
+    APm: 0,
+    APl: 0,
+    params: 0,
+    macs: 1,
+    trainSeconds: 0,
+    evalSeconds: 0,
+    backend: 'test',
+  },
 });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -31,7 +45,10 @@ test('rl learns: match to a hidden target architecture rises clearly within 300 
   const last = mean(seen.slice(-50));
   t.diagnostic(`mean reward: first 50 asks ${first.toFixed(3)}, last 50 ${last.toFixed(3)}`);
   // A uniform policy matches ~30% of the tokens; the learned one should do much better.
-  assert.ok(last > first + 0.15, `mean reward of the first 50 asks ${first.toFixed(3)}, of the last 50 ${last.toFixed(3)}`);
+  assert.ok(
+    last > first + 0.15,
+    `mean reward of the first 50 asks ${first.toFixed(3)}, of the last 50 ${last.toFixed(3)}`,
+  );
   (c as RlController).dispose();
 });
 
@@ -48,6 +65,9 @@ test('rl: NaN and failed results are told as rewardForInvalid and never reach th
   assert.ok(Number.isFinite(s.stats.baseline));
   // Baseline mixes -0.5 (NaN and failed) and 0.3 (complete): it must lie between them.
   assert.ok(s.stats.baseline > -0.5 && s.stats.baseline < 0.3);
-  assert.ok(s.policy.weights.every((w) => Array.isArray(w) && w.every(Number.isFinite)), 'weights are finite plain numbers');
+  assert.ok(
+    s.policy.weights.every((w) => Array.isArray(w) && w.every(Number.isFinite)),
+    'weights are finite plain numbers',
+  );
   c.dispose();
 });

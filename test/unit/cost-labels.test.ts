@@ -4,14 +4,14 @@
 // (what the trial measured, labelled) and fullWidthCost (the cost model at the graph's own width), both
 // equal to src/graph/cost.ts's figures; status, trials.csv, pareto.json and the dashboard name the shape; a graph file
 // written by an older version (bare MACs/params) comes out of export labelled.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrialMetrics, Trainer } from '../../src/trial/types.js';
+import { after, before, describe, test } from 'node:test';
+
+import { type CampaignSummary, runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
-import { runCampaign, type CampaignSummary } from '../../src/campaign/campaign.js';
 import { proxyCost } from '../../src/campaign/costs.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal } from '../../src/campaign/journal.js';
@@ -22,16 +22,36 @@ import { statusText } from '../../src/cli/commands/status.js';
 import { CampaignState } from '../../src/dashboard/state.js';
 import { graphCost } from '../../src/graph/cost.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
+import type { Trainer, TrialMetrics } from '../../src/trial/types.js';
 
 /** The graph as the proxy trains it (the trainer's rule: the proxy's width, repeats capped). */
-const asProxy = (g: PyramidGraph, p: { channels?: number; maxRepeats?: number }): PyramidGraph => ({ ...g, channels: p.channels!, repeats: Math.min(g.repeats, p.maxRepeats!) });
+const asProxy = (g: PyramidGraph, p: { channels?: number; maxRepeats?: number }): PyramidGraph => ({
+  ...g,
+  channels: p.channels!,
+  repeats: Math.min(g.repeats, p.maxRepeats!),
+});
 
 // Reports costs the way the real trainer does: the cost model on the proxy's graph, and the shape trained.
 const costModelTrainer: Trainer = async (graph, proxy, _hooks, job) => {
   const g = asProxy(graph, proxy);
   const c = graphCost(g, { inputSize: proxy.imageSize });
   const AP = 0.1 + 0.01 * job.index;
-  const m: TrialMetrics = { AP, AP50: AP, AP75: AP, APs: AP, APm: AP, APl: AP, params: c.params, macs: c.macs, trainSeconds: 0, evalSeconds: 0, backend: 'test', channels: g.channels, repeats: g.repeats, imageSize: proxy.imageSize };
+  const m: TrialMetrics = {
+    AP,
+    AP50: AP,
+    AP75: AP,
+    APs: AP,
+    APm: AP,
+    APl: AP,
+    params: c.params,
+    macs: c.macs,
+    trainSeconds: 0,
+    evalSeconds: 0,
+    backend: 'test',
+    channels: g.channels,
+    repeats: g.repeats,
+    imageSize: proxy.imageSize,
+  };
   return m;
 };
 
@@ -54,7 +74,11 @@ before(async () => {
   const space = campaignSpace(config);
   const queue = new EmbeddedQueue(inlineRunner(costModelTrainer), { concurrency: 2, attempts: 1, backoffMs: 1 });
   try {
-    summary = await runCampaign(config, { space, createController: () => campaignController(config, space), queue }, { dir, resume: false });
+    summary = await runCampaign(
+      config,
+      { space, createController: () => campaignController(config, space), queue },
+      { dir, resume: false },
+    );
   } finally {
     await queue.close();
   }
@@ -65,7 +89,15 @@ function expected(graph: PyramidGraph) {
   const proxy = graphCost(asProxy(graph, config.proxy), { inputSize: 64 });
   const full = graphCost(graph, { inputSize: 64 });
   return {
-    proxyCost: { scope: 'neck', channels: 32, repeats: 2, repeatsCap: 2, imageSize: 64, macs: proxy.macs, params: proxy.params },
+    proxyCost: {
+      scope: 'neck',
+      channels: 32,
+      repeats: 2,
+      repeatsCap: 2,
+      imageSize: 64,
+      macs: proxy.macs,
+      params: proxy.params,
+    },
     fullWidthCost: { scope: 'neck', channels: 128, repeats: 3, imageSize: 64, macs: full.macs, params: full.params },
   };
 }
@@ -76,7 +108,7 @@ function assertLabelled(file: string): void {
   const want = expected(g);
   assert.deepEqual(g.meta.proxyCost, want.proxyCost, `${file}: proxyCost`);
   assert.deepEqual(g.meta.fullWidthCost, want.fullWidthCost, `${file}: fullWidthCost`);
-  assert.ok(want.fullWidthCost.macs > want.proxyCost.macs, 'the fixture\'s two figures differ');
+  assert.ok(want.fullWidthCost.macs > want.proxyCost.macs, "the fixture's two figures differ");
   assert.equal('MACs' in g.meta, false, `${file}: no bare MACs`);
   assert.equal('params' in g.meta, false, `${file}: no bare params`);
 }
@@ -99,12 +131,15 @@ describe('labelled cost figures', () => {
     const file = join(dir, 'graphs', `${best.trialId}.graph.json`);
     const g = JSON.parse(readFileSync(file, 'utf8'));
     const { proxyCost: _p, fullWidthCost: _f, ...oldMeta } = g.meta;
-    writeFileSync(file, JSON.stringify({ ...g, meta: { ...oldMeta, MACs: best.metrics!.macs, params: best.metrics!.params } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...g, meta: { ...oldMeta, MACs: best.metrics!.macs, params: best.metrics!.params } }),
+    );
     const [out] = exportTop(dir, 1, 'json', join(root, 'export-old'));
     assertLabelled(out);
   });
 
-  test('results journaled without the trained shape fall back to the campaign\'s proxy config', () => {
+  test("results journaled without the trained shape fall back to the campaign's proxy config", () => {
     const r = summary.best!;
     const { channels: _c, repeats: _r, imageSize: _i, ...older } = r.metrics!;
     const c = proxyCost(config.proxy, r.graph!, older as TrialMetrics);
@@ -132,6 +167,12 @@ describe('labelled cost figures', () => {
     const s = new CampaignState('costs', dir);
     s.apply(readJournal(join(dir, 'journal.jsonl')));
     const h = s.header();
-    assert.deepEqual(h.costs, { scope: 'neck', channels: 32, repeatsCap: 2, imageSize: 64, label: "neck at the proxy's width: 32 channels, repeats capped at 2, 64×64 input" });
+    assert.deepEqual(h.costs, {
+      scope: 'neck',
+      channels: 32,
+      repeatsCap: 2,
+      imageSize: 64,
+      label: "neck at the proxy's width: 32 channels, repeats capped at 2, 64×64 input",
+    });
   });
 });

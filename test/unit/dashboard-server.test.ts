@@ -1,15 +1,16 @@
 // The dashboard server over real HTTP on a free loopback port: routes, the read-only rule, the token and
 // Host checks, the SVG and JSON endpoints (markup in a graph name stays text), and the SSE stream
 // delivering a newly told trial.
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDashboard, DashboardOptionsError, type Dashboard } from '../../src/dashboard/index.js';
-import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
+import { after, before, describe, test } from 'node:test';
+
 import { Journal } from '../../src/campaign/journal.js';
+import { type Dashboard, DashboardOptionsError, startDashboard } from '../../src/dashboard/index.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dash-server-'));
 const dir = join(root, 'web');
@@ -29,12 +30,17 @@ after(async () => {
 });
 
 /** A raw request (fetch cannot set Host). */
-function get(url: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -124,7 +130,17 @@ describe('dashboard server', () => {
     };
     await readUntil((t) => t.includes('event: snapshot\n'));
     const j = new Journal(join(dir, 'journal.jsonl'));
-    j.append({ type: 'told', index: 6, trialId: 'web-6', status: 'failed', error: MARKUP, reward: 0, wallSeconds: 3, worker: 'w1', elapsed: 999 });
+    j.append({
+      type: 'told',
+      index: 6,
+      trialId: 'web-6',
+      status: 'failed',
+      error: MARKUP,
+      reward: 0,
+      wallSeconds: 3,
+      worker: 'w1',
+      elapsed: 999,
+    });
     j.close();
     await readUntil((t) => /event: campaign\ndata: .*"web-6"/.test(t));
     const data = JSON.parse(/event: campaign\ndata: (.*)\n/.exec(text)![1]);
@@ -140,7 +156,9 @@ describe('a campaign that starts after the dashboard', () => {
     const later = join(root, 'later');
     const d = await startDashboard({ dirs: [later], port: 0, pollMs: 50 });
     try {
-      const rows = async () => ((await (await fetch(d.url + 'api/state')).json()) as { campaigns: Array<{ rows: unknown[] }> }).campaigns[0].rows.length;
+      const rows = async () =>
+        ((await (await fetch(d.url + 'api/state')).json()) as { campaigns: Array<{ rows: unknown[] }> }).campaigns[0]
+          .rows.length;
       assert.equal(await rows(), 0);
       writeSyntheticCampaign(later, { name: 'later', trials: 2, writer: 'bulk' });
       const end = Date.now() + 5000;
@@ -156,9 +174,15 @@ describe('a campaign that starts after the dashboard', () => {
 
 describe('dashboard options', () => {
   test('a non-loopback bind without a token is refused; a short token too', async () => {
-    await assert.rejects(startDashboard({ dirs: [dir], host: '0.0.0.0', port: 0 }), (e: Error) => e instanceof DashboardOptionsError && /--host: 0\.0\.0\.0 is not a loopback/.test(e.message));
+    await assert.rejects(
+      startDashboard({ dirs: [dir], host: '0.0.0.0', port: 0 }),
+      (e: Error) => e instanceof DashboardOptionsError && /--host: 0\.0\.0\.0 is not a loopback/.test(e.message),
+    );
     await assert.rejects(startDashboard({ dirs: [dir], port: 0, token: 'short' }), /--token: use at least 8/);
-    await assert.rejects(startDashboard({ dirs: [join(dir, 'journal.jsonl')], port: 0 }), /journal\.jsonl: not a folder/);
+    await assert.rejects(
+      startDashboard({ dirs: [join(dir, 'journal.jsonl')], port: 0 }),
+      /journal\.jsonl: not a folder/,
+    );
     await assert.rejects(startDashboard({ dirs: [], port: 0 }), /at least one campaign folder/);
   });
 
@@ -171,14 +195,20 @@ describe('dashboard options', () => {
       assert.equal((await get(d.url + 'api/state?token=wrong-token-1')).status, 403);
       assert.equal((await get(d.url + 'api/state', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
       assert.equal((await get(d.url + 'api/state', { headers: { 'X-Dashboard-Token': token } })).status, 200);
-      assert.equal((await get(d.url + 'api/state', { headers: { 'X-Dashboard-Token': 'nope-nope-nope' } })).status, 403);
+      assert.equal(
+        (await get(d.url + 'api/state', { headers: { 'X-Dashboard-Token': 'nope-nope-nope' } })).status,
+        403,
+      );
       const page = await get(d.url + `?token=${token}`);
       assert.equal(page.status, 200);
       const cookie = String(page.headers['set-cookie']).split(';')[0];
       assert.match(String(page.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
       assert.equal((await get(d.url + 'app/app.js', { headers: { Cookie: cookie } })).status, 200);
       // With a token the Host check is the token's job: another host name is fine.
-      assert.equal((await get(d.url + 'api/state', { headers: { Cookie: cookie, Host: 'nas.example:80' } })).status, 200);
+      assert.equal(
+        (await get(d.url + 'api/state', { headers: { Cookie: cookie, Host: 'nas.example:80' } })).status,
+        200,
+      );
     } finally {
       await d.close();
     }

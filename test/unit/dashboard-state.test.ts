@@ -1,24 +1,32 @@
 // The dashboard's fold of a journal, checked against the campaign's own reader (recordsFromJournal,
 // ranked) on a synthetic campaign, plus the header's budget arithmetic and the trial-graph lookup.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CampaignState, eta } from '../../src/dashboard/state.js';
-import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
-import { loadTrialGraph, SpaceCache, TrialGraphError, labelledDecisions } from '../../src/dashboard/trial-graph.js';
-import { readJournal, recordsFromJournal, ranked } from '../../src/campaign/index.js';
+import { after, describe, test } from 'node:test';
+
 import { getSpace } from '../../search-spaces/index.js';
+import { ranked, readJournal, recordsFromJournal } from '../../src/campaign/index.js';
+import { CampaignState, eta } from '../../src/dashboard/state.js';
+import { labelledDecisions, loadTrialGraph, SpaceCache, TrialGraphError } from '../../src/dashboard/trial-graph.js';
+import { writeSyntheticCampaign } from '../../src/testing/synthetic-campaign.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dash-state-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const dir = join(root, 'demo');
-const { config, trials } = writeSyntheticCampaign(dir, { name: 'demo', trials: 40, running: 3, failRate: 0.2, seed: 5, writer: 'bulk' });
+const { config, trials } = writeSyntheticCampaign(dir, {
+  name: 'demo',
+  trials: 40,
+  running: 3,
+  failRate: 0.2,
+  seed: 5,
+  writer: 'bulk',
+});
 const events = readJournal(join(dir, 'journal.jsonl'));
 
 describe('CampaignState', () => {
-  test('rows and header agree with the campaign\'s own reading of the journal', () => {
+  test("rows and header agree with the campaign's own reading of the journal", () => {
     const s = new CampaignState('demo', dir);
     // Applied in uneven batches, as a tail delivers them.
     for (let k = 0; k < events.length; k += 7) s.apply(events.slice(k, k + 7));
@@ -57,7 +65,17 @@ describe('CampaignState', () => {
     const changed = s.apply([{ type: 'asked', index: 0, trialId: t.trialId, decisions: t.decisions, hash: t.hash }]);
     assert.deepEqual(changed, []);
     assert.notEqual(s.rows.get(0)!.st, 'running');
-    const told = s.apply([{ type: 'told', index: 41, trialId: 'demo-41', status: 'invalid', error: 'x'.repeat(500), reward: 0, elapsed: 1e6 }]);
+    const told = s.apply([
+      {
+        type: 'told',
+        index: 41,
+        trialId: 'demo-41',
+        status: 'invalid',
+        error: 'x'.repeat(500),
+        reward: 0,
+        elapsed: 1e6,
+      },
+    ]);
     assert.equal(told.length, 1);
     assert.equal(told[0].st, 'invalid');
     assert.ok(told[0].err!.length <= 201, 'long errors are cut for the table');
@@ -66,7 +84,13 @@ describe('CampaignState', () => {
 
   test('a bad config is a visible problem, not a crash; finished campaigns have no ETA left', () => {
     const s = new CampaignState('bad', dir);
-    s.apply([{ type: 'campaign-started', time: 't', config: { name: 'bad', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: {} } }]);
+    s.apply([
+      {
+        type: 'campaign-started',
+        time: 't',
+        config: { name: 'bad', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: {} },
+      },
+    ]);
     const h = s.header();
     assert.equal(h.controller, 'random');
     assert.equal(h.problems.length, 1);
@@ -106,7 +130,7 @@ describe('trial graphs', () => {
     assert.throws(() => loadTrialGraph(dir, 'demo-999', [1, 2], config, spaces), /cannot decode/);
   });
 
-  test('decisions are labelled with the space\'s slot names', () => {
+  test("decisions are labelled with the space's slot names", () => {
     const labels = labelledDecisions(config, trials[0].decisions, spaces);
     const vocab = getSpace('nas-fpn').vocabulary;
     assert.equal(labels.length, vocab.length);

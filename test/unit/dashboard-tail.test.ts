@@ -1,13 +1,14 @@
 // The journal tail: complete lines only (a torn last line waits for its newline), appends arrive through
 // fs.watch or the stat poll, a corrupt line is reported with its line number without stopping the tail,
 // and a rewritten or replaced file starts over.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JournalTail, type TailBatch, type TailProblem } from '../../src/dashboard/tail.js';
+import { after, describe, test } from 'node:test';
+
 import { Journal, type JournalEvent } from '../../src/campaign/journal.js';
+import { JournalTail, type TailBatch, type TailProblem } from '../../src/dashboard/tail.js';
 
 const root = mkdtempSync(join(tmpdir(), 'dash-tail-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -46,14 +47,23 @@ describe('JournalTail', () => {
     const third = line(asked(2));
     appendFileSync(t.path, third.slice(0, 20)); // an append in progress
     t.tail.readNew();
-    assert.deepEqual(t.events().map((e) => (e as { index: number }).index), [0, 1]);
+    assert.deepEqual(
+      t.events().map((e) => (e as { index: number }).index),
+      [0, 1],
+    );
     appendFileSync(t.path, third.slice(20, -1)); // complete JSON, newline still missing: still torn
     t.tail.readNew();
     assert.equal(t.events().length, 2);
     appendFileSync(t.path, '\n');
     t.tail.readNew();
-    assert.deepEqual(t.events().map((e) => (e as { index: number }).index), [0, 1, 2]);
-    assert.equal(t.batches.some((b) => b.reset), false);
+    assert.deepEqual(
+      t.events().map((e) => (e as { index: number }).index),
+      [0, 1, 2],
+    );
+    assert.equal(
+      t.batches.some((b) => b.reset),
+      false,
+    );
     t.tail.close();
   });
 
@@ -87,15 +97,29 @@ describe('JournalTail', () => {
     j.close();
     appendFileSync(t.path, '{"type": oops\n' + line(asked(1)) + '\n' + '[1,2]\n' + line(asked(2)));
     t.tail.readNew();
-    assert.deepEqual(t.events().map((e) => (e as { index: number }).index), [0, 1, 2]);
-    assert.deepEqual(t.problems.map((p) => p.line), [2, 5]);
+    assert.deepEqual(
+      t.events().map((e) => (e as { index: number }).index),
+      [0, 1, 2],
+    );
+    assert.deepEqual(
+      t.problems.map((p) => p.line),
+      [2, 5],
+    );
     assert.match(t.problems[0].message, /not a journal event/);
     assert.equal(t.problems[0].file, t.path);
   });
 
   test('multi-byte characters split across reads survive (UTF-8 decoded per line, not per chunk)', () => {
     const t = setup();
-    const ev: JournalEvent = { type: 'told', index: 0, trialId: 'c-0', status: 'failed', error: 'ошибка ✗ 失敗', reward: 0, elapsed: 1 };
+    const ev: JournalEvent = {
+      type: 'told',
+      index: 0,
+      trialId: 'c-0',
+      status: 'failed',
+      error: 'ошибка ✗ 失敗',
+      reward: 0,
+      elapsed: 1,
+    };
     const bytes = Buffer.from(line(ev));
     const cut = bytes.indexOf(Buffer.from('✗')) + 1; // inside the 3-byte character
     new Journal(t.path).close(); // creates the folder
@@ -110,13 +134,29 @@ describe('JournalTail', () => {
     const t = setup();
     const j = new Journal(t.path);
     j.append(asked(0));
-    j.append({ type: 'controller-snapshot', asked: 1, told: 0, state: { kind: 'rl', version: 1, weights: 'w'.repeat(2_500_000) } });
-    const big: JournalEvent = { type: 'told', index: 0, trialId: 'c-0', status: 'failed', error: 'e'.repeat(2_200_000), reward: 0, elapsed: 1 };
+    j.append({
+      type: 'controller-snapshot',
+      asked: 1,
+      told: 0,
+      state: { kind: 'rl', version: 1, weights: 'w'.repeat(2_500_000) },
+    });
+    const big: JournalEvent = {
+      type: 'told',
+      index: 0,
+      trialId: 'c-0',
+      status: 'failed',
+      error: 'e'.repeat(2_200_000),
+      reward: 0,
+      elapsed: 1,
+    };
     j.append(big);
     j.append(asked(1));
     j.close();
     t.tail.readNew();
-    assert.deepEqual(t.events().map((e) => e.type), ['asked', 'told', 'asked']);
+    assert.deepEqual(
+      t.events().map((e) => e.type),
+      ['asked', 'told', 'asked'],
+    );
     assert.equal((t.events()[1] as { error: string }).error.length, 2_200_000);
     assert.deepEqual(t.problems, []);
   });
@@ -131,7 +171,10 @@ describe('JournalTail', () => {
     t.tail.readNew();
     const last = t.batches.at(-1)!;
     assert.equal(last.reset, true);
-    assert.deepEqual(last.events.map((e) => (e as { index: number }).index), [7]);
+    assert.deepEqual(
+      last.events.map((e) => (e as { index: number }).index),
+      [7],
+    );
     // Replaced through a rename (a new inode), even when longer than before.
     const other = join(t.dir, 'other.jsonl');
     writeFileSync(other, line(asked(8)) + line(asked(9)) + line(asked(10)));
@@ -139,6 +182,9 @@ describe('JournalTail', () => {
     t.tail.readNew();
     const again = t.batches.at(-1)!;
     assert.equal(again.reset, true);
-    assert.deepEqual(again.events.map((e) => (e as { index: number }).index), [8, 9, 10]);
+    assert.deepEqual(
+      again.events.map((e) => (e as { index: number }).index),
+      [8, 9, 10],
+    );
   });
 });

@@ -1,11 +1,12 @@
-import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, loadDataset } from '../../src/data/index.js';
+
 import { exportCoco } from '../../src/data/export.js';
+import { DatasetError, loadDataset } from '../../src/data/index.js';
 import type { DatasetOptions, ProxyDataset, SplitName } from '../../src/data/types.js';
 
 let root: string;
@@ -45,7 +46,14 @@ describe('dataset export → coco loader', () => {
     await roundTrip({ dataset: 'shapes', ...base }, join(root, 'shapes'));
     const doc = JSON.parse(readFileSync(join(root, 'shapes', 'train', 'instances.json'), 'utf8'));
     assert.equal(doc.images.length, 24);
-    assert.deepEqual(Object.keys(doc.annotations[0]).sort(), ['area', 'bbox', 'category_id', 'id', 'image_id', 'iscrowd']);
+    assert.deepEqual(Object.keys(doc.annotations[0]).sort(), [
+      'area',
+      'bbox',
+      'category_id',
+      'id',
+      'image_id',
+      'iscrowd',
+    ]);
     assert.equal(new Set(doc.annotations.map((a: { id: number }) => a.id)).size, doc.annotations.length);
     assert.equal(readdirSync(join(root, 'shapes', 'train', 'images')).filter((f) => f.endsWith('.png')).length, 24);
   });
@@ -72,10 +80,16 @@ describe('dataset export → coco loader', () => {
     const out = join(root, 'exists');
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'x');
-    await assert.rejects(exportCoco(ds, { split: 'heldout', out }), (e: unknown) => e instanceof DatasetError && /already exists/.test(e.message));
+    await assert.rejects(
+      exportCoco(ds, { split: 'heldout', out }),
+      (e: unknown) => e instanceof DatasetError && /already exists/.test(e.message),
+    );
     assert.ok(existsSync(join(out, 'keep.txt')));
     // --force replaces only an earlier export or an empty folder, never a folder of other files.
-    await assert.rejects(exportCoco(ds, { split: 'heldout', out, force: true }), (e: unknown) => e instanceof DatasetError && /not an earlier dataset export/.test(e.message));
+    await assert.rejects(
+      exportCoco(ds, { split: 'heldout', out, force: true }),
+      (e: unknown) => e instanceof DatasetError && /not an earlier dataset export/.test(e.message),
+    );
     assert.ok(existsSync(join(out, 'keep.txt')));
     const earlier = join(root, 'earlier');
     await exportCoco(ds, { split: 'heldout', out: earlier });
@@ -85,7 +99,13 @@ describe('dataset export → coco loader', () => {
 
     const failing: ProxyDataset = {
       ...ds,
-      split: (name) => ({ count: 8, get: (i) => { if (i === 5) throw new Error('boom at 5'); return ds.split(name).get(i); } }),
+      split: (name) => ({
+        count: 8,
+        get: (i) => {
+          if (i === 5) throw new Error('boom at 5');
+          return ds.split(name).get(i);
+        },
+      }),
     };
     const parent = join(root, 'fail');
     mkdirSync(parent);

@@ -1,12 +1,13 @@
-import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { DatasetError, loadDataset } from '../../src/data/index.js';
+
 import { DEBIAN_FASHION_MNIST_DIR, readFashionMnist, resizeGlyph } from '../../src/data/fashion-mnist-scenes.js';
 import { parseIdx } from '../../src/data/idx.js';
+import { DatasetError, loadDataset } from '../../src/data/index.js';
 
 function idx(dims: number[], data: Uint8Array, magic = 0x00000800 | dims.length): Buffer {
   const head = Buffer.alloc(4 + 4 * dims.length);
@@ -41,7 +42,14 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const opts = (dataDir: string) => ({ dataset: 'fashion-mnist-scenes' as const, dataDir, imageSize: 64, trainImages: 40, heldoutImages: 40, seed: 3 });
+const opts = (dataDir: string) => ({
+  dataset: 'fashion-mnist-scenes' as const,
+  dataDir,
+  imageSize: 64,
+  trainImages: 40,
+  heldoutImages: 40,
+  seed: 3,
+});
 
 describe('fashion-mnist-scenes', () => {
   test('reads gzipped and plain IDX files; train glyphs feed train, t10k glyphs feed held-out', async () => {
@@ -65,7 +73,10 @@ describe('fashion-mnist-scenes', () => {
         }
       }
       assert.ok([...cats.train].every((c) => c <= 4) && cats.train.size > 1, `train categories ${[...cats.train]}`);
-      assert.ok([...cats.heldout].every((c) => c >= 5) && cats.heldout.size > 1, `held-out categories ${[...cats.heldout]}`);
+      assert.ok(
+        [...cats.heldout].every((c) => c >= 5) && cats.heldout.size > 1,
+        `held-out categories ${[...cats.heldout]}`,
+      );
     }
   });
 
@@ -84,7 +95,14 @@ describe('fashion-mnist-scenes', () => {
     writeSet(dir, { train: [1, 1, 1, 1, 1, 1, 1] });
     const cats = async () => {
       const ds = await loadDataset(opts(dir));
-      return new Set(Array.from({ length: 40 }, (_, i) => ds.split('train').get(i).boxes.map((b) => b.category)).flat());
+      return new Set(
+        Array.from({ length: 40 }, (_, i) =>
+          ds
+            .split('train')
+            .get(i)
+            .boxes.map((b) => b.category),
+        ).flat(),
+      );
     };
     assert.deepEqual([...(await cats())], [1]);
     writeSet(dir, { train: [3, 3, 3, 3, 3, 3, 3, 3] }); // one glyph more: other sizes
@@ -97,8 +115,13 @@ describe('fashion-mnist-scenes', () => {
     const set = readFashionMnist(dir).train;
     for (const s of [4, 7, 14, 28, 56, 90]) {
       const g = resizeGlyph(set, 0, s);
-      let x0 = s, x1 = -1, y0 = s, y1 = -1;
-      for (let y = 0; y < s; y++) for (let x = 0; x < s; x++) if (g[y * s + x]) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+      let x0 = s,
+        x1 = -1,
+        y0 = s,
+        y1 = -1;
+      for (let y = 0; y < s; y++)
+        for (let x = 0; x < s; x++)
+          if (g[y * s + x]) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
       // The source rectangle spans cols 6..21, rows 4..23 of 28; bilinear interpolation lets the resized one
       // bleed by up to one source pixel (k output px) on each side, never more.
       const k = s / 28;
@@ -110,39 +133,91 @@ describe('fashion-mnist-scenes', () => {
   });
 
   test('missing directory and missing files name what was expected', async () => {
-    await assert.rejects(loadDataset(opts(join(root, 'nope'))), (e: unknown) => e instanceof DatasetError && e.code === 'MISSING_FILE' && /nope/.test(e.message));
+    await assert.rejects(
+      loadDataset(opts(join(root, 'nope'))),
+      (e: unknown) => e instanceof DatasetError && e.code === 'MISSING_FILE' && /nope/.test(e.message),
+    );
     const dir = join(root, 'partial');
     writeSet(dir);
     rmSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
-    await assert.rejects(loadDataset(opts(dir)), (e: unknown) => e instanceof DatasetError && /t10k-labels-idx1-ubyte or .*t10k-labels-idx1-ubyte\.gz/.test(e.message));
+    await assert.rejects(
+      loadDataset(opts(dir)),
+      (e: unknown) =>
+        e instanceof DatasetError && /t10k-labels-idx1-ubyte or .*t10k-labels-idx1-ubyte\.gz/.test(e.message),
+    );
   });
 
   test('malformed files: bad magic, size mismatch, label count, bad label, bad gzip', async () => {
     const cases: Array<[string, (dir: string) => void, RegExp]> = [
-      ['magic', (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 28, 28], new Uint8Array(7 * 784), 0x00000d03)), /train-images-idx3-ubyte: bad magic number 0x00000d03/],
-      ['size', (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 28, 28], new Uint8Array(7 * 784 - 5))), /size mismatch: header says 7×28×28 = 5488 bytes of data, file has 5483/],
-      ['count', (d) => writeFileSync(join(d, 'train-labels-idx1-ubyte'), idx([6], new Uint8Array(6))), /has 6 labels but .*train-images-idx3-ubyte has 7 images/],
-      ['label', (d) => writeFileSync(join(d, 'train-labels-idx1-ubyte'), idx([7], Uint8Array.from([0, 1, 2, 3, 12, 0, 0]))), /label 12 at index 4/],
-      ['dims', (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 784], new Uint8Array(7 * 784))), /expected an image file \(3 dimensions/],
-      ['gzip', (d) => { rmSync(join(d, 'train-images-idx3-ubyte')); writeFileSync(join(d, 'train-images-idx3-ubyte.gz'), Buffer.from('not gzip')); }, /train-images-idx3-ubyte\.gz: not a valid gzip file/],
+      [
+        'magic',
+        (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 28, 28], new Uint8Array(7 * 784), 0x00000d03)),
+        /train-images-idx3-ubyte: bad magic number 0x00000d03/,
+      ],
+      [
+        'size',
+        (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 28, 28], new Uint8Array(7 * 784 - 5))),
+        /size mismatch: header says 7×28×28 = 5488 bytes of data, file has 5483/,
+      ],
+      [
+        'count',
+        (d) => writeFileSync(join(d, 'train-labels-idx1-ubyte'), idx([6], new Uint8Array(6))),
+        /has 6 labels but .*train-images-idx3-ubyte has 7 images/,
+      ],
+      [
+        'label',
+        (d) => writeFileSync(join(d, 'train-labels-idx1-ubyte'), idx([7], Uint8Array.from([0, 1, 2, 3, 12, 0, 0]))),
+        /label 12 at index 4/,
+      ],
+      [
+        'dims',
+        (d) => writeFileSync(join(d, 'train-images-idx3-ubyte'), idx([7, 784], new Uint8Array(7 * 784))),
+        /expected an image file \(3 dimensions/,
+      ],
+      [
+        'gzip',
+        (d) => {
+          rmSync(join(d, 'train-images-idx3-ubyte'));
+          writeFileSync(join(d, 'train-images-idx3-ubyte.gz'), Buffer.from('not gzip'));
+        },
+        /train-images-idx3-ubyte\.gz: not a valid gzip file/,
+      ],
     ];
     for (const [name, corrupt, message] of cases) {
       const dir = join(root, `bad-${name}`);
       writeSet(dir, { gz: false });
       corrupt(dir);
-      await assert.rejects(loadDataset(opts(dir)), (e: unknown) => e instanceof DatasetError && e.code === 'MALFORMED_FILE' && message.test(e.message), name);
+      await assert.rejects(
+        loadDataset(opts(dir)),
+        (e: unknown) => e instanceof DatasetError && e.code === 'MALFORMED_FILE' && message.test(e.message),
+        name,
+      );
     }
     assert.throws(() => parseIdx(new Uint8Array([0, 0, 8, 3, 0, 0]), 'x.idx'), /truncated header/);
   });
 
-  test('the Debian dataset-fashion-mnist files, when installed', { skip: existsSync(DEBIAN_FASHION_MNIST_DIR) ? false : `${DEBIAN_FASHION_MNIST_DIR} not present (apt install dataset-fashion-mnist)` }, async () => {
-    const sets = readFashionMnist(DEBIAN_FASHION_MNIST_DIR);
-    assert.equal(sets.train.count, 60000);
-    assert.equal(sets.heldout.count, 10000);
-    assert.equal(sets.train.rows, 28);
-    const ds = await loadDataset({ dataset: 'fashion-mnist-scenes', imageSize: 96, trainImages: 50, heldoutImages: 50, seed: 0 });
-    const seen = new Set<number>();
-    for (let i = 0; i < 50; i++) for (const b of ds.split('train').get(i).boxes) seen.add(b.category);
-    assert.ok(seen.size >= 8, `categories seen ${[...seen]}`);
-  });
+  test(
+    'the Debian dataset-fashion-mnist files, when installed',
+    {
+      skip: existsSync(DEBIAN_FASHION_MNIST_DIR)
+        ? false
+        : `${DEBIAN_FASHION_MNIST_DIR} not present (apt install dataset-fashion-mnist)`,
+    },
+    async () => {
+      const sets = readFashionMnist(DEBIAN_FASHION_MNIST_DIR);
+      assert.equal(sets.train.count, 60000);
+      assert.equal(sets.heldout.count, 10000);
+      assert.equal(sets.train.rows, 28);
+      const ds = await loadDataset({
+        dataset: 'fashion-mnist-scenes',
+        imageSize: 96,
+        trainImages: 50,
+        heldoutImages: 50,
+        seed: 0,
+      });
+      const seen = new Set<number>();
+      for (let i = 0; i < 50; i++) for (const b of ds.split('train').get(i).boxes) seen.add(b.category);
+      assert.ok(seen.size >= 8, `categories seen ${[...seen]}`);
+    },
+  );
 });

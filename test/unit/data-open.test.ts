@@ -1,18 +1,30 @@
 // openDataset: the dataset exactly as a trial trains and is scored on it, from a proxy task's data keys.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
 import { createShapesDataset, DatasetError, DEFAULT_LAYOUT } from '../../src/data/index.js';
 import { openDataset } from '../../src/data/open.js';
 import { resolveProxyTask } from '../../src/trial/proxy-task.js';
 
 describe('openDataset', () => {
-  test('shapes: the task\'s object size and count override the default layout, sample for sample', async () => {
-    const task = resolveProxyTask({ dataset: 'shapes', imageSize: 48, trainImages: 5, heldoutImages: 4, seed: 9, minObjectSize: 12, maxObjects: 2 });
+  test("shapes: the task's object size and count override the default layout, sample for sample", async () => {
+    const task = resolveProxyTask({
+      dataset: 'shapes',
+      imageSize: 48,
+      trainImages: 5,
+      heldoutImages: 4,
+      seed: 9,
+      minObjectSize: 12,
+      maxObjects: 2,
+    });
     const opened = await openDataset(task);
     const expected = createShapesDataset({
-      imageSize: 48, trainImages: 5, heldoutImages: 4, seed: 9,
+      imageSize: 48,
+      trainImages: 5,
+      heldoutImages: 4,
+      seed: 9,
       layout: { ...DEFAULT_LAYOUT, minSize: 12, maxObjects: 2 },
     });
     assert.equal(opened.name, 'shapes');
@@ -32,7 +44,10 @@ describe('openDataset', () => {
 
   test('bad data keys are DatasetErrors naming the option or the folder', async () => {
     const task = resolveProxyTask({ dataset: 'shapes', trainImages: 1, heldoutImages: 1 });
-    await assert.rejects(openDataset({ ...task, imageSize: 4 }), (e) => e instanceof DatasetError && /imageSize/.test(e.message));
+    await assert.rejects(
+      openDataset({ ...task, imageSize: 4 }),
+      (e) => e instanceof DatasetError && /imageSize/.test(e.message),
+    );
     const missing = join(tmpdir(), `pyramid-nas-no-such-dir-${process.pid}`);
     await assert.rejects(
       openDataset({ ...task, dataset: 'fashion-mnist-scenes', dataDir: missing }),

@@ -1,11 +1,19 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import fc from 'fast-check';
-import { createShapesDataset, loadDataset, renderShapes, SHAPE_CLASSES, DatasetError } from '../../src/data/index.js';
+
+import { createShapesDataset, DatasetError, loadDataset, renderShapes, SHAPE_CLASSES } from '../../src/data/index.js';
 import { splitStats } from '../../src/data/stats.js';
 import type { DetectionSample } from '../../src/data/types.js';
 
-const opts = (seed: number, imageSize = 64) => ({ dataset: 'shapes' as const, imageSize, trainImages: 200, heldoutImages: 50, seed });
+const opts = (seed: number, imageSize = 64) => ({
+  dataset: 'shapes' as const,
+  imageSize,
+  trainImages: 200,
+  heldoutImages: 50,
+  seed,
+});
 
 function checkBoxes(s: DetectionSample, categories: number): void {
   for (const b of s.boxes) {
@@ -25,7 +33,10 @@ describe('shapes dataset', () => {
     assert.equal(ds.name, 'shapes');
     assert.equal(ds.imageSize, 64);
     assert.ok(SHAPE_CLASSES.length >= 5);
-    assert.deepEqual(ds.categories.map((c) => c.cocoId), SHAPE_CLASSES.map((_, i) => i + 1));
+    assert.deepEqual(
+      ds.categories.map((c) => c.cocoId),
+      SHAPE_CLASSES.map((_, i) => i + 1),
+    );
     assert.equal(ds.split('train').count, 200);
     assert.equal(ds.split('heldout').count, 50);
     const s = ds.split('train').get(7);
@@ -57,7 +68,8 @@ describe('shapes dataset', () => {
     const ds = createShapesDataset({ ...opts(9, 32), trainImages: 300, heldoutImages: 300 });
     const key = (s: DetectionSample) => Buffer.from(s.pixels).toString('base64');
     const train = new Set(Array.from({ length: 300 }, (_, i) => key(ds.split('train').get(i))));
-    for (let i = 0; i < 300; i++) assert.ok(!train.has(key(ds.split('heldout').get(i))), `held-out ${i} equals a train image`);
+    for (let i = 0; i < 300; i++)
+      assert.ok(!train.has(key(ds.split('heldout').get(i))), `held-out ${i} equals a train image`);
   });
 
   test('boxes are inside the image and tight around the drawn shape', () => {
@@ -73,12 +85,19 @@ describe('shapes dataset', () => {
       const inSomeBox = (x: number, y: number) =>
         sample.boxes.some(({ bbox: [bx, by, bw, bh] }) => x >= bx && y >= by && x < bx + bw && y < by + bh);
       // Every pixel an object changed lies in some box (no object drawn without a label) ...
-      for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) if (differs(x, y)) assert.ok(inSomeBox(x, y), `sample ${i}: unlabelled change at ${x},${y}`);
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++)
+          if (differs(x, y)) assert.ok(inSomeBox(x, y), `sample ${i}: unlabelled change at ${x},${y}`);
       // ... and each edge of each box touches a changed pixel (the box is not larger than the shape).
-      for (const { bbox: [bx, by, bw, bh] } of sample.boxes) {
+      for (const {
+        bbox: [bx, by, bw, bh],
+      } of sample.boxes) {
         const rows = (y: number) => Array.from({ length: bw }, (_, k) => differs(bx + k, y)).some(Boolean);
         const cols = (x: number) => Array.from({ length: bh }, (_, k) => differs(x, by + k)).some(Boolean);
-        assert.ok(rows(by) && rows(by + bh - 1) && cols(bx) && cols(bx + bw - 1), `sample ${i}: box ${[bx, by, bw, bh]} not tight`);
+        assert.ok(
+          rows(by) && rows(by + bh - 1) && cols(bx) && cols(bx + bw - 1),
+          `sample ${i}: box ${[bx, by, bw, bh]} not tight`,
+        );
       }
     }
   });
@@ -109,7 +128,8 @@ describe('shapes dataset', () => {
     assert.ok(st.fractions.large > 0.01, `large ${st.fractions.large}`);
     assert.ok(st.minSide <= 4 && st.maxSide >= 100, `sides ${st.minSide}..${st.maxSide}`);
     assert.ok(st.objectsPerImage > 2.5 && st.objectsPerImage < 6, `objects/image ${st.objectsPerImage}`);
-    for (const [name, n] of Object.entries(st.perCategory)) assert.ok(n / st.objects > 0.1, `class ${name}: ${n}/${st.objects}`);
+    for (const [name, n] of Object.entries(st.perCategory))
+      assert.ok(n / st.objects > 0.1, `class ${name}: ${n}/${st.objects}`);
     // Octave histogram of the box side: log-uniform sizes give similar counts per octave.
     const octaves = [0, 0, 0, 0];
     for (let i = 0; i < 500; i += 2) {
@@ -134,7 +154,10 @@ describe('shapes dataset', () => {
   });
 
   test('bad options are refused with the option name', async () => {
-    await assert.rejects(loadDataset({ ...opts(0), imageSize: 3 }), (e: unknown) => e instanceof DatasetError && /imageSize/.test(e.message));
+    await assert.rejects(
+      loadDataset({ ...opts(0), imageSize: 3 }),
+      (e: unknown) => e instanceof DatasetError && /imageSize/.test(e.message),
+    );
     await assert.rejects(loadDataset({ ...opts(0), trainImages: 1.5 }), /trainImages/);
     await assert.rejects(loadDataset({ ...opts(0), seed: Number.NaN }), /seed/);
     await assert.rejects(loadDataset({ ...opts(0), dataset: 'mnist' as 'shapes' }), /unknown dataset "mnist"/);

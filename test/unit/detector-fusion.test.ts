@@ -1,11 +1,27 @@
 // Tiny-tensor tests of every fusion op, post-op and resampling rule of the neck interpreter.
-import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+
 import * as tf from '@tensorflow/tfjs-core';
+
 import { initBackend } from '../../src/backend/index.js';
-import { buildFusion, buildPyramid, levelSize, ParamStore, resample, WEIGHTED_EPSILON } from '../../src/detector/index.js';
+import {
+  buildFusion,
+  buildPyramid,
+  levelSize,
+  ParamStore,
+  resample,
+  WEIGHTED_EPSILON,
+} from '../../src/detector/index.js';
 import { graphCost } from '../../src/graph/index.js';
-import { FUSION_OPS, GRAPH_FORMAT, POST_OPS, type FusionOp, type PostOp, type PyramidGraph } from '../../src/graph/types.js';
+import {
+  FUSION_OPS,
+  type FusionOp,
+  GRAPH_FORMAT,
+  POST_OPS,
+  type PostOp,
+  type PyramidGraph,
+} from '../../src/graph/types.js';
 
 before(async () => {
   await initBackend('cpu');
@@ -24,7 +40,10 @@ function close(a: tf.Tensor, b: tf.Tensor, tol = 1e-5): void {
 describe('resample', () => {
   test('max-pool down by 2^(b-a) with same padding gives ceil sides, values are window maxima', () => {
     tf.tidy(() => {
-      const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25], [1, 5, 5, 1]);
+      const x = tf.tensor4d(
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25],
+        [1, 5, 5, 1],
+      );
       const y = resample(x, 3, 4, 3);
       assert.deepEqual(y.shape, [1, 3, 3, 1]);
       const down2 = resample(x, 3, 5, 2);
@@ -46,7 +65,10 @@ describe('resample', () => {
     });
   });
   test('level sides follow ceil(S / 2^l) for odd sizes', () => {
-    assert.deepEqual([3, 4, 5, 6, 7].map((l) => levelSize(100, l)), [13, 7, 4, 2, 1]);
+    assert.deepEqual(
+      [3, 4, 5, 6, 7].map((l) => levelSize(100, l)),
+      [13, 7, 4, 2, 1],
+    );
   });
 });
 
@@ -59,7 +81,10 @@ describe('fusion ops', () => {
       const b = rand([2, 3, 3, C], 2);
       const c = rand([2, 3, 3, C], 3);
       close(buildFusion(store, 's', 'sum', [3, 4, 5], C)([a, b, c], { training: false }), tf.addN([a, b, c]));
-      close(buildFusion(store, 'm', 'mean', [3, 4, 5], C)([a, b, c], { training: false }), tf.div(tf.addN([a, b, c]), 3));
+      close(
+        buildFusion(store, 'm', 'mean', [3, 4, 5], C)([a, b, c], { training: false }),
+        tf.div(tf.addN([a, b, c]), 3),
+      );
       assert.equal(store.count(), 0);
     });
   });
@@ -116,7 +141,11 @@ function oneNodeGraph(op: FusionOp, post: PostOp, channels: number): PyramidGrap
   const arity = op === 'attention' ? 2 : 3;
   const inputs = ['C3', 'C4', 'C5'].slice(0, arity);
   return {
-    format: GRAPH_FORMAT, name: `${op}-${post}`, levels: { min: 3, max: 5 }, channels, repeats: 1,
+    format: GRAPH_FORMAT,
+    name: `${op}-${post}`,
+    levels: { min: 3, max: 5 },
+    channels,
+    repeats: 1,
     nodes: [
       { id: 'n', level: 4, op, inputs, post },
       { id: 'p3', level: 3, op: 'sum', inputs: ['n'], post: 'none' },
@@ -130,30 +159,39 @@ describe('every fusion op × post-op through buildPyramid', () => {
   const S = 40; // odd level sides: 5, 3, 2
   const C = 8;
   const backboneChannels = { 3: 6, 4: 7, 5: 9 };
-  for (const op of FUSION_OPS) for (const post of POST_OPS) {
-    test(`${op} + ${post}: output sides, params and MACs as the cost model says`, () => {
-      const graph = oneNodeGraph(op, post, C);
-      const store = new ParamStore(3);
-      const neck = buildPyramid(graph, { store, inputSize: S, backboneChannels });
-      const macs = { backbone: 0, neck: 0, head: 0 };
-      tf.tidy(() => {
-        const feats = new Map([3, 4, 5].map((l) => [l, rand([2, levelSize(S, l), levelSize(S, l), backboneChannels[l as 3]], l)] as const));
-        const out = neck(feats, { training: true, macs });
-        for (const l of [3, 4, 5]) assert.deepEqual(out.get(l)!.shape, [2, levelSize(S, l), levelSize(S, l), C]);
-        for (const l of [3, 4, 5]) assert.ok(out.get(l)!.dataSync().every(Number.isFinite));
+  for (const op of FUSION_OPS)
+    for (const post of POST_OPS) {
+      test(`${op} + ${post}: output sides, params and MACs as the cost model says`, () => {
+        const graph = oneNodeGraph(op, post, C);
+        const store = new ParamStore(3);
+        const neck = buildPyramid(graph, { store, inputSize: S, backboneChannels });
+        const macs = { backbone: 0, neck: 0, head: 0 };
+        tf.tidy(() => {
+          const feats = new Map(
+            [3, 4, 5].map(
+              (l) => [l, rand([2, levelSize(S, l), levelSize(S, l), backboneChannels[l as 3]], l)] as const,
+            ),
+          );
+          const out = neck(feats, { training: true, macs });
+          for (const l of [3, 4, 5]) assert.deepEqual(out.get(l)!.shape, [2, levelSize(S, l), levelSize(S, l), C]);
+          for (const l of [3, 4, 5]) assert.ok(out.get(l)!.dataSync().every(Number.isFinite));
+        });
+        const cost = graphCost(graph, { inputSize: S, backboneChannels });
+        assert.equal(store.count('neck'), cost.params);
+        assert.equal(macs.neck, cost.macs);
+        store.dispose();
       });
-      const cost = graphCost(graph, { inputSize: S, backboneChannels });
-      assert.equal(store.count('neck'), cost.params);
-      assert.equal(macs.neck, cost.macs);
-      store.dispose();
-    });
-  }
+    }
 });
 
 describe('repeats', () => {
   test('copy k>0 reads copy k−1 outputs where the graph names C<l>', () => {
     const graph: PyramidGraph = {
-      format: GRAPH_FORMAT, name: 'rep', levels: { min: 3, max: 4 }, channels: 4, repeats: 3,
+      format: GRAPH_FORMAT,
+      name: 'rep',
+      levels: { min: 3, max: 4 },
+      channels: 4,
+      repeats: 3,
       nodes: [
         { id: 'p4', level: 4, op: 'sum', inputs: ['C4'], post: 'none' },
         { id: 'p3', level: 3, op: 'sum', inputs: ['C3', 'p4'], post: 'none' },
@@ -165,9 +203,18 @@ describe('repeats', () => {
     tf.tidy(() => {
       const c3 = rand([1, 4, 4, 4], 1);
       const c4 = rand([1, 2, 2, 4], 2);
-      const out = neck(new Map([[3, c3], [4, c4]]), { training: false });
+      const out = neck(
+        new Map([
+          [3, c3],
+          [4, c4],
+        ]),
+        { training: false },
+      );
       // Projections are 1×1 conv + BN (inference: identity stats) — recompute them from the weights.
-      const [w3, w4] = [store.trainable.find((e) => e.label === 'proj/C3/w')!, store.trainable.find((e) => e.label === 'proj/C4/w')!];
+      const [w3, w4] = [
+        store.trainable.find((e) => e.label === 'proj/C3/w')!,
+        store.trainable.find((e) => e.label === 'proj/C4/w')!,
+      ];
       const bnScale = 1 / Math.sqrt(1 + 1e-3);
       const p3 = tf.mul(tf.conv2d(c3, w3.variable as tf.Tensor4D, 1, 'same'), bnScale);
       const p4 = tf.mul(tf.conv2d(c4, w4.variable as tf.Tensor4D, 1, 'same'), bnScale);

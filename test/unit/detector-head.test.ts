@@ -1,10 +1,21 @@
 // Anchors, target assignment, box coding, focal / smooth-L1 losses and decode + NMS.
-import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+
 import * as tf from '@tensorflow/tfjs-core';
+
 import { initBackend } from '../../src/backend/index.js';
-import { assignTargets, decodeDetections, focalLoss, makeAnchors, smoothL1Loss, targetTensors, disposeTargets, MAX_DETECTIONS } from '../../src/detector/index.js';
 import { decodeBox, encodeBox, iou } from '../../src/detector/boxes.js';
+import {
+  assignTargets,
+  decodeDetections,
+  disposeTargets,
+  focalLoss,
+  makeAnchors,
+  MAX_DETECTIONS,
+  smoothL1Loss,
+  targetTensors,
+} from '../../src/detector/index.js';
 
 before(async () => {
   await initBackend('cpu');
@@ -16,8 +27,12 @@ describe('anchors', () => {
     assert.equal(a.perLocation, 6);
     assert.equal(a.count, (8 * 8 + 4 * 4) * 6);
     // First anchor: level 3, cell (0,0), scale 0, ratio 0.5 → w = 32/√.5, h = 32·√.5 around (4, 4).
-    const w = 32 / Math.sqrt(0.5), h = 32 * Math.sqrt(0.5);
-    assert.deepEqual(Array.from(a.boxes.subarray(0, 4)).map((v) => Math.round(v * 1e4) / 1e4), [4 - w / 2, 4 - h / 2, 4 + w / 2, 4 + h / 2].map((v) => Math.round(v * 1e4) / 1e4));
+    const w = 32 / Math.sqrt(0.5),
+      h = 32 * Math.sqrt(0.5);
+    assert.deepEqual(
+      Array.from(a.boxes.subarray(0, 4)).map((v) => Math.round(v * 1e4) / 1e4),
+      [4 - w / 2, 4 - h / 2, 4 + w / 2, 4 + h / 2].map((v) => Math.round(v * 1e4) / 1e4),
+    );
     // The ratio-1 anchor of scale 1 is a square of side 32·2^(1/2).
     const i = 4; // scale 1, ratio 1
     assert.ok(Math.abs(a.boxes[i * 4 + 2] - a.boxes[i * 4] - 32 * Math.SQRT2) < 1e-4);
@@ -49,17 +64,29 @@ describe('target assignment', () => {
     // A box equal to the first level-4 ratio-1 anchor (side 64 centred at 8,8): clipped nothing.
     const k = 8 * 8 * 3 + 1;
     const [x1, y1, x2, y2] = anchors.boxes.subarray(k * 4, k * 4 + 4);
-    const t = assignTargets([[{ bbox: [x1, y1, x2 - x1, y2 - y1], category: 2, area: (x2 - x1) * (y2 - y1) }]], anchors, 3);
+    const t = assignTargets(
+      [[{ bbox: [x1, y1, x2 - x1, y2 - y1], category: 2, area: (x2 - x1) * (y2 - y1) }]],
+      anchors,
+      3,
+    );
     assert.equal(t.positive[k], 1);
     assert.equal(t.cls[k * 3 + 2], 1);
     for (let c = 0; c < 4; c++) assert.ok(Math.abs(t.box[k * 4 + c]) < 1e-6);
     for (let i = 0; i < anchors.count; i++) {
       const v = iou(anchors.boxes, i * 4, [x1, y1, x2, y2], 0);
       if (v >= 0.5) assert.equal(t.positive[i], 1, `anchor ${i} iou ${v}`);
-      else if (v < 0.4) { assert.equal(t.positive[i], 0); assert.equal(t.clsWeight[i], 1); }
-      else { assert.equal(t.positive[i], 0); assert.equal(t.clsWeight[i], 0, `anchor ${i} iou ${v} should be ignored`); }
+      else if (v < 0.4) {
+        assert.equal(t.positive[i], 0);
+        assert.equal(t.clsWeight[i], 1);
+      } else {
+        assert.equal(t.positive[i], 0);
+        assert.equal(t.clsWeight[i], 0, `anchor ${i} iou ${v} should be ignored`);
+      }
     }
-    assert.equal(t.numPositive, Array.from(t.positive).reduce((a, b) => a + b, 0));
+    assert.equal(
+      t.numPositive,
+      Array.from(t.positive).reduce((a, b) => a + b, 0),
+    );
   });
   test('a tiny object still gets its best anchor as a positive', () => {
     const t = assignTargets([[{ bbox: [20, 20, 3, 3], category: 0, area: 9 }]], anchors, 3);
@@ -80,28 +107,43 @@ describe('losses', () => {
     const x = [2, -1, 0.5, -3];
     const y = [1, 0, 0, 1];
     const w = [1, 1, 0, 1];
-    const expected = x.reduce((acc, xi, i) => {
-      const p = 1 / (1 + Math.exp(-xi));
-      const pt = y[i] ? p : 1 - p;
-      const at = y[i] ? 0.25 : 0.75;
-      return acc + w[i] * -at * (1 - pt) ** 2 * Math.log(pt);
-    }, 0) / 2;
-    const got = tf.tidy(() => focalLoss(tf.tensor3d(x, [1, 4, 1]), {
-      cls: tf.tensor3d(y, [1, 4, 1]), clsWeight: tf.tensor3d(w, [1, 4, 1]),
-      box: tf.zeros([1, 4, 4]), positive: tf.zeros([1, 4, 1]), normalizer: 2,
-    }).dataSync()[0]);
+    const expected =
+      x.reduce((acc, xi, i) => {
+        const p = 1 / (1 + Math.exp(-xi));
+        const pt = y[i] ? p : 1 - p;
+        const at = y[i] ? 0.25 : 0.75;
+        return acc + w[i] * -at * (1 - pt) ** 2 * Math.log(pt);
+      }, 0) / 2;
+    const got = tf.tidy(
+      () =>
+        focalLoss(tf.tensor3d(x, [1, 4, 1]), {
+          cls: tf.tensor3d(y, [1, 4, 1]),
+          clsWeight: tf.tensor3d(w, [1, 4, 1]),
+          box: tf.zeros([1, 4, 4]),
+          positive: tf.zeros([1, 4, 1]),
+          normalizer: 2,
+        }).dataSync()[0],
+    );
     assert.ok(Math.abs(got - expected) < 1e-5, `${got} vs ${expected}`);
   });
   test('smooth-L1 on positives only, quadratic below β, linear above', () => {
-    const got = tf.tidy(() => smoothL1Loss(tf.tensor3d([0.05, 0, 0, 0, 1, 0, 0, 0], [1, 2, 4]), {
-      cls: tf.zeros([1, 2, 1]), clsWeight: tf.ones([1, 2, 1]),
-      box: tf.zeros([1, 2, 4]), positive: tf.tensor3d([1, 0], [1, 2, 1]), normalizer: 1,
-    }).dataSync()[0]);
-    assert.ok(Math.abs(got - 0.5 * 0.05 ** 2 / 0.1) < 1e-6);
+    const got = tf.tidy(
+      () =>
+        smoothL1Loss(tf.tensor3d([0.05, 0, 0, 0, 1, 0, 0, 0], [1, 2, 4]), {
+          cls: tf.zeros([1, 2, 1]),
+          clsWeight: tf.ones([1, 2, 1]),
+          box: tf.zeros([1, 2, 4]),
+          positive: tf.tensor3d([1, 0], [1, 2, 1]),
+          normalizer: 1,
+        }).dataSync()[0],
+    );
+    assert.ok(Math.abs(got - (0.5 * 0.05 ** 2) / 0.1) < 1e-6);
   });
   test('target tensors are released', () => {
     const before = tf.memory().numTensors;
-    const t = targetTensors(assignTargets([[{ bbox: [1, 1, 30, 30], category: 0, area: 900 }]], makeAnchors(32, 3, 4, 1), 2));
+    const t = targetTensors(
+      assignTargets([[{ bbox: [1, 1, 30, 30], category: 0, area: 900 }]], makeAnchors(32, 3, 4, 1), 2),
+    );
     disposeTargets(t);
     assert.equal(tf.memory().numTensors, before);
   });
@@ -118,7 +160,13 @@ describe('decode + NMS', () => {
     scores[3 * K + 1] = 0.7; // same anchor, other class: kept
     scores[5 * K + 1] = 0.04; // below threshold
     const dets = decodeDetections(scores, deltas, anchors, K, 64);
-    assert.deepEqual(dets.map((d) => [d.category, Math.round(d.score * 100)]), [[0, 90], [1, 70]]);
+    assert.deepEqual(
+      dets.map((d) => [d.category, Math.round(d.score * 100)]),
+      [
+        [0, 90],
+        [1, 70],
+      ],
+    );
     for (const d of dets) assert.ok(d.bbox[0] >= 0 && d.bbox[1] >= 0 && d.bbox[0] + d.bbox[2] <= 64 + 1e-4);
     const many = new Float32Array(anchors.count * K).fill(0.5);
     const lots = decodeDetections(many, deltas, makeAnchors(64, 3, 3, 1, 0.5), K, 64);

@@ -1,10 +1,12 @@
 // Every zoo graph builds, yields P<min>..P<max> at the right sides, and the built neck's trainable
 // parameters and counted MACs equal the graph cost model exactly.
-import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+
 import * as tf from '@tensorflow/tfjs-core';
+
 import { initBackend } from '../../src/backend/index.js';
 import { Detector, levelSize, singleLevelGraph } from '../../src/detector/index.js';
 import { graphCost, parseGraph, PROXY_BACKBONE_CHANNELS } from '../../src/graph/index.js';
@@ -13,11 +15,14 @@ import type { PyramidGraph } from '../../src/graph/types.js';
 const ZOO = 'search-spaces/zoo';
 
 function zoo(): Array<[string, PyramidGraph]> {
-  return readdirSync(ZOO).filter((f) => f.endsWith('.graph.json')).sort().map((f) => {
-    const r = parseGraph(JSON.parse(readFileSync(join(ZOO, f), 'utf8')));
-    if (!r.ok) throw new Error(`${f}: ${JSON.stringify(r.errors)}`);
-    return [f, r.graph];
-  });
+  return readdirSync(ZOO)
+    .filter((f) => f.endsWith('.graph.json'))
+    .sort()
+    .map((f) => {
+      const r = parseGraph(JSON.parse(readFileSync(join(ZOO, f), 'utf8')));
+      if (!r.ok) throw new Error(`${f}: ${JSON.stringify(r.errors)}`);
+      return [f, r.graph];
+    });
 }
 
 before(async () => {

@@ -1,17 +1,26 @@
 // Hand-computed cases for the COCO evaluator. Each expected value is derived in the comment above it
 // from pycocotools' algorithm (COCOeval.evaluateImg / accumulate / summarize), not read from our output.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateCoco, STAT_NAMES, formatStats, EvalInputError } from '../../src/eval/index.js';
+import { describe, test } from 'node:test';
+
+import { EvalInputError, evaluateCoco, formatStats, STAT_NAMES } from '../../src/eval/index.js';
 import { det, makeGt, near } from './eval-helpers.js';
 
 describe('evaluateCoco: hand-computed cases', () => {
   test('perfect detections: every stat with ground truth is 1, the others -1', () => {
     // small (20×20), medium (50×50) and large (100×100) objects of two classes in two images.
-    const gt = makeGt([1, 2], [1, 2], [
-      [1, 1, [0, 0, 20, 20]], [1, 2, [100, 100, 50, 50]], [2, 1, [10, 10, 100, 100]],
-    ]);
-    const dets = gt.annotations!.map((a) => det(a.image_id, a.category_id, a.bbox as [number, number, number, number], 0.9));
+    const gt = makeGt(
+      [1, 2],
+      [1, 2],
+      [
+        [1, 1, [0, 0, 20, 20]],
+        [1, 2, [100, 100, 50, 50]],
+        [2, 1, [10, 10, 100, 100]],
+      ],
+    );
+    const dets = gt.annotations!.map((a) =>
+      det(a.image_id, a.category_id, a.bbox as [number, number, number, number], 0.9),
+    );
     const { stats, perCategory } = evaluateCoco(gt, dets);
     for (const name of STAT_NAMES) near(stats[name], 1, name);
     assert.equal(perCategory.length, 2);
@@ -34,7 +43,10 @@ describe('evaluateCoco: hand-computed cases', () => {
     const gt = makeGt([1, 2], [1, 2], []);
     const { stats, perCategory } = evaluateCoco(gt, [det(1, 1, [0, 0, 5, 5], 0.5), det(2, 2, [1, 1, 5, 5], 0.7)]);
     for (const name of STAT_NAMES) assert.equal(stats[name], -1, name);
-    assert.deepEqual(perCategory.map((c) => c.numDetections), [1, 1]);
+    assert.deepEqual(
+      perCategory.map((c) => c.numDetections),
+      [1, 1],
+    );
   });
 
   test('a duplicate detection is a false positive', () => {
@@ -42,7 +54,14 @@ describe('evaluateCoco: hand-computed cases', () => {
     // tp = 1,1,2  fp = 0,1,1  → recall .5,.5,1  precision 1, 1/2, 2/3 → monotone 1, 2/3, 2/3.
     // Recall thresholds 0..0.50 (51 of them) read precision 1, 0.51..1 (50) read 2/3:
     // AP = (51 + 50·2/3) / 101 = 253/303 at every IoU threshold.
-    const gt = makeGt([1], [1], [[1, 1, [0, 0, 40, 40]], [1, 1, [100, 100, 40, 40]]]);
+    const gt = makeGt(
+      [1],
+      [1],
+      [
+        [1, 1, [0, 0, 40, 40]],
+        [1, 1, [100, 100, 40, 40]],
+      ],
+    );
     const dets = [det(1, 1, [0, 0, 40, 40], 0.9), det(1, 1, [0, 0, 40, 40], 0.8), det(1, 1, [100, 100, 40, 40], 0.7)];
     const { stats } = evaluateCoco(gt, dets);
     near(stats.AP, 253 / 303);
@@ -60,7 +79,11 @@ describe('evaluateCoco: hand-computed cases', () => {
       [1, 1, [200, 200, 40, 40]],
       [1, 1, [0, 0, 100, 100], { iscrowd: 1 }],
     ];
-    const dets = [det(1, 1, [10, 10, 20, 20], 0.95), det(1, 1, [50, 50, 20, 20], 0.9), det(1, 1, [200, 200, 40, 40], 0.5)];
+    const dets = [
+      det(1, 1, [10, 10, 20, 20], 0.95),
+      det(1, 1, [50, 50, 20, 20], 0.9),
+      det(1, 1, [200, 200, 40, 40], 0.5),
+    ];
     const crowd = evaluateCoco(makeGt([1], [1], rows), dets).stats;
     near(crowd.AP, 1);
     near(crowd.AR100, 1); // the crowd region does not count as an object to find
@@ -76,7 +99,14 @@ describe('evaluateCoco: hand-computed cases', () => {
     // det vs g1: intersection 60, union 100 → IoU 0.6 (exactly the double 0.6 = threshold 3).
     // det vs crowd: IoU 1. At t ≤ .6 it is a TP; at t ≥ .65 g1 is out of reach, the search goes on to the
     // crowd region and the detection is ignored (no TP, no FP). AP = (3 thresholds · 1 + 7 · 0) / 10.
-    const gt = makeGt([1], [1], [[1, 1, [0, 0, 10, 10]], [1, 1, [0, 0, 300, 300], { iscrowd: 1 }]]);
+    const gt = makeGt(
+      [1],
+      [1],
+      [
+        [1, 1, [0, 0, 10, 10]],
+        [1, 1, [0, 0, 300, 300], { iscrowd: 1 }],
+      ],
+    );
     const { stats } = evaluateCoco(gt, [det(1, 1, [0, 0, 10, 6], 0.9)]);
     near(stats.AP, 0.3);
     near(stats.AP50, 1);
@@ -86,11 +116,25 @@ describe('evaluateCoco: hand-computed cases', () => {
   test('multi-class with non-contiguous ids; classes without ground truth are left out of the mean', () => {
     // class 3: found (AP 1); class 17: missed (AP 0); class 90: no GT, one detection (-1, excluded);
     // class 40: nothing at all (-1, excluded). Mean over classes = (1 + 0) / 2.
-    const gt = makeGt([5, 9], [90, 3, 40, 17], [[5, 3, [0, 0, 30, 30]], [9, 17, [0, 0, 30, 30]]]);
-    const dets = [det(5, 3, [0, 0, 30, 30], 0.9), det(9, 17, [200, 200, 30, 30], 0.8), det(9, 90, [0, 0, 30, 30], 0.99)];
+    const gt = makeGt(
+      [5, 9],
+      [90, 3, 40, 17],
+      [
+        [5, 3, [0, 0, 30, 30]],
+        [9, 17, [0, 0, 30, 30]],
+      ],
+    );
+    const dets = [
+      det(5, 3, [0, 0, 30, 30], 0.9),
+      det(9, 17, [200, 200, 30, 30], 0.8),
+      det(9, 90, [0, 0, 30, 30], 0.99),
+    ];
     const { stats, perCategory } = evaluateCoco(gt, dets);
     near(stats.AP, 0.5);
-    assert.deepEqual(perCategory.map((c) => c.id), [3, 17, 40, 90]); // ascending id, as COCOeval sorts catIds
+    assert.deepEqual(
+      perCategory.map((c) => c.id),
+      [3, 17, 40, 90],
+    ); // ascending id, as COCOeval sorts catIds
     near(perCategory[0].stats.AP, 1);
     assert.equal(perCategory[1].stats.AP, 0);
     assert.equal(perCategory[2].stats.AP, -1);
@@ -138,7 +182,14 @@ describe('evaluateCoco: hand-computed cases', () => {
 
   test('GT areas exactly 32² and 96² belong to both neighbouring ranges; the annotation area field decides', () => {
     // g1 area 1024 = 32² (small and medium), g2 area 9216 = 96² (medium and large); both found.
-    const gt = makeGt([1], [1], [[1, 1, [0, 0, 32, 32]], [1, 1, [100, 100, 96, 96]]]);
+    const gt = makeGt(
+      [1],
+      [1],
+      [
+        [1, 1, [0, 0, 32, 32]],
+        [1, 1, [100, 100, 96, 96]],
+      ],
+    );
     const dets = [det(1, 1, [0, 0, 32, 32], 0.9), det(1, 1, [100, 100, 96, 96], 0.8)];
     const s = evaluateCoco(gt, dets).stats;
     near(s.APs, 1);
@@ -148,7 +199,9 @@ describe('evaluateCoco: hand-computed cases', () => {
     near(s.ARm, 1);
     near(s.ARl, 1);
     // The `area` field, not w·h: a 10×10 box annotated with area 5000 is medium, not small.
-    const byField = evaluateCoco(makeGt([1], [1], [[1, 1, [0, 0, 10, 10], { area: 5000 }]]), [det(1, 1, [0, 0, 10, 10], 0.9)]).stats;
+    const byField = evaluateCoco(makeGt([1], [1], [[1, 1, [0, 0, 10, 10], { area: 5000 }]]), [
+      det(1, 1, [0, 0, 10, 10], 0.9),
+    ]).stats;
     assert.equal(byField.APs, -1);
     near(byField.APm, 1);
   });
@@ -175,11 +228,22 @@ describe('evaluateCoco: hand-computed cases', () => {
     // recall thresholds 0.00..0.33 (34) → first recall ≥ thr is index 0 → 1
     //                   0.34..0.66 (33) → index 3 → 3/5;  0.67..1.00 (34) → index 4 → 3/5
     // AP = (34·1 + 67·3/5) / 101 = 371/505.
-    const objs: Array<[number, number, number, number]> = [[0, 0, 40, 40], [100, 0, 40, 40], [200, 0, 40, 40]];
-    const gt = makeGt([1], [1], objs.map((b) => [1, 1, b] as [number, number, [number, number, number, number]]));
+    const objs: Array<[number, number, number, number]> = [
+      [0, 0, 40, 40],
+      [100, 0, 40, 40],
+      [200, 0, 40, 40],
+    ];
+    const gt = makeGt(
+      [1],
+      [1],
+      objs.map((b) => [1, 1, b] as [number, number, [number, number, number, number]]),
+    );
     const dets = [
-      det(1, 1, objs[0], 0.9), det(1, 1, [400, 400, 40, 40], 0.8), det(1, 1, [500, 400, 40, 40], 0.7),
-      det(1, 1, objs[1], 0.6), det(1, 1, objs[2], 0.5),
+      det(1, 1, objs[0], 0.9),
+      det(1, 1, [400, 400, 40, 40], 0.8),
+      det(1, 1, [500, 400, 40, 40], 0.7),
+      det(1, 1, objs[1], 0.6),
+      det(1, 1, objs[2], 0.5),
     ];
     const s = evaluateCoco(gt, dets).stats;
     near(s.AP, 371 / 505);
@@ -191,9 +255,9 @@ describe('evaluateCoco: hand-computed cases', () => {
     // AP = (6·371/505 + 4·1/2) / 10.
     const partial = [...dets.slice(0, 4), det(1, 1, [200, 0, 40, 30], 0.5)];
     const p = evaluateCoco(gt, partial).stats;
-    near(p.AP, (6 * 371 / 505 + 4 * 0.5) / 10);
+    near(p.AP, ((6 * 371) / 505 + 4 * 0.5) / 10);
     near(p.AP75, 371 / 505);
-    near(p.AR100, (6 * 1 + 4 * 2 / 3) / 10);
+    near(p.AR100, (6 * 1 + (4 * 2) / 3) / 10);
   });
 
   test('a ground-truth annotation with id 0 can never be a true positive (pycocotools stores matches by id)', () => {
@@ -214,7 +278,9 @@ describe('evaluateCoco: hand-computed cases', () => {
   });
 
   test("iouType 'segm' is refused with a clear error", () => {
-    assert.throws(() => evaluateCoco(makeGt([1], [1], []), [], { iouType: 'segm' }),
-      (e: unknown) => e instanceof EvalInputError && e.code === 'UNSUPPORTED' && /segm.*not supported/.test(e.message));
+    assert.throws(
+      () => evaluateCoco(makeGt([1], [1], []), [], { iouType: 'segm' }),
+      (e: unknown) => e instanceof EvalInputError && e.code === 'UNSUPPORTED' && /segm.*not supported/.test(e.message),
+    );
   });
 });

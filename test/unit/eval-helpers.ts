@@ -1,5 +1,6 @@
 // Small builders for hand-written COCO cases (not a test file: no .test.ts suffix).
 import assert from 'node:assert/strict';
+
 import type { CocoDetection, CocoGroundTruthInput } from '../../src/eval/index.js';
 
 type Box = [number, number, number, number];

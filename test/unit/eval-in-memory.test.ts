@@ -1,6 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateDetections, EvalInputError, type GtBox, type DetBox } from '../../src/eval/index.js';
+import { test } from 'node:test';
+
+import { type DetBox, EvalInputError, evaluateDetections, type GtBox } from '../../src/eval/index.js';
 
 // pycocotools divides by (tp + fp + np.spacing(1)), so a perfect score can be 1 - 2⁻⁵³·2 rather than 1.
 const near = (actual: number, expected: number): void =>
@@ -19,7 +20,13 @@ test('perfect in-memory detections score AP 1, and AR 1', () => {
   near(r.stats.APs, 1); // 400 px² is small
   near(r.stats.APm, 1); // 2500 px² is medium
   assert.equal(r.stats.APl, -1); // no large ground truth
-  assert.deepEqual(r.perCategory.map((c) => [c.id, c.name, c.numGt, c.numDetections]), [[1, 'a', 1, 1], [2, 'b', 1, 1]]);
+  assert.deepEqual(
+    r.perCategory.map((c) => [c.id, c.name, c.numGt, c.numDetections]),
+    [
+      [1, 'a', 1, 1],
+      [2, 'b', 1, 1],
+    ],
+  );
   for (const c of r.perCategory) near(c.stats.AP, 1);
 });
 

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IOU_THRESHOLDS, RECALL_THRESHOLDS, AREA_RANGES, MAX_DETS, STAT_NAMES } from '../../src/eval/index.js';
-import { linspace } from '../../src/eval/params.js';
+import { test } from 'node:test';
+
+import { AREA_RANGES, IOU_THRESHOLDS, MAX_DETS, RECALL_THRESHOLDS, STAT_NAMES } from '../../src/eval/index.js';
 import { bboxIou } from '../../src/eval/iou.js';
+import { linspace } from '../../src/eval/params.js';
 import { pyFixed3 } from '../../src/eval/summarize.js';
 
 test('IoU thresholds are numpy.linspace(.5, .95, 10), bit for bit', () => {
@@ -26,11 +27,20 @@ test('recall thresholds are numpy.linspace(0, 1, 101)', () => {
 });
 
 test('area ranges, maxDets and the stat names are those of COCOeval', () => {
-  assert.deepEqual(AREA_RANGES.map((r) => [r.label, r.lo, r.hi]), [
-    ['all', 0, 1e10], ['small', 0, 1024], ['medium', 1024, 9216], ['large', 9216, 1e10],
-  ]);
+  assert.deepEqual(
+    AREA_RANGES.map((r) => [r.label, r.lo, r.hi]),
+    [
+      ['all', 0, 1e10],
+      ['small', 0, 1024],
+      ['medium', 1024, 9216],
+      ['large', 9216, 1e10],
+    ],
+  );
   assert.deepEqual([...MAX_DETS], [1, 10, 100]);
-  assert.deepEqual([...STAT_NAMES], ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl']);
+  assert.deepEqual(
+    [...STAT_NAMES],
+    ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'],
+  );
 });
 
 test('box IoU: no +1, touching boxes do not overlap, crowd divides by the detection area', () => {

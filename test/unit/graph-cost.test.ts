@@ -1,6 +1,7 @@
 // graphCost against numbers worked out by hand from the CONTRACT in src/graph/cost.ts.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import { featureSide, graphCost, PROXY_BACKBONE_CHANNELS } from '../../src/graph/index.js';
 import { graph, n, tinyFpn } from './graph-fixtures.js';
 
@@ -19,8 +20,20 @@ describe('graphCost', () => {
     const c = graphCost(tinyFpn(), { inputSize: 128 });
     assert.equal(c.projection.params, 272 + 528);
     assert.equal(c.projection.macs, 65536 + 32768);
-    assert.deepEqual(c.projection.levels.map((p) => [p.level, p.inChannels, p.side, p.params, p.macs]), [[3, 32, 16, 272, 65536], [4, 64, 8, 528, 32768]]);
-    assert.deepEqual(c.perNode.map((p) => [p.id, p.side, p.params, p.macs]), [['a', 8, 592, 36864], ['b', 16, 592, 147456]]);
+    assert.deepEqual(
+      c.projection.levels.map((p) => [p.level, p.inChannels, p.side, p.params, p.macs]),
+      [
+        [3, 32, 16, 272, 65536],
+        [4, 64, 8, 528, 32768],
+      ],
+    );
+    assert.deepEqual(
+      c.perNode.map((p) => [p.id, p.side, p.params, p.macs]),
+      [
+        ['a', 8, 592, 36864],
+        ['b', 16, 592, 147456],
+      ],
+    );
     assert.equal(c.params, 1984);
     assert.equal(c.macs, 282624);
   });
@@ -32,11 +45,15 @@ describe('graphCost', () => {
   });
 
   test('each fusion op and post-op (level 3, 16×16, C = 8, two inputs)', () => {
-    const cost = (op: 'sum' | 'mean' | 'attention' | 'weighted' | 'concat' | 'adaptive', post: 'none' | 'conv' | 'sepconv' = 'none') => {
+    const cost = (
+      op: 'sum' | 'mean' | 'attention' | 'weighted' | 'concat' | 'adaptive',
+      post: 'none' | 'conv' | 'sepconv' = 'none',
+    ) => {
       const g = graph([n('a', 4, 'sum', ['C4'], 'none'), n('b', 3, op, ['C3', 'C4'], post)], { P3: 'b', P4: 'a' });
       return graphCost(g, { inputSize: 128 }).perNode[1];
     };
-    for (const op of ['sum', 'mean', 'attention'] as const) assert.deepEqual([cost(op).params, cost(op).macs], [0, 0], op);
+    for (const op of ['sum', 'mean', 'attention'] as const)
+      assert.deepEqual([cost(op).params, cost(op).macs], [0, 0], op);
     assert.deepEqual([cost('weighted').params, cost('weighted').macs], [2, 0]);
     assert.deepEqual([cost('concat').params, cost('concat').macs], [2 * 64 + 8, 256 * 2 * 64]); // 136, 32768
     assert.deepEqual([cost('adaptive').params, cost('adaptive').macs], [2 * 9, 2 * 256 * 8]); // 18, 4096
@@ -53,10 +70,25 @@ describe('graphCost', () => {
   });
 
   test('dead nodes cost nothing, and only features read by live nodes are projected', () => {
-    const g = graph([n('a', 4, 'sum', ['C4']), n('dead', 5, 'concat', ['C5', 'C3']), n('b', 3, 'sum', ['C3', 'a']), n('c', 5, 'sum', ['a'])], { P3: 'b', P4: 'a', P5: 'c' }, { levels: { min: 3, max: 5 } });
+    const g = graph(
+      [
+        n('a', 4, 'sum', ['C4']),
+        n('dead', 5, 'concat', ['C5', 'C3']),
+        n('b', 3, 'sum', ['C3', 'a']),
+        n('c', 5, 'sum', ['a']),
+      ],
+      { P3: 'b', P4: 'a', P5: 'c' },
+      { levels: { min: 3, max: 5 } },
+    );
     const c = graphCost(g, { inputSize: 128 });
-    assert.deepEqual(c.perNode.map((p) => p.id), ['a', 'b', 'c']);
-    assert.deepEqual(c.projection.levels.map((p) => p.level), [3, 4]);
+    assert.deepEqual(
+      c.perNode.map((p) => p.id),
+      ['a', 'b', 'c'],
+    );
+    assert.deepEqual(
+      c.projection.levels.map((p) => p.level),
+      [3, 4],
+    );
   });
 
   test('custom backbone channels', () => {

@@ -1,7 +1,8 @@
 // A graph built in code (not parsed from text) can hold Infinity or NaN where a number belongs; parseGraph
 // says so in words instead of zod's self-contradicting "expected number, got number".
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import { parseGraph } from '../../src/graph/index.js';
 import { n, tinyFpn } from './graph-fixtures.js';
 
@@ -26,6 +27,12 @@ test('Infinity, -Infinity and NaN where a number belongs: "must be a finite numb
 });
 
 test('other wrong types keep their wording: a non-finite number where a string belongs is just a number', () => {
-  assert.deepEqual(errorsOf({ ...tinyFpn(), channels: '8' }).map((e) => e.message), ['expected number, got string']);
-  assert.deepEqual(errorsOf({ ...tinyFpn(), name: Infinity }).map((e) => e.message), ['expected string, got number']);
+  assert.deepEqual(
+    errorsOf({ ...tinyFpn(), channels: '8' }).map((e) => e.message),
+    ['expected number, got string'],
+  );
+  assert.deepEqual(
+    errorsOf({ ...tinyFpn(), name: Infinity }).map((e) => e.message),
+    ['expected string, got number'],
+  );
 });

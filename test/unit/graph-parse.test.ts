@@ -1,9 +1,10 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatPath, parseGraph, parseGraphFile, parseGraphText, type GraphError } from '../../src/graph/index.js';
+import { describe, test } from 'node:test';
+
+import { formatPath, type GraphError, parseGraph, parseGraphFile, parseGraphText } from '../../src/graph/index.js';
 import { graph, n, tinyFpn } from './graph-fixtures.js';
 
 function errorsOf(json: unknown): GraphError[] {
@@ -22,16 +23,23 @@ describe('parseGraph accepts', () => {
   test('a minimal valid graph, with no warnings', () => {
     const r = parseGraph(tinyFpn());
     assert.ok(r.ok);
-    if (r.ok) { assert.deepEqual(r.graph, tinyFpn()); assert.deepEqual(r.warnings, []); }
+    if (r.ok) {
+      assert.deepEqual(r.graph, tinyFpn());
+      assert.deepEqual(r.warnings, []);
+    }
   });
   test('a 1-input sum (FPN P6 from C6) and free-form meta', () => {
     assert.ok(parseGraph({ ...tinyFpn(), meta: { anything: [1, { deep: null }] } }).ok);
   });
   test('dead nodes, as warnings', () => {
-    const g = graph([n('a', 4, 'sum', ['C4']), n('dead', 3, 'sum', ['C3']), n('b', 3, 'sum', ['C3', 'a'])], { P3: 'b', P4: 'a' });
+    const g = graph([n('a', 4, 'sum', ['C4']), n('dead', 3, 'sum', ['C3']), n('b', 3, 'sum', ['C3', 'a'])], {
+      P3: 'b',
+      P4: 'a',
+    });
     const r = parseGraph(g);
     assert.ok(r.ok);
-    if (r.ok) assert.deepEqual(r.warnings, [{ code: 'DEAD_NODE', path: 'nodes[1]', message: 'node "dead" reaches no output' }]);
+    if (r.ok)
+      assert.deepEqual(r.warnings, [{ code: 'DEAD_NODE', path: 'nodes[1]', message: 'node "dead" reaches no output' }]);
   });
 });
 
@@ -47,7 +55,12 @@ describe('parseGraph rejects, with code and JSON path', () => {
     hasError(g, 'SELF_REF', 'nodes[1].inputs[1]');
   });
   test('duplicate, malformed and reserved ids', () => {
-    hasError(graph([n('a', 4, 'sum', ['C4']), n('a', 3, 'sum', ['C3'])], { P3: 'a', P4: 'a' }), 'DUPLICATE_ID', 'nodes[1].id', /first at nodes\[0\]/);
+    hasError(
+      graph([n('a', 4, 'sum', ['C4']), n('a', 3, 'sum', ['C3'])], { P3: 'a', P4: 'a' }),
+      'DUPLICATE_ID',
+      'nodes[1].id',
+      /first at nodes\[0\]/,
+    );
     hasError(graph([n('a-b', 4, 'sum', ['C4'])], {}), 'BAD_ID', 'nodes[0].id');
     hasError(graph([n('C12', 4, 'sum', ['C4'])], {}), 'RESERVED_ID', 'nodes[0].id');
   });
@@ -57,16 +70,34 @@ describe('parseGraph rejects, with code and JSON path', () => {
     hasError(g, 'INPUT_LEVEL_RANGE', 'nodes[0].inputs[0]', /C5 is outside levels 3\.\.4/);
     hasError(g, 'UNKNOWN_INPUT', 'nodes[0].inputs[1]', /write C3/);
   });
-  test('duplicate inputs', () => hasError(graph([n('a', 4, 'sum', ['C4', 'C4'])], { P4: 'a' }), 'DUPLICATE_INPUT', 'nodes[0].inputs[1]'));
+  test('duplicate inputs', () =>
+    hasError(graph([n('a', 4, 'sum', ['C4', 'C4'])], { P4: 'a' }), 'DUPLICATE_INPUT', 'nodes[0].inputs[1]'));
   test('arity: attention exactly 2, weighted/concat/mean/adaptive at least 2, any op at least 1', () => {
-    for (const [op, inputs] of [['attention', ['C3']], ['attention', ['C3', 'C4', 'a']], ['weighted', ['C3']], ['concat', ['C4']], ['mean', ['C3']], ['adaptive', ['C4']]] as const) {
+    for (const [op, inputs] of [
+      ['attention', ['C3']],
+      ['attention', ['C3', 'C4', 'a']],
+      ['weighted', ['C3']],
+      ['concat', ['C4']],
+      ['mean', ['C3']],
+      ['adaptive', ['C4']],
+    ] as const) {
       const g = graph([n('a', 4, 'sum', ['C4']), n('b', 3, op, [...inputs])], { P3: 'b', P4: 'a' });
       hasError(g, 'ARITY', 'nodes[1].inputs', new RegExp(op));
     }
     hasError(graph([n('a', 4, 'sum', [])], { P4: 'a' }), 'ARITY', 'nodes[0].inputs');
   });
   test('fan-in above 8', () => {
-    const g = graph([n('a', 4, 'sum', Array.from({ length: 9 }, (_, i) => `x${i}`))], { P4: 'a' });
+    const g = graph(
+      [
+        n(
+          'a',
+          4,
+          'sum',
+          Array.from({ length: 9 }, (_, i) => `x${i}`),
+        ),
+      ],
+      { P4: 'a' },
+    );
     hasError(g, 'FAN_IN', 'nodes[0].inputs');
   });
   test('levels: node outside min..max, outside 1..9, min above max', () => {
@@ -123,10 +154,19 @@ describe('parseGraphFile / parseGraphText', () => {
     assert.equal((await parseGraphFile(file)).ok, true);
   });
   test('JSON syntax errors name line:column', () => {
-    for (const [text, where] of [['{\n  "a": 1,\n  ]', '3:3'], ['[1,]', '1:4'], ['{"a": tru}', '1:10'], ['', '1:1'], ['{"a": 1} x', '1:10']] as const) {
+    for (const [text, where] of [
+      ['{\n  "a": 1,\n  ]', '3:3'],
+      ['[1,]', '1:4'],
+      ['{"a": tru}', '1:10'],
+      ['', '1:1'],
+      ['{"a": 1} x', '1:10'],
+    ] as const) {
       const r = parseGraphText(text);
       assert.equal(r.ok, false);
-      if (!r.ok) { assert.equal(r.errors[0].code, 'JSON'); assert.match(r.errors[0].message, new RegExp(`at ${where}:`), text); }
+      if (!r.ok) {
+        assert.equal(r.errors[0].code, 'JSON');
+        assert.match(r.errors[0].message, new RegExp(`at ${where}:`), text);
+      }
     }
   });
   test('a missing file is an IO error', async () => {

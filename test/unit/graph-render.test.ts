@@ -1,8 +1,10 @@
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+
 import { XMLValidator } from 'fast-xml-parser';
-import { renderDot, renderMermaid, renderSvg, type PyramidGraph } from '../../src/graph/index.js';
+
+import { type PyramidGraph, renderDot, renderMermaid, renderSvg } from '../../src/graph/index.js';
 import { graph, n, tinyFpn } from './graph-fixtures.js';
 
 const zoo = (name: string) => JSON.parse(readFileSync(`search-spaces/zoo/${name}.graph.json`, 'utf8')) as PyramidGraph;
@@ -18,7 +20,8 @@ describe('renderSvg', () => {
       assert.equal(count(svg, new RegExp(`>level ${l}</text>`, 'g')), 1);
     }
     assert.equal(count(svg, /<rect [^>]*rx="7"/g), 9);
-    for (const id of ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6']) assert.ok(svg.includes(`font-weight="bold">${id}</text>`), id);
+    for (const id of ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6'])
+      assert.ok(svg.includes(`font-weight="bold">${id}</text>`), id);
     assert.ok(svg.includes('cell ×7'));
     assert.ok(svg.includes('attention → conv3×3'));
     assert.ok(svg.includes('>attention</text>') && svg.includes('>adaptive</text>'), 'legend');
@@ -60,7 +63,11 @@ describe('renderDot', () => {
 
 describe('renderMermaid', () => {
   test('a flowchart with generated ids; label text cannot inject syntax', () => {
-    const g = graph([n('a', 4, 'sum', ['C4']), n('b', 3, 'attention', ['C3', 'a'])], { P3: 'b', P4: 'a' }, { name: 'x"]; click n0 "evil' });
+    const g = graph(
+      [n('a', 4, 'sum', ['C4']), n('b', 3, 'attention', ['C3', 'a'])],
+      { P3: 'b', P4: 'a' },
+      { name: 'x"]; click n0 "evil' },
+    );
     const m = renderMermaid(g);
     assert.ok(m.startsWith('flowchart LR\n'));
     assert.ok(m.includes('  C3 --> n1\n') && m.includes('  n0 --> n1\n') && m.includes('  n1 --> P3\n'));

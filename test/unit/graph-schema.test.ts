@@ -1,6 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
 import { SCHEMA_FILE, schemaFileText } from '../../src/graph/gen-schema.js';
 import { GRAPH_LIMITS } from '../../src/graph/index.js';
 

@@ -1,21 +1,74 @@
 // Golden tests of the reference zoo: each graph validates with no warnings, and its canonical hash, params
 // and MACs (at 128 px, proxy backbone channels) are pinned. A change to a zoo file, to the canonical form
 // or to the cost model shows up here; update the pins only for an intended change.
-import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { formatIssue, graphCost, graphHash, parseGraph, type GraphNode, type PyramidGraph } from '../../src/graph/index.js';
+import { describe, test } from 'node:test';
+
+import {
+  formatIssue,
+  graphCost,
+  graphHash,
+  type GraphNode,
+  parseGraph,
+  type PyramidGraph,
+} from '../../src/graph/index.js';
 
 const GOLDEN: Record<string, { nodes: number; params: number; macs: number; hash: string }> = {
-  'asff': { nodes: 11, params: 6032655, macs: 406355712, hash: '02c0db684788b7952fa09f0968ad66dd31166cb79ca9537041087f10a24a37a6' },
-  'balanced-fpn': { nodes: 12, params: 3667456, macs: 242712576, hash: 'e1f723e65e72ac87b6a512856ed3559e935fb30cbde5a67cb4732d3a821e6ba7' },
-  'bifpn': { nodes: 8, params: 146617, macs: 6915264, hash: 'c6d07b6d9091d3d4d300462898c3096f17f4f3af9b254e4666d23fc12a5be801' },
-  'efm': { nodes: 11, params: 6882048, macs: 456294400, hash: 'e52f208a72c635990fd38bf18f73a7cc3b8a4f68652c0e51b651fc301f9c6857' },
-  'fpg': { nodes: 45, params: 26690560, macs: 1814003712, hash: '3c005da42940e7d6032d84a906097886aff8769a523a566a7e44f610ae5dac0d' },
-  'fpn': { nodes: 6, params: 3077120, macs: 204963840, hash: '39c5f383895e728ca7521fbc86bcd22fcb27832df2bd4ca0af4a7a08b9001f76' },
-  'mlfpn': { nodes: 77, params: 46203136, macs: 3663724544, hash: 'd88accd3aa16426430090b38e25364ca93ab74d922de1a2594dd0d6f2ffebc16' },
-  'nas-fpn': { nodes: 9, params: 29051904, macs: 1940226048, hash: '811dbb3cb30801322d0fd787828430700ee797bc5ca5f9e6f2f56c27dd453224' },
-  'pafpn': { nodes: 10, params: 5438464, macs: 255098880, hash: '722d11de7b3d5779acf3784a52ebed32413a72153e4429376b0aab774cd2c30f' },
+  asff: {
+    nodes: 11,
+    params: 6032655,
+    macs: 406355712,
+    hash: '02c0db684788b7952fa09f0968ad66dd31166cb79ca9537041087f10a24a37a6',
+  },
+  'balanced-fpn': {
+    nodes: 12,
+    params: 3667456,
+    macs: 242712576,
+    hash: 'e1f723e65e72ac87b6a512856ed3559e935fb30cbde5a67cb4732d3a821e6ba7',
+  },
+  bifpn: {
+    nodes: 8,
+    params: 146617,
+    macs: 6915264,
+    hash: 'c6d07b6d9091d3d4d300462898c3096f17f4f3af9b254e4666d23fc12a5be801',
+  },
+  efm: {
+    nodes: 11,
+    params: 6882048,
+    macs: 456294400,
+    hash: 'e52f208a72c635990fd38bf18f73a7cc3b8a4f68652c0e51b651fc301f9c6857',
+  },
+  fpg: {
+    nodes: 45,
+    params: 26690560,
+    macs: 1814003712,
+    hash: '3c005da42940e7d6032d84a906097886aff8769a523a566a7e44f610ae5dac0d',
+  },
+  fpn: {
+    nodes: 6,
+    params: 3077120,
+    macs: 204963840,
+    hash: '39c5f383895e728ca7521fbc86bcd22fcb27832df2bd4ca0af4a7a08b9001f76',
+  },
+  mlfpn: {
+    nodes: 77,
+    params: 46203136,
+    macs: 3663724544,
+    hash: 'd88accd3aa16426430090b38e25364ca93ab74d922de1a2594dd0d6f2ffebc16',
+  },
+  'nas-fpn': {
+    nodes: 9,
+    params: 29051904,
+    macs: 1940226048,
+    hash: '811dbb3cb30801322d0fd787828430700ee797bc5ca5f9e6f2f56c27dd453224',
+  },
+  pafpn: {
+    nodes: 10,
+    params: 5438464,
+    macs: 255098880,
+    hash: '722d11de7b3d5779acf3784a52ebed32413a72153e4429376b0aab774cd2c30f',
+  },
 };
 
 const DIR = 'search-spaces/zoo';
@@ -27,7 +80,10 @@ const load = (name: string): PyramidGraph => {
 
 describe('zoo', () => {
   test('holds exactly the pinned graphs', () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.graph.json')).map((f) => f.replace('.graph.json', '')).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.graph.json'))
+      .map((f) => f.replace('.graph.json', ''))
+      .sort();
     assert.deepEqual(files, Object.keys(GOLDEN).sort());
   });
 
@@ -42,7 +98,10 @@ describe('zoo', () => {
       assert.deepEqual(g.levels, { min: 3, max: 7 });
       const source = g.meta?.source as { paper?: string; year?: number } | undefined;
       assert.ok(source?.paper && Number.isInteger(source.year), 'meta.source has paper and year');
-      assert.ok(Array.isArray(g.meta?.approximations) && (g.meta.approximations as unknown[]).length > 0, 'meta.approximations');
+      assert.ok(
+        Array.isArray(g.meta?.approximations) && (g.meta.approximations as unknown[]).length > 0,
+        'meta.approximations',
+      );
       const cost = graphCost(g, { inputSize: 128 });
       assert.deepEqual({ nodes: g.nodes.length, params: cost.params, macs: cost.macs, hash: graphHash(g) }, pin);
     });
@@ -68,8 +127,13 @@ describe('zoo', () => {
 
   test('NAS-FPN equals an independent decode of the published block specs with the unused-feature rule', () => {
     const specs: Array<[number, 'sum' | 'attention', [number, number], boolean]> = [
-      [4, 'attention', [1, 3], false], [4, 'sum', [1, 5], false], [3, 'sum', [0, 6], true], [4, 'sum', [6, 7], true],
-      [5, 'attention', [7, 8], true], [7, 'attention', [6, 9], true], [6, 'attention', [9, 10], true],
+      [4, 'attention', [1, 3], false],
+      [4, 'sum', [1, 5], false],
+      [3, 'sum', [0, 6], true],
+      [4, 'sum', [6, 7], true],
+      [5, 'attention', [7, 8], true],
+      [7, 'attention', [6, 9], true],
+      [6, 'attention', [9, 10], true],
     ];
     const feats = [3, 4, 5, 6, 7].map((l) => ({ ref: `C${l}`, level: l, consumers: 0 }));
     const nodes: GraphNode[] = [];
@@ -81,7 +145,8 @@ describe('zoo', () => {
       for (const f of unused) f.consumers++;
       const id = `cell${feats.length}`;
       if (unused.length === 0) nodes.push({ id, level, op, inputs: [feats[a].ref, feats[b].ref], post: 'conv' });
-      else if (op === 'sum') nodes.push({ id, level, op, inputs: [feats[a].ref, feats[b].ref, ...unused.map((f) => f.ref)], post: 'conv' });
+      else if (op === 'sum')
+        nodes.push({ id, level, op, inputs: [feats[a].ref, feats[b].ref, ...unused.map((f) => f.ref)], post: 'conv' });
       else {
         nodes.push({ id: `${id}_att`, level, op, inputs: [feats[a].ref, feats[b].ref], post: 'none' });
         nodes.push({ id, level, op: 'sum', inputs: [`${id}_att`, ...unused.map((f) => f.ref)], post: 'conv' });
@@ -89,14 +154,28 @@ describe('zoo', () => {
       feats.push({ ref: id, level, consumers: 0 });
       if (isOutput) outputs[`P${level}`] = id;
     }
-    const decoded: PyramidGraph = { format: 'pyramid-graph/1', name: 'decoded', levels: { min: 3, max: 7 }, channels: 256, repeats: 7, nodes, outputs };
+    const decoded: PyramidGraph = {
+      format: 'pyramid-graph/1',
+      name: 'decoded',
+      levels: { min: 3, max: 7 },
+      channels: 256,
+      repeats: 7,
+      nodes,
+      outputs,
+    };
     assert.ok(parseGraph(decoded).ok);
     assert.equal(graphHash(decoded), GOLDEN['nas-fpn'].hash);
     // The worked example of the brief: the P5 block absorbs C5 and the P7 block absorbs C7.
     const zoo = load('nas-fpn');
     const byId = new Map(zoo.nodes.map((x) => [x.id, x]));
-    assert.deepEqual(byId.get(zoo.outputs.P5)!.inputs.filter((r) => r.startsWith('C')), ['C5']);
-    assert.deepEqual(byId.get(zoo.outputs.P7)!.inputs.filter((r) => r.startsWith('C')), ['C7']);
+    assert.deepEqual(
+      byId.get(zoo.outputs.P5)!.inputs.filter((r) => r.startsWith('C')),
+      ['C5'],
+    );
+    assert.deepEqual(
+      byId.get(zoo.outputs.P7)!.inputs.filter((r) => r.startsWith('C')),
+      ['C7'],
+    );
     assert.equal(zoo.nodes.filter((x) => x.post === 'conv').length, 7, '7 cells, each ending in a conv');
   });
 });

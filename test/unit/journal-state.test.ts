@@ -2,17 +2,19 @@
 // it writes; the fold is lenient with journals a tail may see (missing asked lines, repeated events);
 // its best is records.ts's on any journal, however it is applied; the progress bar and the dashboard
 // show the same ETA.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { after, describe, test } from 'node:test';
+
 import fc from 'fast-check';
+
+import { type CampaignEvent, runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
-import { runCampaign, type CampaignEvent } from '../../src/campaign/campaign.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { readJournal, type JournalEvent } from '../../src/campaign/journal.js';
+import { type JournalEvent, readJournal } from '../../src/campaign/journal.js';
 import { eta, foldJournal, JournalState } from '../../src/campaign/journal-state.js';
 import { barReporter } from '../../src/campaign/progress.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
@@ -25,25 +27,62 @@ import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
 const root = mkdtempSync(join(tmpdir(), 'pnas-jstate-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const metrics = (AP: number) => ({ AP, AP50: AP, AP75: AP, APs: AP, APm: AP, APl: AP, params: 1, macs: 1, trainSeconds: 0, evalSeconds: 0, backend: 'test' });
-const asked = (index: number): JournalEvent => ({ type: 'asked', index, trialId: `j-${index}`, decisions: [index], hash: `h${index}` });
-const told = (index: number, status: 'complete' | 'failed' | 'invalid', reward: number, elapsed = index): JournalEvent =>
+const metrics = (AP: number) => ({
+  AP,
+  AP50: AP,
+  AP75: AP,
+  APs: AP,
+  APm: AP,
+  APl: AP,
+  params: 1,
+  macs: 1,
+  trainSeconds: 0,
+  evalSeconds: 0,
+  backend: 'test',
+});
+const asked = (index: number): JournalEvent => ({
+  type: 'asked',
+  index,
+  trialId: `j-${index}`,
+  decisions: [index],
+  hash: `h${index}`,
+});
+const told = (
+  index: number,
+  status: 'complete' | 'failed' | 'invalid',
+  reward: number,
+  elapsed = index,
+): JournalEvent =>
   status === 'complete'
     ? { type: 'told', index, trialId: `j-${index}`, status, metrics: metrics(reward), reward, elapsed }
     : { type: 'told', index, trialId: `j-${index}`, status, error: 'x', reward, elapsed };
 
 describe('a running campaign reports the fold of its own journal', () => {
-  test('every told event\'s statistics and the summary equal the fold of the journal up to that event', async () => {
+  test("every told event's statistics and the summary equal the fold of the journal up to that event", async () => {
     const cfg: ResolvedCampaign = resolveCampaign({
-      name: 'fold', seed: 3, space: { name: 'nas-fpn' }, controller: { kind: 'random' },
-      budget: { trials: 9 }, concurrency: 3, snapshotEvery: 4, objective: { rewardForInvalid: 0.9 },
+      name: 'fold',
+      seed: 3,
+      space: { name: 'nas-fpn' },
+      controller: { kind: 'random' },
+      budget: { trials: 9 },
+      concurrency: 3,
+      snapshotEvery: 4,
+      objective: { rewardForInvalid: 0.9 },
       retry: { attempts: 1, backoffMs: 1 },
     });
     const space = campaignSpace(cfg);
-    const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: [1, 10], nan: [2, 5] })), { concurrency: 3, attempts: 1, backoffMs: 1 });
+    const queue = new EmbeddedQueue(inlineRunner(createFakeTrainer({ delayMs: [1, 10], nan: [2, 5] })), {
+      concurrency: 3,
+      attempts: 1,
+      backoffMs: 1,
+    });
     const events: CampaignEvent[] = [];
     const dir = join(root, 'fold');
-    const summary = await runCampaign(cfg, { space, queue, createController: () => campaignController(cfg, space), onEvent: (e) => events.push(e) }, { dir, resume: false }).finally(() => queue.close());
+    const summary = await runCampaign(
+      cfg,
+      { space, queue, createController: () => campaignController(cfg, space), onEvent: (e) => events.push(e) },
+      { dir, resume: false },
+    ).finally(() => queue.close());
     const journal = readJournal(join(dir, 'journal.jsonl'));
 
     const tolds = events.filter((e) => e.type === 'told');
@@ -53,13 +92,19 @@ describe('a running campaign reports the fold of its own journal', () => {
       const s = foldJournal(journal.slice(0, upTo + 1));
       assert.equal(e.stats.told, s.told, `told after trial ${e.index}`);
       assert.equal(e.stats.asked, s.asked, `asked after trial ${e.index}`);
-      assert.deepEqual([e.stats.complete, e.stats.failed, e.stats.invalid], [s.counts.complete, s.counts.failed, s.counts.invalid]);
+      assert.deepEqual(
+        [e.stats.complete, e.stats.failed, e.stats.invalid],
+        [s.counts.complete, s.counts.failed, s.counts.invalid],
+      );
       assert.equal(e.stats.bestTrial, s.best?.trialId, `best after trial ${e.index}`);
     }
     const whole = foldJournal(journal);
     assert.equal(summary.stats.failed, 2);
     assert.equal(summary.best?.trialId, whole.best?.trialId);
-    assert.deepEqual(summary.records.map(({ graph: _g, ...r }) => r), whole.sortedRecords());
+    assert.deepEqual(
+      summary.records.map(({ graph: _g, ...r }) => r),
+      whole.sortedRecords(),
+    );
     // Failed trials carry rewardForInvalid (0.9, above every fake AP) and still never rank.
     assert.equal(whole.best?.status, 'complete');
     assert.equal(summary.stats.eta, 0, 'finished: nothing left');
@@ -87,7 +132,7 @@ describe('JournalState', () => {
     assert.equal(s.best?.index, 1);
   });
 
-  test('statuses it does not know count as failed; elapsed is the last told event\'s; finished means no time left', () => {
+  test("statuses it does not know count as failed; elapsed is the last told event's; finished means no time left", () => {
     const s = new JournalState();
     s.applyAll([asked(0), asked(1), told(0, 'complete', 0.1, 10)]);
     s.apply({ ...told(1, 'complete', 0.1, 20), status: 'weird' } as unknown as JournalEvent);
@@ -101,10 +146,16 @@ describe('JournalState', () => {
     assert.equal(s.eta({ trials: 4 }), 20);
   });
 
-  test('its best is records.ts\'s on any journal (repeated asks and tells included), whatever the batches', () => {
+  test("its best is records.ts's on any journal (repeated asks and tells included), whatever the batches", () => {
     const event = fc.oneof(
       fc.nat({ max: 7 }).map(asked),
-      fc.record({ i: fc.nat({ max: 7 }), st: fc.constantFrom('complete' as const, 'complete' as const, 'failed' as const, 'invalid' as const), r: fc.integer({ min: 0, max: 4 }) }).map(({ i, st, r }) => told(i, st, r / 4)),
+      fc
+        .record({
+          i: fc.nat({ max: 7 }),
+          st: fc.constantFrom('complete' as const, 'complete' as const, 'failed' as const, 'invalid' as const),
+          r: fc.integer({ min: 0, max: 4 }),
+        })
+        .map(({ i, st, r }) => told(i, st, r / 4)),
     );
     fc.assert(
       fc.property(fc.array(event, { maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (events, batch) => {
@@ -117,7 +168,8 @@ describe('JournalState', () => {
         const records = s.sortedRecords();
         assert.equal(s.best?.trialId, bestTrial(records)?.trialId);
         assert.equal(dash.header().bestTrial, bestTrial(records)?.trialId);
-        for (const st of ['complete', 'failed', 'invalid'] as const) assert.equal(s.counts[st], records.filter((r) => r.status === st).length);
+        for (const st of ['complete', 'failed', 'invalid'] as const)
+          assert.equal(s.counts[st], records.filter((r) => r.status === st).length);
         assert.equal(s.told, records.filter((r) => r.status).length);
       }),
       { numRuns: 300 },
@@ -126,7 +178,7 @@ describe('JournalState', () => {
 });
 
 describe('one ETA', () => {
-  test('the running campaign\'s ETA is the dashboard\'s estimate at the campaign\'s clock', () => {
+  test("the running campaign's ETA is the dashboard's estimate at the campaign's clock", () => {
     const s = new JournalState().applyAll([asked(0), asked(1), told(0, 'complete', 0.2, 5)]);
     const t = new StatsTracker(s, { trials: 10, wallSeconds: 3600 });
     t.continueFrom(50);

@@ -1,16 +1,18 @@
 // One JSON-path syntax for every reader of JSON input: `$.a[0].b`, odd keys quoted (`$["a b"]`), relative
 // paths for the parts a caller places under its own (`levels.min`, `nodes[3].inputs[1]`), and each unknown
 // key an issue of its own.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import { z } from 'zod';
-import { joinPath, jsonPath, zodIssues } from '../../src/util/zod-issues.js';
+
 import { CampaignConfigError, resolveCampaign } from '../../src/campaign/config.js';
-import { OptionsError, parseOptions } from '../../src/util/options.js';
-import { ProxyTaskError, resolveProxyTask } from '../../src/trial/proxy-task.js';
-import { InvalidTrialError, validateTrialJob } from '../../workers/trial-processor.js';
 import { parseGraph } from '../../src/graph/index.js';
+import { ProxyTaskError, resolveProxyTask } from '../../src/trial/proxy-task.js';
 import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
+import { OptionsError, parseOptions } from '../../src/util/options.js';
+import { joinPath, jsonPath, zodIssues } from '../../src/util/zod-issues.js';
+import { InvalidTrialError, validateTrialJob } from '../../workers/trial-processor.js';
 import { tinyFpn } from './graph-fixtures.js';
 
 const ODD = 'a b';
@@ -37,7 +39,12 @@ describe('jsonPath', () => {
   test('each unknown key is an issue of its own, at its own path', () => {
     const r = z.strictObject({ a: z.strictObject({}) }).safeParse({ a: { x: 1, y: 2 }, [ODD]: 3 });
     assert.ok(!r.success);
-    assert.deepEqual(zodIssues(r.error).map((i) => i.path).sort(), ['$.a.x', '$.a.y', `$["a b"]`].sort());
+    assert.deepEqual(
+      zodIssues(r.error)
+        .map((i) => i.path)
+        .sort(),
+      ['$.a.x', '$.a.y', `$["a b"]`].sort(),
+    );
     assert.ok(zodIssues(r.error).every((i) => i.message === 'unknown key'));
   });
 });
@@ -47,7 +54,8 @@ describe('every reader writes the same path for the same key', () => {
     try {
       fn();
     } catch (err) {
-      if (err instanceof CampaignConfigError || err instanceof ProxyTaskError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+      if (err instanceof CampaignConfigError || err instanceof ProxyTaskError)
+        return err.issues.map((i) => `${i.path}: ${i.message}`);
       if (err instanceof OptionsError || err instanceof InvalidTrialError) return [err.message];
       throw err;
     }
@@ -55,19 +63,46 @@ describe('every reader writes the same path for the same key', () => {
   };
 
   test('an odd unknown key', () => {
-    const campaign = { name: 'c', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 1 }, proxy: { [ODD]: 1 } };
-    assert.deepEqual(catchIssues(() => resolveCampaign(campaign)), ['$.proxy["a b"]: unknown key']);
-    assert.deepEqual(catchIssues(() => resolveProxyTask({ [ODD]: 1 } as never)), ['$["a b"]: unknown key']);
-    assert.deepEqual(catchIssues(() => parseOptions(z.strictObject({}), { [ODD]: 1 }, 'test')), ['invalid test options: ["a b"]: unknown key']);
-    const job = { campaign: 'c', trialId: 'c-0', index: 0, graph: tinyFpn(), proxy: { ...DEFAULT_PROXY_TASK, [ODD]: 1 } };
-    assert.deepEqual(catchIssues(() => validateTrialJob(job)), ['invalid trial job: $.proxy["a b"]: unknown key']);
+    const campaign = {
+      name: 'c',
+      space: { name: 'nas-fpn' },
+      controller: { kind: 'random' },
+      budget: { trials: 1 },
+      proxy: { [ODD]: 1 },
+    };
+    assert.deepEqual(
+      catchIssues(() => resolveCampaign(campaign)),
+      ['$.proxy["a b"]: unknown key'],
+    );
+    assert.deepEqual(
+      catchIssues(() => resolveProxyTask({ [ODD]: 1 } as never)),
+      ['$["a b"]: unknown key'],
+    );
+    assert.deepEqual(
+      catchIssues(() => parseOptions(z.strictObject({}), { [ODD]: 1 }, 'test')),
+      ['invalid test options: ["a b"]: unknown key'],
+    );
+    const job = {
+      campaign: 'c',
+      trialId: 'c-0',
+      index: 0,
+      graph: tinyFpn(),
+      proxy: { ...DEFAULT_PROXY_TASK, [ODD]: 1 },
+    };
+    assert.deepEqual(
+      catchIssues(() => validateTrialJob(job)),
+      ['invalid trial job: $.proxy["a b"]: unknown key'],
+    );
     const g = parseGraph({ ...tinyFpn(), [ODD]: 1 });
     assert.ok(!g.ok && g.errors.some((e) => e.path === '["a b"]'));
   });
 
-  test('a bad value in a trial job\'s graph is named under $.graph', () => {
+  test("a bad value in a trial job's graph is named under $.graph", () => {
     const bad = tinyFpn();
     (bad.nodes[0] as { op: string }).op = 'nope';
-    assert.throws(() => validateTrialJob({ campaign: 'c', trialId: 'c-0', index: 0, graph: bad, proxy: DEFAULT_PROXY_TASK }), /invalid trial job: \$\.graph\.nodes\[0\]\.op: /);
+    assert.throws(
+      () => validateTrialJob({ campaign: 'c', trialId: 'c-0', index: 0, graph: bad, proxy: DEFAULT_PROXY_TASK }),
+      /invalid trial job: \$\.graph\.nodes\[0\]\.op: /,
+    );
   });
 });

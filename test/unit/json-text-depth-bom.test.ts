@@ -1,18 +1,19 @@
 // src/util/json-text.ts at scale and with invisible characters: findProtoKey stays linear at the nesting
 // depth a 1 MB file allows, a BOM (or any character that prints as nothing) is named in messages rather
 // than shown, and the graph, campaign, COCO-eval and COCO-dataset parsers agree about a leading BOM.
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeCharAt, findProtoKey, jsonSyntaxReport, locateJsonError, stripBom } from '../../src/util/json-text.js';
-import { parseGraphText } from '../../src/graph/parse-file.js';
+import { after, describe, test } from 'node:test';
+
 import { CampaignConfigError, loadCampaignFile } from '../../src/campaign/config.js';
-import { EvalInputError } from '../../src/eval/errors.js';
-import { parseJsonText } from '../../src/eval/json-text.js';
-import { readCocoDetectionsFile } from '../../src/eval/files.js';
 import { readCocoInstances } from '../../src/data/coco-json.js';
+import { EvalInputError } from '../../src/eval/errors.js';
+import { readCocoDetectionsFile } from '../../src/eval/files.js';
+import { parseJsonText } from '../../src/eval/json-text.js';
+import { parseGraphText } from '../../src/graph/parse-file.js';
+import { describeCharAt, findProtoKey, jsonSyntaxReport, locateJsonError, stripBom } from '../../src/util/json-text.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-json-bom-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -33,18 +34,22 @@ describe('findProtoKey at depth', () => {
     assert.equal(path![depth], '__proto__');
   });
 
-  test('200,000 levels of arrays, siblings before and after: indices in the path, depth first in key order', { timeout: 60_000 }, () => {
-    let v: unknown = [0, JSON.parse('{"x": {"__proto__": 1}}'), JSON.parse('{"__proto__": 2}')];
-    for (let i = 0; i < depth; i++) v = [1, 'b', v, { c: [] }];
-    const path = findProtoKey(v);
-    assert.equal(path?.length, depth + 3);
-    assert.ok(path!.slice(0, depth).every((k) => k === 2));
-    assert.deepEqual(path!.slice(depth), [1, 'x', '__proto__']);
-    // Without any: undefined, after visiting everything.
-    let clean: unknown = { z: 1 };
-    for (let i = 0; i < depth; i++) clean = [clean, { y: [i] }];
-    assert.equal(findProtoKey(clean), undefined);
-  });
+  test(
+    '200,000 levels of arrays, siblings before and after: indices in the path, depth first in key order',
+    { timeout: 60_000 },
+    () => {
+      let v: unknown = [0, JSON.parse('{"x": {"__proto__": 1}}'), JSON.parse('{"__proto__": 2}')];
+      for (let i = 0; i < depth; i++) v = [1, 'b', v, { c: [] }];
+      const path = findProtoKey(v);
+      assert.equal(path?.length, depth + 3);
+      assert.ok(path!.slice(0, depth).every((k) => k === 2));
+      assert.deepEqual(path!.slice(depth), [1, 'x', '__proto__']);
+      // Without any: undefined, after visiting everything.
+      let clean: unknown = { z: 1 };
+      for (let i = 0; i < depth; i++) clean = [clean, { y: [i] }];
+      assert.equal(findProtoKey(clean), undefined);
+    },
+  );
 
   test('a graph file of 1 MB nesting 200,000 deep is refused with the key path', { timeout: 60_000 }, () => {
     const text = '{"a":'.repeat(depth) + '{"__proto__": 1}' + '}'.repeat(depth);
@@ -59,7 +64,10 @@ describe('findProtoKey at depth', () => {
 describe('invisible characters in messages', () => {
   test('a BOM is named, not shown', () => {
     assert.equal(describeCharAt(`${BOM}{}`, 0), 'U+FEFF (byte-order mark)');
-    assert.deepEqual(locateJsonError(`[1,${BOM}2]`), { offset: 3, reason: 'expected a value, found U+FEFF (byte-order mark)' });
+    assert.deepEqual(locateJsonError(`[1,${BOM}2]`), {
+      offset: 3,
+      reason: 'expected a value, found U+FEFF (byte-order mark)',
+    });
     // A BOM that is not the first character (here after a newline) is not stripped: it is an error, named.
     const r = jsonSyntaxReport(`\n${BOM}{}`, new Error('V8 message'));
     assert.deepEqual(r, { line: 2, column: 1, reason: 'expected a value, found U+FEFF (byte-order mark)' });
@@ -91,31 +99,63 @@ describe('a leading BOM, in all three parsers', () => {
     const graph = parseGraphText(`${BOM}{"format": "pyramid-graph/1"}`);
     assert.ok(graph.ok || graph.errors.every((e) => e.code !== 'JSON'));
     const f = join(root, 'campaign.json');
-    writeFileSync(f, `${BOM}${JSON.stringify({ name: 'bom', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 1 } })}`);
+    writeFileSync(
+      f,
+      `${BOM}${JSON.stringify({ name: 'bom', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 1 } })}`,
+    );
     assert.equal(loadCampaignFile(f).name, 'bom');
   });
 
   test('a syntax error after a BOM is placed and worded the same by all three (columns count without the BOM)', () => {
     const text = `${BOM}{\n  "a": }`;
-    assert.throws(() => parseJsonText(text, 'dt.json'), (e: unknown) => e instanceof EvalInputError && e.message === 'dt.json: malformed JSON at line 2, column 8: expected a value, found "}"');
+    assert.throws(
+      () => parseJsonText(text, 'dt.json'),
+      (e: unknown) =>
+        e instanceof EvalInputError &&
+        e.message === 'dt.json: malformed JSON at line 2, column 8: expected a value, found "}"',
+    );
     const graph = parseGraphText(text);
-    assert.ok(!graph.ok && graph.errors[0].message === 'invalid JSON at 2:8: expected a value, found "}"', JSON.stringify(graph));
+    assert.ok(
+      !graph.ok && graph.errors[0].message === 'invalid JSON at 2:8: expected a value, found "}"',
+      JSON.stringify(graph),
+    );
     const f = join(root, 'broken.json');
     writeFileSync(f, text);
-    assert.throws(() => loadCampaignFile(f), (e: unknown) => e instanceof CampaignConfigError && e.issues[0].message === 'not valid JSON at line 2, column 8: expected a value, found "}"');
+    assert.throws(
+      () => loadCampaignFile(f),
+      (e: unknown) =>
+        e instanceof CampaignConfigError &&
+        e.issues[0].message === 'not valid JSON at line 2, column 8: expected a value, found "}"',
+    );
   });
 
   test('a COCO instances file under --data reads the same way: BOM ignored, errors placed and worded alike', () => {
     const f = join(root, 'instances.json');
-    writeFileSync(f, BOM + JSON.stringify({ images: [{ id: 1, file_name: 'a.png', width: 4, height: 4 }], annotations: [], categories: [{ id: 1, name: 'x' }] }));
+    writeFileSync(
+      f,
+      BOM +
+        JSON.stringify({
+          images: [{ id: 1, file_name: 'a.png', width: 4, height: 4 }],
+          annotations: [],
+          categories: [{ id: 1, name: 'x' }],
+        }),
+    );
     assert.equal(readCocoInstances(f).images.length, 1);
     writeFileSync(f, `${BOM}{\n  "a": }`);
-    assert.throws(() => readCocoInstances(f), (e: unknown) => e instanceof Error && e.message === `${f}: not valid JSON at line 2, column 8: expected a value, found "}"`);
+    assert.throws(
+      () => readCocoInstances(f),
+      (e: unknown) =>
+        e instanceof Error && e.message === `${f}: not valid JSON at line 2, column 8: expected a value, found "}"`,
+    );
   });
 
   test('a COCO detections file with a BOM: an overflowing number is placed without counting the BOM', async () => {
     const f = join(root, 'dt.json');
     writeFileSync(f, `${BOM}[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1e999, 2], "score": 0.5}]`);
-    await assert.rejects(readCocoDetectionsFile(f), (e: unknown) => e instanceof EvalInputError && /detections\[0\]\.bbox\[2\]: .* at line 1, column 51$/.test(e.message));
+    await assert.rejects(
+      readCocoDetectionsFile(f),
+      (e: unknown) =>
+        e instanceof EvalInputError && /detections\[0\]\.bbox\[2\]: .* at line 1, column 51$/.test(e.message),
+    );
   });
 });

@@ -1,10 +1,19 @@
 // src/util/json-text.ts on its own: where a JSON text goes wrong (offset, reason, line:column), number
 // literals that overflow to Infinity (and the message for them), and `__proto__` keys, with the paths the
 // callers print.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import fc from 'fast-check';
-import { findOverflowingNumber, findProtoKey, holdsNonFinite, lineColumn, locateJsonError, overflowMessage } from '../../src/util/json-text.js';
+
+import {
+  findOverflowingNumber,
+  findProtoKey,
+  holdsNonFinite,
+  lineColumn,
+  locateJsonError,
+  overflowMessage,
+} from '../../src/util/json-text.js';
 
 /** JSON.parse's verdict, the reference the locator must agree with. */
 function parses(text: string): boolean {
@@ -52,7 +61,11 @@ describe('lineColumn', () => {
         const text = parts.join('');
         for (let offset = 0; offset <= text.length; offset++) {
           const before = text.slice(0, offset).split('\n');
-          assert.deepEqual(lineColumn(text, offset), { line: before.length, column: before[before.length - 1].length + 1 }, `offset ${offset} of ${JSON.stringify(text)}`);
+          assert.deepEqual(
+            lineColumn(text, offset),
+            { line: before.length, column: before[before.length - 1].length + 1 },
+            `offset ${offset} of ${JSON.stringify(text)}`,
+          );
         }
       }),
       { numRuns: 300 },
@@ -63,8 +76,21 @@ describe('lineColumn', () => {
 describe('locateJsonError', () => {
   test('undefined for valid documents: scalars, nesting, escapes, every JSON whitespace (CRLF too)', () => {
     for (const text of [
-      '0', '-0', '1.5e-3', '-12E+4', 'true', 'false', 'null', '""', '"\\u00e9\\n\\"\\\\\\/"', '"é ☃ 😀"',
-      '[]', '{}', ' [ ] ', '{"a":{"b":[1,{"c":[]}]},"d":null}', '{\r\n\t"a" :\r\n [ 1 , 2 ]\r\n}\r\n',
+      '0',
+      '-0',
+      '1.5e-3',
+      '-12E+4',
+      'true',
+      'false',
+      'null',
+      '""',
+      '"\\u00e9\\n\\"\\\\\\/"',
+      '"é ☃ 😀"',
+      '[]',
+      '{}',
+      ' [ ] ',
+      '{"a":{"b":[1,{"c":[]}]},"d":null}',
+      '{\r\n\t"a" :\r\n [ 1 , 2 ]\r\n}\r\n',
     ]) {
       assert.equal(parses(text), true, text);
       assert.equal(locateJsonError(text), undefined, text);
@@ -137,8 +163,9 @@ describe('locateJsonError', () => {
 
   test('a valid document cut short fails exactly at the cut (outside number literals) (property)', () => {
     // JSON.stringify output with spaces and CRLF put between its tokens.
-    const doc = fc.tuple(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom('', ' ', '\r\n', '\t')).map(([v, ws]) =>
-      JSON.stringify(v, null, 1).replace(/\n/g, ws === '' ? '' : ws + '\n'));
+    const doc = fc
+      .tuple(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom('', ' ', '\r\n', '\t'))
+      .map(([v, ws]) => JSON.stringify(v, null, 1).replace(/\n/g, ws === '' ? '' : ws + '\n'));
     fc.assert(
       fc.property(doc, fc.nat(), (text, r) => {
         const cut = r % (text.length + 1);
@@ -170,7 +197,10 @@ describe('findOverflowingNumber', () => {
     assert.deepEqual(findOverflowingNumber('[[1, [2]], {"k": 3}, 1e999]')?.path, [2]);
     assert.deepEqual(findOverflowingNumber('{"a\\"b": 1e999}')?.path, ['a"b']);
     assert.deepEqual(findOverflowingNumber('{"": {"\\u0041": 1e999}}')?.path, ['', 'A']);
-    assert.deepEqual(findOverflowingNumber('{\r\n  "p": {\r\n    "channels": 1e309\r\n  }\r\n}')?.path, ['p', 'channels']);
+    assert.deepEqual(findOverflowingNumber('{\r\n  "p": {\r\n    "channels": 1e309\r\n  }\r\n}')?.path, [
+      'p',
+      'channels',
+    ]);
   });
 
   test('the first overflowing literal wins', () => {
@@ -179,7 +209,16 @@ describe('findOverflowingNumber', () => {
   });
 
   test('undefined when nothing overflows: large finite numbers, underflow to 0, numbers inside strings', () => {
-    for (const text of ['1e308', '1.7976931348623157e308', '1e-999', '{"x": "1e999"}', '{"1e999": 1}', '[1, 2, 3]', 'true', '""']) {
+    for (const text of [
+      '1e308',
+      '1.7976931348623157e308',
+      '1e-999',
+      '{"x": "1e999"}',
+      '{"1e999": 1}',
+      '[1, 2, 3]',
+      'true',
+      '""',
+    ]) {
       assert.equal(findOverflowingNumber(text), undefined, text);
     }
   });
@@ -187,13 +226,22 @@ describe('findOverflowingNumber', () => {
   test('agrees with JSON.parse on which documents hold a non-finite number (property)', () => {
     const big = fc.constantFrom('1e309', '-2E400', '9'.repeat(320), '1e308', '-1e-400', '0.5');
     const arb = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, big, fc.jsonValue({ maxDepth: 0 }).map((v) => JSON.stringify(v)), tie('array'), tie('object')),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        big,
+        fc.jsonValue({ maxDepth: 0 }).map((v) => JSON.stringify(v)),
+        tie('array'),
+        tie('object'),
+      ),
       array: fc.array(tie('value') as fc.Arbitrary<string>, { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`),
-      object: fc.array(fc.tuple(fc.string({ maxLength: 4 }), tie('value') as fc.Arbitrary<string>), { maxLength: 4 })
+      object: fc
+        .array(fc.tuple(fc.string({ maxLength: 4 }), tie('value') as fc.Arbitrary<string>), { maxLength: 4 })
         .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}: ${v}`).join(', ')}}`),
     })).value as fc.Arbitrary<string>;
     const hasNonFinite = (v: unknown): boolean =>
-      typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v === 'object' && Object.values(v).some(hasNonFinite);
+      typeof v === 'number'
+        ? !Number.isFinite(v)
+        : v !== null && typeof v === 'object' && Object.values(v).some(hasNonFinite);
     fc.assert(
       fc.property(arb, (text) => {
         const value = JSON.parse(text) as unknown;
@@ -217,21 +265,32 @@ describe('holdsNonFinite and overflowMessage', () => {
     assert.equal(holdsNonFinite(JSON.parse('{"a": [1, {"b": 1e999}]}')), true);
     assert.equal(holdsNonFinite(JSON.parse('[-1e999]')), true);
     assert.equal(holdsNonFinite(Infinity), true);
-    for (const v of [null, 0, 'Infinity', '1e999', [], {}, JSON.parse('{"a": [1.7976931348623157e308, -0, "x", null, true]}')]) {
+    for (const v of [
+      null,
+      0,
+      'Infinity',
+      '1e999',
+      [],
+      {},
+      JSON.parse('{"a": [1.7976931348623157e308, -0, "x", null, true]}'),
+    ]) {
       assert.equal(holdsNonFinite(v), false, JSON.stringify(v));
     }
     const depth = 100_000;
     assert.equal(holdsNonFinite(JSON.parse('['.repeat(depth) + '1e400' + ']'.repeat(depth))), true);
   });
 
-  test('findOverflowingNumber gives the same answer with the caller\'s parsed value as without', () => {
+  test("findOverflowingNumber gives the same answer with the caller's parsed value as without", () => {
     for (const text of ['{"a": [1, 2e999]}', '[1, 2]', '{"k": {"x": -1e400}}']) {
       assert.deepEqual(findOverflowingNumber(text, JSON.parse(text)), findOverflowingNumber(text), text);
     }
   });
 
   test('overflowMessage names the literal, eliding the middle of a long one', () => {
-    assert.equal(overflowMessage({ offset: 9, literal: '1e309', path: ['channels'] }), 'must be a finite number (1e309 overflows)');
+    assert.equal(
+      overflowMessage({ offset: 9, literal: '1e309', path: ['channels'] }),
+      'must be a finite number (1e309 overflows)',
+    );
     const long = '1' + '0'.repeat(400);
     const m = overflowMessage({ offset: 0, literal: long, path: [] });
     assert.equal(m, `must be a finite number (${'1' + '0'.repeat(9)}…${'0'.repeat(10)} overflows)`);
@@ -246,7 +305,16 @@ describe('findProtoKey', () => {
   });
 
   test('undefined without one: plain values, inherited prototypes, a "__proto__" string value', () => {
-    for (const v of [null, 1, 'x', [], {}, JSON.parse('{"a": "__proto__", "b": ["__proto__"]}'), Object.create({ __proto__: 1 }), { ['__proto' + 'x']: 1 }]) {
+    for (const v of [
+      null,
+      1,
+      'x',
+      [],
+      {},
+      JSON.parse('{"a": "__proto__", "b": ["__proto__"]}'),
+      Object.create({ __proto__: 1 }),
+      { ['__proto' + 'x']: 1 },
+    ]) {
       assert.equal(findProtoKey(v), undefined, JSON.stringify(v));
     }
     // An object literal's __proto__ sets the prototype: not an own key.

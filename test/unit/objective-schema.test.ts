@@ -1,11 +1,13 @@
 // The objective is defined once (controllers/reward.ts): the campaign file's `objective` is that schema
 // with rewardForInvalid beside it, and a controller's options default to the same values. The resolved
 // campaign's type is the campaign schema's output, not a copy of it.
-import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
 import type { z } from 'zod';
-import { campaignObjectiveSchema, objectiveSchema, rewardForInvalidSchema } from '../../controllers/reward.js';
+
 import { commonOptionFields } from '../../controllers/common.js';
+import { campaignObjectiveSchema, objectiveSchema, rewardForInvalidSchema } from '../../controllers/reward.js';
 import { campaignSchema, resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 
 const minimal = { name: 'c', space: { name: 'nas-fpn' }, controller: { kind: 'random' }, budget: { trials: 1 } };
@@ -17,7 +19,10 @@ describe('one objective schema', () => {
     }
     assert.equal(campaignObjectiveSchema.shape.rewardForInvalid, rewardForInvalidSchema);
     assert.equal(commonOptionFields.rewardForInvalid, rewardForInvalidSchema);
-    assert.deepEqual(Object.keys(campaignObjectiveSchema.shape).sort(), [...Object.keys(objectiveSchema.shape), 'rewardForInvalid'].sort());
+    assert.deepEqual(
+      Object.keys(campaignObjectiveSchema.shape).sort(),
+      [...Object.keys(objectiveSchema.shape), 'rewardForInvalid'].sort(),
+    );
   });
 
   test('absent, the campaign and a controller resolve the same defaults', () => {
@@ -41,7 +46,10 @@ describe('one objective schema', () => {
 // Compile-time: ResolvedCampaign is the schema's output with concurrency and output always given.
 type Output = z.output<typeof campaignSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const resolvedIsOutput: Same<Omit<ResolvedCampaign, 'concurrency' | 'output'>, Omit<Output, 'concurrency' | 'output'>> = true;
+const resolvedIsOutput: Same<
+  Omit<ResolvedCampaign, 'concurrency' | 'output'>,
+  Omit<Output, 'concurrency' | 'output'>
+> = true;
 const filled: Same<Pick<ResolvedCampaign, 'concurrency' | 'output'>, { concurrency: number; output: string }> = true;
 
 test('ResolvedCampaign is derived from the schema (checked by the compiler)', () => {

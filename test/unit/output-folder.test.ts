@@ -1,14 +1,20 @@
 // Where a campaign may write: never under /proc, /sys or /dev (also through a symbolic link), and a fresh
 // campaign only into an absent or empty folder.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
-import { checkFreshFolder, OutputFolderError, refuseSystemPath, resolveExisting } from '../../src/campaign/output-folder.js';
+import { join, relative } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { writeFileAtomic } from '../../src/campaign/atomic.js';
 import { CampaignError } from '../../src/campaign/errors.js';
 import { LOCK_FILE } from '../../src/campaign/lock.js';
+import {
+  checkFreshFolder,
+  OutputFolderError,
+  refuseSystemPath,
+  resolveExisting,
+} from '../../src/campaign/output-folder.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-outdir-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -17,7 +23,13 @@ const posix = process.platform !== 'win32';
 describe('system paths', { skip: !posix && 'POSIX paths only' }, () => {
   test('/proc, /sys and /dev and anything under them are refused, naming the root', () => {
     for (const p of ['/proc', '/proc/self/x/y', '/sys/kernel/results', '/dev/shm/results', '/dev']) {
-      assert.throws(() => refuseSystemPath(p), (err: unknown) => err instanceof OutputFolderError && err.message.includes(`refusing to write under ${p.split('/').slice(0, 2).join('/')}`), p);
+      assert.throws(
+        () => refuseSystemPath(p),
+        (err: unknown) =>
+          err instanceof OutputFolderError &&
+          err.message.includes(`refusing to write under ${p.split('/').slice(0, 2).join('/')}`),
+        p,
+      );
     }
     for (const p of ['/process', '/devices-and-more', join(root, 'proc')]) refuseSystemPath(p);
   });
@@ -30,7 +42,10 @@ describe('system paths', { skip: !posix && 'POSIX paths only' }, () => {
   test('a symbolic link into /proc is followed: refused, saying where it resolves to', () => {
     const link = join(root, 'innocent');
     symlinkSync('/proc/self', link);
-    assert.throws(() => refuseSystemPath(join(link, 'results', 'run')), /refusing to write under \/proc \(it resolves to \/proc\/\d+\/results\/run\)/);
+    assert.throws(
+      () => refuseSystemPath(join(link, 'results', 'run')),
+      /refusing to write under \/proc \(it resolves to \/proc\/\d+\/results\/run\)/,
+    );
   });
 
   test('resolveExisting resolves the existing part and keeps the rest', () => {
@@ -59,17 +74,27 @@ describe('a fresh campaign needs an empty or absent folder', () => {
     const used = mkdtempSync(join(root, 'used-'));
     writeFileSync(join(used, 'trials.csv'), 'precious');
     writeFileSync(join(used, 'campaign.json'), '{}');
-    assert.throws(() => checkFreshFolder(used), (err: unknown) => {
-      assert.ok(err instanceof OutputFolderError);
-      assert.match(err.message, /not empty \(holds campaign\.json, trials\.csv\); a fresh campaign writes only into an empty or new folder/);
-      return true;
-    });
+    assert.throws(
+      () => checkFreshFolder(used),
+      (err: unknown) => {
+        assert.ok(err instanceof OutputFolderError);
+        assert.match(
+          err.message,
+          /not empty \(holds campaign\.json, trials\.csv\); a fresh campaign writes only into an empty or new folder/,
+        );
+        return true;
+      },
+    );
   });
 
   test('a folder holding a journal: the hint is --resume', () => {
     const prior = mkdtempSync(join(root, 'prior-'));
     writeFileSync(join(prior, 'journal.jsonl'), '{"type":"campaign-started"}\n');
-    assert.throws(() => checkFreshFolder(prior), (err: unknown) => err instanceof CampaignError && err.code === 'EXISTS' && err.message.includes(`--resume ${prior}`));
+    assert.throws(
+      () => checkFreshFolder(prior),
+      (err: unknown) =>
+        err instanceof CampaignError && err.code === 'EXISTS' && err.message.includes(`--resume ${prior}`),
+    );
   });
 
   test('a file, or a path through a file, is not a folder', () => {

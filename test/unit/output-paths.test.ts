@@ -1,11 +1,12 @@
 // Files written to a path the user chose go through writeFileAtomic, which refuses /proc, /sys and /dev
 // for the file itself, not only for a folder it would create: the folder of /proc/self/x exists, yet a
 // rename there must never be tried (under /dev it could replace /dev/null).
-import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import { writeFileAtomic } from '../../src/campaign/atomic.js';
 import { OutputFolderError } from '../../src/campaign/output-folder.js';
 import { exportCoco } from '../../src/data/export.js';
@@ -14,7 +15,8 @@ import type { ProxyDataset } from '../../src/data/types.js';
 const root = mkdtempSync(join(tmpdir(), 'pnas-outpaths-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const posix = process.platform !== 'win32';
-const refused = (root: string) => (err: unknown) => err instanceof OutputFolderError && err.message.includes(`refusing to write under ${root}`);
+const refused = (root: string) => (err: unknown) =>
+  err instanceof OutputFolderError && err.message.includes(`refusing to write under ${root}`);
 
 describe('writeFileAtomic and system paths', { skip: !posix && 'POSIX paths only' }, () => {
   test('a file whose folder exists under /proc or /sys is refused before anything is opened', () => {

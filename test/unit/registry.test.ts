@@ -1,27 +1,36 @@
 // The registry pattern: unknown names list the known ones, options are validated with paths, names are
 // unique; and a third-party search space and controller plug in the way the built-ins do, down to a
 // campaign run from a campaign file (embedded queue, inline runner, fake trainer).
-import { before, test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+
 import { z } from 'zod';
-import { Registry, UnknownNameError } from '../../src/util/registry.js';
-import { OptionsError } from '../../src/util/options.js';
-import { getSpace, NasFpnSpace, spaces, SPACE_NAMES, type SearchSpace } from '../../search-spaces/index.js';
-import { controllers, createController, objectiveSchema, type Controller, type ControllerState, type Proposal } from '../../controllers/index.js';
-import { graphHash } from '../../src/graph/index.js';
+
+import {
+  type Controller,
+  controllers,
+  type ControllerState,
+  createController,
+  objectiveSchema,
+  type Proposal,
+} from '../../controllers/index.js';
+import { getSpace, NasFpnSpace, type SearchSpace, SPACE_NAMES, spaces } from '../../search-spaces/index.js';
+import { runCampaign } from '../../src/campaign/campaign.js';
 import { CampaignConfigError, resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { runCampaign } from '../../src/campaign/campaign.js';
 import { readJournal } from '../../src/campaign/journal.js';
 import { createQueue } from '../../src/campaign/queue/create.js';
-import { queues } from '../../src/campaign/queue/registry.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
+import { queues } from '../../src/campaign/queue/registry.js';
+import { createShapesDataset, DatasetError, datasets, loadDataset } from '../../src/data/index.js';
+import { graphHash } from '../../src/graph/index.js';
 import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
-import { trainers, loadTrainer } from '../../workers/trainers.js';
-import { DatasetError, datasets, loadDataset, createShapesDataset } from '../../src/data/index.js';
+import { OptionsError } from '../../src/util/options.js';
+import { Registry, UnknownNameError } from '../../src/util/registry.js';
+import { loadTrainer, trainers } from '../../workers/trainers.js';
 
 describe('Registry', () => {
   const things = () =>
@@ -38,26 +47,55 @@ describe('Registry', () => {
   });
 
   test('an unknown name lists the known ones, at the name key', () => {
-    assert.throws(() => things().create('crate', {}, { scale: 1 }), (err: unknown) =>
-      err instanceof UnknownNameError && err instanceof OptionsError && err.unknownName === 'crate' &&
-      err.issues[0].path === 'kind' && err.issues[0].message === 'unknown thing "crate" (known: box)');
+    assert.throws(
+      () => things().create('crate', {}, { scale: 1 }),
+      (err: unknown) =>
+        err instanceof UnknownNameError &&
+        err instanceof OptionsError &&
+        err.unknownName === 'crate' &&
+        err.issues[0].path === 'kind' &&
+        err.issues[0].message === 'unknown thing "crate" (known: box)',
+    );
   });
 
   test('bad options name each path (unknown keys too)', () => {
-    assert.throws(() => things().create('box', { size: 0, colour: 'red' }, { scale: 1 }), (err: unknown) =>
-      err instanceof OptionsError && /^invalid box thing options: /.test(err.message) &&
-      err.issues.some((i) => i.path === 'size') && err.issues.some((i) => i.path === 'colour' && i.message === 'unknown key'));
+    assert.throws(
+      () => things().create('box', { size: 0, colour: 'red' }, { scale: 1 }),
+      (err: unknown) =>
+        err instanceof OptionsError &&
+        /^invalid box thing options: /.test(err.message) &&
+        err.issues.some((i) => i.path === 'size') &&
+        err.issues.some((i) => i.path === 'colour' && i.message === 'unknown key'),
+    );
   });
 
   test('names are unique and well-formed; entries are complete', () => {
-    assert.throws(() => things().register('box', { description: '', optionsSchema: z.strictObject({}), create: () => ({ size: 1 }) }), /thing "box" is already registered/);
-    assert.throws(() => things().register('my box', { description: '', optionsSchema: z.strictObject({}), create: () => ({ size: 1 }) }), /thing name "my box": use 1-64 letters/);
-    assert.throws(() => things().register('bag', { description: 'x', optionsSchema: z.strictObject({}) } as never), /needs description .* optionsSchema .* and create/);
+    assert.throws(
+      () =>
+        things().register('box', { description: '', optionsSchema: z.strictObject({}), create: () => ({ size: 1 }) }),
+      /thing "box" is already registered/,
+    );
+    assert.throws(
+      () =>
+        things().register('my box', {
+          description: '',
+          optionsSchema: z.strictObject({}),
+          create: () => ({ size: 1 }),
+        }),
+      /thing name "my box": use 1-64 letters/,
+    );
+    assert.throws(
+      () => things().register('bag', { description: 'x', optionsSchema: z.strictObject({}) } as never),
+      /needs description .* optionsSchema .* and create/,
+    );
   });
 
   test('mapError gives each part its own error type', () => {
     const r = new Registry<number>({ what: 'gadget', mapError: (e) => new RangeError(e.message) });
-    assert.throws(() => r.create('x', {}), (err: unknown) => err instanceof RangeError && /unknown gadget "x" \(known: \)/.test(err.message));
+    assert.throws(
+      () => r.create('x', {}),
+      (err: unknown) => err instanceof RangeError && /unknown gadget "x" \(known: \)/.test(err.message),
+    );
   });
 });
 
@@ -66,14 +104,23 @@ describe('the built-in registries keep their messages', () => {
     assert.deepEqual([...SPACE_NAMES].sort(), ['bifpn-cells', 'nas-fpn']);
     assert.throws(() => getSpace('darts'), /unknown space "darts" \(known: nas-fpn, bifpn-cells\)/);
     assert.throws(() => getSpace('nas-fpn', { cells: 0 }), /^OptionsError: invalid nas-fpn options: cells:/);
-    await assert.rejects(createController('bayes', getSpace('nas-fpn'), {}, 1), /unknown controller "bayes" \(known: random, evolution, rl\)/);
-    await assert.rejects(createController('random', getSpace('nas-fpn'), { maxRetrys: 1 }, 1), /invalid random controller options: maxRetrys: unknown key/);
+    await assert.rejects(
+      createController('bayes', getSpace('nas-fpn'), {}, 1),
+      /unknown controller "bayes" \(known: random, evolution, rl\)/,
+    );
+    await assert.rejects(
+      createController('random', getSpace('nas-fpn'), { maxRetrys: 1 }, 1),
+      /invalid random controller options: maxRetrys: unknown key/,
+    );
   });
 
   test('queues', async () => {
     assert.deepEqual(queues.names(), ['embedded', 'bullmq']);
     assert.throws(() => queues.create('bullmq', { campaign: 'c' }, {}), /the bullmq queue needs a Redis connection/);
-    assert.throws(() => queues.create('embedded', { concurrency: 0 }, {}), (err: unknown) => err instanceof OptionsError && err.issues[0].path === 'concurrency');
+    assert.throws(
+      () => queues.create('embedded', { concurrency: 0 }, {}),
+      (err: unknown) => err instanceof OptionsError && err.issues[0].path === 'concurrency',
+    );
     assert.throws(() => queues.create('kafka', {}, {}), /unknown queue "kafka" \(known: embedded, bullmq\)/);
     const q = queues.create('embedded', { concurrency: 1 }, { runner: inlineRunner(createFakeTrainer({})) });
     assert.equal(q.kind, 'embedded');
@@ -82,17 +129,30 @@ describe('the built-in registries keep their messages', () => {
 
   test('trainers: PYRAMID_NAS_TRAINER picks one, an unknown one says which exist', async () => {
     assert.deepEqual(trainers.names(), ['tfjs', 'fake', 'noop']);
-    await assert.rejects(loadTrainer({ PYRAMID_NAS_TRAINER: 'torch' }), /^Error: PYRAMID_NAS_TRAINER must be tfjs, fake or noop \(got "torch"\)$/);
-    assert.equal(typeof (await loadTrainer({ PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: '{"delayMs":1}' })), 'function');
+    await assert.rejects(
+      loadTrainer({ PYRAMID_NAS_TRAINER: 'torch' }),
+      /^Error: PYRAMID_NAS_TRAINER must be tfjs, fake or noop \(got "torch"\)$/,
+    );
+    assert.equal(
+      typeof (await loadTrainer({ PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: '{"delayMs":1}' })),
+      'function',
+    );
   });
 
   test('datasets: DatasetErrors, the unknown name first', async () => {
     assert.deepEqual(datasets.names(), ['shapes', 'fashion-mnist-scenes', 'coco']);
     const base = { imageSize: 32, trainImages: 1, heldoutImages: 1, seed: 0 };
-    await assert.rejects(loadDataset({ ...base, dataset: 'mnist', imageSize: 3 }), (err: unknown) =>
-      err instanceof DatasetError && err.message === 'unknown dataset "mnist" (expected one of shapes, fashion-mnist-scenes, coco)');
-    await assert.rejects(loadDataset({ ...base, dataset: 'coco', dataDir: 5 as never }), (err: unknown) =>
-      err instanceof DatasetError && err.code === 'BAD_OPTION' && /^dataset option dataDir: /.test(err.message));
+    await assert.rejects(
+      loadDataset({ ...base, dataset: 'mnist', imageSize: 3 }),
+      (err: unknown) =>
+        err instanceof DatasetError &&
+        err.message === 'unknown dataset "mnist" (expected one of shapes, fashion-mnist-scenes, coco)',
+    );
+    await assert.rejects(
+      loadDataset({ ...base, dataset: 'coco', dataDir: 5 as never }),
+      (err: unknown) =>
+        err instanceof DatasetError && err.code === 'BAD_OPTION' && /^dataset option dataDir: /.test(err.message),
+    );
   });
 });
 
@@ -105,7 +165,10 @@ describe('a third-party dataset', () => {
     });
     const ds = await loadDataset({ dataset: 'tiny-shapes', imageSize: 16, trainImages: 2, heldoutImages: 1, seed: 3 });
     assert.equal(ds.split('train').count, 2);
-    await assert.rejects(loadDataset({ dataset: 'tiny-shapes', imageSize: 3, trainImages: 2, heldoutImages: 1, seed: 3 }), /imageSize/);
+    await assert.rejects(
+      loadDataset({ dataset: 'tiny-shapes', imageSize: 3, trainImages: 2, heldoutImages: 1, seed: 3 }),
+      /imageSize/,
+    );
   });
 });
 
@@ -129,14 +192,21 @@ function chainSpace(o: z.output<typeof chainOptions>): SearchSpace {
 
 // A third-party controller: every point in order (the first decision varies fastest), duplicates skipped.
 // The campaign passes its objective and rewardForInvalid in the options, so the schema takes them.
-const sweepOptions = z.strictObject({ start: z.int().min(0).default(0), objective: objectiveSchema.optional(), rewardForInvalid: z.number().optional() });
+const sweepOptions = z.strictObject({
+  start: z.int().min(0).default(0),
+  objective: objectiveSchema.optional(),
+  rewardForInvalid: z.number().optional(),
+});
 class SweepController implements Controller {
   readonly kind = 'sweep';
   private next: number;
   private asked = 0;
   private readonly seen = new Set<string>();
   readonly told: number[] = [];
-  constructor(private readonly space: SearchSpace, o: z.output<typeof sweepOptions>) {
+  constructor(
+    private readonly space: SearchSpace,
+    o: z.output<typeof sweepOptions>,
+  ) {
     this.next = o.start;
   }
   async ask(): Promise<Proposal> {
@@ -169,14 +239,28 @@ class SweepController implements Controller {
 
 describe('a third-party space and controller', () => {
   before(() => {
-    spaces.register('tiny-chain', { description: 'NAS-FPN cells on P3-P4', optionsSchema: chainOptions, create: chainSpace });
-    controllers.register('sweep', { description: 'every point in order', optionsSchema: sweepOptions, create: (o, { space }) => new SweepController(space, o) });
+    spaces.register('tiny-chain', {
+      description: 'NAS-FPN cells on P3-P4',
+      optionsSchema: chainOptions,
+      create: chainSpace,
+    });
+    controllers.register('sweep', {
+      description: 'every point in order',
+      optionsSchema: sweepOptions,
+      create: (o, { space }) => new SweepController(space, o),
+    });
   });
 
   const campaign = (over: Record<string, unknown> = {}): ResolvedCampaign =>
     resolveCampaign({
-      name: 'plugin', seed: 1, space: { name: 'tiny-chain', options: { cells: 2 } }, controller: { kind: 'sweep', options: { start: 4 } },
-      budget: { trials: 5 }, concurrency: 2, retry: { attempts: 1, backoffMs: 0 }, ...over,
+      name: 'plugin',
+      seed: 1,
+      space: { name: 'tiny-chain', options: { cells: 2 } },
+      controller: { kind: 'sweep', options: { start: 4 } },
+      budget: { trials: 5 },
+      concurrency: 2,
+      retry: { attempts: 1, backoffMs: 0 },
+      ...over,
     });
 
   test('are listed and built like the built-ins', async () => {
@@ -197,12 +281,26 @@ describe('a third-party space and controller', () => {
         return err.issues;
       }
     };
-    assert.deepEqual(bad({ space: { name: 'tiny-chain', options: { cells: 5, x: 1 } } }).map((i) => i.path).sort(), ['$.space.options.cells', '$.space.options.x']);
-    assert.deepEqual(bad({ space: { name: 'tiny-chian' } }), [{ path: '$.space.name', message: 'unknown space "tiny-chian" (known: nas-fpn, bifpn-cells, tiny-chain)' }]);
-    assert.deepEqual(bad({ controller: { kind: 'swep' } }), [{ path: '$.controller.kind', message: 'unknown controller "swep" (known: random, evolution, rl, sweep)' }]);
+    assert.deepEqual(
+      bad({ space: { name: 'tiny-chain', options: { cells: 5, x: 1 } } })
+        .map((i) => i.path)
+        .sort(),
+      ['$.space.options.cells', '$.space.options.x'],
+    );
+    assert.deepEqual(bad({ space: { name: 'tiny-chian' } }), [
+      { path: '$.space.name', message: 'unknown space "tiny-chian" (known: nas-fpn, bifpn-cells, tiny-chain)' },
+    ]);
+    assert.deepEqual(bad({ controller: { kind: 'swep' } }), [
+      { path: '$.controller.kind', message: 'unknown controller "swep" (known: random, evolution, rl, sweep)' },
+    ]);
     const c = campaign({ controller: { kind: 'sweep', options: { start: -1 } } });
-    await assert.rejects(campaignController(c, campaignSpace(c)), (err: unknown) =>
-      err instanceof CampaignConfigError && err.issues.length === 1 && err.issues[0].path === '$.controller.options.start');
+    await assert.rejects(
+      campaignController(c, campaignSpace(c)),
+      (err: unknown) =>
+        err instanceof CampaignConfigError &&
+        err.issues.length === 1 &&
+        err.issues[0].path === '$.controller.options.start',
+    );
   });
 
   test('run a campaign on the embedded queue (inline runner, fake trainer)', async () => {
@@ -212,11 +310,15 @@ describe('a third-party space and controller', () => {
     let controller: SweepController | undefined;
     const { queue, close } = await createQueue(cfg, { runner: inlineRunner(createFakeTrainer({ delayMs: [1, 5] })) });
     try {
-      const summary = await runCampaign(cfg, {
-        space,
-        createController: async () => (controller = (await campaignController(cfg, space)) as SweepController),
-        queue,
-      }, { dir, resume: false });
+      const summary = await runCampaign(
+        cfg,
+        {
+          space,
+          createController: async () => (controller = (await campaignController(cfg, space)) as SweepController),
+          queue,
+        },
+        { dir, resume: false },
+      );
       assert.equal(summary.reason, 'trials');
       assert.equal(summary.stats.told, 5);
       assert.deepEqual([...controller!.told].sort(), [0, 1, 2, 3, 4]);

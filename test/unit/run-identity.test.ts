@@ -2,26 +2,28 @@
 // stable derived id), every job carries run id + graph hash + proxy hash, the processor checks and echoes
 // them, and the campaign tells a result that does not match what it asked as a RESULT_MISMATCH failure
 // (never as metrics).
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
 import fc from 'fast-check';
-import { getSpace } from '../../search-spaces/index.js';
+
 import { createRng } from '../../controllers/rng.js';
-import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
+import { getSpace } from '../../search-spaces/index.js';
 import { runCampaign } from '../../src/campaign/campaign.js';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
-import { readJournal, type CampaignStartedEvent } from '../../src/campaign/journal.js';
-import type { TrialQueue } from '../../src/campaign/queue/types.js';
+import { type CampaignStartedEvent, readJournal } from '../../src/campaign/journal.js';
 import { bullmqJobId } from '../../src/campaign/queue/bullmq.js';
+import type { TrialQueue } from '../../src/campaign/queue/types.js';
 import { graphHash } from '../../src/graph/index.js';
-import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import { createFakeTrainer, fakeMetrics } from '../../src/testing/fake-trainer.js';
-import { InvalidTrialError, processTrial, validateTrialJob } from '../../workers/trial-processor.js';
 import { identityMismatch, proxyHash } from '../../src/trial/identity.js';
+import { DEFAULT_PROXY_TASK } from '../../src/trial/proxy-task.js';
 import type { TrialJob, TrialResult } from '../../src/trial/types.js';
+import { InvalidTrialError, processTrial, validateTrialJob } from '../../workers/trial-processor.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -38,8 +40,14 @@ const proxy = { ...DEFAULT_PROXY_TASK };
 
 function config(name = 'ident', seed = 7, trials = 4): ResolvedCampaign {
   return resolveCampaign({
-    name, seed, space: { name: 'nas-fpn' }, controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
-    budget: { trials }, concurrency: 2, snapshotEvery: 3, retry: { attempts: 1, backoffMs: 1 },
+    name,
+    seed,
+    space: { name: 'nas-fpn' },
+    controller: { kind: 'evolution', options: { populationSize: 3, sampleSize: 2 } },
+    budget: { trials },
+    concurrency: 2,
+    snapshotEvery: 3,
+    retry: { attempts: 1, backoffMs: 1 },
   });
 }
 
@@ -59,8 +67,13 @@ class ScriptedQueue implements TrialQueue {
   async submit(job: TrialJob): Promise<void> {
     this.submitted.push(job);
     const r: TrialResult = {
-      trialId: job.trialId, status: 'complete', metrics: fakeMetrics(job.graph, job.proxy.seed), wallSeconds: 0.01,
-      runId: job.runId, graphHash: job.graphHash, proxyHash: job.proxyHash,
+      trialId: job.trialId,
+      status: 'complete',
+      metrics: fakeMetrics(job.graph, job.proxy.seed),
+      wallSeconds: 0.01,
+      runId: job.runId,
+      graphHash: job.graphHash,
+      proxyHash: job.proxyHash,
     };
     setImmediate(() => this.listener(this.tamper(job, r)));
   }
@@ -158,7 +171,10 @@ describe('run identity', () => {
     lines[0] = JSON.stringify({ ...JSON.parse(lines[0]), runId: 'not-hex' });
     writeFileSync(file, lines.join('\n'));
     cutAfterFirstTold(dir);
-    await assert.rejects(runWith(cfg, new ScriptedQueue(), dir, true), /journal\.jsonl:1: \$\.runId must be 12 hex digits/);
+    await assert.rejects(
+      runWith(cfg, new ScriptedQueue(), dir, true),
+      /journal\.jsonl:1: \$\.runId must be 12 hex digits/,
+    );
   });
 
   test('a result from another run, for another graph or proxy, or without identity is told failed RESULT_MISMATCH, never with metrics', async () => {
@@ -174,7 +190,12 @@ describe('run identity', () => {
     const s = await runWith(cfg, q, dir);
     const told = readJournal(join(dir, 'journal.jsonl')).filter((e) => e.type === 'told');
     assert.equal(told.length, 5);
-    for (const [i, field] of [[0, 'runId ffffffffffff'], [1, 'graphHash aaaaaaaaaaaa'], [2, 'proxyHash bbbbbbbbbbbb'], [3, 'no runId']] as const) {
+    for (const [i, field] of [
+      [0, 'runId ffffffffffff'],
+      [1, 'graphHash aaaaaaaaaaaa'],
+      [2, 'proxyHash bbbbbbbbbbbb'],
+      [3, 'no runId'],
+    ] as const) {
       const ev = told[i] as { status: string; metrics?: unknown; error?: string };
       assert.equal(ev.status, 'failed', `trial ${i}`);
       assert.equal(ev.metrics, undefined, `trial ${i} has no metrics`);
@@ -186,10 +207,30 @@ describe('run identity', () => {
 
   test('identityMismatch: a failure reported without identity is accepted; any identity carried must match', () => {
     const want = { trialId: 'c-1', runId: '0123456789ab', graphHash: 'c'.repeat(64), proxyHash: 'd'.repeat(64) };
-    assert.equal(identityMismatch(want, { trialId: 'c-1', status: 'failed', error: 'x (after 3 attempts)', wallSeconds: 0 }), undefined);
-    assert.match(identityMismatch(want, { trialId: 'c-1', status: 'invalid', error: 'x', wallSeconds: 0, runId: 'ffffffffffff' })!, /runId ffffffffffff \(expected 0123456789ab\)/);
-    assert.match(identityMismatch(want, { trialId: 'c-2', status: 'failed', wallSeconds: 0 })!, /for trial c-2, not c-1/);
-    assert.equal(identityMismatch(want, { trialId: 'c-1', status: 'complete', wallSeconds: 0, metrics: fakeMetrics(graph, 1), runId: want.runId, graphHash: want.graphHash, proxyHash: want.proxyHash }), undefined);
+    assert.equal(
+      identityMismatch(want, { trialId: 'c-1', status: 'failed', error: 'x (after 3 attempts)', wallSeconds: 0 }),
+      undefined,
+    );
+    assert.match(
+      identityMismatch(want, { trialId: 'c-1', status: 'invalid', error: 'x', wallSeconds: 0, runId: 'ffffffffffff' })!,
+      /runId ffffffffffff \(expected 0123456789ab\)/,
+    );
+    assert.match(
+      identityMismatch(want, { trialId: 'c-2', status: 'failed', wallSeconds: 0 })!,
+      /for trial c-2, not c-1/,
+    );
+    assert.equal(
+      identityMismatch(want, {
+        trialId: 'c-1',
+        status: 'complete',
+        wallSeconds: 0,
+        metrics: fakeMetrics(graph, 1),
+        runId: want.runId,
+        graphHash: want.graphHash,
+        proxyHash: want.proxyHash,
+      }),
+      undefined,
+    );
   });
 
   test('the BullMQ job id carries the run id (no ":", which BullMQ refuses)', () => {
@@ -200,19 +241,37 @@ describe('run identity', () => {
 
 describe('processor identity checks', () => {
   const job = (over: Partial<TrialJob> = {}): TrialJob => ({
-    campaign: 'c', trialId: 'c-4', index: 4, graph, proxy, runId: '0123456789ab', graphHash: graphHash(graph), proxyHash: proxyHash(proxy), ...over,
+    campaign: 'c',
+    trialId: 'c-4',
+    index: 4,
+    graph,
+    proxy,
+    runId: '0123456789ab',
+    graphHash: graphHash(graph),
+    proxyHash: proxyHash(proxy),
+    ...over,
   });
 
-  test('the result echoes the job\'s run id and hashes', async () => {
+  test("the result echoes the job's run id and hashes", async () => {
     const r = await processTrial(job(), { trainer: createFakeTrainer() });
     assert.equal(r.status, 'complete');
     assert.deepEqual([r.runId, r.graphHash, r.proxyHash], [job().runId, job().graphHash, job().proxyHash]);
   });
 
   test('hashes that do not describe the payload make the job invalid, with the JSON path', () => {
-    const invalid = (data: unknown, re: RegExp) => assert.throws(() => validateTrialJob(data), (e: unknown) => e instanceof InvalidTrialError && re.test(e.message));
-    invalid(job({ graphHash: 'a'.repeat(64) }), /^invalid trial job: \$\.graphHash: aaaaaaaaaaaa is not the hash of \$\.graph/);
-    invalid(job({ proxyHash: 'b'.repeat(64) }), /^invalid trial job: \$\.proxyHash: bbbbbbbbbbbb is not the hash of \$\.proxy/);
+    const invalid = (data: unknown, re: RegExp) =>
+      assert.throws(
+        () => validateTrialJob(data),
+        (e: unknown) => e instanceof InvalidTrialError && re.test(e.message),
+      );
+    invalid(
+      job({ graphHash: 'a'.repeat(64) }),
+      /^invalid trial job: \$\.graphHash: aaaaaaaaaaaa is not the hash of \$\.graph/,
+    );
+    invalid(
+      job({ proxyHash: 'b'.repeat(64) }),
+      /^invalid trial job: \$\.proxyHash: bbbbbbbbbbbb is not the hash of \$\.proxy/,
+    );
     invalid(job({ proxy: { ...proxy, seed: proxy.seed + 1 } }), /\$\.proxyHash/);
     invalid(job({ runId: 'XYZ' }), /\$\.runId/);
   });
@@ -222,15 +281,19 @@ describe('processor identity checks', () => {
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
     try {
       fc.assert(
-        fc.property(fc.shuffledSubarray(keys, { minLength: keys.length, maxLength: keys.length }), fc.constantFrom(...keys.filter((k) => typeof proxy[k] === 'number')), (order, k) => {
-          const reordered = Object.fromEntries(order.map((key) => [key, proxy[key]]));
-          assert.equal(proxyHash(reordered), proxyHash(proxy));
-          assert.notEqual(proxyHash({ ...proxy, [k]: (proxy[k] as number) + 1 }), proxyHash(proxy));
-        }),
+        fc.property(
+          fc.shuffledSubarray(keys, { minLength: keys.length, maxLength: keys.length }),
+          fc.constantFrom(...keys.filter((k) => typeof proxy[k] === 'number')),
+          (order, k) => {
+            const reordered = Object.fromEntries(order.map((key) => [key, proxy[key]]));
+            assert.equal(proxyHash(reordered), proxyHash(proxy));
+            assert.notEqual(proxyHash({ ...proxy, [k]: (proxy[k] as number) + 1 }), proxyHash(proxy));
+          },
+        ),
         { seed, numRuns: 100 },
       );
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n(replay with FC_SEED=${seed})`);
+      throw new Error(`${(err as Error).message}\n(replay with FC_SEED=${seed})`, { cause: err });
     }
   });
 });

@@ -1,6 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FUSION_OPS, POST_OPS, GRAPH_FORMAT } from '../../src/index.js';
+import { test } from 'node:test';
+
+import { FUSION_OPS, GRAPH_FORMAT, POST_OPS } from '../../src/index.js';
 
 test('public API exposes the graph vocabulary', () => {
   assert.equal(GRAPH_FORMAT, 'pyramid-graph/1');

@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { graphHash, parseGraph, type PyramidGraph } from '../../src/graph/index.js';
+import { test } from 'node:test';
+
 import { bifpnCellsSpace, getSpace, OptionsError, SPACE_NAMES } from '../../search-spaces/index.js';
+import { graphHash, parseGraph, type PyramidGraph } from '../../src/graph/index.js';
 
 const zoo = (name: string): PyramidGraph =>
   JSON.parse(readFileSync(new URL(`../../search-spaces/zoo/${name}.graph.json`, import.meta.url), 'utf8'));
@@ -20,14 +21,20 @@ test('the BiFPN layer of the zoo is a point of the bifpn-cells space', () => {
 test('vocabulary: input3 is "none" or a third distinct feature; fan-in 2–3; weighted + sepconv', () => {
   const s = bifpnCellsSpace();
   assert.equal(s.decisionCount, 32);
-  assert.deepEqual(s.vocabulary.slice(0, 4).map((v) => v.size), [5, 4, 4, 4]);
+  assert.deepEqual(
+    s.vocabulary.slice(0, 4).map((v) => v.size),
+    [5, 4, 4, 4],
+  );
   assert.deepEqual(s.vocabulary[2].labels, ['none', 'other0', 'other1', 'other2']);
   const two = s.decode(s.vocabulary.map(() => 0));
   assert.ok(two.nodes.every((n) => n.inputs.length === 2 && n.op === 'weighted' && n.post === 'sepconv'));
   const three = s.decode(s.vocabulary.map((v, k) => (k % 4 === 2 ? v.size - 1 : 0)));
   assert.ok(three.nodes.every((n) => n.inputs.length === 3 && new Set(n.inputs).size === 3));
   assert.ok(parseGraph(three).ok);
-  assert.equal(s.size(), s.vocabulary.reduce((a, v) => a * BigInt(v.size), 1n));
+  assert.equal(
+    s.size(),
+    s.vocabulary.reduce((a, v) => a * BigInt(v.size), 1n),
+  );
 });
 
 test('registry: getSpace by name, options validated with paths', () => {

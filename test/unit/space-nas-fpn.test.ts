@@ -1,7 +1,7 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { graphHash, parseGraph, type PyramidGraph } from '../../src/graph/index.js';
+import { test } from 'node:test';
+
 import {
   nasFpnDecisionsFromBlocks,
   nasFpnSpace,
@@ -10,6 +10,7 @@ import {
   PUBLISHED_NAS_FPN_DECISIONS,
   SpaceDecisionError,
 } from '../../search-spaces/index.js';
+import { graphHash, parseGraph, type PyramidGraph } from '../../src/graph/index.js';
 
 const zoo = (name: string): PyramidGraph =>
   JSON.parse(readFileSync(new URL(`../../search-spaces/zoo/${name}.graph.json`, import.meta.url), 'utf8'));
@@ -37,7 +38,10 @@ test('published decisions decode with the unused-node rule: P5 absorbs C5, P7 ab
   const p6 = byId.get(g.outputs.P6)!;
   assert.deepEqual({ op: p6.op, post: p6.post, n: p6.inputs.length }, { op: 'attention', post: 'conv', n: 2 });
   // Output levels in the published order 3,4,5,7,6 are the tokens 0,0,0,1,0 over the free levels.
-  assert.deepEqual([2, 3, 4, 5, 6].map((c) => PUBLISHED_NAS_FPN_DECISIONS[c * 4 + 2]), [0, 0, 0, 1, 0]);
+  assert.deepEqual(
+    [2, 3, 4, 5, 6].map((c) => PUBLISHED_NAS_FPN_DECISIONS[c * 4 + 2]),
+    [0, 0, 0, 1, 0],
+  );
   assert.ok(parseGraph(g).ok);
 });
 
@@ -50,7 +54,10 @@ test('vocabulary: 4 slots per cell with the sizes the rules imply; size() is the
   assert.deepEqual(sizes.filter((_, k) => k % 4 === 2).slice(2), [5, 4, 3, 2, 1]); // outputs: free levels
   assert.deepEqual(s.vocabulary[0].labels, ['C3', 'C4', 'C5', 'C6', 'C7']);
   assert.deepEqual(s.vocabulary[3].labels, ['sum', 'attention']);
-  assert.equal(s.size(), sizes.reduce((a, b) => a * BigInt(b), 1n));
+  assert.equal(
+    s.size(),
+    sizes.reduce((a, b) => a * BigInt(b), 1n),
+  );
   assert.equal(s.size(), 247210809753600000n);
 });
 
@@ -94,8 +101,17 @@ test('validate names the bad position', () => {
 });
 
 test('options: defaults, unknown keys and bad values are rejected with paths', () => {
-  assert.deepEqual(nasFpnSpace().options, { cells: 7, levels: { min: 3, max: 7 }, ops: ['sum', 'attention'], repeats: 1, channels: 64 });
-  assert.throws(() => nasFpnSpace({ cells: 7, foo: 1 } as never), (e: unknown) => e instanceof OptionsError && /foo: unknown key/.test(e.message));
+  assert.deepEqual(nasFpnSpace().options, {
+    cells: 7,
+    levels: { min: 3, max: 7 },
+    ops: ['sum', 'attention'],
+    repeats: 1,
+    channels: 64,
+  });
+  assert.throws(
+    () => nasFpnSpace({ cells: 7, foo: 1 } as never),
+    (e: unknown) => e instanceof OptionsError && /foo: unknown key/.test(e.message),
+  );
   assert.throws(() => nasFpnSpace({ levels: { min: 3, max: 12 } }), /levels\.max/);
   assert.throws(() => nasFpnSpace({ cells: 4 }), /cells: must be at least the number of levels \(5\)/);
   assert.throws(() => nasFpnSpace({ cells: 11 }), /cells: must be at most levels \+ 5 = 10/);

@@ -1,11 +1,11 @@
 // scripts/run-tests.mjs: its last line is what CI reads, so it must count exactly what node's runner ran:
 // skipped and todo tests apart (never as passed), failures as failures, and nothing a test prints.
-import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -29,7 +29,9 @@ const HEADER = `import { test, describe } from 'node:test';\n`;
 describe('scripts/run-tests.mjs summary line', () => {
   test('counts skipped and todo tests as skipped, never as passed', () => {
     const r = runOn({
-      'a.test.ts': HEADER + `
+      'a.test.ts':
+        HEADER +
+        `
 test('passes', () => {});
 test('skipped by option', { skip: 'not here' }, () => {});
 test('skipped from inside', (t) => { t.skip('later'); });
@@ -53,7 +55,9 @@ describe('suite', () => { test('passes too', () => {}); test.skip('skipped in a 
   test('what a test prints cannot change the counts', () => {
     // node's TAP reporter turns a test's stdout into "# …" lines, the same shape as its trailer.
     const r = runOn({
-      'a.test.ts': HEADER + `test('noisy', () => { console.log('pass 99'); console.log('fail 0'); console.log('skipped 7'); });
+      'a.test.ts':
+        HEADER +
+        `test('noisy', () => { console.log('pass 99'); console.log('fail 0'); console.log('skipped 7'); });
 test('fails', () => { throw new Error('boom'); });
 `,
     });
@@ -62,7 +66,10 @@ test('fails', () => { throw new Error('boom'); });
   });
 
   test('a file that does not load is a failure', () => {
-    const r = runOn({ 'a.test.ts': HEADER + `test('passes', () => {});\n`, 'b.test.ts': `import './does-not-exist.js';\n` });
+    const r = runOn({
+      'a.test.ts': HEADER + `test('passes', () => {});\n`,
+      'b.test.ts': `import './does-not-exist.js';\n`,
+    });
     assert.match(r.last, /^1 passed, [1-9]\d* failed, 0 skipped$/, r.out);
     assert.equal(r.code, 1, r.out);
   });

@@ -1,17 +1,19 @@
 // The training loop on the real backend: no tensor leaks, loss goes down on a tiny batch, same seed →
 // same losses, non-finite loss → TrainError NAN_LOSS, abort → ABORTED, and a tiny end-to-end trial.
-import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+
 import * as tf from '@tensorflow/tfjs-core';
+
 import { initBackend } from '../../src/backend/index.js';
 import { createShapesDataset } from '../../src/data/index.js';
+import { type BatchNormStat, singleLevelGraph } from '../../src/detector/index.js';
 import { parseGraph } from '../../src/graph/index.js';
 import type { PyramidGraph } from '../../src/graph/types.js';
+import { FeatureCache } from '../../src/train/features.js';
 import { proxyGraph, trainAndEvaluate, TrainError, TrainSession } from '../../src/train/index.js';
 import { resolveProxyTask } from '../../src/trial/proxy-task.js';
-import { FeatureCache } from '../../src/train/features.js';
-import { singleLevelGraph, type BatchNormStat } from '../../src/detector/index.js';
 
 function zooGraph(name: string): PyramidGraph {
   const r = parseGraph(JSON.parse(readFileSync(`search-spaces/zoo/${name}.graph.json`, 'utf8')));
@@ -19,7 +21,18 @@ function zooGraph(name: string): PyramidGraph {
   return r.graph;
 }
 
-const tiny = { imageSize: 32, channels: 8, batchSize: 4, trainImages: 4, heldoutImages: 4, anchorSize: 2, steps: 40, learningRate: 0.01, warmupSteps: 0, runs: 1 };
+const tiny = {
+  imageSize: 32,
+  channels: 8,
+  batchSize: 4,
+  trainImages: 4,
+  heldoutImages: 4,
+  anchorSize: 2,
+  steps: 40,
+  learningRate: 0.01,
+  warmupSteps: 0,
+  runs: 1,
+};
 let backend = '';
 
 before(async () => {
@@ -28,7 +41,12 @@ before(async () => {
 
 function session(seed = 1, graphName = 'fpn', over: Record<string, unknown> = {}): TrainSession {
   const task = resolveProxyTask({ ...tiny, seed, ...over });
-  const ds = createShapesDataset({ imageSize: task.imageSize, trainImages: task.trainImages, heldoutImages: task.heldoutImages, seed: task.seed });
+  const ds = createShapesDataset({
+    imageSize: task.imageSize,
+    trainImages: task.trainImages,
+    heldoutImages: task.heldoutImages,
+    seed: task.seed,
+  });
   return new TrainSession(proxyGraph(zooGraph(graphName), task), task, ds);
 }
 
@@ -77,7 +95,8 @@ describe('training loop', () => {
     for (const mode of ['pretrained', 'scratch'] as const) {
       const s = session(6, 'fpn', { backbone: mode });
       try {
-        const snap = (group: string) => s.detector.store.trainable.filter((e) => e.group === group).map((e) => Array.from(e.variable.dataSync()));
+        const snap = (group: string) =>
+          s.detector.store.trainable.filter((e) => e.group === group).map((e) => Array.from(e.variable.dataSync()));
         const bb = snap('backbone');
         const neck = snap('neck');
         s.step();
@@ -97,7 +116,11 @@ describe('training loop', () => {
       const S = s.task.imageSize;
       const cached = s.featureCache('heldout').batch(s.detector, split, [2, 0]);
       const px = new Float32Array(2 * S * S * 3);
-      [2, 0].forEach((i, b) => split.get(i).pixels.forEach((v, k) => { px[b * S * S * 3 + k] = v / 255; }));
+      [2, 0].forEach((i, b) =>
+        split.get(i).pixels.forEach((v, k) => {
+          px[b * S * S * 3 + k] = v / 255;
+        }),
+      );
       tf.tidy(() => {
         const direct = s.detector.forward(tf.tensor4d(px, [2, S, S, 3]), { training: false });
         const viaCache = s.detector.forwardFeatures(cached, { training: false });
@@ -119,7 +142,8 @@ describe('training loop', () => {
       const fa = a.batch(s.detector, split, [0, 1, 2, 3]);
       const fb = b.batch(s.detector, split, [3, 33, 2, 17]);
       const again = b.batch(s.detector, split, [0, 1, 2, 3]);
-      for (const l of [3, 4, 5]) assert.deepEqual(Array.from(again.get(l)!.dataSync()), Array.from(fa.get(l)!.dataSync()), `C${l}`);
+      for (const l of [3, 4, 5])
+        assert.deepEqual(Array.from(again.get(l)!.dataSync()), Array.from(fa.get(l)!.dataSync()), `C${l}`);
       tf.dispose([...fa.values(), ...fb.values(), ...again.values()]);
     } finally {
       s.dispose();
@@ -133,11 +157,15 @@ describe('training loop', () => {
       a.step();
       b.step();
       // b: the moments of the batch a's recalibration will see (the sampler's next batch), collected by hand.
-      const { indices } = (b as unknown as { sampler: { nextBatch(n: number): { indices: number[] } } }).sampler.nextBatch(b.task.batchSize);
+      const { indices } = (
+        b as unknown as { sampler: { nextBatch(n: number): { indices: number[] } } }
+      ).sampler.nextBatch(b.task.batchSize);
       const train = b.dataset.split('train');
       const features = b.featureCache('train').batch(b.detector, train, indices);
       const stats: BatchNormStat[] = [];
-      tf.tidy(() => { b.detector.forwardFeatures(features, { training: true, bnStats: stats }); });
+      tf.tidy(() => {
+        b.detector.forwardFeatures(features, { training: true, bnStats: stats });
+      });
       const n = tf.memory().numTensors;
       a.recalibrateBatchNorm(1);
       assert.equal(tf.memory().numTensors, n, 'no tensors left behind');
@@ -149,7 +177,8 @@ describe('training loop', () => {
         const moved = byVar.get(labelOf.get(st.movingMean)!)!;
         const want = st.mean.dataSync();
         const got = moved.dataSync();
-        for (let k = 0; k < want.length; k++) assert.ok(Math.abs(got[k] - want[k]) < 1e-5, `${labelOf.get(st.movingMean)}[${k}]: ${got[k]} vs ${want[k]}`);
+        for (let k = 0; k < want.length; k++)
+          assert.ok(Math.abs(got[k] - want[k]) < 1e-5, `${labelOf.get(st.movingMean)}[${k}]: ${got[k]} vs ${want[k]}`);
         st.mean.dispose();
         st.variance.dispose();
       }
@@ -168,7 +197,8 @@ describe('training loop', () => {
         const n = tf.memory().numTensors;
         const out = [s.step(), s.step(), s.step()];
         assert.equal(tf.memory().numTensors, n, `clip ${clipGradNorm}: tensors leaked`);
-        if (clipGradNorm > 0) assert.ok(Number.isFinite(s.lastGradNorm) && s.lastGradNorm > 0, `norm ${s.lastGradNorm}`);
+        if (clipGradNorm > 0)
+          assert.ok(Number.isFinite(s.lastGradNorm) && s.lastGradNorm > 0, `norm ${s.lastGradNorm}`);
         return out;
       } finally {
         s.dispose();
@@ -176,9 +206,14 @@ describe('training loop', () => {
     };
     const plain = losses(0);
     const loose = losses(1e6);
-    plain.forEach((l, i) => assert.ok(Math.abs(l - loose[i]) < 1e-5 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${loose[i]}`));
+    plain.forEach((l, i) =>
+      assert.ok(Math.abs(l - loose[i]) < 1e-5 * Math.max(1, Math.abs(l)), `step ${i}: ${l} vs ${loose[i]}`),
+    );
     const tight = losses(1e-3);
-    assert.ok(tight.some((l, i) => Math.abs(l - plain[i]) > 1e-4), `${tight} vs ${plain}`);
+    assert.ok(
+      tight.some((l, i) => Math.abs(l - plain[i]) > 1e-4),
+      `${tight} vs ${plain}`,
+    );
   });
 
   test('a non-finite loss throws TrainError NAN_LOSS and leaks nothing', () => {
@@ -188,7 +223,10 @@ describe('training loop', () => {
       const v = s.detector.store.trainable.find((e) => e.group === 'neck')!.variable;
       tf.tidy(() => v.assign(tf.fill(v.shape, NaN)));
       const n = tf.memory().numTensors;
-      assert.throws(() => s.step(), (e: unknown) => e instanceof TrainError && e.code === 'NAN_LOSS');
+      assert.throws(
+        () => s.step(),
+        (e: unknown) => e instanceof TrainError && e.code === 'NAN_LOSS',
+      );
       assert.equal(tf.memory().numTensors, n);
     } finally {
       s.dispose();
@@ -199,9 +237,14 @@ describe('training loop', () => {
 describe('trainAndEvaluate', () => {
   test('a tiny trial returns COCO metrics, costs and the backend', async () => {
     const seen: number[] = [];
-    const m = await trainAndEvaluate(zooGraph('pafpn'), { ...tiny, steps: 3, backend: backend as 'wasm' }, { onProgress: (p) => seen.push(p.step) });
+    const m = await trainAndEvaluate(
+      zooGraph('pafpn'),
+      { ...tiny, steps: 3, backend: backend as 'wasm' },
+      { onProgress: (p) => seen.push(p.step) },
+    );
     assert.deepEqual(seen, [1, 2, 3]);
-    for (const k of ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as const) assert.ok(m[k] >= -1 && m[k] <= 1, `${k}=${m[k]}`);
+    for (const k of ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl'] as const)
+      assert.ok(m[k] >= -1 && m[k] <= 1, `${k}=${m[k]}`);
     assert.equal(m.backend, backend);
     assert.ok(m.params > 0 && m.macs > 0 && m.trainSeconds > 0 && m.evalSeconds > 0);
   });
@@ -209,26 +252,44 @@ describe('trainAndEvaluate', () => {
     const losses: number[] = [];
     const steps: number[] = [];
     const perRun: Array<{ run: number; AP: number; AP50: number }> = [];
-    const m = await trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3, runs: 2 }, {
-      onProgress: (p) => { losses.push(p.loss); steps.push(p.step); assert.equal(p.steps, 6); },
-      onRunEnd: (run, s) => perRun.push({ run, AP: s.AP, AP50: s.AP50 }),
-    });
+    const m = await trainAndEvaluate(
+      zooGraph('fpn'),
+      { ...tiny, steps: 3, runs: 2 },
+      {
+        onProgress: (p) => {
+          losses.push(p.loss);
+          steps.push(p.step);
+          assert.equal(p.steps, 6);
+        },
+        onRunEnd: (run, s) => perRun.push({ run, AP: s.AP, AP50: s.AP50 }),
+      },
+    );
     assert.deepEqual(steps, [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(perRun.map((r) => r.run), [0, 1]);
+    assert.deepEqual(
+      perRun.map((r) => r.run),
+      [0, 1],
+    );
     assert.equal(m.runs, 2);
     assert.ok(Math.abs(m.AP - (perRun[0].AP + perRun[1].AP) / 2) < 1e-12, `${m.AP} vs ${JSON.stringify(perRun)}`);
     assert.ok(Math.abs(m.AP50 - (perRun[0].AP50 + perRun[1].AP50) / 2) < 1e-12);
     // Run 1 starts from other weights and another batch order: its first loss differs from run 0's.
     assert.notEqual(losses[3], losses[0]);
     const single: number[] = [];
-    const one = await trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3 }, { onProgress: (p) => single.push(p.loss) });
+    const one = await trainAndEvaluate(
+      zooGraph('fpn'),
+      { ...tiny, steps: 3 },
+      { onProgress: (p) => single.push(p.loss) },
+    );
     assert.deepEqual(single, losses.slice(0, 3));
     assert.equal(one.AP, perRun[0].AP);
     assert.equal(one.AP50, perRun[0].AP50);
   });
 
   test('graphs over other level ranges (top below C5, bottom at C2) train on the shipped backbone', async () => {
-    for (const levels of [{ min: 3, max: 4 }, { min: 2, max: 6 }]) {
+    for (const levels of [
+      { min: 3, max: 4 },
+      { min: 2, max: 6 },
+    ]) {
       const m = await trainAndEvaluate(singleLevelGraph(levels.min + 1, levels), { ...tiny, steps: 1 });
       assert.ok(Number.isFinite(m.AP), JSON.stringify(levels));
     }
@@ -237,8 +298,14 @@ describe('trainAndEvaluate', () => {
   test('abort and invalid graphs are typed errors', async () => {
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3 }, { signal: ac.signal }), (e: unknown) => e instanceof TrainError && e.code === 'ABORTED');
+    await assert.rejects(
+      trainAndEvaluate(zooGraph('fpn'), { ...tiny, steps: 3 }, { signal: ac.signal }),
+      (e: unknown) => e instanceof TrainError && e.code === 'ABORTED',
+    );
     const bad = { ...zooGraph('fpn'), outputs: {} };
-    await assert.rejects(trainAndEvaluate(bad, tiny), (e: unknown) => e instanceof TrainError && e.code === 'BAD_GRAPH');
+    await assert.rejects(
+      trainAndEvaluate(bad, tiny),
+      (e: unknown) => e instanceof TrainError && e.code === 'BAD_GRAPH',
+    );
   });
 });

@@ -1,12 +1,13 @@
 // Backbone pre-training writes a checkpoint (atomically) that a fresh detector of the same architecture
 // loads; the shipped checkpoint matches the current backbone.
-import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, test } from 'node:test';
+
 import { initBackend } from '../../src/backend/index.js';
-import { Detector, importCheckpoint, singleLevelGraph, type Checkpoint } from '../../src/detector/index.js';
+import { type Checkpoint, Detector, importCheckpoint, singleLevelGraph } from '../../src/detector/index.js';
 import { parseGraph } from '../../src/graph/index.js';
 import { BACKBONE_CHECKPOINT } from '../../src/train/backbone-weights.js';
 import { pretrainBackbone } from '../../src/train/pretrain.js';
@@ -22,7 +23,12 @@ test('pretrainBackbone writes a loadable backbone checkpoint', async () => {
     assert.ok(r.ok);
     const out = join(dir, 'w.json');
     const lines: string[] = [];
-    await pretrainBackbone({ graph: r.graph, task: { imageSize: 32, steps: 2, batchSize: 2, channels: 8, trainImages: 4, heldoutImages: 2 }, out, log: (l) => lines.push(l) });
+    await pretrainBackbone({
+      graph: r.graph,
+      task: { imageSize: 32, steps: 2, batchSize: 2, channels: 8, trainImages: 4, heldoutImages: 2 },
+      out,
+      log: (l) => lines.push(l),
+    });
     assert.ok(existsSync(out));
     assert.deepEqual(readdirSync(dir), ['w.json'], 'no temp file left behind');
     const ckpt = JSON.parse(readFileSync(out, 'utf8')) as Checkpoint;

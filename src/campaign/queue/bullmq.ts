@@ -8,10 +8,11 @@
 // journaled their result (forget), then they are removed.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { TRIAL_STATUS, type TrainProgress, type TrialJob, type TrialResult } from '../../trial/types.js';
-import { identityOf } from '../../trial/identity.js';
-import { INVALID_PREFIX } from '../../../workers/trial-processor.js';
+
 import { attemptsRun } from '../../../workers/attempt-budget.js';
+import { INVALID_PREFIX } from '../../../workers/trial-processor.js';
+import { identityOf } from '../../trial/identity.js';
+import { type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../../trial/types.js';
 import { QUEUE_PREFIX } from '../../util/redis-connection.js';
 import type { RetryOptions, TrialQueue } from './types.js';
 
@@ -146,9 +147,15 @@ export class BullmqQueue implements TrialQueue {
     this.pending.delete(jobId);
     this.delivered.add(jobId);
     // The campaign files results by trial id: one that names another trial is answered for this one.
-    const r: TrialResult = result.trialId === job.trialId
-      ? result
-      : { trialId: job.trialId, status: 'failed', error: `RESULT_MISMATCH: job ${jobId} answered for trial ${String(result.trialId).slice(0, 80)}`, wallSeconds: result.wallSeconds ?? 0 };
+    const r: TrialResult =
+      result.trialId === job.trialId
+        ? result
+        : {
+            trialId: job.trialId,
+            status: 'failed',
+            error: `RESULT_MISMATCH: job ${jobId} answered for trial ${String(result.trialId).slice(0, 80)}`,
+            wallSeconds: result.wallSeconds ?? 0,
+          };
     for (const l of this.resultListeners) l(r);
   }
 
@@ -167,7 +174,12 @@ export class BullmqQueue implements TrialQueue {
       if (!(err instanceof SyntaxError)) throw err;
       // Its data in Redis is not JSON (written by another client): it can never run.
       const trialId = this.pending.get(jobId)?.trialId ?? jobId;
-      this.deliver(jobId, { trialId, status: TRIAL_STATUS.invalid, error: `${INVALID_PREFIX} job ${jobId} in Redis holds data that is not JSON`, wallSeconds: 0 });
+      this.deliver(jobId, {
+        trialId,
+        status: TRIAL_STATUS.invalid,
+        error: `${INVALID_PREFIX} job ${jobId} in Redis holds data that is not JSON`,
+        wallSeconds: 0,
+      });
       return;
     }
     if (!this.pending.has(jobId) || this.closed) return;
@@ -181,7 +193,14 @@ export class BullmqQueue implements TrialQueue {
     if (state === 'completed') {
       const value = typeof job.returnvalue === 'string' ? safeJson(job.returnvalue) : job.returnvalue;
       if (isTrialResult(value)) this.deliver(jobId, value);
-      else this.deliver(jobId, { trialId, status: 'failed', error: 'worker returned no trial result', wallSeconds: 0, ...identityOf(job.data) });
+      else
+        this.deliver(jobId, {
+          trialId,
+          status: 'failed',
+          error: 'worker returned no trial result',
+          wallSeconds: 0,
+          ...identityOf(job.data),
+        });
     } else if (state === 'failed') {
       // Workers answer an invalid payload with an 'invalid' result (the job completes). A job fails as
       // invalid only when a worker refuses it outright, and the one refusal a readable job gets is for
@@ -244,5 +263,10 @@ function safeJson(text: string): unknown {
 }
 
 function isTrialResult(v: unknown): v is TrialResult {
-  return typeof v === 'object' && v !== null && typeof (v as TrialResult).trialId === 'string' && typeof (v as TrialResult).status === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as TrialResult).trialId === 'string' &&
+    typeof (v as TrialResult).status === 'string'
+  );
 }

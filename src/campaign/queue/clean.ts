@@ -2,13 +2,22 @@
 // jobs of the queue are active (a worker is training them) unless forced; the queue is never left paused
 // by a refusal. Waiting jobs of a campaign that is only stopped are removed too: a resumed campaign adds
 // them again (its reconcile pass re-adds lost jobs), at the price of re-running finished ones.
-import { PyramidNasError } from '../../util/errors.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '../../util/redis-connection.js';
-import { discoverCampaigns } from '../../../workers/bullmq-worker.js';
 
-export const JOB_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] as const;
+import { discoverCampaigns } from '../../../workers/bullmq-worker.js';
+import { PyramidNasError } from '../../util/errors.js';
+import { QUEUE_PREFIX } from '../../util/redis-connection.js';
+
+export const JOB_STATES = [
+  'active',
+  'waiting',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'completed',
+  'failed',
+] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export interface CleanReport {
@@ -40,7 +49,11 @@ async function queueKeys(redis: Redis, campaign: string): Promise<string[]> {
   return keys;
 }
 
-export async function cleanCampaignQueue(redis: Redis, campaign: string, opts: { force?: boolean } = {}): Promise<CleanReport> {
+export async function cleanCampaignQueue(
+  redis: Redis,
+  campaign: string,
+  opts: { force?: boolean } = {},
+): Promise<CleanReport> {
   const before = await queueKeys(redis, campaign);
   if (before.length === 0) {
     const known = await discoverCampaigns(redis);
@@ -52,7 +65,11 @@ export async function cleanCampaignQueue(redis: Redis, campaign: string, opts: {
     const counts = (await queue.getJobCounts(...JOB_STATES)) as Record<JobState, number>;
     if (counts.active > 0 && !opts.force) {
       const active = await queue.getJobs(['active'], 0, 9);
-      const list = active.filter(Boolean).map((j) => `${(j.data as { trialId?: string })?.trialId ?? j.id}${j.processedBy ? ` on ${j.processedBy}` : ''}`);
+      const list = active
+        .filter(Boolean)
+        .map(
+          (j) => `${(j.data as { trialId?: string })?.trialId ?? j.id}${j.processedBy ? ` on ${j.processedBy}` : ''}`,
+        );
       throw new CleanError(
         `campaign queue "${campaign}" has ${counts.active} active job(s) (${list.join(', ')}${counts.active > list.length ? ', …' : ''}): ` +
           'workers are training them. Stop the campaign and its workers first, or pass --force (their results are then lost)',
@@ -65,7 +82,10 @@ export async function cleanCampaignQueue(redis: Redis, campaign: string, opts: {
       // A job became active since the count: obliterate refused, but it paused the queue first.
       await queue.resume().catch(() => {});
       if (/active jobs/i.test((err as Error).message)) {
-        throw new CleanError(`campaign queue "${campaign}" has active jobs now: nothing removed; stop its workers first, or pass --force`, 'ACTIVE');
+        throw new CleanError(
+          `campaign queue "${campaign}" has active jobs now: nothing removed; stop its workers first, or pass --force`,
+          'ACTIVE',
+        );
       }
       throw err;
     }

@@ -2,6 +2,7 @@
 // (or a RedisUrlError naming the URL, with nothing left open); without one, the embedded pool. Both come
 // from the queue registry with the campaign's retry policy.
 import type { Redis } from 'ioredis';
+
 import type { JobLimits } from '../../../workers/job-limits.js';
 import type { TrialRunner } from '../../../workers/process-pool.js';
 import { connectRedis, waitReady, warnIfEvicting } from '../../util/redis-connection.js';
@@ -38,7 +39,10 @@ export async function createQueue(config: ResolvedCampaign, o: CreateQueueOption
   if (!o.redis) {
     const crowded = o.runner ? undefined : concurrencyWarning(config.concurrency);
     if (crowded) warn(crowded);
-    const pool = { ...(o.limits ? { limits: o.limits } : {}), ...(o.raiseLimitsWith ? { raiseLimitsWith: o.raiseLimitsWith } : {}) };
+    const pool = {
+      ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.raiseLimitsWith ? { raiseLimitsWith: o.raiseLimitsWith } : {}),
+    };
     const queue = queues.create('embedded', { concurrency: config.concurrency, ...retry }, { runner: o.runner, pool });
     return { queue, close: () => queue.close() };
   }

@@ -3,8 +3,9 @@
 // final; an UnrecoverableError fails the trial at once; other errors are retried with exponential
 // backoff, then 'failed'.
 import { availableParallelism } from 'node:os';
-import { TRIAL_STATUS, type TrainProgress, type TrialJob, type TrialResult } from '../../trial/types.js';
+
 import type { TrialRunner } from '../../../workers/process-pool.js';
+import { type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../../trial/types.js';
 import type { RetryOptions, TrialQueue } from './types.js';
 
 export interface EmbeddedQueueOptions extends RetryOptions {
@@ -25,7 +26,10 @@ export class EmbeddedQueue implements TrialQueue {
   /** Retry backoff timers by trial id. */
   private timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly runner: TrialRunner, private readonly opts: EmbeddedQueueOptions) {}
+  constructor(
+    private readonly runner: TrialRunner,
+    private readonly opts: EmbeddedQueueOptions,
+  ) {}
 
   get inFlight(): number {
     return this.pending.size;
@@ -75,7 +79,12 @@ export class EmbeddedQueue implements TrialQueue {
       }
       if (e.name === 'UnrecoverableError') {
         // Not retried, as BullMQ does not retry it. (A job that can never run is an 'invalid' result.)
-        result = { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${e.message} (after ${attempt} attempts)`, wallSeconds: 0 };
+        result = {
+          trialId: job.trialId,
+          status: TRIAL_STATUS.failed,
+          error: `${e.message} (after ${attempt} attempts)`,
+          wallSeconds: 0,
+        };
       } else if (attempt < attempts) {
         // Free the slot during the backoff (like BullMQ's delayed set); then the retry goes first in line.
         this.running--;
@@ -89,7 +98,12 @@ export class EmbeddedQueue implements TrialQueue {
         this.pump();
         return;
       } else {
-        result = { trialId: job.trialId, status: TRIAL_STATUS.failed, error: `${e.message} (after ${attempts} attempts)`, wallSeconds: 0 };
+        result = {
+          trialId: job.trialId,
+          status: TRIAL_STATUS.failed,
+          error: `${e.message} (after ${attempts} attempts)`,
+          wallSeconds: 0,
+        };
       }
     }
     this.running--;
@@ -128,7 +142,9 @@ export class EmbeddedQueue implements TrialQueue {
 export function concurrencyWarning(concurrency: number, cores = availableParallelism()): string | undefined {
   if (concurrency <= cores) return undefined;
   const gb = (concurrency * 0.6).toFixed(concurrency * 0.6 < 10 ? 1 : 0);
-  return `concurrency ${concurrency} is more than this machine's ${cores} cores: the embedded pool starts one process per running trial ` +
+  return (
+    `concurrency ${concurrency} is more than this machine's ${cores} cores: the embedded pool starts one process per running trial ` +
     `(about 600 MB resident each with the TensorFlow.js trainer, so about ${gb} GB for ${concurrency}), and beyond ${cores} they only share the cores. ` +
-    `Set "concurrency" to at most ${cores}, or run the trials on several machines with --redis and pyramid-nas worker.`;
+    `Set "concurrency" to at most ${cores}, or run the trials on several machines with --redis and pyramid-nas worker.`
+  );
 }

@@ -2,6 +2,7 @@
 // validation, result envelope, time limit and cancellation as the pool, without process isolation: an
 // overdue or cancelled trial is aborted through its signal instead of having its process killed.
 import { hostname } from 'node:os';
+
 import { TrialCancelledError, type TrialRunner } from '../../../workers/process-pool.js';
 import { processTrial } from '../../../workers/trial-processor.js';
 import { timeoutResult, trialTimeoutMs } from '../../../workers/trial-timeout.js';
@@ -23,10 +24,15 @@ export function inlineRunner(trainer: Trainer): TrialRunner {
           f();
         };
         const ms = trialTimeoutMs(job);
-        const timer = ms === undefined ? undefined : setTimeout(() => {
-          ac.abort();
-          settle(() => resolve(timeoutResult(job, (performance.now() - t0) / 1000, `${hostname()}:${process.pid}`)));
-        }, ms);
+        const timer =
+          ms === undefined
+            ? undefined
+            : setTimeout(() => {
+                ac.abort();
+                settle(() =>
+                  resolve(timeoutResult(job, (performance.now() - t0) / 1000, `${hostname()}:${process.pid}`)),
+                );
+              }, ms);
         running.set(job.trialId, () => {
           ac.abort();
           settle(() => reject(new TrialCancelledError(job.trialId)));

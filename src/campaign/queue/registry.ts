@@ -4,6 +4,7 @@
 // what is not an option (a runner, a Redis connection) comes in the context.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+
 import { ProcessPool, type ProcessPoolOptions, type TrialRunner } from '../../../workers/process-pool.js';
 import { Registry } from '../../util/registry.js';
 import { CAMPAIGN_NAME } from '../config.js';
@@ -34,9 +35,13 @@ export const queues = new Registry<TrialQueue, QueueContext>({ what: 'queue' })
   })
   .register('bullmq', {
     description: 'trials are BullMQ jobs on Redis, run by `pyramid-nas worker` processes on any machine',
-    optionsSchema: z.strictObject({ campaign: z.string().regex(CAMPAIGN_NAME, 'must match [A-Za-z0-9_-]{1,64}'), ...retryFields }),
+    optionsSchema: z.strictObject({
+      campaign: z.string().regex(CAMPAIGN_NAME, 'must match [A-Za-z0-9_-]{1,64}'),
+      ...retryFields,
+    }),
     create: (o, ctx) => {
-      if (!ctx.connection) throw new TypeError('the bullmq queue needs a Redis connection (context.connection, made with connectRedis)');
+      if (!ctx.connection)
+        throw new TypeError('the bullmq queue needs a Redis connection (context.connection, made with connectRedis)');
       return new BullmqQueue({ ...o, connection: ctx.connection });
     },
   });

@@ -1,10 +1,11 @@
 // `pyramid-nas clean --redis URL --campaign NAME [--force]`: removes a campaign's BullMQ queue (all its
 // keys) from Redis and prints what it removed. Refuses (exit 2, nothing removed) while jobs are active
 // unless --force, and for a campaign with no queue (listing the ones that exist).
-import { exitCodeOf } from '../../util/errors.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
 import { cleanCampaignQueue, JOB_STATES } from '../../campaign/queue/clean.js';
+import { exitCodeOf } from '../../util/errors.js';
 import { connectRedis, redact, waitReady } from '../../util/redis-connection.js';
 
 interface CleanOpts {
@@ -25,7 +26,9 @@ async function clean(o: CleanOpts): Promise<void> {
     await waitReady(redis, o.redis);
     const r = await cleanCampaignQueue(redis, o.campaign, { force: o.force });
     const jobs = JOB_STATES.filter((s) => r.jobs[s] > 0).map((s) => `${r.jobs[s]} ${s}`);
-    process.stdout.write(`removed campaign queue "${r.campaign}" from ${redact(o.redis)}: ${jobs.length ? `${jobs.join(', ')} job(s)` : 'no jobs'}, ${r.keys} key(s)\n`);
+    process.stdout.write(
+      `removed campaign queue "${r.campaign}" from ${redact(o.redis)}: ${jobs.length ? `${jobs.join(', ')} job(s)` : 'no jobs'}, ${r.keys} key(s)\n`,
+    );
   } finally {
     redis.disconnect();
   }

@@ -1,11 +1,13 @@
 // `pyramid-nas dashboard results/<campaign> [more…] [--port 8080] [--host 127.0.0.1] [--redis URL] [--token T]`:
 // serves the live dashboard of one or more campaigns until SIGINT/SIGTERM. Read-only: it tails the
 // journals and, with --redis, reads the campaigns' BullMQ queues. Bad input exits 2 with a message.
-import { exitCodeOf } from '../../util/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+
+import { type Command, InvalidArgumentError } from 'commander';
+
 import { DashboardOptionsError, startDashboard } from '../../dashboard/index.js';
+import { exitCodeOf } from '../../util/errors.js';
 
 interface DashboardCliOpts {
   port: number;
@@ -27,14 +29,20 @@ export function register(program: Command): void {
     .argument('<dirs...>', 'campaign output folders (results/<campaign>); several are compared side by side')
     .option('--port <n>', 'port (0: any free one)', portArg, 8080)
     .option('--host <addr>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
-    .option('--redis <url>', 'redis://… of the campaigns\' BullMQ queues: show running trials and their progress')
-    .option('--token <t>', 'required on every request (?token=, Authorization: Bearer, X-Dashboard-Token); default: PYRAMID_NAS_DASHBOARD_TOKEN')
+    .option('--redis <url>', "redis://… of the campaigns' BullMQ queues: show running trials and their progress")
+    .option(
+      '--token <t>',
+      'required on every request (?token=, Authorization: Bearer, X-Dashboard-Token); default: PYRAMID_NAS_DASHBOARD_TOKEN',
+    )
     .action(async (dirs: string[], o: DashboardCliOpts) => {
       const token = o.token ?? process.env.PYRAMID_NAS_DASHBOARD_TOKEN;
       try {
         for (const d of dirs) {
           if (!existsSync(join(d, 'journal.jsonl'))) {
-            throw new DashboardOptionsError('dirs', `${d}: no journal.jsonl here: is this a campaign output folder (results/<campaign>)?`);
+            throw new DashboardOptionsError(
+              'dirs',
+              `${d}: no journal.jsonl here: is this a campaign output folder (results/<campaign>)?`,
+            );
           }
         }
         const dash = await startDashboard({ dirs, port: o.port, host: o.host, token, redis: o.redis });

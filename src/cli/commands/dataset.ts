@@ -1,10 +1,10 @@
 // `pyramid-nas dataset export|preview|stats`: the proxy datasets outside the trainer — as COCO folders for
 // other frameworks, as a picture, as numbers.
-import { isUsageError } from '../../util/errors.js';
 import { resolve } from 'node:path';
+
 import type { Command } from 'commander';
-import { choice, intOption } from '../options.js';
 import sharp from 'sharp';
+
 import { OutputWriteError, writeFileAtomic } from '../../campaign/atomic.js';
 import { DatasetError } from '../../data/errors.js';
 import { exportCoco } from '../../data/export.js';
@@ -14,6 +14,8 @@ import { mosaic } from '../../data/mosaic.js';
 import { splitStats } from '../../data/stats.js';
 import type { DatasetOptions, SplitName } from '../../data/types.js';
 import { proxyTaskSchema } from '../../trial/proxy-task.js';
+import { isUsageError } from '../../util/errors.js';
+import { choice, intOption } from '../options.js';
 
 // The trainer's defaults, so that `dataset export` with no options writes exactly what `train` uses.
 const TRAIN_DEFAULTS = proxyTaskSchema.parse({});
@@ -45,7 +47,8 @@ function datasetOptions(name: DatasetOptions['dataset'], o: CommonOpts, count: n
  * own difficulty), so `dataset export shapes` with no options writes exactly the images `train` uses.
  */
 function layoutFor(name: DatasetOptions['dataset'], o: CommonOpts): DatasetOptions['layout'] {
-  const fromTrainer = name === 'shapes' ? { minSize: TRAIN_DEFAULTS.minObjectSize, maxObjects: TRAIN_DEFAULTS.maxObjects } : {};
+  const fromTrainer =
+    name === 'shapes' ? { minSize: TRAIN_DEFAULTS.minObjectSize, maxObjects: TRAIN_DEFAULTS.maxObjects } : {};
   return {
     ...fromTrainer,
     ...(o.minObjectSize !== undefined && { minSize: o.minObjectSize }),
@@ -67,7 +70,11 @@ async function run(fn: () => Promise<void>): Promise<void> {
     await fn();
   } catch (err) {
     const errno = (err as NodeJS.ErrnoException).code;
-    if (isUsageError(err) || err instanceof OutputWriteError || (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))) {
+    if (
+      isUsageError(err) ||
+      err instanceof OutputWriteError ||
+      (typeof errno === 'string' && /^E[A-Z]+$/.test(errno))
+    ) {
       process.stderr.write(`pyramid-nas dataset: ${(err as Error).message}\n`);
       process.exit(2);
     }
@@ -82,8 +89,16 @@ function common(cmd: Command, names: readonly string[]): Command {
     .option('--seed <n>', 'dataset seed', intOption(-(2 ** 31), 2 ** 32), TRAIN_DEFAULTS.seed)
     .option('--size <px>', 'image side in pixels', intOption(8, 4096), TRAIN_DEFAULTS.imageSize)
     .option('--data <dir>', 'folder of the source files (fashion-mnist IDX files, or a COCO folder)')
-    .option('--min-object-size <px>', `smallest object extent (default: shapes ${TRAIN_DEFAULTS.minObjectSize} as the trainer, else ${DEFAULT_LAYOUT.minSize})`, intOption(1, 1024))
-    .option('--max-objects <n>', `most objects per image (default: shapes ${TRAIN_DEFAULTS.maxObjects} as the trainer, else ${DEFAULT_LAYOUT.maxObjects})`, intOption(1, 100));
+    .option(
+      '--min-object-size <px>',
+      `smallest object extent (default: shapes ${TRAIN_DEFAULTS.minObjectSize} as the trainer, else ${DEFAULT_LAYOUT.minSize})`,
+      intOption(1, 1024),
+    )
+    .option(
+      '--max-objects <n>',
+      `most objects per image (default: shapes ${TRAIN_DEFAULTS.maxObjects} as the trainer, else ${DEFAULT_LAYOUT.maxObjects})`,
+      intOption(1, 100),
+    );
 }
 
 export function register(program: Command): void {
@@ -92,14 +107,20 @@ export function register(program: Command): void {
   common(dataset.command('export'), ['shapes', 'fashion-mnist-scenes'])
     .description('write a split as a COCO-format folder (PNG images + instances.json + pyramid-nas.split.json)')
     .requiredOption('--out <dir>', 'output folder (created; must not exist unless --force)')
-    .option('--count <n>', `images to write (default: the trainer's ${TRAIN_DEFAULTS.trainImages} train / ${TRAIN_DEFAULTS.heldoutImages} held-out)`, intOption(1, 10_000_000))
+    .option(
+      '--count <n>',
+      `images to write (default: the trainer's ${TRAIN_DEFAULTS.trainImages} train / ${TRAIN_DEFAULTS.heldoutImages} held-out)`,
+      intOption(1, 10_000_000),
+    )
     .option('--force', 'replace --out if it exists')
     .action((name: DatasetOptions['dataset'], o: CommonOpts & { out: string; force?: boolean }) =>
       run(async () => {
         const count = o.count ?? defaultCount(o.split);
         const ds = await loadDataset(datasetOptions(name, o, count));
         const r = await exportCoco(ds, { split: o.split, out: o.out, force: o.force, source: { seed: o.seed } });
-        process.stdout.write(`${JSON.stringify({ out: r.out, dataset: name, split: o.split, seed: o.seed, size: o.size, images: r.images, annotations: r.annotations })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ out: r.out, dataset: name, split: o.split, seed: o.seed, size: o.size, images: r.images, annotations: r.annotations })}\n`,
+        );
       }),
     );
 
@@ -117,7 +138,9 @@ export function register(program: Command): void {
         if (samples.length === 0) throw new DatasetError('BAD_OPTION', `the ${o.split} split is empty`);
         const c = mosaic(samples, o.columns);
         const out = resolve(o.out);
-        const png = await sharp(Buffer.from(c.pixels.buffer), { raw: { width: c.width, height: c.height, channels: 3 } })
+        const png = await sharp(Buffer.from(c.pixels.buffer), {
+          raw: { width: c.width, height: c.height, channels: 3 },
+        })
           .png({ compressionLevel: 9, palette: Boolean(o.palette) })
           .toBuffer();
         writeFileAtomic(out, png);
@@ -134,7 +157,9 @@ export function register(program: Command): void {
         const t0 = performance.now();
         const s = splitStats(ds, ds.split(o.split));
         const ms = (performance.now() - t0) / Math.max(1, s.images);
-        process.stdout.write(`${JSON.stringify({ dataset: name, split: o.split, seed: o.seed, size: o.size, ...s, msPerImage: Number(ms.toFixed(3)) }, null, 1)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ dataset: name, split: o.split, seed: o.seed, size: o.size, ...s, msPerImage: Number(ms.toFixed(3)) }, null, 1)}\n`,
+        );
       }),
     );
 }

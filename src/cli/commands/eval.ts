@@ -1,10 +1,15 @@
 // `pyramid-nas eval --gt instances.json --dt detections.json`: the 12 COCO box statistics of any
 // detector's COCO results, numerically those of pycocotools' COCOeval (iouType 'bbox').
-import { isUsageError } from '../../util/errors.js';
-import { InvalidArgumentError, type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+
 import {
-  EvalInputError, evaluateCoco, formatStats, readCocoDetectionsFile, readCocoGroundTruthFile,
+  EvalInputError,
+  evaluateCoco,
+  formatStats,
+  readCocoDetectionsFile,
+  readCocoGroundTruthFile,
 } from '../../eval/index.js';
+import { isUsageError } from '../../util/errors.js';
 
 interface EvalOpts {
   gt: string;
@@ -17,13 +22,17 @@ interface EvalOpts {
 const IOU_TYPES = ['bbox', 'segm', 'keypoints'];
 
 function iouType(v: string): string {
-  if (!IOU_TYPES.includes(v)) throw new InvalidArgumentError(`expected bbox (segm and keypoints are not supported), got "${v}"`);
+  if (!IOU_TYPES.includes(v))
+    throw new InvalidArgumentError(`expected bbox (segm and keypoints are not supported), got "${v}"`);
   return v;
 }
 
 async function runEval(o: EvalOpts): Promise<void> {
   if (o.iouType !== 'bbox') {
-    throw new EvalInputError('UNSUPPORTED', `--iou-type ${o.iouType} is not supported: only bbox (box AP) is implemented`);
+    throw new EvalInputError(
+      'UNSUPPORTED',
+      `--iou-type ${o.iouType} is not supported: only bbox (box AP) is implemented`,
+    );
   }
   // Both files are read at once, but a problem in the ground truth is reported first, deterministically.
   const [gtRead, dtRead] = await Promise.allSettled([readCocoGroundTruthFile(o.gt), readCocoDetectionsFile(o.dt)]);
@@ -66,7 +75,10 @@ export function register(program: Command): void {
     .requiredOption('--gt <file>', 'ground truth: a COCO instances JSON file')
     .requiredOption('--dt <file>', 'detections: a JSON array of {image_id, category_id, bbox: [x, y, w, h], score}')
     .option('--iou-type <type>', 'only bbox is supported', iouType, 'bbox')
-    .option('--json', 'print the 12 statistics as one JSON object (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl)')
+    .option(
+      '--json',
+      'print the 12 statistics as one JSON object (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl)',
+    )
     .option('--per-category', 'also print AP, AP50 and AP75 per category (table output only)')
     .action(async (o: EvalOpts) => {
       try {

@@ -1,18 +1,20 @@
 // `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid --out DIR`: the K best
 // graphs of a campaign (by reward), with provenance, in the chosen format.
-import { exitCodeOf, PyramidNasError } from '../../util/errors.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
-import { parseGraphText, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
-import type { PyramidGraph } from '../../graph/types.js';
+
+import { type Command, InvalidArgumentError } from 'commander';
+
 import { writeFileAtomic } from '../../campaign/atomic.js';
 import { readCampaignDir } from '../../campaign/dir.js';
+import { campaignSpace } from '../../campaign/factory.js';
 import { refuseSystemPath } from '../../campaign/output-folder.js';
-import { INPUT_LIMITS, readTextBounded } from '../../util/read-bounded.js';
 import { graphWithProvenance } from '../../campaign/outputs.js';
 import { ranked } from '../../campaign/records.js';
-import { campaignSpace } from '../../campaign/factory.js';
+import { parseGraphText, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
+import type { PyramidGraph } from '../../graph/types.js';
+import { exitCodeOf, PyramidNasError } from '../../util/errors.js';
+import { INPUT_LIMITS, readTextBounded } from '../../util/read-bounded.js';
 
 const FORMATS = ['json', 'svg', 'dot', 'mermaid'] as const;
 type Format = (typeof FORMATS)[number];
@@ -47,7 +49,8 @@ export function exportTop(dir: string, top: number, format: Format, out: string)
     let graph: PyramidGraph;
     if (existsSync(file)) {
       const parsed = parseGraphText(readGraphText(file));
-      if (!parsed.ok) throw new ExportError(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+      if (!parsed.ok)
+        throw new ExportError(`${file}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
       // Provenance is re-derived from the journal: a file written by an older version carried the proxy's
       // MACs/params unlabelled on this full-width graph; now they come out labelled (costs.ts).
       graph = graphWithProvenance(d.config, { ...r, graph: parsed.graph });
@@ -56,7 +59,14 @@ export function exportTop(dir: string, top: number, format: Format, out: string)
       space ??= campaignSpace(d.config);
       graph = graphWithProvenance(d.config, { ...r, graph: space.decode(r.decisions) });
     }
-    const text = format === 'json' ? JSON.stringify(graph, null, 2) + '\n' : format === 'svg' ? renderSvg(graph) : format === 'dot' ? renderDot(graph) : renderMermaid(graph);
+    const text =
+      format === 'json'
+        ? JSON.stringify(graph, null, 2) + '\n'
+        : format === 'svg'
+          ? renderSvg(graph)
+          : format === 'dot'
+            ? renderDot(graph)
+            : renderMermaid(graph);
     const target = join(out, `${String(rank + 1).padStart(2, '0')}-${r.trialId}.${EXT[format]}`);
     writeFileAtomic(target, text);
     written.push(target);
@@ -70,7 +80,8 @@ function positiveInt(v: string): number {
   return n;
 }
 function format(v: string): Format {
-  if (!(FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got "${v}"`);
+  if (!(FORMATS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`expected one of ${FORMATS.join(', ')}, got "${v}"`);
   return v as Format;
 }
 

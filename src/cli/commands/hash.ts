@@ -1,6 +1,7 @@
 // `pyramid-nas hash FILE…`: the canonical hash (sha256 of the canonical form) of each graph file; with
 // `--canonical`, the canonical graph itself. Exit 2 if a file is not a valid graph.
 import type { Command } from 'commander';
+
 import { canonicalize, formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
 
 export function register(program: Command): void {

@@ -1,7 +1,8 @@
 // `pyramid-nas render FILE --format svg|dot|mermaid [-o OUT]`: a picture of a graph, on stdout or written
 // atomically (temp file, flush, rename; never under /proc, /sys or /dev) to OUT. Exit 2 if the file is not
 // a valid graph or OUT cannot be written.
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
+
 import { writeFileAtomic } from '../../campaign/atomic.js';
 import { formatIssue, parseGraphFile, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
 

@@ -9,11 +9,14 @@ export interface Progress {
 
 export function createProgress(steps: number): Progress {
   if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format: 'train [{bar}] {value}/{total} steps | loss {loss} | {ips} imgs/s | eta {eta_formatted}',
-      hideCursor: true,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: 'train [{bar}] {value}/{total} steps | loss {loss} | {ips} imgs/s | eta {eta_formatted}',
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     bar.start(steps, 0, { loss: '-', ips: '-' });
     let stopped = false;
     return {
@@ -28,7 +31,9 @@ export function createProgress(steps: number): Progress {
   return {
     update: (p) => {
       if (p.step % every === 0 || p.step === p.steps) {
-        console.error(`train step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} imgs/s`);
+        console.error(
+          `train step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} ${p.imagesPerSecond.toFixed(0)} imgs/s`,
+        );
       }
     },
     stop: () => undefined,

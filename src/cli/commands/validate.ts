@@ -1,7 +1,8 @@
 // `pyramid-nas validate FILE…`: checks pyramid-graph/1 files. Exit 0 when all are valid, 2 when any is not.
 // Errors read `file: path: message [CODE]`; warnings (dead nodes) are printed but do not fail.
 import type { Command } from 'commander';
-import { graphHash, parseGraphFile, type GraphIssue } from '../../graph/index.js';
+
+import { graphHash, type GraphIssue, parseGraphFile } from '../../graph/index.js';
 
 interface FileReport {
   file: string;
@@ -16,9 +17,11 @@ export async function validateFiles(files: string[]): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   for (const file of files) {
     const r = await parseGraphFile(file);
-    reports.push(r.ok
-      ? { file, ok: true, nodes: r.graph.nodes.length, hash: graphHash(r.graph), errors: [], warnings: r.warnings }
-      : { file, ok: false, errors: r.errors, warnings: [] });
+    reports.push(
+      r.ok
+        ? { file, ok: true, nodes: r.graph.nodes.length, hash: graphHash(r.graph), errors: [], warnings: r.warnings }
+        : { file, ok: false, errors: r.errors, warnings: [] },
+    );
   }
   return reports;
 }

@@ -1,14 +1,15 @@
 // `pyramid-nas worker --redis URL [--concurrency N] [--campaign NAME | --all]`: runs trials from BullMQ
 // with the sandboxed processor. SIGINT/SIGTERM: stop taking jobs and let running trials finish (a second
 // signal abandons them: their locks expire and another worker retries them).
-import { exitCodeOf } from '../../util/errors.js';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { CAMPAIGN_NAME } from '../../campaign/config.js';
+
 import { startWorkers } from '../../../workers/bullmq-worker.js';
-import { connectRedis, redact, waitReady, warnIfEvicting } from '../../util/redis-connection.js';
 import { DEFAULT_RECYCLE_POLICY } from '../../../workers/child-lifecycle.js';
-import { DEFAULT_JOB_LIMITS, LimitsError, parseLimits, type JobLimits } from '../../../workers/job-limits.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits, LimitsError, parseLimits } from '../../../workers/job-limits.js';
+import { CAMPAIGN_NAME } from '../../campaign/config.js';
+import { exitCodeOf } from '../../util/errors.js';
+import { connectRedis, redact, waitReady, warnIfEvicting } from '../../util/redis-connection.js';
 
 interface WorkerOpts {
   redis: string;
@@ -49,7 +50,17 @@ async function work(o: WorkerOpts): Promise<void> {
   const logger = pino({ base: undefined }, pino.destination({ dest: o.json ? 1 : 2, sync: true }));
   const log = (level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}) => {
     if (o.json) logger[level](fields, msg);
-    else process.stderr.write(`${level === 'info' ? '' : `${level}: `}${msg}${Object.keys(fields).length ? ' ' + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ') : ''}\n`);
+    else
+      process.stderr.write(
+        `${level === 'info' ? '' : `${level}: `}${msg}${
+          Object.keys(fields).length
+            ? ' ' +
+              Object.entries(fields)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')
+            : ''
+        }\n`,
+      );
   };
   const redis = connectRedis(o.redis);
   // Start-up errors are waitReady's to report; outages after it, startWorkers's (one line per outage).
@@ -65,7 +76,12 @@ async function work(o: WorkerOpts): Promise<void> {
     pool: { maxTrialsPerChild: o.maxTrialsPerChild, maxChildRssMB: o.maxChildRssMb, limits: o.limits },
     log,
   });
-  log('info', 'worker ready', { redis: redact(o.redis), concurrency: o.concurrency, queues: o.all ? 'all' : pool.queues.join(',') || '(none yet)', ...(pool.waitingFor.length ? { waitingFor: pool.waitingFor.join(',') } : {}) });
+  log('info', 'worker ready', {
+    redis: redact(o.redis),
+    concurrency: o.concurrency,
+    queues: o.all ? 'all' : pool.queues.join(',') || '(none yet)',
+    ...(pool.waitingFor.length ? { waitingFor: pool.waitingFor.join(',') } : {}),
+  });
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -95,9 +111,23 @@ export function register(program: Command): void {
     .option('--campaign <name>', 'serve this campaign (repeatable)', campaignName)
     .option('--all', 'serve every campaign queue found in Redis (re-checked every 5 s)')
     .option('--json', 'JSON log lines (pino)')
-    .option('--max-trials-per-child <n>', 'replace a trial process after this many trials', positiveInt, DEFAULT_RECYCLE_POLICY.maxTrialsPerChild)
-    .option('--max-child-rss-mb <mb>', 'replace a trial process whose resident memory exceeds this after a trial', positiveInt, DEFAULT_RECYCLE_POLICY.maxChildRssMB)
-    .option('--limits <json>', `raise or lower job resource limits, e.g. '{"imageSize":512}' (defaults ${JSON.stringify(DEFAULT_JOB_LIMITS)})`, limitsArg)
+    .option(
+      '--max-trials-per-child <n>',
+      'replace a trial process after this many trials',
+      positiveInt,
+      DEFAULT_RECYCLE_POLICY.maxTrialsPerChild,
+    )
+    .option(
+      '--max-child-rss-mb <mb>',
+      'replace a trial process whose resident memory exceeds this after a trial',
+      positiveInt,
+      DEFAULT_RECYCLE_POLICY.maxChildRssMB,
+    )
+    .option(
+      '--limits <json>',
+      `raise or lower job resource limits, e.g. '{"imageSize":512}' (defaults ${JSON.stringify(DEFAULT_JOB_LIMITS)})`,
+      limitsArg,
+    )
     // Stall detection timing (BullMQ defaults 30 s); short values are for the fault tests.
     .addOption(new Option('--lock-duration <ms>', 'job lock duration').argParser(positiveInt).hideHelp())
     .addOption(new Option('--stalled-interval <ms>', 'stalled-job check interval').argParser(positiveInt).hideHelp())

@@ -3,18 +3,31 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, type Command } from 'commander';
+
+import { type Command, InvalidArgumentError } from 'commander';
+
 import { formatIssue, graphCost, graphHash, liveNodeIds, parseGraphFile } from '../../graph/index.js';
 
 /** The zoo shipped with the package (independent of the working directory). */
 export const ZOO_DIR = fileURLToPath(new URL('../../../search-spaces/zoo/', import.meta.url));
 
-export interface ZooRow { name: string; file: string; liveNodes: number; repeats: number; channels: number; params: number; macs: number; hash: string }
+export interface ZooRow {
+  name: string;
+  file: string;
+  liveNodes: number;
+  repeats: number;
+  channels: number;
+  params: number;
+  macs: number;
+  hash: string;
+}
 
 export async function zooTable(dir: string, inputSize: number): Promise<{ rows: ZooRow[]; errors: string[] }> {
   const rows: ZooRow[] = [];
   const errors: string[] = [];
-  for (const f of readdirSync(dir).filter((x) => x.endsWith('.graph.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith('.graph.json'))
+    .sort()) {
     const file = join(dir, f);
     const r = await parseGraphFile(file);
     if (!r.ok) {
@@ -23,7 +36,16 @@ export async function zooTable(dir: string, inputSize: number): Promise<{ rows: 
     }
     const g = r.graph;
     const cost = graphCost(g, { inputSize });
-    rows.push({ name: g.name, file: f, liveNodes: liveNodeIds(g).size, repeats: g.repeats, channels: g.channels, params: cost.params, macs: cost.macs, hash: graphHash(g) });
+    rows.push({
+      name: g.name,
+      file: f,
+      liveNodes: liveNodeIds(g).size,
+      repeats: g.repeats,
+      channels: g.channels,
+      params: cost.params,
+      macs: cost.macs,
+      hash: graphHash(g),
+    });
   }
   return { rows, errors };
 }
@@ -51,9 +73,20 @@ export function register(program: Command): void {
         return;
       }
       const header = ['name', 'live nodes', 'channels×repeats', 'params', `MACs @${opts.size}px`, 'hash'];
-      const body = rows.map((r) => [r.name, String(r.liveNodes), `${r.channels}×${r.repeats}`, group(r.params), group(r.macs), r.hash.slice(0, 12)]);
+      const body = rows.map((r) => [
+        r.name,
+        String(r.liveNodes),
+        `${r.channels}×${r.repeats}`,
+        group(r.params),
+        group(r.macs),
+        r.hash.slice(0, 12),
+      ]);
       const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
-      const fmt = (row: string[]) => row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+      const fmt = (row: string[]) =>
+        row
+          .map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+          .join('  ')
+          .trimEnd();
       console.log(fmt(header));
       for (const row of body) console.log(fmt(row));
     });

@@ -15,11 +15,15 @@ let firstRender = true;
 const sortedRows = (c) => [...c.rows.values()].sort((a, b) => a.i - b.i);
 const list = () => [...campaigns.values()].map((c) => ({ header: c.header, rows: sortedRows(c), color: c.color }));
 
-const panes = { a: new DetailPane(document.getElementById('pane-a'), 'a'), b: new DetailPane(document.getElementById('pane-b'), 'b') };
+const panes = {
+  a: new DetailPane(document.getElementById('pane-a'), 'a'),
+  b: new DetailPane(document.getElementById('pane-b'), 'b'),
+};
 function pick(row, slot = 'a') {
   panes[slot].show(row);
   table.render();
-  if (slot === 'a' || slot === 'b') document.getElementById('detail').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  if (slot === 'a' || slot === 'b')
+    document.getElementById('detail').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
 }
 const table = new TrialTable(
   {
@@ -92,7 +96,8 @@ function connect() {
     upsert(u.header, u.rows, u.reset);
     // An open trial that was running and is now told: show its result.
     for (const r of u.rows) {
-      for (const pane of Object.values(panes)) if (pane.current === `${r.c}/${r.id}` && pane.state !== r.st) pane.show(r);
+      for (const pane of Object.values(panes))
+        if (pane.current === `${r.c}/${r.id}` && pane.state !== r.st) pane.show(r);
     }
     schedule();
   });

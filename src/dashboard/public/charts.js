@@ -5,9 +5,10 @@
 // uPlot wants one shared, ascending x array; each campaign's series holds null where a point is not
 // its own. Clicking a point calls onPick(row).
 import uPlot from '/vendor/uPlot.esm.js';
-import { paretoMask } from './pareto.js';
+
 import { bestSoFar } from './best.js';
 import { fmt } from './dom.js';
+import { paretoMask } from './pareto.js';
 
 function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);
@@ -49,7 +50,8 @@ class Chart {
       if (x === null || x === undefined) return;
       // Several campaigns may have a point at x: take the one nearest the cursor vertically.
       const y = u.posToVal(u.cursor.top, 'y');
-      let best, dist = Infinity;
+      let best,
+        dist = Infinity;
       for (let s = 1; s < u.series.length; s++) {
         const v = u.data[s][x];
         const row = this.rowsAt[s]?.[x];
@@ -102,7 +104,13 @@ const who = (h) => (h.controller ? `${h.name} (${h.controller})` : h.name);
 
 function pointSeries(label, color, size, dim) {
   // No series fill: on a series with a line (the front) it would paint the area under it.
-  return { label, stroke: dim ? alpha(color, 0.3) : color, width: 0, paths: noPath, points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color } };
+  return {
+    label,
+    stroke: dim ? alpha(color, 0.3) : color,
+    width: 0,
+    paths: noPath,
+    points: { show: true, size, stroke: dim ? alpha(color, 0.3) : color, fill: dim ? alpha(color, 0.15) : color },
+  };
 }
 
 export class Charts {
@@ -142,7 +150,14 @@ export class Charts {
       });
       const label = who(c.header);
       series.push(pointSeries(`${label} AP`, c.color, 5, false));
-      series.push({ label: `${label} best (reward) so far: its AP`, stroke: c.color, width: 2, spanGaps: true, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } });
+      series.push({
+        label: `${label} best (reward) so far: its AP`,
+        stroke: c.color,
+        width: 2,
+        spanGaps: true,
+        paths: uPlot.paths.stepped({ align: 1 }),
+        points: { show: false },
+      });
       data.push(ap, best);
       rowsAt.push(at, at);
     }
@@ -181,20 +196,30 @@ export class Charts {
         at[k] = p.r;
       });
       series.push(pointSeries(`${who(c.header)} dominated`, c.color, 5, true));
-      series.push({ ...pointSeries(`${who(c.header)} front`, c.color, 8, false), width: 1.5, spanGaps: true, paths: uPlot.paths.stepped({ align: -1 }) });
+      series.push({
+        ...pointSeries(`${who(c.header)} front`, c.color, 8, false),
+        width: 1.5,
+        spanGaps: true,
+        paths: uPlot.paths.stepped({ align: -1 }),
+      });
       data.push(dom, front);
       rowsAt.push(at, at);
     });
     chart.draw(
       {
         scales: { x: { time: false, distr: xs.length > 1 && xs[0] > 0 ? 3 : 1 }, y: {} },
-        axes: [{ label, values: (_u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : fmt.count(t))) }, { label: 'AP', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) }],
+        axes: [
+          { label, values: (_u, ticks) => ticks.map((t) => (t === null || t === undefined ? '' : fmt.count(t))) },
+          { label: 'AP', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) },
+        ],
         series,
         legend: { show: true, live: false },
       },
       data,
       rowsAt,
-      bestRows(campaigns).filter(({ r }) => r[key] > 0).map(({ r, color }) => ({ x: r[key], y: r.AP, color })),
+      bestRows(campaigns)
+        .filter(({ r }) => r[key] > 0)
+        .map(({ r, color }) => ({ x: r[key], y: r.AP, color })),
     );
   }
 }

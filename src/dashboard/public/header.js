@@ -1,7 +1,7 @@
 // Campaign cards (controller, space, budget, progress, ETA, failures, the best trial by reward with its
 // AP, what the cost figures were measured at) and the running trials
 // (from the journal: asked but not told; with --redis, their training progress from BullMQ).
-import { el, clear, fmt } from './dom.js';
+import { clear, el, fmt } from './dom.js';
 
 function budgetText(b) {
   const parts = [];
@@ -14,8 +14,14 @@ export function renderCards(target, campaigns) {
   const frag = document.createDocumentFragment();
   for (const { header: h, color } of campaigns) {
     const total = h.budget.trials;
-    const pct = total ? Math.min(100, (100 * h.told) / total) : h.budget.wallSeconds ? Math.min(100, (100 * h.elapsed) / h.budget.wallSeconds) : 0;
-    const state = h.finished ? el('span', { class: 'badge done' }, `finished (${h.finished.reason})`) : el('span', { class: 'badge' }, h.told === 0 && h.asked === 0 ? 'waiting' : 'running');
+    const pct = total
+      ? Math.min(100, (100 * h.told) / total)
+      : h.budget.wallSeconds
+        ? Math.min(100, (100 * h.elapsed) / h.budget.wallSeconds)
+        : 0;
+    const state = h.finished
+      ? el('span', { class: 'badge done' }, `finished (${h.finished.reason})`)
+      : el('span', { class: 'badge' }, h.told === 0 && h.asked === 0 ? 'waiting' : 'running');
     const card = el(
       'article',
       { class: 'card', style: { '--c': color }, 'data-campaign': h.key },
@@ -23,17 +29,33 @@ export function renderCards(target, campaigns) {
       el(
         'dl',
         null,
-        el('dt', null, 'controller'), el('dd', null, h.controller ?? '?'),
-        el('dt', null, 'space'), el('dd', null, h.space ?? '?'),
-        el('dt', null, 'budget'), el('dd', null, budgetText(h.budget)),
-        el('dt', null, 'progress'), el('dd', { class: 'progress-text' }, `${h.told}${total ? ` / ${total}` : ''} told`),
-        el('dt', null, 'running'), el('dd', null, String(h.running)),
-        el('dt', null, 'ETA'), el('dd', null, h.eta === undefined ? '–' : h.eta === 0 ? 'done' : fmt.secs(h.eta)),
-        el('dt', null, 'failures'), el('dd', null, `${h.failed} failed, ${h.invalid} invalid`),
-        el('dt', null, 'elapsed'), el('dd', null, fmt.secs(h.elapsed)),
+        el('dt', null, 'controller'),
+        el('dd', null, h.controller ?? '?'),
+        el('dt', null, 'space'),
+        el('dd', null, h.space ?? '?'),
+        el('dt', null, 'budget'),
+        el('dd', null, budgetText(h.budget)),
+        el('dt', null, 'progress'),
+        el('dd', { class: 'progress-text' }, `${h.told}${total ? ` / ${total}` : ''} told`),
+        el('dt', null, 'running'),
+        el('dd', null, String(h.running)),
+        el('dt', null, 'ETA'),
+        el('dd', null, h.eta === undefined ? '–' : h.eta === 0 ? 'done' : fmt.secs(h.eta)),
+        el('dt', null, 'failures'),
+        el('dd', null, `${h.failed} failed, ${h.invalid} invalid`),
+        el('dt', null, 'elapsed'),
+        el('dd', null, fmt.secs(h.elapsed)),
         // The campaign's best is its highest reward (the server ranks); the AP is that trial's.
-        el('dt', null, 'best'), el('dd', { class: 'best-text', title: 'the best trial by the campaign\'s objective (highest reward); its AP' }, h.bestReward === undefined ? '–' : `(reward ${fmt.ap(h.bestReward)}): AP ${fmt.ap(h.bestAP)} (${h.bestTrial})`),
-        el('dt', null, 'folder'), el('dd', { title: h.dir }, h.dir.split('/').slice(-2).join('/')),
+        el('dt', null, 'best'),
+        el(
+          'dd',
+          { class: 'best-text', title: "the best trial by the campaign's objective (highest reward); its AP" },
+          h.bestReward === undefined
+            ? '–'
+            : `(reward ${fmt.ap(h.bestReward)}): AP ${fmt.ap(h.bestAP)} (${h.bestTrial})`,
+        ),
+        el('dt', null, 'folder'),
+        el('dd', { title: h.dir }, h.dir.split('/').slice(-2).join('/')),
       ),
       h.costs ? el('p', { class: 'costs' }, `MACs, params: ${h.costs.label}`) : null,
       el('div', { class: 'bar', title: `${pct.toFixed(1)}%` }, el('i', { style: { width: `${pct}%` } })),
@@ -63,7 +85,20 @@ export function renderRunning(section, campaigns, queues, redis) {
         el('td', { class: 't' }, c.header.name),
         el('td', { class: 't' }, r.id),
         el('td', { class: 't' }, job?.worker ?? (redis ? (job ? '?' : 'queued') : '')),
-        el('td', null, frac === undefined ? (redis ? '–' : 'no --redis') : el('span', null, el('span', { class: 'progress' }, el('i', { style: { width: `${(frac * 100).toFixed(1)}%` } })), ` ${p.step}/${p.steps}`)),
+        el(
+          'td',
+          null,
+          frac === undefined
+            ? redis
+              ? '–'
+              : 'no --redis'
+            : el(
+                'span',
+                null,
+                el('span', { class: 'progress' }, el('i', { style: { width: `${(frac * 100).toFixed(1)}%` } })),
+                ` ${p.step}/${p.steps}`,
+              ),
+        ),
         el('td', null, p?.loss === undefined ? '–' : p.loss.toFixed(4)),
         el('td', null, p?.imagesPerSecond === undefined ? '–' : p.imagesPerSecond.toFixed(1)),
         el('td', null, job?.startedAt ? new Date(job.startedAt).toLocaleTimeString() : '–'),

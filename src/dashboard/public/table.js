@@ -4,13 +4,33 @@
 // MACs and params are the proxy's figures (the campaign cards say at which width and input size). Rows are rebuilt from the data on each
 // render, PAGE at a time: more are appended as the list is scrolled down, because laying out thousands of
 // rows at once costs hundreds of milliseconds before the first paint. Every cell is text.
-import { el, clear, fmt } from './dom.js';
 import { rankable } from './best.js';
+import { clear, el, fmt } from './dom.js';
 
 const COLUMNS = [
-  { key: 'c', label: 'campaign', cls: 't', text: (r, ctx) => ctx.name(r.c), node: (r, ctx) => el('span', null, el('i', { class: 'swatch', style: { '--c': ctx.color(r.c) } }), ctx.name(r.c)) },
+  {
+    key: 'c',
+    label: 'campaign',
+    cls: 't',
+    text: (r, ctx) => ctx.name(r.c),
+    node: (r, ctx) => el('span', null, el('i', { class: 'swatch', style: { '--c': ctx.color(r.c) } }), ctx.name(r.c)),
+  },
   { key: 'i', label: '#', text: (r) => String(r.i) },
-  { key: 'id', label: 'trial', cls: 't', text: (r) => r.id, node: (r, ctx) => el('span', null, r.id, ctx.best(r.c) === r.id ? el('span', { class: 'badge best', title: 'best trial of its campaign (highest reward)' }, 'best') : null) },
+  {
+    key: 'id',
+    label: 'trial',
+    cls: 't',
+    text: (r) => r.id,
+    node: (r, ctx) =>
+      el(
+        'span',
+        null,
+        r.id,
+        ctx.best(r.c) === r.id
+          ? el('span', { class: 'badge best', title: 'best trial of its campaign (highest reward)' }, 'best')
+          : null,
+      ),
+  },
   { key: 'st', label: 'state', cls: 't', text: (r) => r.st, node: (r) => el('span', { class: `st st-${r.st}` }, r.st) },
   // Sorted as ranked: only complete trials compete (a failed trial's reward is what the controller was told).
   { key: 'reward', label: 'reward', text: (r) => fmt.ap(r.reward), value: (r) => (rankable(r) ? r.reward : undefined) },
@@ -18,8 +38,18 @@ const COLUMNS = [
   { key: 'APs', label: 'APs', text: (r) => fmt.ap(r.APs) },
   { key: 'APm', label: 'APm', text: (r) => fmt.ap(r.APm) },
   { key: 'APl', label: 'APl', text: (r) => fmt.ap(r.APl) },
-  { key: 'macs', label: 'MACs (proxy)', title: 'neck MACs at the proxy\'s width and input size (see the campaign card)', text: (r) => fmt.count(r.macs) },
-  { key: 'params', label: 'params (proxy)', title: 'neck params at the proxy\'s width (see the campaign card)', text: (r) => fmt.count(r.params) },
+  {
+    key: 'macs',
+    label: 'MACs (proxy)',
+    title: "neck MACs at the proxy's width and input size (see the campaign card)",
+    text: (r) => fmt.count(r.macs),
+  },
+  {
+    key: 'params',
+    label: 'params (proxy)',
+    title: "neck params at the proxy's width (see the campaign card)",
+    text: (r) => fmt.count(r.params),
+  },
   { key: 'wall', label: 'wall', text: (r) => fmt.secs(r.wall) },
   { key: 'worker', label: 'worker', cls: 't', text: (r) => r.worker ?? '' },
   { key: 'err', label: 'error', cls: 'err', text: (r) => r.err ?? '' },
@@ -40,13 +70,24 @@ export class TrialTable {
     this.shown = 0; // rows in the DOM (a prefix of this.visible)
     const scroller = this.table.closest('.scroll');
     scroller.addEventListener('scroll', () => {
-      if (this.shown < this.visible.length && scroller.scrollTop + scroller.clientHeight > scroller.scrollHeight - 300) this.appendRows(this.shown + PAGE);
+      if (this.shown < this.visible.length && scroller.scrollTop + scroller.clientHeight > scroller.scrollHeight - 300)
+        this.appendRows(this.shown + PAGE);
     });
     const head = this.table.tHead.rows[0];
     for (const col of COLUMNS) {
-      head.append(el('th', { class: col.cls, 'data-key': col.key, title: col.title, onclick: () => this.sortBy(col.key) }, col.label));
+      head.append(
+        el(
+          'th',
+          { class: col.cls, 'data-key': col.key, title: col.title, onclick: () => this.sortBy(col.key) },
+          col.label,
+        ),
+      );
     }
-    const on = (id, f) => document.getElementById(id).addEventListener('input', (e) => { f(e.target.value); this.render(); });
+    const on = (id, f) =>
+      document.getElementById(id).addEventListener('input', (e) => {
+        f(e.target.value);
+        this.render();
+      });
     on('f-campaign', (v) => (this.filters.campaign = v));
     on('f-state', (v) => (this.filters.state = v));
     on('f-ap', (v) => (this.filters.minAP = v === '' ? undefined : Number(v)));
@@ -60,7 +101,10 @@ export class TrialTable {
   }
 
   sortBy(key) {
-    this.sort = this.sort.key === key ? { key, dir: -this.sort.dir } : { key, dir: key === 'i' || key === 'AP' || key === 'reward' ? -1 : 1 };
+    this.sort =
+      this.sort.key === key
+        ? { key, dir: -this.sort.dir }
+        : { key, dir: key === 'i' || key === 'AP' || key === 'reward' ? -1 : 1 };
     this.render();
   }
 
@@ -82,7 +126,8 @@ export class TrialTable {
     const { key, dir } = this.sort;
     const value = COLUMNS.find((c) => c.key === key)?.value ?? ((r) => r[key]);
     const cmp = (a, b) => {
-      const x = value(a), y = value(b);
+      const x = value(a),
+        y = value(b);
       // Missing values sort last in both directions.
       if (x === undefined || x === null) return y === undefined || y === null ? a.i - b.i : 1;
       if (y === undefined || y === null) return -1;
@@ -110,7 +155,12 @@ export class TrialTable {
     const end = Math.min(upTo, this.visible.length);
     for (let k = this.shown; k < end; k++) {
       const r = this.visible[k];
-      const cls = [sel.a === `${r.c}/${r.id}` ? 'sel-a' : sel.b === `${r.c}/${r.id}` ? 'sel-b' : '', this.ctx.best(r.c) === r.id ? 'best' : ''].filter(Boolean).join(' ');
+      const cls = [
+        sel.a === `${r.c}/${r.id}` ? 'sel-a' : sel.b === `${r.c}/${r.id}` ? 'sel-b' : '',
+        this.ctx.best(r.c) === r.id ? 'best' : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
       const tr = el('tr', { 'data-k': k, 'data-trial': r.id, class: cls || undefined });
       for (const col of COLUMNS) {
         const td = el('td', { class: col.cls });
@@ -123,6 +173,7 @@ export class TrialTable {
     }
     this.body.append(frag);
     this.shown = end;
-    if (this.visible.length === this.shown) document.getElementById('trial-count').textContent = `${this.visible.length} of ${this.rows.length}`;
+    if (this.visible.length === this.shown)
+      document.getElementById('trial-count').textContent = `${this.visible.length} of ${this.rows.length}`;
   }
 }
