@@ -41,7 +41,7 @@ export function isEngineError(err: { name?: string; message?: string }): boolean
   return ENGINE_NAMES.has(err.name ?? '') || ENGINE_MESSAGE.test(err.message ?? '');
 }
 
-export type TrialOutcome =
+export type ChildTrialOutcome =
   | { kind: 'result' }
   | { kind: 'invalid' }
   | { kind: 'error'; error: { name?: string; message?: string } }
@@ -50,7 +50,7 @@ export type TrialOutcome =
 
 /** Why the child that just ran a trial must go, or undefined to keep it. */
 export function retireReason(
-  outcome: TrialOutcome,
+  outcome: ChildTrialOutcome,
   trials: number,
   rssMB: number | undefined,
   policy: Readonly<RecyclePolicy>,

@@ -15,11 +15,11 @@ import type { TrainProgress, TrialJob, TrialResult } from '../src/trial/types.js
 import { childModule } from '../src/util/child-module.js';
 import { PyramidNasError } from '../src/util/errors.js';
 import {
+  type ChildTrialOutcome,
   DEFAULT_RECYCLE_POLICY,
   type RecyclePolicy,
   type RetireReason,
   retireReason,
-  type TrialOutcome,
 } from './child-lifecycle.js';
 import { checkJobLimits, DEFAULT_JOB_LIMITS, type JobLimits } from './job-limits.js';
 import { invalidResult, InvalidTrialError } from './trial-processor.js';
@@ -89,7 +89,7 @@ interface Waiter {
 
 /** How a trial on a child ended; `result` or `error` is what run() answers. */
 interface Answer {
-  outcome: TrialOutcome;
+  outcome: ChildTrialOutcome;
   rssMB?: number;
   result?: TrialResult;
   error?: Error;

@@ -2,6 +2,8 @@
 // error (exit 2) that names the option.
 import { InvalidArgumentError } from 'commander';
 
+import { type JobLimits, LimitsError, parseLimits } from '../../workers/job-limits.js';
+
 /** An integer within [lo, hi]; rejects "1.5", "1e3" and blanks. */
 export function intOption(lo: number, hi: number) {
   return (v: string): number => {
@@ -20,4 +22,15 @@ export function choice<T extends string>(allowed: readonly T[]) {
       throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}, got "${v}"`);
     return v as T;
   };
+}
+
+/** `--limits JSON`: raised trial resource limits (workers/job-limits.ts). */
+export function limitsArg(v: string): JobLimits {
+  try {
+    return parseLimits(v);
+  } catch (err) {
+    // commander names the option itself: it gets the reason alone.
+    if (err instanceof LimitsError) throw new InvalidArgumentError(err.reason);
+    throw err;
+  }
 }

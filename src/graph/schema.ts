@@ -1,4 +1,4 @@
-// The zod schema of pyramid-graph/1: shapes, types and the numeric limits of DESIGN.md §4. Rules that need
+// The zod schema of pyramid-graph/1: shapes, types and the numeric limits of docs/graph-format.md. Rules that need
 // the whole document (references, arity, outputs, dead nodes) live in validate.ts. The published JSON
 // Schema (pyramid-graph-1.schema.json) is generated from this file by `npm run gen:schema`.
 import { z } from 'zod';
@@ -36,7 +36,7 @@ export const pyramidGraphSchema = z
     outputs: z.record(z.string(), id).describe('P<l> → node id, exactly one per level min..max.'),
     meta: z.record(z.string(), z.unknown()).optional().describe('Free-form provenance; never part of the hash.'),
   })
-  .describe('A feature-pyramid topology, pyramid-graph/1 (see DESIGN.md §4).');
+  .describe('A feature-pyramid topology, pyramid-graph/1 (see docs/graph-format.md).');
 
 /** The JSON Schema published next to this file (draft 2020-12). */
 export function pyramidGraphJsonSchema(): Record<string, unknown> {

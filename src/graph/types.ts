@@ -1,4 +1,4 @@
-// The pyramid graph, `pyramid-graph/1` (DESIGN.md §4). Plain data: parse.ts validates it,
+// The pyramid graph, `pyramid-graph/1` (docs/graph-format.md). Plain data: parse.ts validates it,
 // canonical.ts hashes it, cost.ts counts it, and src/detector/ is the only place it becomes layers.
 
 export const GRAPH_FORMAT = 'pyramid-graph/1' as const;
@@ -36,7 +36,7 @@ export interface PyramidGraph {
   meta?: Record<string, unknown>;
 }
 
-/** Limits for untrusted input (DESIGN.md §4). */
+/** Limits for untrusted input (docs/graph-format.md). */
 export const GRAPH_LIMITS = {
   maxNodes: 256,
   maxFanIn: 8,

@@ -9,13 +9,7 @@ import { join, resolve } from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import {
-  campaignLimitIssues,
-  DEFAULT_JOB_LIMITS,
-  type JobLimits,
-  LimitsError,
-  parseLimits,
-} from '../../../workers/job-limits.js';
+import { campaignLimitIssues, DEFAULT_JOB_LIMITS, type JobLimits } from '../../../workers/job-limits.js';
 import { ensureDir } from '../../campaign/atomic.js';
 import { type CampaignSummary, runCampaign } from '../../campaign/campaign.js';
 import { CampaignConfigError, loadCampaignFile, type ResolvedCampaign } from '../../campaign/config.js';
@@ -32,6 +26,7 @@ import { bestText } from '../../campaign/records.js';
 import type { Dashboard } from '../../dashboard/index.js';
 import { exitCodeOf, optionMessage } from '../../util/errors.js';
 import { redact } from '../../util/redis-connection.js';
+import { limitsArg } from '../options.js';
 
 interface SearchOpts {
   redis?: string;
@@ -42,16 +37,6 @@ interface SearchOpts {
   dashboardPort?: number;
   forceUnlock?: boolean;
   limits?: JobLimits;
-}
-
-function limitsArg(v: string): JobLimits {
-  try {
-    return parseLimits(v);
-  } catch (err) {
-    // commander names the option itself: it gets the reason alone.
-    if (err instanceof LimitsError) throw new InvalidArgumentError(err.reason);
-    throw err;
-  }
 }
 
 function portArg(v: string): number {

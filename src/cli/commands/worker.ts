@@ -6,10 +6,11 @@ import { pino } from 'pino';
 
 import { startWorkers } from '../../../workers/bullmq-worker.js';
 import { DEFAULT_RECYCLE_POLICY } from '../../../workers/child-lifecycle.js';
-import { DEFAULT_JOB_LIMITS, type JobLimits, LimitsError, parseLimits } from '../../../workers/job-limits.js';
+import { DEFAULT_JOB_LIMITS, type JobLimits } from '../../../workers/job-limits.js';
 import { CAMPAIGN_NAME } from '../../campaign/config.js';
 import { exitCodeOf } from '../../util/errors.js';
 import { connectRedis, redact, waitReady, warnIfEvicting } from '../../util/redis-connection.js';
+import { limitsArg } from '../options.js';
 
 interface WorkerOpts {
   redis: string;
@@ -22,16 +23,6 @@ interface WorkerOpts {
   maxTrialsPerChild: number;
   maxChildRssMb: number;
   limits?: JobLimits;
-}
-
-function limitsArg(v: string): JobLimits {
-  try {
-    return parseLimits(v);
-  } catch (err) {
-    // commander names the option itself: it gets the reason alone.
-    if (err instanceof LimitsError) throw new InvalidArgumentError(err.reason);
-    throw err;
-  }
 }
 
 function positiveInt(v: string): number {
