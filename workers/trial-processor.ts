@@ -12,7 +12,7 @@ import { graphHash, parseGraph } from '../src/graph/index.js';
 import { identityOf, proxyHash } from '../src/trial/identity.js';
 import { type ProxyTaskConfig, proxyTaskSchema } from '../src/trial/proxy-task.js';
 import { type Trainer, type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
-import { PyramidNasError } from '../src/util/errors.js';
+import { isUsageError, PyramidNasError } from '../src/util/errors.js';
 import { issuesText, joinPath, zodIssues } from '../src/util/zod-issues.js';
 
 /**
@@ -76,8 +76,10 @@ export function validateTrialJob(data: unknown): TrialJob {
   let size: number;
   try {
     size = JSON.stringify(data)?.length ?? 0;
-  } catch {
-    throw new InvalidTrialError('invalid trial job: payload is not JSON-serializable');
+  } catch (err) {
+    // A RangeError here is the call stack running out: arrays or objects nested far too deeply.
+    const why = err instanceof RangeError ? 'nested too deeply to serialize' : 'not JSON-serializable';
+    throw new InvalidTrialError(`invalid trial job: payload is ${why}`);
   }
   if (size > MAX_JOB_BYTES)
     throw new InvalidTrialError(`invalid trial job: payload is ${size} bytes (limit ${MAX_JOB_BYTES})`);
@@ -144,8 +146,11 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
       ...identityOf(job),
     };
   } catch (err) {
-    // A trainer may refuse the job too (the graph or proxy is one it can never train).
+    // A trainer may refuse the job too (the graph or proxy is one it can never train), and an input error
+    // (a usage error: a dataDir that is a file, a malformed dataset) fails every attempt alike.
     if (err instanceof InvalidTrialError) return invalidResult(job, err);
+    if (isUsageError(err))
+      return invalidResult(job, new InvalidTrialError(`invalid trial job: ${err.code}: ${err.message}`));
     const code = (err as { code?: unknown }).code;
     // Node system errors carry `errno` as well; those may be transient, so they are retried. An aborted
     // trial (a worker shutting down) is not an answer either: it is retried elsewhere.

@@ -14,6 +14,7 @@ import {
 import { type CocoSource, discoverCoco } from './coco-layout.js';
 import { DatasetError } from './errors.js';
 import { decodeLetterboxed } from './letterbox.js';
+import { requireDataDir } from './options.js';
 import { hashNumber, mix32 } from './rng.js';
 import { readSplitFile, SPLIT_FILE_NAME, type SplitFile } from './split-file.js';
 import type { BoxAnnotation, DatasetOptions, DatasetSplit, DetectionSample, ProxyDataset, SplitName } from './types.js';
@@ -174,6 +175,7 @@ async function decodeAll(items: Picked[], size: number, category: Map<number, nu
 
 export async function loadCocoDataset(o: DatasetOptions): Promise<ProxyDataset> {
   if (!o.dataDir) throw new DatasetError('BAD_OPTION', 'the coco dataset needs a folder (--data DIR)');
+  requireDataDir(o.dataDir);
   const sources = discoverCoco(o.dataDir);
   const docs = sources.map((s) => readCocoInstances(s.annotations));
   for (const d of docs.slice(1)) sameCategories(docs[0], d);

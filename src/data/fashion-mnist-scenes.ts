@@ -9,7 +9,7 @@ import { clampByte, contrastingColour, createCanvas, type Rgb } from './canvas.j
 import { DatasetError } from './errors.js';
 import { type IdxArray, readIdxFile } from './idx.js';
 import { DEFAULT_LAYOUT, type LayoutOptions, layoutSlots } from './layout.js';
-import { resolveLayout } from './options.js';
+import { requireDataDir, resolveLayout } from './options.js';
 import { Rng, SPLIT_STREAM } from './rng.js';
 import type { BoxAnnotation, DatasetOptions, DatasetSplit, DetectionSample, ProxyDataset, SplitName } from './types.js';
 
@@ -193,6 +193,7 @@ function filesKey(dir: string): string {
 export async function loadFashionMnistScenes(o: DatasetOptions): Promise<ProxyDataset> {
   const layout = resolveLayout(o.layout);
   const dir = o.dataDir ?? DEBIAN_FASHION_MNIST_DIR;
+  if (o.dataDir !== undefined) requireDataDir(dir);
   const key = existsSync(dir) ? filesKey(dir) : '';
   if (!memo || memo.key !== key || !key) memo = { key, sets: readFashionMnist(dir) };
   return createFashionMnistScenes(memo.sets, { ...o, layout });

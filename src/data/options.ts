@@ -1,4 +1,6 @@
 // Validation of DatasetOptions shared by every loader: bad numbers fail early with the option's name.
+import { statSync } from 'node:fs';
+
 import { DatasetError } from './errors.js';
 import { DEFAULT_LAYOUT, type LayoutOptions } from './layout.js';
 import type { DatasetOptions } from './types.js';
@@ -44,4 +46,18 @@ export function resolveLayout(partial: Partial<LayoutOptions> | undefined): Layo
     bad('maxSizeFraction', `must be in (0, 1.5], got ${l.maxSizeFraction}`);
   if (!(l.maxOverlap >= 0 && l.maxOverlap <= 1)) bad('maxOverlap', `must be in [0, 1], got ${l.maxOverlap}`);
   return l;
+}
+
+/**
+ * A dataset folder must be a folder: a file or a device given as `dataDir` would otherwise surface as a
+ * system error (ENOTDIR) deep in a loader, which a queue takes for a transient fault and retries.
+ */
+export function requireDataDir(dir: string): void {
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new DatasetError('MISSING_FILE', `dataDir ${dir} does not exist`, { file: dir });
+  }
+  if (!st.isDirectory()) throw new DatasetError('BAD_OPTION', `dataDir ${dir} is not a folder`, { file: dir });
 }

@@ -58,6 +58,26 @@ describe('trial processor', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
+  test('a payload nested 100,000 deep is invalid (not a stack overflow that a queue would retry)', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    invalid(job({ graph: { ...graph, meta: { deep } } }), /nested too deeply/);
+    invalid({ ...job(), extra: deep }, /nested too deeply/);
+  });
+
+  test('a dataDir that is a file is an invalid result, not a system error retried as transient', async () => {
+    const { loadTrainer } = await import('../../workers/trainers.js');
+    const trainer = await loadTrainer({ PYRAMID_NAS_TRAINER: 'tfjs' });
+    const r = await processTrial(
+      job({ proxy: { ...DEFAULT_PROXY_TASK, dataset: 'fashion-mnist-scenes', dataDir: '/etc/hostname' } }),
+      {
+        trainer,
+      },
+    );
+    assert.equal(r.status, TRIAL_STATUS.invalid);
+    assert.match(r.error!, /BAD_OPTION: dataDir \/etc\/hostname is not a folder/);
+  });
+
   test('an invalid payload is answered with an invalid result (a value, not a thrown error), its identity echoed', async () => {
     const bad = job({ proxy: { imageSize: 1e9 }, runId: '0123456789ab' });
     let trained = false;
