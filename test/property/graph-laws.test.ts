@@ -1,4 +1,4 @@
-// The laws of issue 2, each over ≥ 1000 generated graphs (fast-check prints the seed on failure).
+// The graph laws, each over ≥ 1000 generated graphs (fast-check prints the seed on failure).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 

@@ -165,7 +165,7 @@ describe('zoo', () => {
     };
     assert.ok(parseGraph(decoded).ok);
     assert.equal(graphHash(decoded), GOLDEN['nas-fpn'].hash);
-    // The worked example of the brief: the P5 block absorbs C5 and the P7 block absorbs C7.
+    // The worked example of the graph format: the P5 block absorbs C5 and the P7 block absorbs C7.
     const zoo = load('nas-fpn');
     const byId = new Map(zoo.nodes.map((x) => [x.id, x]));
     assert.deepEqual(
