@@ -14,7 +14,7 @@ export interface RecyclePolicy {
   maxChildRssMB: number;
 }
 
-/** ~600 MB is a default-proxy trial process with the TensorFlow.js trainer; 2 GB means a big trial grew its heap. */
+/** A default-proxy trial process holds ~500 MB after its trial (npm run bench:pool); 2 GB means a big trial grew its heap. */
 export const DEFAULT_RECYCLE_POLICY: Readonly<RecyclePolicy> = Object.freeze({
   maxTrialsPerChild: 20,
   maxChildRssMB: 2048,

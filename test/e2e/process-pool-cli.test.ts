@@ -50,7 +50,7 @@ describe('embedded concurrency above the core count', () => {
     assert.match(
       r.stderr,
       new RegExp(
-        `warning: concurrency 1024 is more than this machine's ${availableParallelism()} cores: the embedded pool starts one process per running trial \\(about 600 MB resident each`,
+        `warning: concurrency 1024 is more than this machine's ${availableParallelism()} cores: the embedded pool starts one process per running trial \\(about 500 MB resident each`,
       ),
     );
   });

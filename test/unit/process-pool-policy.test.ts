@@ -61,7 +61,7 @@ describe('pool child lifecycle policy', () => {
     const w = concurrencyWarning(1024, 2)!;
     assert.match(w, /concurrency 1024 is more than this machine's 2 cores/);
     assert.match(w, /one process per running trial/);
-    assert.match(w, /600 MB resident each/);
-    assert.match(w, /about 614 GB for 1024/);
+    assert.match(w, /500 MB resident each/);
+    assert.match(w, /about 512 GB for 1024/);
   });
 });

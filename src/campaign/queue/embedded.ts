@@ -141,10 +141,10 @@ export class EmbeddedQueue implements TrialQueue {
  */
 export function concurrencyWarning(concurrency: number, cores = availableParallelism()): string | undefined {
   if (concurrency <= cores) return undefined;
-  const gb = (concurrency * 0.6).toFixed(concurrency * 0.6 < 10 ? 1 : 0);
+  const gb = (concurrency * 0.5).toFixed(concurrency * 0.5 < 10 ? 1 : 0);
   return (
     `concurrency ${concurrency} is more than this machine's ${cores} cores: the embedded pool starts one process per running trial ` +
-    `(about 600 MB resident each with the TensorFlow.js trainer, so about ${gb} GB for ${concurrency}), and beyond ${cores} they only share the cores. ` +
+    `(about 500 MB resident each with the TensorFlow.js trainer, so about ${gb} GB for ${concurrency}), and beyond ${cores} they only share the cores. ` +
     `Set "concurrency" to at most ${cores}, or run the trials on several machines with --redis and pyramid-nas worker.`
   );
 }
