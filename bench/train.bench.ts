@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { initBackend } from '../src/backend/index.js';
-import { openDataset } from '../src/data/open.js';
 import { parseGraph } from '../src/graph/index.js';
 import { imagesToFloat } from '../src/train/batches.js';
-import { proxyGraph, trainAndEvaluate, TrainSession } from '../src/train/index.js';
+import { trainAndEvaluate } from '../src/train/index.js';
 import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
+import { benchSession, median, timeIt } from './train-step.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string): string => {
@@ -25,27 +25,6 @@ const trialOn = flag('--trial', 'wasm').split(',');
 const graphFile = flag('--graph', 'search-spaces/zoo/fpn.graph.json');
 const parsed = parseGraph(JSON.parse(readFileSync(graphFile, 'utf8')));
 if (!parsed.ok) throw new Error(`${graphFile} is invalid`);
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** Wall seconds and CPU seconds (user + system of this process) per call. On a shared machine the CPU time is
- * what one core spent (wasm runs on one thread), the wall time includes waiting for the core. */
-function timeIt(n: number, f: () => void): { wall: number[]; cpu: number[] } {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    wall.push((performance.now() - t0) / 1000);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e6);
-  }
-  return { wall, cpu };
-}
 
 console.log(`graph ${parsed.graph.name}, task ${JSON.stringify({ ...DEFAULT_PROXY_TASK })}`);
 console.log(
@@ -64,19 +43,11 @@ for (const name of backends) {
   const warm = name === 'cpu' ? 1 : 3;
   for (const mode of ['pretrained', 'scratch'] as const) {
     const task = resolveProxyTask({ backend: name as 'wasm', backbone: mode });
-    const dataset = await openDataset(task);
-    const s = new TrainSession(proxyGraph(parsed.graph, task), task, dataset);
+    const s = await benchSession(parsed.graph, task);
+    const dataset = s.dataset;
     const B = task.batchSize,
       S = task.imageSize;
-    // Frozen: the features of every train image first (as in a worker after its first trial), so the timed
-    // steps do not include backbone passes for images they happen to see first. Then warm-up: kernels, Adam slots.
-    if (mode === 'pretrained') {
-      const train = dataset.split('train');
-      for (let i = 0; i < train.count; i += 256) {
-        const block = Array.from({ length: Math.min(256, train.count - i) }, (_, k) => i + k);
-        tf.dispose([...s.featureCache('train').batch(s.detector, train, block).values()]);
-      }
-    }
+    // Warm-up: kernels, Adam slots.
     for (let i = 0; i < warm; i++) s.step();
     const stepT = timeIt(n, () => s.step());
     const step = median(stepT.wall);
