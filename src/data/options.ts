@@ -49,7 +49,7 @@ export function resolveLayout(partial: Partial<LayoutOptions> | undefined): Layo
 }
 
 /**
- * A dataset folder must be a folder: a file or a device given as `dataDir` would otherwise surface as a
+ * A dataset folder that exists must be a folder: a file or a device given as `dataDir` would otherwise surface as a
  * system error (ENOTDIR) deep in a loader, which a queue takes for a transient fault and retries.
  */
 export function requireDataDir(dir: string): void {
@@ -57,7 +57,7 @@ export function requireDataDir(dir: string): void {
   try {
     st = statSync(dir);
   } catch {
-    throw new DatasetError('MISSING_FILE', `dataDir ${dir} does not exist`, { file: dir });
+    return; // a missing folder: each loader says which folder it expected and what it should hold
   }
   if (!st.isDirectory()) throw new DatasetError('BAD_OPTION', `dataDir ${dir} is not a folder`, { file: dir });
 }
