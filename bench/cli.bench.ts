@@ -2,9 +2,13 @@
 // (`node bin/pyramid-nas.mjs …`, which runs the compiled CLI in dist/; the npm script builds it first).
 // Prints the median of RUNS runs per command, next to a bare `node -e 0` for the machine's own start-up cost.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { staleReason } from '../bin/dist-freshness.mjs';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const GRAPH = 'search-spaces/zoo/fpn.graph.json';
@@ -29,28 +33,12 @@ function measure(label: string, args: string[]): void {
   );
 }
 
-/** A source saved after the last build: the bin would run the sources through tsx, and this would time that. */
-function newerThanBuild(): string | undefined {
-  let built: number;
-  try {
-    built = statSync('dist/.build-stamp').mtimeMs;
-  } catch {
-    return 'dist/ (not built)';
-  }
-  for (const dir of ['src', 'search-spaces', 'controllers', 'workers']) {
-    for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      const file = join(e.parentPath ?? e.path, e.name);
-      if (e.isFile() && statSync(file).mtimeMs > built) return file;
-    }
-  }
-  return undefined;
-}
-
 function checkBuild(when: string): void {
-  const stale = newerThanBuild();
+  // A stale build: the bin would run the sources through tsx, and this would time that.
+  const stale = staleReason(ROOT);
   if (stale)
     throw new Error(
-      `${when}, ${stale} is newer than the build: run \`npm run build\` (npm run bench:cli does) and leave the sources alone while it runs`,
+      `${when}, ${stale}: run \`npm run build\` (npm run bench:cli does) and leave the sources alone while it runs`,
     );
 }
 

@@ -7,17 +7,20 @@
 // It runs the compiled pool from dist/ (the npm script builds it first), as `search` and `worker` do: a
 // child of the sources would also pay for tsx's loader.
 import { type ChildProcess, fork } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { staleReason } from '../bin/dist-freshness.mjs';
 import { parseGraphFile } from '../src/graph/parse-file.js';
 import { resolveProxyTask } from '../src/trial/proxy-task.js';
 import type { TrialJob } from '../src/trial/types.js';
 import { childModule } from '../src/util/child-module.js';
 import type { RetireInfo } from '../workers/process-pool.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const USAGE =
   'usage: npm run bench:pool -- [--steps N] [--proxy FILE] [--graph FILE] [--startups N]\n' +
@@ -78,24 +81,9 @@ try {
 const parsed = await parseGraphFile(graphFile);
 if (!parsed.ok) usageError(`--graph ${graphFile}: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
 
-/** A source saved after the last build: the children would not run the code in the working tree. */
-function newerThanBuild(): string | undefined {
-  let built: number;
-  try {
-    built = statSync('dist/.build-stamp').mtimeMs;
-  } catch {
-    return 'dist/ (not built)';
-  }
-  for (const dir of ['src', 'search-spaces', 'controllers', 'workers']) {
-    for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      const file = join(e.parentPath ?? e.path, e.name);
-      if (e.isFile() && statSync(file).mtimeMs > built) return file;
-    }
-  }
-  return undefined;
-}
-const stale = newerThanBuild();
-if (stale) throw new Error(`${stale} is newer than the build: run \`npm run build\` (npm run bench:pool does)`);
+// A stale build: the children would not run the code in the working tree.
+const stale = staleReason(ROOT);
+if (stale) throw new Error(`${stale}: run \`npm run build\` (npm run bench:pool does)`);
 
 const POOL = pathToFileURL(resolve('dist/workers/process-pool.js')).href;
 // The module and node options the compiled pool forks its children with.
@@ -154,5 +142,5 @@ console.log(
   `trial                     ${result.wallSeconds.toFixed(1)} s in the child, ${runSeconds.toFixed(1)} s from run() to result (child start-up included)`,
 );
 console.log(`child RSS after the trial ${retired.rssMB} MB`);
-if (newerThanBuild()) throw new Error('a source changed during the run: the figures above may mix builds');
+if (staleReason(ROOT)) throw new Error('a source changed during the run: the figures above may mix builds');
 process.exit(0);

@@ -37,6 +37,7 @@ describe('bin/pyramid-nas.mjs in a clone', () => {
   // A miniature clone: the real bin, a "source" CLI only tsx can run and a "compiled" one that says so.
   mkdirSync(join(root, 'bin'));
   copyFileSync(join(REPO, 'bin/pyramid-nas.mjs'), join(root, 'bin/pyramid-nas.mjs'));
+  copyFileSync(join(REPO, 'bin/dist-freshness.mjs'), join(root, 'bin/dist-freshness.mjs'));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
   mkdirSync(join(root, 'src/cli'), { recursive: true });
   mkdirSync(join(root, 'dist/src/cli'), { recursive: true });

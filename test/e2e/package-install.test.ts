@@ -46,6 +46,7 @@ after(() => rmSync(root, { recursive: true, force: true }));
 test('the tarball holds the compiled code and its runtime files, not the sources or build state', () => {
   for (const want of [
     'bin/pyramid-nas.mjs',
+    'bin/dist-freshness.mjs',
     'dist/src/cli/main.js',
     'dist/src/index.d.ts',
     'dist/src/testing/index.js',

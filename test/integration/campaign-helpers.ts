@@ -61,14 +61,19 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A private, throwaway redis-server (no persistence): tests that stop Redis never touch the shared one. */
-export async function startPrivateRedis(port: number): Promise<ChildProcess> {
+/**
+ * A private, throwaway redis-server (no persistence): tests that stop Redis never touch the shared one. With
+ * `password`, the server requires it (`--requirepass`), for tests of authentication errors.
+ */
+export async function startPrivateRedis(port: number, password?: string): Promise<ChildProcess> {
+  const auth = password === undefined ? [] : ['--requirepass', password];
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth],
     { stdio: 'ignore' },
   );
-  const probe = connectRedis(`redis://127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
+  const credentials = password === undefined ? '' : `:${password}@`;
+  const probe = connectRedis(`redis://${credentials}127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
   probe.on('error', () => {}); // refused until the server is up
   try {
     await waitFor(

@@ -3,13 +3,12 @@
 // error at once, with the connection closed (nothing keeps reconnecting). The shared Redis with a unique
 // campaign name; the password test a PRIVATE redis-server with requirepass.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 
 import { resolveCampaign } from '../../src/campaign/config.js';
 import { createQueue } from '../../src/campaign/queue/create.js';
 import { connectRedis, RedisAuthError } from '../../src/util/redis-connection.js';
-import { freePort, obliterate, SHARED_REDIS, stopProcess, uniqueName, waitFor } from './campaign-helpers.js';
+import { freePort, obliterate, SHARED_REDIS, startPrivateRedis, stopProcess, uniqueName } from './campaign-helpers.js';
 
 const campaign = (name: string) =>
   resolveCampaign({
@@ -19,33 +18,6 @@ const campaign = (name: string) =>
     budget: { trials: 1 },
     concurrency: 1,
   });
-
-async function startRedisWithPassword(port: number, password: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
-    { stdio: 'ignore' },
-  );
-  const probe = connectRedis(`redis://:${password}@127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
-  probe.on('error', () => {});
-  try {
-    await waitFor(
-      `redis-server on ${port}`,
-      async () => {
-        try {
-          if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-    );
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
 
 describe('createQueue', () => {
   test('with --redis: a BullMQ queue on a ready connection; close() closes both', async () => {
@@ -71,7 +43,7 @@ describe('createQueue', () => {
 
   test('a wrong password: RedisAuthError at once, and the connection is closed', async () => {
     const port = await freePort();
-    const server = await startRedisWithPassword(port, 'right-secret');
+    const server = await startPrivateRedis(port, 'right-secret');
     const admin = connectRedis(`redis://:right-secret@127.0.0.1:${port}`);
     try {
       await assert.rejects(

@@ -3,7 +3,6 @@
 // authentication error (exit 2) at once, not "cannot reach Redis" after a timeout. The password tests use
 // a PRIVATE redis-server with requirepass; the typo test the shared Redis with a unique name.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 
 import { Queue } from 'bullmq';
@@ -15,39 +14,13 @@ import {
   killGroup,
   obliterate,
   SHARED_REDIS,
+  startPrivateRedis,
   stopProcess,
   uniqueName,
   waitFor,
 } from './campaign-helpers.js';
 
 /** A throwaway redis-server that wants a password. */
-async function startRedisWithPassword(port: number, password: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
-    { stdio: 'ignore' },
-  );
-  const probe = connectRedis(`redis://:${password}@127.0.0.1:${port}`, { retryStrategy: () => 50, lazyConnect: true });
-  probe.on('error', () => {});
-  try {
-    await waitFor(
-      `redis-server on ${port}`,
-      async () => {
-        try {
-          if (probe.status === 'wait' || probe.status === 'end') await probe.connect();
-          return (await probe.ping()) === 'PONG';
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-    );
-  } finally {
-    probe.disconnect();
-  }
-  return child;
-}
-
 describe('worker CLI start-up', () => {
   test('--campaign with no such queue: no keys created, a clear message with the known queues, then it serves the queue once it appears', async () => {
     const typo = uniqueName('wcli-typo');
@@ -89,7 +62,7 @@ describe('worker CLI start-up', () => {
 
   test('a wrong password, a wrong user or no password: "authentication failed", exit 2 at once', async () => {
     const port = await freePort();
-    const server = await startRedisWithPassword(port, 'right-secret');
+    const server = await startPrivateRedis(port, 'right-secret');
     try {
       for (const [url, pattern] of [
         [`redis://:wrong@127.0.0.1:${port}`, /authentication failed: wrong user name or password \(WRONGPASS/],
