@@ -20,3 +20,5 @@ export { renderDot } from './render-dot.js';
 export { renderMermaid } from './render-mermaid.js';
 export { renderSvg } from './render-svg.js';
 export { OP_COLORS, escapeXml } from './render-common.js';
+export { projectGraph, type ProjectionTarget } from './project.js';
+export { resolveGraphSpec, zooNames, ZOO_DIR } from './zoo.js';

@@ -2,14 +2,12 @@
 // node count, params, MACs (at the given input size, proxy backbone channels) and canonical hash.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import { formatIssue, graphCost, graphHash, liveNodeIds, parseGraphFile } from '../../graph/index.js';
+import { formatIssue, graphCost, graphHash, liveNodeIds, parseGraphFile, ZOO_DIR } from '../../graph/index.js';
 
-/** The zoo shipped with the package (independent of the working directory). */
-export const ZOO_DIR = fileURLToPath(new URL('../../../search-spaces/zoo/', import.meta.url));
+export { ZOO_DIR } from '../../graph/zoo.js';
 
 export interface ZooRow {
   name: string;
