@@ -47,8 +47,12 @@ function graphs(): Array<[string, PyramidGraph]> {
       if (!r.ok) throw new Error(`${f} is invalid`);
       return [f.replace('.graph.json', ''), r.graph];
     });
-  // The "no pyramid" baselines: every output from one backbone level (C4 as the reference, C3 as well).
-  list.push(['single-level-c4', singleLevelGraph(4)], ['single-level-c3', singleLevelGraph(3)]);
+  // The "no pyramid" baselines: every output from one backbone level (C4 as the reference, C3 and C5 as well).
+  list.push(
+    ['single-level-c4', singleLevelGraph(4)],
+    ['single-level-c3', singleLevelGraph(3)],
+    ['single-level-c5', singleLevelGraph(5)],
+  );
   return list.filter(([name]) => !only || only.includes(name));
 }
 
@@ -189,6 +193,14 @@ for (const g of order) {
     `| ${g} | ${pct(meanAp(g, b1))} | ${runsOf(g, b1).map(pct).join(', ')} | ${pct(meanAp(g, b2))} | ${runsOf(g, b2).map(pct).join(', ')} | ${Number.isFinite(secs) ? secs.toFixed(1) : '—'} |`,
   );
 }
+/** The budgets compared, each once (a single `--budgets 1` is one column, not two). */
+const budgetColumns: Array<readonly [number, string]> =
+  b1 === b2
+    ? [[b1, `×${b1}`]]
+    : [
+        [b1, `×${b1}`],
+        [b2, lab2],
+      ];
 const rho = (set: string[], x: (g: string) => number) => {
   const ok = set.filter((g) => Number.isFinite(x(g)) && Number.isFinite(meanAp(g, b2)));
   return ok.length >= 3
@@ -198,8 +210,8 @@ const rho = (set: string[], x: (g: string) => number) => {
       ).toFixed(3)} (${ok.length} graphs)`
     : '—';
 };
-// The reference set is every zoo graph plus the single-level C4 baseline; C3 is an extra row.
-const referenceSet = names.filter((g) => g !== 'single-level-c3');
+// The reference set is every zoo graph plus the single-level C4 baseline; C3 and C5 are extra rows.
+const referenceSet = names.filter((g) => g !== 'single-level-c3' && g !== 'single-level-c5');
 console.log(
   `Spearman ρ (×${b1} vs ${lab2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(referenceSet, (g) => meanAp(g, b1))}`,
 );
@@ -209,15 +221,36 @@ for (let r = 0; maxRuns > 1 && r < maxRuns; r++) {
     `  ×${b1} run ${r} alone vs ${lab2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(referenceSet, (g) => runAp(g, b1, r))}`,
   );
 }
-for (const [b, label] of [
-  [b1, `×${b1}`],
-  [b2, lab2],
-] as const) {
+for (const [b, label] of budgetColumns) {
   const f = meanAp('fpn', b),
     s = meanAp('single-level-c4', b);
   if (Number.isFinite(f) && Number.isFinite(s))
     console.log(
       `${label}: FPN ${(f * 100).toFixed(2)} vs single-level ${(s * 100).toFixed(2)} → ${f > s ? 'FPN above' : 'FPN NOT above'}`,
+    );
+}
+// The pyramid gap: FPN minus the best single-level baseline, per seed (each seed's data and weights), then
+// mean ± sd over the seeds both were measured on. The task rewards a pyramid when this is clearly positive.
+const apOf = (g: string, b: number, seed: number) =>
+  rows.find((r) => r.graph === g && r.budget === b && r.seed === seed)?.AP;
+for (const [b, label] of budgetColumns) {
+  const singles = ['single-level-c3', 'single-level-c4', 'single-level-c5'].filter((g) => names.includes(g));
+  const gaps: number[] = [];
+  const fpns: number[] = [];
+  for (const seed of [...new Set(rows.filter((r) => r.budget === b).map((r) => r.seed))].sort((x, y) => x - y)) {
+    const f = apOf('fpn', b, seed);
+    const best = Math.max(...singles.map((g) => apOf(g, b, seed) ?? NaN));
+    if (f !== undefined) fpns.push(f);
+    if (f !== undefined && Number.isFinite(best)) gaps.push(f - best);
+  }
+  const stats = (v: number[]) => {
+    const m = v.reduce((s, x) => s + x, 0) / v.length;
+    const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
+    return `${(100 * m).toFixed(2)} ± ${Number.isFinite(sd) ? (100 * sd).toFixed(2) : '—'}`;
+  };
+  if (gaps.length)
+    console.log(
+      `${label}: pyramid gap FPN − max(${singles.map((g) => g.slice(-2).toUpperCase()).join(', ')}) = ${stats(gaps)} AP over ${gaps.length} seed(s); FPN ${stats(fpns)}`,
     );
 }
 void DEFAULT_PROXY_TASK;

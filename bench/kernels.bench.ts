@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { initBackend } from '../src/backend/index.js';
+import { initBackend, setNativeKernels } from '../src/backend/index.js';
 import { replacedNativeKernel } from '../src/backend/register.js';
 import { type FilterRoute, type InputRoute, kernelRoutes } from '../src/backend/routes.js';
 
@@ -77,6 +77,8 @@ function timeOp(op: () => void): number {
 
 const loadStart = loadavg()[0];
 const choice = await initBackend('wasm');
+// This bench compares the wasm routes; the oneDNN kernels (when built) have their own: npm run bench:native.
+await setNativeKernels(false);
 const backend = tf.backend();
 const native = replacedNativeKernel('Conv2DBackpropInput');
 // Our kernels were registered before the backend initialised, so wasm never ran the native kernel's

@@ -6,6 +6,11 @@
 //
 //   npm run bench:peer -- [--sizes 64,128] [--rounds 5] [--steps 5] [--losses 10] [--train-images 1024]
 //                         [--graph search-spaces/zoo/fpn.graph.json] [--python /usr/bin/python3]
+//                         [--native-threads 1,2] [--unfused]
+//
+// With the oneDNN addon built (npm run build:native) the project's step is timed both ways in the same rounds:
+// on the wasm kernels alone (the native kernels switched off) and on the native kernels, once per count of
+// --native-threads (oneDNN's OpenMP threads; default 1).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +19,8 @@ import { createInterface } from 'node:readline';
 
 import * as tf from '@tensorflow/tfjs-core';
 
-import { initBackend } from '../src/backend/index.js';
+import { initBackend, setNativeKernels } from '../src/backend/index.js';
+import { loadNativeAddon } from '../src/backend/native.js';
 import type { BatchNormStat } from '../src/detector/index.js';
 import { assignTargets, detectionLoss, Detector, targetTensors, updateMovingStats } from '../src/detector/index.js';
 import { PROXY_BACKBONE_CHANNELS } from '../src/graph/cost.js';
@@ -33,8 +39,11 @@ const sizes = flag('--sizes', '64,128').split(',').map(Number);
 const rounds = Number(flag('--rounds', '5'));
 const steps = Number(flag('--steps', '5'));
 const lossSteps = Number(flag('--losses', '10'));
+// The project's step through the per-op reference forms (RunOptions.unfusedOps), for a before/after ratio.
+const unfusedOps = args.includes('--unfused');
 const trainImages = Number(flag('--train-images', '1024'));
 const graphFile = flag('--graph', 'search-spaces/zoo/fpn.graph.json');
+const nativeThreads = flag('--native-threads', '1').split(',').map(Number);
 const script = 'bench/peer/torch_step.py';
 
 /** The first Python that imports torch: --python, then Debian's (python3-torch), then the one on PATH. */
@@ -50,6 +59,34 @@ if (!python) {
 const parsed = parseGraph(JSON.parse(readFileSync(graphFile, 'utf8')));
 if (!parsed.ok) throw new Error(`${graphFile} is invalid`);
 await initBackend('wasm');
+const native = loadNativeAddon();
+
+/** The ways the project's step is timed: wasm kernels only, then native at each thread count (when built). */
+interface Variant {
+  label: string;
+  use: () => Promise<void>;
+}
+const variants: Variant[] = [
+  {
+    label: native.loaded ? 'project, wasm kernels' : 'project (wasm)',
+    use: async () => void (await setNativeKernels(false)),
+  },
+];
+if (native.loaded) {
+  for (const n of nativeThreads) {
+    variants.push({
+      label: `project, native oneDNN ${n} thread${n === 1 ? '' : 's'}`,
+      use: async () => {
+        await setNativeKernels(true);
+        native.addon.setThreads(n);
+      },
+    });
+  }
+} else {
+  console.log(`bench:peer: ${native.reason}: timing the wasm kernels only`);
+}
+const best = variants[variants.length - 1];
+await best.use();
 
 /** Everything torch_step.py needs for one image size; the tensors go to a raw float32 file. */
 function describe(s: TrainSession, dir: string) {
@@ -131,7 +168,7 @@ const batches = new Map<number, ReturnType<typeof describe>>();
 try {
   for (const size of sizes) {
     const task = resolveProxyTask({ backend: 'wasm', imageSize: size, trainImages });
-    const s = await benchSession(parsed.graph, task);
+    const s = await benchSession(parsed.graph, task, { unfusedOps });
     sessions.set(size, s);
     batches.set(size, describe(s, dir));
   }
@@ -178,10 +215,15 @@ try {
       `  project ${ours.map((v) => v.toFixed(4)).join(' ')}\n  PyTorch ${theirs.map((v) => v.toFixed(4)).join(' ')}`,
     );
   }
-  // Warm-up on both sides (kernels, Adam slots), then rounds alternating which side goes first.
-  const perRound = new Map(sizes.map((size) => [size, { ours: [] as number[], theirs: [] as number[] }]));
+  // Warm-up on every side (kernels, primitives, Adam slots), then rounds rotating which side goes first.
+  const perRound = new Map(
+    sizes.map((size) => [size, { ours: variants.map(() => [] as number[]), theirs: [] as number[] }]),
+  );
   for (const size of sizes) {
-    for (let i = 0; i < 3; i++) sessions.get(size)!.step();
+    for (const v of variants) {
+      await v.use();
+      for (let i = 0; i < 3; i++) sessions.get(size)!.step();
+    }
     await ask(`time ${size} 3`);
   }
   for (let r = 0; r < rounds; r++) {
@@ -189,25 +231,31 @@ try {
       const s = sessions.get(size)!;
       const B = s.task.batchSize;
       const row = perRound.get(size)!;
-      const ours = () => row.ours.push(B / median(timeIt(steps, () => s.step()).wall));
-      const theirs = async () => row.theirs.push(B / median((await ask(`time ${size} ${steps}`)).seconds as number[]));
-      if (r % 2 === 0) {
-        ours();
-        await theirs();
-      } else {
-        await theirs();
-        ours();
-      }
+      const sides = [
+        ...variants.map((v, i) => async () => {
+          await v.use();
+          row.ours[i].push(B / median(timeIt(steps, () => s.step()).wall));
+        }),
+        async () => void row.theirs.push(B / median((await ask(`time ${size} ${steps}`)).seconds as number[])),
+      ];
+      for (let k = 0; k < sides.length; k++) await sides[(k + r) % sides.length]();
     }
   }
+  await best.use();
   child.stdin.end();
   console.log(`\nbatch ${sessions.get(sizes[0])!.task.batchSize}, medians over ${rounds} rounds of ${steps} steps`);
-  console.log('| px | project images/s (wasm) | PyTorch images/s (1 thread) | project / PyTorch |');
-  console.log('|---|---|---|---|');
+  console.log(
+    `| px | ${variants.map((v) => `${v.label} images/s`).join(' | ')} | PyTorch images/s (1 thread) | ` +
+      `${variants.map((v) => `${v.label} / PyTorch`).join(' | ')} |`,
+  );
+  console.log(`|---|${variants.map(() => '---|---|').join('')}---|`);
   for (const [size, row] of perRound) {
-    const a = median(row.ours);
+    const a = row.ours.map(median);
     const b = median(row.theirs);
-    console.log(`| ${size} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(a / b).toFixed(2)}× |`);
+    console.log(
+      `| ${size} | ${a.map((v) => v.toFixed(0)).join(' | ')} | ${b.toFixed(0)} | ` +
+        `${a.map((v) => `${(v / b).toFixed(2)}×`).join(' | ')} |`,
+    );
   }
 } finally {
   for (const s of sessions.values()) s.dispose();

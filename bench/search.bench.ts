@@ -12,99 +12,44 @@
 // as with a small worker pool. Printed: per-seed counts, their median (the headline figure) and mean.
 // Evolution and rl draw their first, near-uniform proposals from the same seed, so their early luck is
 // shared; random uses a seed of its own, and the bar yet another. SEEDS=15 npm run bench:search for more.
+//
+// Then three comparisons (SECTIONS=controllers,warm-start,hypervolume,asha picks which run):
+// - warm start: trials evolution needs to reach 60 % of the target's reward, unseeded and seeded with three
+//   known designs (each the target with ≥ 6 decisions changed, below that bar); median over seeds.
+// - hypervolume: after N trials (HV_TRIALS, default 100), the hypervolume of the (AP, MACs) front of the
+//   trials' noiseless AP against the reference point (AP 0, 1.1 × the largest MACs of 2 000 random graphs),
+//   normalised by that box; random, evolution (MnasNet reward) and pareto-evolution, median over seeds.
+// - asha: training steps until a full-budget trial reaches the bar, with and without successive halving
+//   around random and evolution, on a multi-fidelity version of the objective (bench/asha-search.ts).
+// The objective itself lives in src/testing/synthetic-objective.ts (the warm-start test uses it too).
 import seedrandom from 'seedrandom';
 
-import { type Controller, createController } from '../controllers/index.js';
+import { createController } from '../controllers/index.js';
 import { nasFpnSpace } from '../search-spaces/index.js';
+import { hypervolume2d } from '../src/campaign/hypervolume.js';
 import { graphCost } from '../src/graph/index.js';
+import {
+  drive as run,
+  IN_FLIGHT,
+  median,
+  nearTarget,
+  SYNTHETIC_INPUT_SIZE,
+  SYNTHETIC_W as W,
+  syntheticObjective,
+} from '../src/testing/synthetic-objective.js';
+import { ashaSection } from './asha-search.js';
 
 const SEEDS = Number(process.env.SEEDS ?? 5);
 const CAP = Number(process.env.CAP ?? 500);
-const IN_FLIGHT = 4;
-const W = -0.07;
-const INPUT_SIZE = 128;
 const KINDS = (process.env.KINDS ?? 'random,evolution,rl').split(',');
 const OPTIONS: Record<string, unknown> = JSON.parse(process.env.OPTIONS ?? '{}');
+const SECTIONS = (process.env.SECTIONS ?? 'controllers,warm-start,hypervolume,asha').split(',');
+const HV_TRIALS = Number(process.env.HV_TRIALS ?? 100);
 
 const space = nasFpnSpace();
-const SLOTS = 4;
+const makeObjective = (seed: number, run: string) => syntheticObjective(seed, run, space);
 
-function makeObjective(seed: number, run: string) {
-  const target = space.sample(seedrandom(`target-${seed}`));
-  const targetMacs = graphCost(space.decode(target), { inputSize: INPUT_SIZE }).macs;
-  const noise = seedrandom(`noise-${seed}-${run}`); // each run has its own noise stream
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - noise())) * Math.cos(2 * Math.PI * noise());
-  const truth = (d: readonly number[]): { ap: number; factor: number; macs: number } => {
-    let tokens = 0;
-    let cells = 0;
-    for (let c = 0; c < d.length / SLOTS; c++) {
-      let all = true;
-      for (let k = c * SLOTS; k < (c + 1) * SLOTS; k++) {
-        if (d[k] === target[k]) tokens++;
-        else all = false;
-      }
-      if (all) cells++;
-    }
-    const similarity = 0.5 * (tokens / d.length) + 0.5 * (cells / (d.length / SLOTS));
-    const macs = graphCost(space.decode(d), { inputSize: INPUT_SIZE }).macs;
-    return { ap: 0.1 + 0.4 * similarity, factor: Math.pow(macs / targetMacs, W), macs };
-  };
-  return {
-    targetMacs,
-    truthReward: (d: readonly number[]) => {
-      const t = truth(d);
-      return t.ap * t.factor;
-    },
-    observed: (d: readonly number[]) => {
-      const t = truth(d);
-      return { AP: t.ap + 0.01 * gauss(), macs: t.macs };
-    },
-  };
-}
-
-/** Runs `c` until a trial's noiseless reward ≥ bar (or `limit` trials); returns trials used and best. */
-async function run(c: Controller, obj: ReturnType<typeof makeObjective>, bar: number, limit: number) {
-  const inFlight: { index: number; decisions: number[] }[] = [];
-  let best = -Infinity;
-  for (let n = 1; n <= limit; n++) {
-    const p = await c.ask();
-    const r = obj.truthReward(p.decisions);
-    best = Math.max(best, r);
-    if (r >= bar) return { trials: n, best };
-    inFlight.push(p);
-    if (inFlight.length >= IN_FLIGHT) {
-      const done = inFlight.shift()!;
-      const m = obj.observed(done.decisions);
-      await c.tell(done.index, {
-        status: 'complete',
-        metrics: {
-          AP: m.AP,
-          AP50: 0,
-          AP75: 0,
-          APs: 0,
-          APm: 0,
-          APl: 0,
-          params: 0,
-          macs: m.macs,
-          trainSeconds: 0,
-          evalSeconds: 0,
-          backend: 'synthetic',
-        },
-      });
-    }
-  }
-  return { trials: limit + 1, best };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function main() {
-  console.log(
-    `bench:search  space nas-fpn (${space.size()} decision sequences), ${SEEDS} seeds, cap ${CAP}, ${IN_FLIGHT} in flight`,
-  );
+async function controllersSection() {
   const counts: Record<string, number[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
   const bars: number[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) {
@@ -141,6 +86,89 @@ async function main() {
     );
   }
   console.log(`(bar = random best-of-100, median ${median(bars).toFixed(4)})`);
+}
+
+/** Seeded against unseeded evolution: trials to 60 % of the target's reward (the warm-start test's setting). */
+async function warmStartSection() {
+  const FRACTION = 0.6;
+  const CHANGES = 6;
+  const rows: Record<'unseeded' | 'seeded', number[]> = { unseeded: [], seeded: [] };
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const obj = makeObjective(seed, 'run');
+    const bar = FRACTION * obj.truthReward(obj.target);
+    const known = [0, 1, 2].map((j) => {
+      let d = nearTarget(obj, CHANGES, `${seed}-${j}`);
+      for (let more = 1; obj.truthReward(d) >= bar; more++) d = nearTarget(obj, CHANGES + more, `${seed}-${j}`);
+      return d;
+    });
+    for (const kind of ['unseeded', 'seeded'] as const) {
+      const c = await createController(
+        'evolution',
+        space,
+        { objective: { metric: 'AP', macsTarget: obj.targetMacs, w: W } },
+        `${seed}`,
+      );
+      if (kind === 'seeded') c.warmStart!(known);
+      rows[kind].push((await run(c, makeObjective(seed, 'run'), bar, CAP)).trials);
+    }
+  }
+  const show = (x: number) => (x > CAP ? `>${CAP}` : String(x));
+  console.log(
+    `\nwarm start: evolution's trials to ${FRACTION * 100} % of the target's reward (seeds: 3 designs ≥ ${CHANGES} decisions from it, below the bar)`,
+  );
+  console.log(`| evolution | median trials (${SEEDS} seeds) | per seed |`);
+  console.log('|---|---|---|');
+  for (const kind of ['unseeded', 'seeded'] as const)
+    console.log(`| ${kind} | ${show(median(rows[kind]))} | ${rows[kind].map(show).join(', ')} |`);
+}
+
+/** Hypervolume of the (AP, MACs) front after HV_TRIALS trials, per controller. */
+async function hypervolumeSection() {
+  const rng = seedrandom('hv-reference');
+  let maxMacs = 0;
+  for (let k = 0; k < 2000; k++)
+    maxMacs = Math.max(maxMacs, graphCost(space.decode(space.sample(rng)), { inputSize: SYNTHETIC_INPUT_SIZE }).macs);
+  const ref = 1.1 * maxMacs;
+  const kinds = ['random', 'evolution', 'pareto-evolution'];
+  const hv: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    for (const kind of kinds) {
+      const obj = makeObjective(seed, kind);
+      const c = await createController(
+        kind,
+        space,
+        { objective: { metric: 'AP', macsTarget: obj.targetMacs, w: W } },
+        kind === 'random' ? `other-${seed}` : `${seed}`,
+      );
+      const { points } = await run(c, obj, Infinity, HV_TRIALS);
+      hv[kind].push(
+        hypervolume2d(
+          points.map((p) => ({ AP: p.AP, cost: p.macs })),
+          ref,
+        ) / ref,
+      );
+    }
+  }
+  console.log(
+    `\nhypervolume of the (AP, MACs) front after ${HV_TRIALS} trials (noiseless AP; reference AP 0, ${(ref / 1e9).toFixed(3)} GMACs = 1.1 × the largest of 2 000 random graphs; normalised by that box)`,
+  );
+  console.log(`| controller | median hypervolume (${SEEDS} seeds) | vs random | per seed |`);
+  console.log('|---|---|---|---|');
+  const base = median(hv.random);
+  for (const kind of kinds)
+    console.log(
+      `| ${kind} | ${median(hv[kind]).toFixed(4)} | ${(median(hv[kind]) / base).toFixed(3)}× | ${hv[kind].map((x) => x.toFixed(4)).join(', ')} |`,
+    );
+}
+
+async function main() {
+  console.log(
+    `bench:search  space nas-fpn (${space.size()} decision sequences), ${SEEDS} seeds, cap ${CAP}, ${IN_FLIGHT} in flight`,
+  );
+  if (SECTIONS.includes('controllers')) await controllersSection();
+  if (SECTIONS.includes('warm-start')) await warmStartSection();
+  if (SECTIONS.includes('hypervolume')) await hypervolumeSection();
+  if (SECTIONS.includes('asha')) await ashaSection(SEEDS, CAP);
 }
 
 await main();

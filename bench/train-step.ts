@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { openDataset } from '../src/data/open.js';
 import type { PyramidGraph } from '../src/graph/types.js';
 import { proxyGraph, TrainSession } from '../src/train/index.js';
+import type { RunOptions } from '../src/train/session.js';
 import type { ProxyTaskConfig } from '../src/trial/proxy-task.js';
 
 export const median = (v: number[]): number => {
@@ -32,9 +33,13 @@ export function timeIt(n: number, f: () => void): { wall: number[]; cpu: number[
  * A training session of `graph` on `task`. Frozen: the features of every train image are computed first (as in
  * a worker after its first trial), so timed steps do not include backbone passes for images they see first.
  */
-export async function benchSession(graph: PyramidGraph, task: ProxyTaskConfig): Promise<TrainSession> {
+export async function benchSession(
+  graph: PyramidGraph,
+  task: ProxyTaskConfig,
+  options: RunOptions = {},
+): Promise<TrainSession> {
   const dataset = await openDataset(task);
-  const s = new TrainSession(proxyGraph(graph, task), task, dataset);
+  const s = new TrainSession(proxyGraph(graph, task), task, dataset, options);
   if (task.backbone === 'pretrained') {
     const train = dataset.split('train');
     for (let i = 0; i < train.count; i += 256) {

@@ -13,6 +13,8 @@ export abstract class BookedController<O extends CommonOptions, X = null> implem
   abstract readonly kind: string;
   protected rng: StatefulRng;
   protected readonly book: ProposalBook<X>;
+  /** Warm start: the decision sequences the first proposals are, in order (configuration, not state). */
+  private seeds: readonly number[][] = [];
 
   protected constructor(
     readonly space: SearchSpace,
@@ -26,6 +28,33 @@ export abstract class BookedController<O extends CommonOptions, X = null> implem
   }
 
   abstract ask(): Promise<Proposal>;
+
+  /**
+   * Warm start: the first `seeds.length` proposals are these points, in order; they are told like any
+   * other proposal (evolution's population takes them in, random search just counts them). Configuration
+   * rather than state: a campaign passes the same seeds to every controller it builds, resumed ones too.
+   */
+  warmStart(seeds: readonly (readonly number[])[]): void {
+    for (const d of seeds) this.space.validate(d);
+    this.seeds = seeds.map((d) => [...d]);
+  }
+
+  /** Hard constraints: a graph for which `why` returns a reason is never proposed (configuration, not state). */
+  constrain(why: (graph: Proposal['graph']) => string | undefined): void {
+    this.book.constraint = why;
+  }
+
+  /** The next warm-start proposal, while seeds are left; every strategy's ask() starts with it. */
+  protected nextSeed(): Proposal | undefined {
+    if (this.book.next >= this.seeds.length) return undefined;
+    const c = this.book.candidate(this.seeds[this.book.next]);
+    return this.book.issue(c, this.seedExtra(c.decisions));
+  }
+
+  /** What the book keeps with a seed proposal (a strategy that keeps per-proposal data overrides it). */
+  protected seedExtra(_decisions: readonly number[]): X {
+    return null as X;
+  }
   abstract tell(index: number, outcome: TrialOutcome, reward?: Reward): Promise<void>;
 
   /** The reward the campaign computed for `outcome`, or, driven on its own, this controller's objective's. */

@@ -6,7 +6,8 @@ import { graphHash } from '../src/graph/index.js';
 import { PyramidNasError } from '../src/util/errors.js';
 import type { Proposal } from './types.js';
 
-export type ControllerErrorCode = 'UNKNOWN_TRIAL' | 'ALREADY_TOLD' | 'SPACE_EXHAUSTED' | 'BAD_STATE';
+export type ControllerErrorCode =
+  'UNKNOWN_TRIAL' | 'ALREADY_TOLD' | 'SPACE_EXHAUSTED' | 'BAD_STATE' | 'CONSTRAINTS_UNSATISFIABLE';
 
 export class ControllerError extends PyramidNasError {
   declare readonly code: ControllerErrorCode;
@@ -33,8 +34,23 @@ export class ProposalBook<X = null> {
   readonly pending = new Map<number, PendingEntry<X>>();
   /** graphHash of every proposal asked so far (for deduplication). */
   readonly seen = new Set<string>();
+  /**
+   * The campaign's hard constraints (src/campaign/constraints.ts): why a graph may not be proposed, or
+   * undefined when it may. Configuration, not state: set again whenever a controller is built.
+   */
+  constraint: ((graph: Proposal['graph']) => string | undefined) | undefined;
 
   constructor(readonly space: SearchSpace) {}
+
+  /** Why the candidate breaks the constraints, or undefined. */
+  overLimit(c: { graph: Proposal['graph'] }): string | undefined {
+    return this.constraint?.(c.graph);
+  }
+
+  /** A candidate that may be proposed: not asked before and within the constraints. */
+  admits(c: { graph: Proposal['graph']; hash: string }): boolean {
+    return !this.seen.has(c.hash) && this.overLimit(c) === undefined;
+  }
 
   /** Decodes and hashes a candidate (no state change). */
   candidate(decisions: number[]): { decisions: number[]; graph: Proposal['graph']; hash: string } {

@@ -68,12 +68,14 @@ export class EvolutionController extends BookedController<EvolutionOptions> {
   }
 
   async ask(): Promise<Proposal> {
+    const seeded = this.nextSeed();
+    if (seeded) return seeded;
     const { populationSize, mutationRetries, maxRetries } = this.options;
     if (this.toldCount >= populationSize) {
       for (let attempt = 0; attempt < mutationRetries; attempt++) {
         const parent = this.tournament();
         const c = this.book.candidate(this.space.mutate(parent.decisions, this.rng));
-        if (!this.book.seen.has(c.hash)) return this.book.issue(c, null);
+        if (this.book.admits(c)) return this.book.issue(c, null);
       }
     }
     return this.book.issue(sampleUnseen(this.book, this.space, this.rng, maxRetries), null);

@@ -5,6 +5,7 @@
 import type { SearchSpace } from '../search-spaces/space.js';
 import { Registry } from '../src/util/registry.js';
 import { EvolutionController, evolutionOptionsSchema } from './evolution.js';
+import { ParetoEvolutionController, paretoEvolutionOptionsSchema } from './pareto-evolution.js';
 import { RandomController, randomOptionsSchema } from './random.js';
 import { RlController, rlOptionsSchema } from './rl.js';
 import type { Controller } from './types.js';
@@ -24,6 +25,12 @@ export { ControllerError } from './book.js';
 export { RandomController, randomOptionsSchema, type RandomOptions } from './random.js';
 export { EvolutionController, evolutionOptionsSchema, type EvolutionOptions } from './evolution.js';
 export { RlController, rlOptionsSchema, type RlOptions } from './rl.js';
+export {
+  ParetoEvolutionController,
+  paretoEvolutionOptionsSchema,
+  type ParetoEvolutionOptions,
+} from './pareto-evolution.js';
+export { nonDominatedRanks, crowdingDistances, nsgaRanking, crowdedCompare, dominatesMin } from './nsga.js';
 export { createRng, restoreRng, type RngState, type StatefulRng } from './rng.js';
 
 /** What a controller is built over, besides its options. */
@@ -48,6 +55,11 @@ export const controllers = new Registry<Controller | Promise<Controller>, Contro
     optionsSchema: evolutionOptionsSchema,
     create: (o, { space, seed }) => new EvolutionController(space, o, seed),
   })
+  .register('pareto-evolution', {
+    description: 'aging evolution with NSGA-II selection (non-dominated sort, crowding distance) on AP against MACs',
+    optionsSchema: paretoEvolutionOptionsSchema,
+    create: (o, { space, seed }) => new ParetoEvolutionController(space, o, seed),
+  })
   .register('rl', {
     description: 'an LSTM policy trained with PPO on the rewards (loads TensorFlow.js on first use)',
     optionsSchema: rlOptionsSchema,
@@ -55,7 +67,7 @@ export const controllers = new Registry<Controller | Promise<Controller>, Contro
   });
 
 /** The built-in kinds (controllers.names() also lists those registered since). */
-export const CONTROLLER_KINDS = ['random', 'evolution', 'rl'] as const;
+export const CONTROLLER_KINDS = ['random', 'evolution', 'pareto-evolution', 'rl'] as const;
 export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
 
 /** A controller of `kind` over `space`; options are validated (unknown keys rejected, paths in errors). */

@@ -21,15 +21,30 @@ export type RandomOptions = z.output<typeof randomOptionsSchema>;
 
 const VERSION = 1;
 
-/** Draws a not-yet-asked point, or throws SPACE_EXHAUSTED after `retries` duplicates in a row. */
+/**
+ * Draws a not-yet-asked point within the constraints. After `retries` draws in a row that were all
+ * already asked, throws SPACE_EXHAUSTED; when every one of them was over the constraints,
+ * CONSTRAINTS_UNSATISFIABLE (the constraints leave too little of the space to find by sampling).
+ */
 export function sampleUnseen(book: ProposalBook<unknown>, space: SearchSpace, rng: StatefulRng, retries: number) {
+  let over = 0;
+  let why: string | undefined;
   for (let attempt = 0; attempt < retries; attempt++) {
     const c = book.candidate(space.sample(rng));
-    if (!book.seen.has(c.hash)) return c;
+    const reason = book.overLimit(c);
+    if (reason !== undefined) {
+      over++;
+      why = reason;
+    } else if (!book.seen.has(c.hash)) return c;
   }
+  if (over === retries)
+    throw new ControllerError(
+      'CONSTRAINTS_UNSATISFIABLE',
+      `constraints: ${retries} random samples in a row were all over the limit (the last: ${why}); loosen "constraints" or narrow the space`,
+    );
   throw new ControllerError(
     'SPACE_EXHAUSTED',
-    `space exhausted: ${retries} random samples in a row were all already asked (${book.seen.size} distinct graphs asked so far)`,
+    `space exhausted: ${retries} random samples in a row were all already asked${over ? ` or over the constraints (${over} over)` : ''} (${book.seen.size} distinct graphs asked so far)`,
   );
 }
 
@@ -43,6 +58,8 @@ export class RandomController extends BookedController<RandomOptions> {
   }
 
   async ask(): Promise<Proposal> {
+    const seeded = this.nextSeed();
+    if (seeded) return seeded;
     return this.book.issue(sampleUnseen(this.book, this.space, this.rng, this.options.maxRetries), null);
   }
 

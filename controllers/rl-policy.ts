@@ -112,6 +112,22 @@ export class LstmPolicy {
 
   /** Samples one decision sequence with `rng`; returns the tokens and their log-probabilities. */
   sample(rng: Rng): { decisions: number[]; logps: number[] } {
+    return this.walk((lp) => {
+      const u = rng();
+      let k = 0;
+      let acc = Math.exp(lp[0]);
+      while (k < lp.length - 1 && u >= acc) acc += Math.exp(lp[++k]);
+      return k;
+    });
+  }
+
+  /** The policy's log-probability of each token of a given sequence (a warm-start seed), drawing nothing. */
+  logProbs(decisions: readonly number[]): number[] {
+    return this.walk((_, t) => decisions[t]).logps;
+  }
+
+  /** Runs the policy token by token; `choose` picks each token from its log-probabilities. */
+  private walk(choose: (lp: number[], t: number) => number): { decisions: number[]; logps: number[] } {
     const tf = this.tf;
     const { hidden: H } = this.cfg;
     const decisions: number[] = [];
@@ -125,10 +141,7 @@ export class LstmPolicy {
         [h, c] = this.cell(xg, h, c);
         const { w, b } = this.heads()[t];
         const lp = Array.from(tf.logSoftmax(tf.add(tf.matMul(h, w), b)).dataSync());
-        const u = rng();
-        let k = 0;
-        let acc = Math.exp(lp[0]);
-        while (k < lp.length - 1 && u >= acc) acc += Math.exp(lp[++k]);
+        const k = choose(lp, t);
         decisions.push(k);
         logps.push(lp[k]);
         prev = 1 + this.offsets[t] + k;

@@ -11,6 +11,7 @@ import type { SearchSpace } from '../search-spaces/space.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
 import { BookedController } from './base.js';
+import { ControllerError } from './book.js';
 import { commonOptionFields } from './common.js';
 import type { Reward } from './reward.js';
 import { type Episode, LstmPolicy, type PolicySnapshot } from './rl-policy.js';
@@ -33,6 +34,8 @@ export const rlOptionsSchema = z.strictObject({
   initScale: z.number().positive().max(10).default(0.1),
   /** Re-draws per ask when the sample's graph was already asked; after that a duplicate is proposed. */
   dedupeRetries: z.int().min(0).max(10_000).default(10),
+  /** Re-draws per ask while the sample is over the campaign's constraints, before CONSTRAINTS_UNSATISFIABLE. */
+  constraintRetries: z.int().min(1).max(1_000_000).default(1000),
 });
 export type RlOptions = z.output<typeof rlOptionsSchema>;
 
@@ -75,13 +78,34 @@ export class RlController extends BookedController<RlOptions, number[]> {
   }
 
   async ask(): Promise<Proposal> {
+    const seeded = this.nextSeed();
+    if (seeded) return seeded;
     let draw = this.policy.sample(this.rng);
     let c = this.book.candidate(draw.decisions);
     for (let k = 0; k < this.options.dedupeRetries && this.book.seen.has(c.hash); k++) {
       draw = this.policy.sample(this.rng);
       c = this.book.candidate(draw.decisions);
     }
+    // The constraints are hard, unlike deduplication: re-draw until within them, up to constraintRetries.
+    for (let k = 0; this.book.overLimit(c) !== undefined; k++) {
+      if (k >= this.options.constraintRetries)
+        throw new ControllerError(
+          'CONSTRAINTS_UNSATISFIABLE',
+          `constraints: ${k} policy samples in a row were over the limit (the last: ${this.book.overLimit(c)}); loosen "constraints"`,
+        );
+      draw = this.policy.sample(this.rng);
+      c = this.book.candidate(draw.decisions);
+    }
     return this.book.issue(c, draw.logps);
+  }
+
+  /**
+   * A seed is kept with the policy's own log-probabilities of its tokens at ask time, so its result
+   * enters the next PPO mini-batch like a sample of the policy: a good seed's tokens become more likely,
+   * clipped by PPO as any step is (docs/controllers.md, "Warm start").
+   */
+  protected override seedExtra(decisions: readonly number[]): number[] {
+    return this.policy.logProbs(decisions);
   }
 
   async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {

@@ -31,4 +31,15 @@ export interface Controller {
   tell(index: number, outcome: TrialOutcome, reward?: Reward): Promise<void>;
   state(): ControllerState;
   load(state: ControllerState): void;
+  /**
+   * Optional, warm start (docs/controllers.md): the first `seeds.length` proposals are these decision
+   * sequences, in order, told like any other. Called before the first ask and before load(); a campaign
+   * with `seedGraphs` refuses a controller without it.
+   */
+  warmStart?(seeds: readonly (readonly number[])[]): void;
+  /**
+   * Optional, hard constraints: never propose a graph for which `why` gives a reason. A campaign with
+   * `constraints` refuses a controller without it (and checks every proposal again).
+   */
+  constrain?(why: (graph: Proposal['graph']) => string | undefined): void;
 }

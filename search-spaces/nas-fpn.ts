@@ -7,12 +7,15 @@
 //                                         op      — index into options.ops
 // Decode: for each cell, the consumer counts of both inputs are incremented first; then, for an output
 // cell, every earlier feature of the cell's level (C<l> included) whose count is still 0 is added into
-// the cell (and counted). `sum` (or any op but attention): one node [in1, in2, ...unused], post conv.
-// `attention`: a node [in1, in2] with post none, then a sum [that, ...unused] with post conv; with no
-// unused features it is a single attention node with post conv.
+// the cell (and counted). `sum` (or any op that takes more than two inputs): one node [in1, in2, ...unused],
+// post conv. `attention` or `cross-attention` (exactly two inputs): a node [in1, in2] with post none, then
+// a sum [that, ...unused] with post conv; with no unused features it is a single node with post conv.
+// `self-attention` (one input): a sum [in1, in2, ...unused] with post none, then the self-attention node
+// over it with post conv.
 import { z } from 'zod';
 
 import { FUSION_OPS, GRAPH_LIMITS, type GraphNode, type PyramidGraph } from '../src/graph/types.js';
+import { MAX_ARITY } from '../src/graph/validate.js';
 import { parseOptions } from '../src/util/options.js';
 import {
   backboneOffsets,
@@ -115,9 +118,13 @@ export class NasFpnSpace extends CellSpace<NasFpnOptions> {
       }
       const id = cellId(i);
       const pair = [feats[in1].id, feats[in2].id];
-      if (op === 'attention' && unused.length > 0) {
+      if (MAX_ARITY[op] === 1) {
+        const merged = `${id}_in`;
+        nodes.push({ id: merged, level, op: 'sum', inputs: [...pair, ...unused], post: 'none' });
+        nodes.push({ id, level, op, inputs: [merged], post: 'conv' });
+      } else if (MAX_ARITY[op] === 2 && unused.length > 0) {
         const att = `${id}_att`;
-        nodes.push({ id: att, level, op: 'attention', inputs: pair, post: 'none' });
+        nodes.push({ id: att, level, op, inputs: pair, post: 'none' });
         nodes.push({ id, level, op: 'sum', inputs: [att, ...unused], post: 'conv' });
       } else {
         nodes.push({ id, level, op, inputs: [...pair, ...unused], post: 'conv' });
@@ -139,17 +146,20 @@ export class NasFpnSpace extends CellSpace<NasFpnOptions> {
       const n = graph.nodes[p];
       if (!n || n.inputs.length < 2) return undefined;
       const next = graph.nodes[p + 1];
-      const split = n.op === 'attention' && n.post === 'none' && next?.op === 'sum' && next.inputs[0] === n.id;
-      const last = split ? next : n;
+      const chained = n.post === 'none' && next?.inputs[0] === n.id;
+      const split = chained && MAX_ARITY[n.op] === 2 && next.op === 'sum';
+      const unary = chained && n.op === 'sum' && MAX_ARITY[next.op] === 1;
+      const last = split || unary ? next : n;
+      const op = unary ? next.op : n.op;
       const in1 = offsetOf.get(n.inputs[0]);
       const in2 = offsetOf.get(n.inputs[1]);
       if (in1 === undefined || in2 === undefined) return undefined;
       const tl = levelToken(o, i, n.level, taken);
-      const top = o.ops.indexOf(n.op as (typeof o.ops)[number]);
+      const top = o.ops.indexOf(op as (typeof o.ops)[number]);
       if (tl < 0 || top < 0) return undefined;
       out.push(in1, tokenExcluding([in1], in2), tl, top);
       offsetOf.set(last.id, levelCount(o) + i);
-      p += split ? 2 : 1;
+      p += last === n ? 1 : 2;
     }
     if (p !== graph.nodes.length) return undefined;
     // The unused-node rule and outputs are implied by the decisions: accept only an exact round trip.

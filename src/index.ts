@@ -9,6 +9,7 @@ export * from './data/index.js';
 export * from './eval/index.js';
 export * from './backend/index.js';
 export * from './detector/index.js';
+export * from './export/index.js';
 export * from './train/index.js';
 export * from './trial/index.js';
 export * from './campaign/index.js';
@@ -17,3 +18,14 @@ export { connectRedis, parseRedisUrl, warnIfEvicting } from './util/redis-connec
 // The fake trainer stays importable from here as before; its home is pyramid-nas/testing.
 export { createFakeTrainer, fakeMetrics, type FakeSpec } from './testing/fake-trainer.js';
 export * from './dashboard/index.js';
+export {
+  loadStudyFile,
+  planStudy,
+  runStudyCampaigns,
+  evaluateStudy,
+  evaluateTransfer,
+  studyReport,
+  StudyConfigError,
+  type Study,
+  type StudyPlan,
+} from './study/index.js';

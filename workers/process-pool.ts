@@ -11,6 +11,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { hostname } from 'node:os';
 
+import { jobKey } from '../src/trial/identity.js';
 import type { TrainProgress, TrialJob, TrialResult } from '../src/trial/types.js';
 import { childModule } from '../src/util/child-module.js';
 import { PyramidNasError } from '../src/util/errors.js';
@@ -220,7 +221,7 @@ export class ProcessPool implements TrialRunner {
     const slot = await this.acquire();
     try {
       await slot.ready;
-      if (this.cancelledEarly.delete(job.trialId)) throw new TrialCancelledError(job.trialId);
+      if (this.cancelledEarly.delete(jobKey(job))) throw new TrialCancelledError(job.trialId);
       const answer = await this.exec(slot, job, onProgress);
       slot.trials++;
       const reason =
@@ -284,7 +285,7 @@ export class ProcessPool implements TrialRunner {
         }, ms);
       }
       slot.running = {
-        trialId: job.trialId,
+        trialId: jobKey(job),
         cancel: () => {
           child.kill('SIGKILL');
           finish({ outcome: { kind: 'cancelled' }, error: new TrialCancelledError(job.trialId) });

@@ -34,7 +34,9 @@ export const trainers = new Registry<Promise<Trainer>, TrainerContext>({
     optionsSchema: noOptions,
     create: async () => {
       const train = await import('../src/train/index.js');
-      return (graph, proxy, hooks) => train.trainAndEvaluate(graph, proxy, hooks);
+      // A successive-halving job trains one rung (from its checkpoint); any other job, the whole proxy task.
+      return (graph, proxy, hooks, job) =>
+        job.rung ? train.trainRung(graph, proxy, hooks, job.rung) : train.trainAndEvaluate(graph, proxy, hooks);
     },
   })
   .register('fake', {

@@ -11,7 +11,14 @@ import { z } from 'zod';
 import { graphHash, parseGraph } from '../src/graph/index.js';
 import { identityOf, proxyHash } from '../src/trial/identity.js';
 import { type ProxyTaskConfig, proxyTaskSchema } from '../src/trial/proxy-task.js';
-import { type Trainer, type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../src/trial/types.js';
+import {
+  type TrainCheckpoint,
+  type Trainer,
+  type TrainProgress,
+  TRIAL_STATUS,
+  type TrialJob,
+  type TrialResult,
+} from '../src/trial/types.js';
 import { isUsageError, PyramidNasError } from '../src/util/errors.js';
 import { issuesText, joinPath, zodIssues } from '../src/util/zod-issues.js';
 
@@ -44,8 +51,22 @@ export function invalidResult(job: unknown, err: InvalidTrialError): TrialResult
   };
 }
 
-/** Largest job (serialized) a worker accepts: a 256-node graph is ~40 kB. */
+/** Largest job (serialized) a worker accepts, a rung's checkpoint aside: a 256-node graph is ~40 kB. */
 export const MAX_JOB_BYTES = 1_000_000;
+
+/**
+ * Largest checkpoint (serialized) a successive-halving job may carry: the neck's and head's weights and
+ * Adam's two moments, base64. At the default proxy the zoo's take 1.3 MB (BiFPN) to 12.4 MB (MLFPN):
+ * `npm run bench:asha-fidelity -- --sizes`.
+ */
+export const MAX_CHECKPOINT_BYTES = 64_000_000;
+
+const rungSchema = z.strictObject({
+  rung: z.number().int().min(0).max(63),
+  steps: z.number().int().min(1).max(1_000_000),
+  // Its fields are the trainer's to check (src/train/checkpoint-state.ts); here only its envelope.
+  checkpoint: z.looseObject({ format: z.string(), step: z.number().int().min(0) }).optional(),
+});
 
 const jobSchema = z.strictObject({
   campaign: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -56,6 +77,8 @@ const jobSchema = z.strictObject({
   proxy: proxyTaskSchema,
   // Enforced by the pool or runner around the processor (workers/trial-timeout.ts); a week at most.
   timeoutSeconds: z.number().positive().max(604_800).optional(),
+  // Successive halving: the rung to train, and the checkpoint to continue from.
+  rung: rungSchema.optional(),
   // Identity (src/trial/identity.ts): checked against the payload below, echoed in the result.
   runId: z
     .string()
@@ -74,15 +97,24 @@ const jobSchema = z.strictObject({
 /** Validates an untrusted job payload; throws InvalidTrialError listing every problem with its JSON path. */
 export function validateTrialJob(data: unknown): TrialJob {
   let size: number;
+  let checkpointSize = 0;
   try {
     size = JSON.stringify(data)?.length ?? 0;
+    const checkpoint = (data as { rung?: { checkpoint?: unknown } } | null)?.rung?.checkpoint;
+    if (checkpoint !== undefined) checkpointSize = JSON.stringify(checkpoint)?.length ?? 0;
   } catch (err) {
     // A RangeError here is the call stack running out: arrays or objects nested far too deeply.
     const why = err instanceof RangeError ? 'nested too deeply to serialize' : 'not JSON-serializable';
     throw new InvalidTrialError(`invalid trial job: payload is ${why}`);
   }
-  if (size > MAX_JOB_BYTES)
-    throw new InvalidTrialError(`invalid trial job: payload is ${size} bytes (limit ${MAX_JOB_BYTES})`);
+  if (checkpointSize > MAX_CHECKPOINT_BYTES)
+    throw new InvalidTrialError(
+      `invalid trial job: $.rung.checkpoint is ${checkpointSize} bytes (limit ${MAX_CHECKPOINT_BYTES})`,
+    );
+  if (size - checkpointSize > MAX_JOB_BYTES)
+    throw new InvalidTrialError(
+      `invalid trial job: payload is ${size - checkpointSize} bytes${checkpointSize ? ' besides its checkpoint' : ''} (limit ${MAX_JOB_BYTES})`,
+    );
   const parsed = jobSchema.safeParse(data);
   if (!parsed.success) {
     throw new InvalidTrialError(`invalid trial job: ${issuesText(zodIssues(parsed.error))}`);
@@ -135,15 +167,29 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
     throw err;
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cpuSeconds = () => {
+    const d = process.cpuUsage(cpu0);
+    return (d.user + d.system) / 1e6;
+  };
+  let checkpoint: TrainCheckpoint | undefined;
   try {
-    const metrics = await opts.trainer(job.graph, job.proxy, { onProgress: opts.onProgress, signal: opts.signal }, job);
+    const metrics = await opts.trainer(
+      job.graph,
+      job.proxy,
+      { onProgress: opts.onProgress, signal: opts.signal, onCheckpoint: (c) => (checkpoint = c) },
+      job,
+    );
     return {
       trialId: job.trialId,
       status: TRIAL_STATUS.complete,
       metrics,
       wallSeconds: (performance.now() - t0) / 1000,
+      cpuSeconds: cpuSeconds(),
       worker,
       ...identityOf(job),
+      // Only a rung job hands a checkpoint on (the next rung continues it).
+      ...(job.rung && checkpoint ? { checkpoint } : {}),
     };
   } catch (err) {
     // A trainer may refuse the job too (the graph or proxy is one it can never train), and an input error
@@ -168,6 +214,7 @@ export async function processTrial(data: unknown, opts: ProcessOptions): Promise
         status: TRIAL_STATUS.failed,
         error: `${code}: ${message}`,
         wallSeconds: (performance.now() - t0) / 1000,
+        cpuSeconds: cpuSeconds(),
         worker,
         ...identityOf(job),
       };

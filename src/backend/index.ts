@@ -11,3 +11,13 @@ export async function registerWasmGradKernels(): Promise<string[]> {
   const { registerWasmGradKernelsNow } = await import('./register.js');
   return registerWasmGradKernelsNow();
 }
+
+/**
+ * Switches the oneDNN kernels (the optional addon, `npm run build:native`) on or off for wasm, e.g. to compare
+ * both in one process; `initBackend` switches them on when the addon loads. Returns the kernels now native and a
+ * line for logs. Without the addon (or with PYRAMID_NAS_NATIVE=0) it changes nothing.
+ */
+export async function setNativeKernels(on: boolean): Promise<{ kernels: string[]; detail: string }> {
+  const { setNativeKernelsNow } = await import('./native-register.js');
+  return setNativeKernelsNow(on);
+}

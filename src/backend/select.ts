@@ -48,6 +48,9 @@ async function tryTensorflow(): Promise<BackendChoice | string> {
 }
 
 async function tryWasm(): Promise<BackendChoice | string> {
+  // A malformed PYRAMID_NAS_NATIVE* variable is the user's error, not a reason to fall back to cpu: check it first.
+  const { nativeSettings } = await import('./native.js');
+  nativeSettings();
   try {
     const tf = await loadTfjs();
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -57,11 +60,14 @@ async function tryWasm(): Promise<BackendChoice | string> {
     if (!(await tf.setBackend('wasm'))) throw new Error("backend 'wasm' failed to initialise");
     await tf.ready();
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    // After setBackend: the native kernels run the setup of the wasm kernels they fall back to.
+    const { setNativeKernelsNow } = await import('./native-register.js');
+    const native = setNativeKernelsNow();
     return {
       name: 'wasm',
       detail:
         `@tensorflow/tfjs-backend-wasm ${wasm.version_wasm} (SIMD ${simd ? 'on' : 'off'}, ` +
-        `${wasm.getThreadsCount()} thread(s), +${kernels.length} pyramid-nas kernels)`,
+        `${wasm.getThreadsCount()} thread(s), +${kernels.length} pyramid-nas kernels; ${native.detail})`,
     };
   } catch (err) {
     return `@tensorflow/tfjs-backend-wasm: ${firstLine(err)}`;

@@ -1,18 +1,20 @@
 // The campaign file (campaign.json): a zod schema that rejects unknown keys everywhere, fills documented
 // defaults, and reports every problem as `$.json.path: message`. See README § campaigns for each key.
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { z } from 'zod';
 
 import { controllers } from '../../controllers/index.js';
 import { campaignObjectiveSchema } from '../../controllers/reward.js';
 // config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
+import { isZooSpec } from '../graph/zoo.js';
 import { proxyTaskSchema } from '../trial/proxy-task.js';
 import { PyramidNasError } from '../util/errors.js';
 import { findOverflowingNumber, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { jsonPath, type PathIssue, zodIssues } from '../util/zod-issues.js';
+import { type AshaScheduler, resolveScheduler, schedulerSchema } from './scheduler/config.js';
 
 export const CAMPAIGN_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -27,6 +29,27 @@ const optionsRecord = z.preprocess(
   },
   z.record(z.string(), z.unknown()),
 );
+
+/** A list of graphs named as resolveGraphSpec names them (`fpn`, `zoo:fpn`, a file path), each once. */
+const graphSpecList = z
+  .array(z.string().min(1).max(4096))
+  .max(64)
+  .superRefine((specs, ctx) => {
+    specs.forEach((spec, i) => {
+      const first = specs.indexOf(spec);
+      if (first < i)
+        ctx.addIssue({ code: 'custom', message: `"${spec}" is listed twice (first at [${first}])`, path: [i] });
+    });
+  });
+
+const constraintsSchema = z
+  .strictObject({
+    /** Most MACs of the neck at the proxy's width, repeats cap and input size. */
+    maxMacs: z.number().positive().optional(),
+    /** Most params of the neck at the proxy's width and repeats cap. */
+    maxParams: z.number().positive().optional(),
+  })
+  .refine((c) => c.maxMacs !== undefined || c.maxParams !== undefined, { message: 'give maxMacs, maxParams, or both' });
 
 const controllerKind = z.string().refine((kind) => controllers.has(kind), {
   error: (issue) => `unknown controller "${String(issue.input)}" (known: ${controllers.names().join(', ')})`,
@@ -47,11 +70,13 @@ export const campaignSchema = z.strictObject({
     .strictObject({
       trials: z.int().min(1).max(1_000_000).optional(),
       wallSeconds: z.number().positive().optional(),
+      /** Training steps over all trials (every rung's, with a scheduler): no job starts once they are committed. */
+      steps: z.int().min(1).max(1e12).optional(),
       /** After wallSeconds, running trials get this long to finish before they are cancelled. */
       graceSeconds: z.number().min(0).optional(),
     })
-    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined, {
-      message: 'give trials, wallSeconds, or both',
+    .refine((b) => b.trials !== undefined || b.wallSeconds !== undefined || b.steps !== undefined, {
+      message: 'give trials, wallSeconds, steps, or several of them',
     })
     .refine((b) => b.graceSeconds === undefined || b.wallSeconds !== undefined, {
       message: 'graceSeconds needs wallSeconds',
@@ -69,6 +94,14 @@ export const campaignSchema = z.strictObject({
     .default({ attempts: 3, backoffMs: 2000 }),
   /** A controller snapshot is journaled every `snapshotEvery` asked+told events. */
   snapshotEvery: z.int().min(1).max(100_000).default(20),
+  /** How trials get their training steps: absent, the whole proxy task; "asha": successive halving (scheduler/). */
+  scheduler: schedulerSchema.optional(),
+  /** Reference pyramids trained beside the search (zoo names or graph files): src/campaign/baselines.ts. */
+  baselines: graphSpecList.optional(),
+  /** Warm start: graphs the controller proposes first (zoo names or graph files): src/campaign/seed-graphs.ts. */
+  seedGraphs: graphSpecList.optional(),
+  /** Hard cost limits at the proxy's shape, checked before training: src/campaign/constraints.ts. */
+  constraints: constraintsSchema.optional(),
 });
 
 export type CampaignInput = z.input<typeof campaignSchema>;
@@ -85,7 +118,12 @@ type CampaignOutput = z.output<typeof campaignSchema>;
  * output, with the defaults that depend on the machine or the path resolved (and budget.graceSeconds
  * filled in whenever budget.wallSeconds is given).
  */
-export type ResolvedCampaign = Omit<CampaignOutput, 'concurrency' | 'output'> & { concurrency: number; output: string };
+export type ResolvedCampaign = Omit<CampaignOutput, 'concurrency' | 'output' | 'scheduler'> & {
+  concurrency: number;
+  output: string;
+  /** Successive halving; absent: every trial trains the whole proxy task. */
+  scheduler?: AshaScheduler;
+};
 
 /** One problem in a campaign file: its JSON path and what is wrong. */
 export type ConfigIssue = PathIssue;
@@ -121,6 +159,8 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
       });
     }
   }
+  const givenProxySteps = (input as { proxy?: { steps?: unknown } }).proxy?.steps;
+  const { scheduler, proxySteps } = resolveScheduler(c.scheduler, c.proxy, givenProxySteps, issues);
   if (issues.length) throw new CampaignConfigError(file, issues);
   const objective: ResolvedCampaign['objective'] = {
     metric: c.objective.metric,
@@ -133,10 +173,11 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
     seed: c.seed,
     space: { name: c.space.name, options: c.space.options },
     controller: { kind: c.controller.kind, options: c.controller.options },
-    proxy: c.proxy,
+    proxy: proxySteps === c.proxy.steps ? c.proxy : { ...c.proxy, steps: proxySteps },
     objective,
     budget: {
       ...(c.budget.trials !== undefined ? { trials: c.budget.trials } : {}),
+      ...(c.budget.steps !== undefined ? { steps: c.budget.steps } : {}),
       ...(c.budget.wallSeconds !== undefined
         ? {
             wallSeconds: c.budget.wallSeconds,
@@ -149,6 +190,10 @@ export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = pr
     output: c.output ?? join(cwd === process.cwd() ? '' : cwd, 'results', c.name),
     retry: c.retry,
     snapshotEvery: c.snapshotEvery,
+    ...(scheduler ? { scheduler } : {}),
+    ...(c.baselines?.length ? { baselines: c.baselines } : {}),
+    ...(c.seedGraphs?.length ? { seedGraphs: c.seedGraphs } : {}),
+    ...(c.constraints ? { constraints: c.constraints } : {}),
   };
 }
 
@@ -182,5 +227,17 @@ export function loadCampaignFile(file: string): ResolvedCampaign {
       { path: jsonPath(overflow.path), message: `${overflowMessage(overflow)} at line ${line}, column ${column}` },
     ]);
   }
-  return resolveCampaign(value, file);
+  return anchorGraphSpecs(resolveCampaign(value, file), dirname(file));
+}
+
+/**
+ * Graph files in `baselines` and `seedGraphs` are relative to the campaign file; they are made absolute so
+ * that the resolved config (campaign.json, the journal) names the same files wherever it is read from.
+ */
+function anchorGraphSpecs(config: ResolvedCampaign, base: string): ResolvedCampaign {
+  const anchor = (specs: string[] | undefined) =>
+    specs?.map((spec) => (isZooSpec(spec) || isAbsolute(spec) ? spec : resolve(base, spec)));
+  const baselines = anchor(config.baselines);
+  const seedGraphs = anchor(config.seedGraphs);
+  return { ...config, ...(baselines ? { baselines } : {}), ...(seedGraphs ? { seedGraphs } : {}) };
 }

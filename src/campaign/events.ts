@@ -17,6 +17,20 @@ export type CampaignEvent =
       stats: CampaignStats;
     }
   | { type: 'progress'; trialId: string; progress: TrainProgress; stats: CampaignStats }
+  /** Successive halving: a trial continues at a higher rung, and that rung's result. */
+  | { type: 'promoted'; index: number; trialId: string; rung: number; stats: CampaignStats }
+  | {
+      type: 'rung-told';
+      index: number;
+      trialId: string;
+      rung: number;
+      status: string;
+      reward: number;
+      error?: string;
+      stats: CampaignStats;
+    }
+  /** A baseline (baselines.ts) was told: its name, status and AP. */
+  | { type: 'baseline'; name: string; status: string; AP?: number; error?: string; stats: CampaignStats }
   | {
       type: 'finished';
       reason: FinishReason;

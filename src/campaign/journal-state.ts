@@ -8,8 +8,11 @@
 // a told trial whose asked line is missing still shows up, a repeated ask never undoes a result, and odd
 // values are counted rather than trusted. Readers that need a well-formed journal check it first
 // (dir.ts checkJournalSequence).
+import { applyBaselineEvent, type BaselineRecord, type SeedGraph } from './input-events.js';
 import type { CampaignStartedEvent, JournalEvent, ToldEvent } from './journal.js';
+import { CostLedger } from './ledger.js';
 import { beats, bestTrial, isRankable, type Rankable, type TrialRecord } from './records.js';
+import { RungFold, type RungToldEvent } from './scheduler/rung-events.js';
 
 export type TrialState = 'complete' | 'failed' | 'invalid';
 
@@ -48,6 +51,14 @@ export class JournalState {
   resumes = 0;
   /** Set by campaign-finished, cleared by a later campaign-resumed. */
   finished: { reason: string; time: string } | undefined;
+  /** The campaign's baselines by name (input-events.ts), asked and told; never trials. */
+  readonly baselines = new Map<string, BaselineRecord>();
+  /** The warm-start seeds the controller proposed first. */
+  seeds: SeedGraph[] = [];
+  /** Steps and CPU-seconds spent, in total and per rung (ledger.ts). */
+  readonly ledger = new CostLedger();
+  /** Successive halving: jobs in dispatch order, results per rung, promotions (scheduler/rung-events.ts). */
+  readonly rungs = new RungFold();
   private bestRecord: TrialRecord | undefined;
   /** A trial was told twice (only in a malformed journal): the running best must be recomputed. */
   private bestStale = false;
@@ -60,8 +71,9 @@ export class JournalState {
     return this.counts.complete + this.counts.failed + this.counts.invalid;
   }
 
+  /** Jobs in flight: trials asked and not told, and promotions not yet told. */
   get running(): number {
-    return this.asked - this.told;
+    return this.asked - this.told + this.rungs.promotionsInFlight;
   }
 
   /** The best told trial by records.ts's ranking, or undefined when none has completed. */
@@ -88,6 +100,7 @@ export class JournalState {
     switch (ev.type) {
       case 'campaign-started':
         this.started = ev;
+        this.seeds = Array.isArray(ev.seeds) ? ev.seeds : [];
         return undefined;
       case 'campaign-resumed':
         this.resumes++;
@@ -100,6 +113,16 @@ export class JournalState {
         return this.onAsked(ev);
       case 'told':
         return this.onTold(ev);
+      case 'promoted':
+        this.rungs.onPromoted(ev);
+        return undefined;
+      case 'rung-told':
+        return this.onRungTold(ev);
+      case 'baseline-asked':
+      case 'baseline-told':
+        applyBaselineEvent(this.baselines, ev);
+        return undefined;
+
       default:
         return undefined; // controller snapshots: nothing to record
     }
@@ -116,6 +139,7 @@ export class JournalState {
     if (this.records.get(ev.index)?.status !== undefined) return undefined;
     const r: TrialRecord = { index: ev.index, trialId: ev.trialId, decisions: ev.decisions, hash: ev.hash };
     this.records.set(ev.index, r);
+    this.rungs.onAsked(ev.index);
     return r;
   }
 
@@ -143,6 +167,31 @@ export class JournalState {
     if (!this.bestStale && isRankable(r) && beats(r as Rankable, this.bestRecord as Rankable | undefined))
       this.bestRecord = r;
     this.elapsed = finite(ev.elapsed) ?? this.elapsed;
+    const steps = ev.steps ?? (ev.metrics ? Number(ev.metrics.steps) * Number(ev.metrics.runs ?? 1) : 0);
+    this.ledger.add(ev.rung, steps, ev.cpuSeconds);
+    this.rungs.onTold({ ...ev, steps });
+    if (ev.rung !== undefined) r.rung = ev.rung;
+    return r;
+  }
+
+  /**
+   * A promotion's result. A complete one becomes the trial's result (metrics, reward, rung) in every view;
+   * a failed one leaves the rung below as the trial's result. The controller is not told (it was told rung 0).
+   */
+  private onRungTold(ev: RungToldEvent): TrialRecord | undefined {
+    this.rungs.onRungTold(ev);
+    this.ledger.add(ev.rung, ev.stepsTrained, ev.cpuSeconds);
+    this.elapsed = finite(ev.elapsed) ?? this.elapsed;
+    const r = this.records.get(ev.index);
+    if (!r || ev.status !== 'complete') return r;
+    Object.assign(r, {
+      metrics: ev.metrics,
+      reward: ev.reward,
+      rung: ev.rung,
+      wallSeconds: ev.wallSeconds,
+      worker: ev.worker,
+    });
+    this.bestStale = true;
     return r;
   }
 }

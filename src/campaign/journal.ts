@@ -9,6 +9,8 @@ import type { ControllerState } from '../../controllers/types.js';
 import type { TrialMetrics, TrialStatus } from '../trial/types.js';
 import { PyramidNasError } from '../util/errors.js';
 import { BoundedReadError, INPUT_LIMITS, readFileBounded } from '../util/read-bounded.js';
+import type { BaselineEvent, SeedGraph } from './input-events.js';
+import type { RungEvent } from './scheduler/rung-events.js';
 import { OutputWriteError, writeAll } from './write-all.js';
 
 export interface CampaignStartedEvent {
@@ -17,6 +19,8 @@ export interface CampaignStartedEvent {
   /** This run's id (12 hex digits), part of every BullMQ job id; absent in journals of older versions. */
   runId?: string;
   config: unknown;
+  /** Warm start (seed-graphs.ts): the points the controller proposes first; absent without seedGraphs. */
+  seeds?: SeedGraph[];
 }
 export interface AskedEvent {
   type: 'asked';
@@ -37,6 +41,11 @@ export interface ToldEvent {
   worker?: string;
   /** Active campaign seconds when told (summed over resumed runs; the wall budget counts these). */
   elapsed: number;
+  /** Training steps the job ran (the cost ledger), and the CPU seconds its process used. */
+  steps?: number;
+  cpuSeconds?: number;
+  /** With successive halving: 0, the rung of a trial's first job (scheduler/rung-events.ts). */
+  rung?: number;
 }
 export interface SnapshotEvent {
   type: 'controller-snapshot';
@@ -58,8 +67,16 @@ export interface FinishedEvent {
   asked: number;
   told: number;
 }
-export type FinishReason = 'trials' | 'wallSeconds' | 'exhausted';
-export type JournalEvent = CampaignStartedEvent | AskedEvent | ToldEvent | SnapshotEvent | ResumedEvent | FinishedEvent;
+export type FinishReason = 'trials' | 'wallSeconds' | 'steps' | 'exhausted';
+export type JournalEvent =
+  | CampaignStartedEvent
+  | AskedEvent
+  | ToldEvent
+  | SnapshotEvent
+  | ResumedEvent
+  | FinishedEvent
+  | BaselineEvent
+  | RungEvent;
 
 export class Journal {
   private fd: number;

@@ -11,7 +11,7 @@
 // The wall budget stops asking; trials in flight then get the grace period to finish, after which the
 // loop ends without them (the caller cancels them; they stay asked-but-untold in the journal).
 import type { Controller } from '../../controllers/types.js';
-import { identityMismatch, proxyHash } from '../trial/identity.js';
+import { identityMismatch, jobKey, proxyHash } from '../trial/identity.js';
 import type { TrialJob, TrialResult } from '../trial/types.js';
 import type { ResolvedCampaign } from './config.js';
 import { CampaignError } from './errors.js';
@@ -22,6 +22,8 @@ import { outcomeOf, rewardOf } from './outcome.js';
 import type { OutputWriter } from './output-writer.js';
 import type { TrialQueue } from './queue/types.js';
 import type { TrialRecord } from './records.js';
+import type { AshaDispatch } from './scheduler/asha-dispatch.js';
+import type { RungToldEvent } from './scheduler/rung-events.js';
 import type { StatsTracker } from './stats.js';
 
 export function trialId(campaign: string, index: number): string {
@@ -49,11 +51,13 @@ export interface LoopParts {
   /** Asked+told events journaled since the last controller snapshot. */
   sinceSnapshot: number;
   onEvent?(ev: CampaignEvent): void;
+  /** Successive halving (scheduler/): promotions, rung jobs and their checkpoints; absent without a scheduler. */
+  asha?: AshaDispatch;
 }
 
 export class CampaignLoop {
-  /** Results that arrived ahead of their turn, by index, until every earlier trial is told. */
-  private readonly buffer = new Map<number, TrialResult>();
+  /** Results that arrived ahead of their turn, by job key (the trial id; with its rung for a promotion). */
+  private readonly buffer = new Map<string, TrialResult>();
   private readonly proxyIdentity: string;
   private sinceSnapshot: number;
   /** The controller has no unseen proposal left. */
@@ -81,11 +85,15 @@ export class CampaignLoop {
     );
   }
 
-  /** The job that runs a trial. The trial time limit travels in it: whoever runs it (the pool, a BullMQ worker) enforces it. */
-  jobOf(r: TrialRecord): TrialJob {
-    const { config } = this.p;
+  /**
+   * The job that runs a trial (at `rung`, with successive halving; its checkpoint is read only when
+   * `withCheckpoint`). The trial time limit travels in it: whoever runs it (the pool, a BullMQ worker) enforces it.
+   */
+  jobOf(r: TrialRecord, rung = 0, withCheckpoint = true): TrialJob {
+    const { config, asha } = this.p;
     const timeout = config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {};
     return {
+      ...(asha ? { rung: asha.rungJob(r.trialId, rung, withCheckpoint) } : {}),
       campaign: config.name,
       trialId: r.trialId,
       index: r.index,
@@ -125,12 +133,31 @@ export class CampaignLoop {
     }
   }
 
+  /** Every job dispatched whose result is not journaled yet (to re-attach on resume, or cancel). */
+  pendingJobs(withCheckpoint = true): TrialJob[] {
+    const { state, asha } = this.p;
+    if (asha) return state.rungs.pending().map((j) => this.jobOf(state.records.get(j.index)!, j.rung, withCheckpoint));
+    return [...state.records.values()].filter((r) => !r.status).map((r) => this.jobOf(r));
+  }
+
+  /** The rung of the job of trial `index` whose result is awaited, or undefined when none is. */
+  private awaitedRung(index: number): number | undefined {
+    const { state, asha } = this.p;
+    if (asha) return state.rungs.inFlight.get(index);
+    return index >= state.told && index < state.asked ? 0 : undefined;
+  }
+
   private onResult(result: TrialResult): void {
     const { state } = this.p;
     const index = indexOf(result.trialId);
     const rec = state.records.get(index);
-    // Each trial is told once: late duplicates (a retried job finishing twice) are ignored.
-    if (!rec || rec.trialId !== result.trialId || index < state.told || this.buffer.has(index)) return;
+    const rung = this.awaitedRung(index);
+    // Each job is told once: late duplicates (a retried job finishing twice, a lower rung's result after
+    // its promotion) are ignored.
+    if (!rec || rec.trialId !== result.trialId || rung === undefined) return;
+    if (this.p.asha && result.rung !== undefined && result.rung !== rung) return;
+    const key = jobKey({ trialId: rec.trialId, rung });
+    if (this.buffer.has(key)) return;
     // A result must be the answer to what this run asked (trial identity); one that is not (left in
     // Redis by another run, trained on another graph or proxy) is told as a failure, never as metrics.
     const mismatch = identityMismatch(
@@ -145,7 +172,7 @@ export class CampaignLoop {
         wallSeconds: result.wallSeconds,
         ...(result.worker ? { worker: result.worker } : {}),
       };
-    this.buffer.set(index, result);
+    this.buffer.set(key, result);
     this.kick();
   }
 
@@ -154,9 +181,90 @@ export class CampaignLoop {
     return wallSeconds !== undefined && this.p.stats.elapsed() >= wallSeconds;
   }
 
+  /** Training steps spent (journaled) and in flight: a steps budget stops dispatching once they reach it. */
+  private stepsCommitted(): number {
+    const { state, asha, config } = this.p;
+    const inFlight = asha ? asha.stepsInFlight() : state.running * config.proxy.steps * config.proxy.runs;
+    return state.ledger.steps + inFlight;
+  }
+
+  private stepsLeft(): boolean {
+    const { steps } = this.p.config.budget;
+    return steps === undefined || this.stepsCommitted() < steps;
+  }
+
   private mayAskMore(): boolean {
     const { trials } = this.p.config.budget;
-    return !this.exhausted && (trials === undefined || this.p.state.asked < trials) && !this.wallExpired();
+    return (
+      !this.exhausted &&
+      (trials === undefined || this.p.state.asked < trials) &&
+      !this.wallExpired() &&
+      this.stepsLeft()
+    );
+  }
+
+  /** Dispatches the promotion the successive-halving rule allows now, if any (they go before new trials). */
+  private async promoteNext(): Promise<boolean> {
+    const { asha, state } = this.p;
+    if (!asha || this.wallExpired() || !this.stepsLeft()) return false;
+    const next = asha.nextPromotion();
+    if (!next) return false;
+    const r = state.records.get(next.index)!;
+    this.p.record({
+      type: 'promoted',
+      index: r.index,
+      trialId: r.trialId,
+      rung: next.rung,
+      steps: asha.steps[next.rung],
+    });
+    this.p.onEvent?.({
+      type: 'promoted',
+      index: r.index,
+      trialId: r.trialId,
+      rung: next.rung,
+      stats: this.p.stats.stats(),
+    });
+    await this.p.queue.submit(this.jobOf(r, next.rung));
+    return true;
+  }
+
+  /** Journals a promotion's result (the controller was told the trial's first rung; it is not told again). */
+  private tellPromotion(r: TrialRecord, rung: number, result: TrialResult): void {
+    const { config, asha } = this.p;
+    const outcome = outcomeOf(result);
+    const reward = rewardOf(outcome, config.objective);
+    if (outcome.status === 'complete') asha!.save(r.trialId, rung, result.checkpoint);
+    const ev: RungToldEvent = {
+      type: 'rung-told',
+      index: r.index,
+      trialId: r.trialId,
+      rung,
+      steps: asha!.steps[rung],
+      // What the trainer reports (more than the rung's share if it had to start over without a checkpoint).
+      stepsTrained:
+        typeof outcome.metrics?.stepsTrained === 'number' ? outcome.metrics.stepsTrained : asha!.jobSteps(rung),
+      status: outcome.status,
+      ...(outcome.metrics ? { metrics: outcome.metrics } : { error: outcome.error }),
+      reward: reward.reward,
+      wallSeconds: result.wallSeconds,
+      ...(result.cpuSeconds !== undefined ? { cpuSeconds: result.cpuSeconds } : {}),
+      ...(result.worker ? { worker: result.worker } : {}),
+      elapsed: this.p.stats.elapsed(),
+    };
+    this.p.record(ev);
+    asha!.drop(r.trialId, rung - 1);
+    this.p.queue.forget?.(this.jobOf(r, rung, false));
+    this.p.output.told(r);
+    this.p.onEvent?.({
+      type: 'rung-told',
+      index: r.index,
+      trialId: r.trialId,
+      rung,
+      status: outcome.status,
+      reward: reward.reward,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      stats: this.p.stats.stats(),
+    });
   }
 
   private maybeSnapshot(): void {
@@ -167,16 +275,23 @@ export class CampaignLoop {
     }
   }
 
-  /** Tells exactly one buffered result (the next in ask order), if it is here. */
+  /** Tells exactly one buffered result (the next in dispatch order: ask order without a scheduler), if it is here. */
   private async tellNext(): Promise<boolean> {
-    const { state, config, controller } = this.p;
-    const index = state.told;
-    const result = this.buffer.get(index);
+    const { state, config, controller, asha } = this.p;
+    const next = asha ? state.rungs.next() : state.told < state.asked ? { index: state.told, rung: 0 } : undefined;
+    if (!next) return false;
+    const r = state.records.get(next.index)!;
+    const key = jobKey({ trialId: r.trialId, rung: next.rung });
+    const result = this.buffer.get(key);
     if (!result) return false;
-    this.buffer.delete(index);
-    const r = state.records.get(index)!;
+    this.buffer.delete(key);
+    if (next.rung > 0) {
+      this.tellPromotion(r, next.rung, result);
+      return true;
+    }
     const outcome = outcomeOf(result);
     const reward = rewardOf(outcome, config.objective);
+    if (asha && outcome.status === 'complete') asha.save(r.trialId, 0, result.checkpoint);
     await controller.tell(r.index, outcome, reward);
     const ev: ToldEvent = {
       type: 'told',
@@ -188,9 +303,12 @@ export class CampaignLoop {
       wallSeconds: result.wallSeconds,
       ...(result.worker ? { worker: result.worker } : {}),
       elapsed: this.p.stats.elapsed(),
+      steps: asha ? asha.jobSteps(0) : config.proxy.steps * config.proxy.runs,
+      ...(result.cpuSeconds !== undefined ? { cpuSeconds: result.cpuSeconds } : {}),
+      ...(asha ? { rung: 0 } : {}),
     };
     this.p.record(ev);
-    this.p.queue.forget?.(this.jobOf(r));
+    this.p.queue.forget?.(this.jobOf(r, 0, false));
     this.p.output.told(r);
     this.maybeSnapshot();
     this.p.onEvent?.({
@@ -207,7 +325,9 @@ export class CampaignLoop {
 
   private async askMore(): Promise<void> {
     const { state, config, controller } = this.p;
-    while (this.mayAskMore() && state.running < config.concurrency) {
+    while (state.running < config.concurrency) {
+      if (await this.promoteNext()) continue;
+      if (!this.mayAskMore()) break;
       let p;
       try {
         p = await controller.ask();
@@ -249,14 +369,18 @@ export class CampaignLoop {
       do await this.askMore();
       while (await this.tellNext());
       this.p.output.flush(false);
-      if (!this.finished && state.told === state.asked && !this.mayAskMore()) {
+      // Nothing in flight and nothing more to dispatch (askMore would have promoted what the rule allows).
+      if (!this.finished && state.running === 0 && !this.mayAskMore()) {
         this.finished = true;
+        this.p.asha?.dropAll();
         this.resolveDone(
           this.exhausted
             ? 'exhausted'
             : config.budget.trials !== undefined && state.asked >= config.budget.trials
               ? 'trials'
-              : 'wallSeconds',
+              : !this.stepsLeft()
+                ? 'steps'
+                : 'wallSeconds',
         );
       }
       if (!this.finished && this.graceOver) {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { ResolvedCampaign } from './config.js';
+import type { BaselineRecord } from './input-events.js';
 import { writeSummaries, writeTrialGraph } from './outputs.js';
 import type { TrialRecord } from './records.js';
 
@@ -19,6 +20,8 @@ export class OutputWriter {
     private readonly config: ResolvedCampaign,
     /** Every asked trial (summaries list the told ones). */
     private readonly records: () => Iterable<TrialRecord>,
+    /** The campaign's baselines (pareto.json lists the completed ones). */
+    private readonly baselines: () => Iterable<BaselineRecord> = () => [],
   ) {}
 
   /** A trial was told: its graph file now, the summaries when next due. */
@@ -39,7 +42,7 @@ export class OutputWriter {
     if (!this.summariesDue) return;
     const now = performance.now();
     if (!force && now - this.lastSummary < SUMMARY_INTERVAL_MS) return;
-    writeSummaries(this.dir, this.config, [...this.records()]);
+    writeSummaries(this.dir, this.config, [...this.records()], [...this.baselines()]);
     this.summariesDue = false;
     this.lastSummary = now;
   }

@@ -2,18 +2,22 @@
 // best.svg, and graphs/<trialId>.graph.json with provenance in `meta`. "Best" is records.ts's ranking.
 import { join } from 'node:path';
 
-import { renderSvg } from '../graph/index.js';
+import { fullScaleCost, renderSvg } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { completedBaselines } from './baselines.js';
 import type { ResolvedCampaign } from './config.js';
 import { fullWidthCost, proxyCost, proxyShape } from './costs.js';
+import { hypervolumeReport } from './hypervolume.js';
+import type { BaselineRecord } from './input-events.js';
 import { paretoFront } from './pareto.js';
 import { bestTrial, ranked, type TrialRecord } from './records.js';
 
 /**
  * The trial's graph with its provenance in meta (what a user takes away to train at full scale). Costs
  * are labelled: `proxyCost` is what the trial measured at the proxy's width, `fullWidthCost` the cost
- * model's figure for this graph at its own width (both at the proxy's input size). Bare `MACs`/`params`,
+ * model's figure for this graph at its own width (both at the proxy's input size), `fullScaleCost` the
+ * cost model's at the stated full scale (ResNet-50 in-channels, 256 channels, 640 px). Bare `MACs`/`params`,
  * which older versions wrote from the proxy onto this full-width graph, are dropped when a graph passes
  * through again (export of an older campaign).
  */
@@ -41,11 +45,14 @@ export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): P
             AP: m.AP,
             AP50: m.AP50,
             AP75: m.AP75,
+            // The score the search selected it on: `pyramid-nas evaluate` sets it against the test split's.
+            heldoutAP: m.AP,
             proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps },
             proxyCost: proxy,
           }
         : {}),
       fullWidthCost: fullWidthCost(r.graph, proxy?.imageSize ?? config.proxy.imageSize),
+      fullScaleCost: fullScaleCost(r.graph),
       ...(r.reward !== undefined ? { reward: r.reward } : {}),
       ...(r.error ? { error: r.error } : {}),
     },
@@ -119,7 +126,7 @@ export function trialsCsv(records: TrialRecord[], config?: ResolvedCampaign): st
   return lines.join('\n') + '\n';
 }
 
-export function paretoJson(records: TrialRecord[], config?: ResolvedCampaign) {
+export function paretoJson(records: TrialRecord[], config?: ResolvedCampaign, baselines: BaselineRecord[] = []) {
   const done = ranked(records).map((r) => ({
     trialId: r.trialId,
     index: r.index,
@@ -142,13 +149,39 @@ export function paretoJson(records: TrialRecord[], config?: ResolvedCampaign) {
     apVsMacsAndParams: front((p) => [p.macs, p.params]),
     // What the macs and params above are: the trials' measured costs at the proxy's shape.
     ...(config ? { costs: { scope: 'neck', ...proxyShape(config.proxy) } } : {}),
+    // Of the trials' points (baselines excluded), against the stated reference point (hypervolume.ts).
+    hypervolume: {
+      apVsMacs: hypervolumeReport(
+        done.map((p) => ({ AP: p.AP, cost: p.macs })),
+        'macs',
+        config?.constraints?.maxMacs,
+      ),
+      apVsParams: hypervolumeReport(
+        done.map((p) => ({ AP: p.AP, cost: p.params })),
+        'params',
+        config?.constraints?.maxParams,
+      ),
+    },
+    baselines: completedBaselines(baselines).map((b) => ({
+      name: b.name,
+      trialId: b.trialId,
+      hash: b.hash,
+      AP: b.metrics.AP,
+      macs: b.metrics.macs,
+      params: b.metrics.params,
+    })),
   };
 }
 
 /** Rewrites the summary files from the records (graphs of told trials are written as they are told). */
-export function writeSummaries(dir: string, config: ResolvedCampaign, records: TrialRecord[]): TrialRecord | undefined {
+export function writeSummaries(
+  dir: string,
+  config: ResolvedCampaign,
+  records: TrialRecord[],
+  baselines: BaselineRecord[] = [],
+): TrialRecord | undefined {
   writeFileAtomic(join(dir, 'trials.csv'), trialsCsv(records, config));
-  writeJsonAtomic(join(dir, 'pareto.json'), paretoJson(records, config));
+  writeJsonAtomic(join(dir, 'pareto.json'), paretoJson(records, config, baselines));
   const best = bestTrial(records);
   if (best?.graph) {
     const g = graphWithProvenance(config, best);

@@ -4,7 +4,9 @@
 import cliProgress from 'cli-progress';
 import { type Logger, pino } from 'pino';
 
+import { overBaselinesText } from './baselines.js';
 import type { CampaignEvent } from './events.js';
+import type { LedgerView } from './ledger.js';
 import { bestText } from './records.js';
 import type { CampaignStats } from './stats.js';
 
@@ -32,11 +34,26 @@ export function jsonReporter(
   };
 }
 
+/** The best text with how the best trial's AP compares with each completed baseline ("…, +1.4 over fpn"). */
+export function withBaselines(best: string, s: CampaignStats): string {
+  const vs = s.baselines ? overBaselinesText(s.bestAP, s.baselines) : '';
+  return vs ? `${best}, ${vs}` : best;
+}
+
+/** The progress line's cost: "steps 12.4k (r0 9.0k r1 3.4k), CPU 530 s". */
+export function spentText(l: LedgerView | undefined): string {
+  if (!l) return 'steps -';
+  const k = (x: number) => (x >= 10_000 ? `${(x / 1000).toFixed(1)}k` : String(Math.round(x)));
+  const rungs = Object.entries(l.byRung).filter(([r]) => r !== 'all');
+  const per = rungs.length > 1 ? ` (${rungs.map(([r, e]) => `r${r} ${k(e.steps)}`).join(' ')})` : '';
+  return `steps ${k(l.steps)}${per}, CPU ${k(l.cpuSeconds)} s`;
+}
+
 export function barReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | {best} | ETA {left}',
+      format: ' {bar} {value}/{total} trials | running {running} | failed {failed} | {best} | ETA {left} | {spent}',
       hideCursor: true,
       fps: 5,
     },
@@ -60,9 +77,10 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
     running: s.running,
     failed: s.failed + s.invalid,
     // The campaign's best is the highest reward; the AP shown is that trial's, not the highest AP.
-    best: bestText({ reward: s.bestReward, AP: s.bestAP }),
+    best: withBaselines(bestText({ reward: s.bestReward, AP: s.bestAP }), s),
     // Not `eta`: cli-progress fills {eta} with its own estimate, which would hide this one.
     left: eta(s),
+    spent: spentText(s.ledger),
   });
   const log = (line: string) => {
     if (started && stream.isTTY) bar.stop();
@@ -84,6 +102,10 @@ export function barReporter(stream: NodeJS.WriteStream = process.stderr): Report
       last = { value: ev.stats.told, payload: payload(ev.stats) };
       bar.update(last.value, last.payload);
       if (ev.type === 'told' && ev.status !== 'complete') log(`trial ${ev.trialId} ${ev.status}: ${ev.error ?? ''}`);
+      if (ev.type === 'baseline')
+        log(
+          `baseline ${ev.name}: ${ev.AP !== undefined ? `AP ${ev.AP.toFixed(4)}` : `${ev.status} ${ev.error ?? ''}`}`,
+        );
       if (ev.type === 'finished') {
         bar.stop();
         started = false;

@@ -15,6 +15,8 @@ export interface TrialRecord {
   reward?: number;
   wallSeconds?: number;
   worker?: string;
+  /** Successive halving: the highest rung the trial completed (its metrics and reward are that rung's). */
+  rung?: number;
 }
 
 /** What ranking needs of a trial. */

@@ -1,8 +1,10 @@
 // Where a running campaign stands, for its events and its summary: the journal fold's counts and best
 // (journal-state.ts, so records.ts's ranking), plus a clock of active seconds that a resumed campaign
 // continues from its journal, and the ETA (the same estimate the dashboard shows).
+import { completedBaselines } from './baselines.js';
 import type { ResolvedCampaign } from './config.js';
 import type { JournalState } from './journal-state.js';
+import type { LedgerView } from './ledger.js';
 
 export interface CampaignStats {
   asked: number;
@@ -20,6 +22,10 @@ export interface CampaignStats {
   elapsed: number;
   /** Seconds left by the trial budget at the pace so far or by the wall budget, the sooner; undefined when unknown; 0 once finished. */
   eta?: number;
+  /** The cost ledger (ledger.ts): training steps and CPU-seconds spent, in total and per rung. */
+  ledger?: LedgerView;
+  /** The baselines that completed (baselines.ts), with their AP; absent when the campaign has none. */
+  baselines?: { name: string; AP: number }[];
 }
 
 export class StatsTracker {
@@ -60,6 +66,10 @@ export class StatsTracker {
       bestAP: best?.metrics?.AP,
       elapsed,
       ...(eta !== undefined ? { eta } : {}),
+      ledger: s.ledger.view(),
+      ...(s.baselines.size
+        ? { baselines: completedBaselines(s.baselines.values()).map((b) => ({ name: b.name, AP: b.metrics.AP })) }
+        : {}),
     };
   }
 }

@@ -34,8 +34,10 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   validate: () => import('./commands/validate.js'),
   render: () => import('./commands/render.js'),
   zoo: () => import('./commands/zoo.js'),
+  codegen: () => import('./commands/codegen.js'),
   hash: () => import('./commands/hash.js'),
   train: () => import('./commands/train.js'),
+  evaluate: () => import('./commands/evaluate.js'),
   dashboard: () => import('./commands/dashboard.js'),
 };
 // -- end commands --

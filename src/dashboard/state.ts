@@ -2,10 +2,12 @@
 // flat row per trial (what the table and plots need, sent to the browser, its values checked) and a
 // header (controller, space, budget, progress, ETA, failures). The full told event of each trial is kept
 // for the detail view. Nothing here touches files.
+import { completedBaselines } from '../campaign/baselines.js';
 import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
 import { type ProxyShape, proxyShape, proxyShapeText } from '../campaign/costs.js';
 import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { countedStatus, JournalState } from '../campaign/journal-state.js';
+import type { LedgerView } from '../campaign/ledger.js';
 import type { TrialRecord } from '../campaign/records.js';
 
 export { eta } from '../campaign/journal-state.js';
@@ -65,8 +67,12 @@ export interface CampaignHeader {
   /** Seconds left by the budget and the pace so far; 0 when finished, undefined when unknown. */
   eta?: number;
   finished?: { reason: string; time: string };
+  /** The baselines that completed (src/campaign/baselines.ts): reference lines and points on the plots. */
+  baselines: { name: string; AP: number; macs?: number; params?: number }[];
   /** Journal problems (bad lines, an invalid config) shown in the header rather than hidden. */
   problems: string[];
+  /** The cost ledger (src/campaign/ledger.ts): steps and CPU-seconds spent, in total and per rung. */
+  ledger: LedgerView;
 }
 
 export interface TrialDetail {
@@ -115,6 +121,16 @@ export class CampaignState {
       if (ev.type === 'campaign-started') this.setConfig(ev.config);
       if (!r) continue;
       if (ev.type === 'told') this.told.set(r.index, ev);
+      // A promotion's complete result is the trial's result from then on (successive halving).
+      if (ev.type === 'rung-told' && ev.status === 'complete' && this.told.has(r.index))
+        this.told.set(r.index, {
+          ...this.told.get(r.index)!,
+          metrics: ev.metrics,
+          reward: ev.reward,
+          wallSeconds: ev.wallSeconds,
+          worker: ev.worker,
+          elapsed: ev.elapsed,
+        });
       const row = this.rowOf(r);
       this.rows.set(r.index, row);
       changed.set(r.index, row);
@@ -194,7 +210,16 @@ export class CampaignState {
       elapsed: j.elapsed,
       eta: j.eta(budget),
       finished: j.finished,
+      baselines: completedBaselines(j.baselines.values()).flatMap((b) => {
+        const AP = num(b.metrics.AP);
+        if (AP === undefined) return [];
+        const [macs, params] = [num(b.metrics.macs), num(b.metrics.params)];
+        return [
+          { name: b.name, AP, ...(macs !== undefined ? { macs } : {}), ...(params !== undefined ? { params } : {}) },
+        ];
+      }),
       problems: [...this.problems],
+      ledger: j.ledger.view(),
     };
   }
 

@@ -17,9 +17,17 @@ import { decodeLetterboxed } from './letterbox.js';
 import { requireDataDir } from './options.js';
 import { hashNumber, mix32 } from './rng.js';
 import { readSplitFile, SPLIT_FILE_NAME, type SplitFile } from './split-file.js';
-import type { BoxAnnotation, DatasetOptions, DatasetSplit, DetectionSample, ProxyDataset, SplitName } from './types.js';
+import {
+  type BoxAnnotation,
+  type DatasetOptions,
+  type DatasetSplit,
+  type DetectionSample,
+  type ProxyDataset,
+  SPLIT_NAMES,
+  type SplitName,
+} from './types.js';
 
-/** Default bound on decoded pixels held in memory (both splits together). */
+/** Default bound on decoded pixels held in memory (all splits together). */
 export const DEFAULT_COCO_CACHE_BYTES = 2 ** 30;
 /** Fraction of images that go to the held-out split when a folder has no split of its own. */
 export const HASH_HELDOUT_FRACTION = 0.2;
@@ -71,8 +79,8 @@ function checkFolderRole(source: CocoSource, role: SplitName): void {
   const file = join(dirname(source.annotations), SPLIT_FILE_NAME);
   if (!existsSync(file)) return;
   const split = readSplitFile(file);
-  const other: SplitName = role === 'train' ? 'heldout' : 'train';
-  if (split[role].length === 0 && split[other].length > 0) {
+  const other = SPLIT_NAMES.find((name) => name !== role && (split[name]?.length ?? 0) > 0);
+  if ((split[role]?.length ?? 0) === 0 && other) {
     throw new DatasetError(
       'BAD_OPTION',
       `${file}: this folder is used as the ${role} split but holds an export of the ${other} split`,
@@ -88,7 +96,7 @@ function assignSplits(
   o: DatasetOptions,
   dir: string,
 ): Record<SplitName, Picked[]> {
-  const out: Record<SplitName, Picked[]> = { train: [], heldout: [] };
+  const out: Record<SplitName, Picked[]> = { train: [], heldout: [], test: [] };
   sources.forEach((source, k) => {
     const instances = docs[k];
     const byImage = annotationsByImage(instances);
@@ -102,8 +110,8 @@ function assignSplits(
     if (o.splitFile || existsSync(splitPath)) {
       const split: SplitFile = readSplitFile(splitPath);
       const byId = new Map(instances.images.map((im) => [im.id, im]));
-      for (const name of ['train', 'heldout'] as const) {
-        split[name].forEach((id, i) => {
+      for (const name of SPLIT_NAMES) {
+        (split[name] ?? []).forEach((id, i) => {
           const image = byId.get(id);
           if (!image) {
             throw new DatasetError(
@@ -119,7 +127,7 @@ function assignSplits(
       for (const image of instances.images) out[hashSplitOf(image.id, o.seed)].push(pick(image));
     }
   });
-  for (const name of ['train', 'heldout'] as const) out[name].sort((a, b) => a.image.id - b.image.id);
+  for (const name of SPLIT_NAMES) out[name].sort((a, b) => a.image.id - b.image.id);
   return out;
 }
 
@@ -182,18 +190,24 @@ export async function loadCocoDataset(o: DatasetOptions): Promise<ProxyDataset> 
   const categories = docs[0].categories;
   const categoryIndex = new Map(categories.map((c, i) => [c.id, i]));
   const bySplit = assignSplits(sources, docs, o, o.dataDir);
-  const wanted = { train: bySplit.train.slice(0, o.trainImages), heldout: bySplit.heldout.slice(0, o.heldoutImages) };
-  const bytes = (wanted.train.length + wanted.heldout.length) * o.imageSize * o.imageSize * 3;
+  const wanted = {
+    train: bySplit.train.slice(0, o.trainImages),
+    heldout: bySplit.heldout.slice(0, o.heldoutImages),
+    test: bySplit.test.slice(0, o.testImages ?? 0),
+  };
+  const images = wanted.train.length + wanted.heldout.length + wanted.test.length;
+  const bytes = images * o.imageSize * o.imageSize * 3;
   const bound = o.cacheBytes ?? DEFAULT_COCO_CACHE_BYTES;
   if (bytes > bound) {
     throw new DatasetError(
       'TOO_LARGE',
-      `coco: ${wanted.train.length + wanted.heldout.length} images at ${o.imageSize} px need ${(bytes / 2 ** 20).toFixed(0)} MiB decoded, over the ${(bound / 2 ** 20).toFixed(0)} MiB bound (fewer images, a smaller size, or a larger cacheBytes)`,
+      `coco: ${images} images at ${o.imageSize} px need ${(bytes / 2 ** 20).toFixed(0)} MiB decoded, over the ${(bound / 2 ** 20).toFixed(0)} MiB bound (fewer images, a smaller size, or a larger cacheBytes)`,
     );
   }
   const decoded = {
     train: await decodeAll(wanted.train, o.imageSize, categoryIndex),
     heldout: await decodeAll(wanted.heldout, o.imageSize, categoryIndex),
+    test: await decodeAll(wanted.test, o.imageSize, categoryIndex),
   };
   const split = (name: SplitName): DatasetSplit => ({
     count: decoded[name].length,
@@ -203,7 +217,7 @@ export async function loadCocoDataset(o: DatasetOptions): Promise<ProxyDataset> 
       return s;
     },
   });
-  const splits = { train: split('train'), heldout: split('heldout') };
+  const splits = { train: split('train'), heldout: split('heldout'), test: split('test') };
   return {
     name: 'coco',
     categories: categories.map((c) => ({ name: c.name, cocoId: c.id })),

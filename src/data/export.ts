@@ -106,6 +106,7 @@ export async function exportCoco(dataset: ProxyDataset, o: ExportOptions): Promi
       format: SPLIT_FORMAT,
       train: o.split === 'train' ? ids : [],
       heldout: o.split === 'heldout' ? ids : [],
+      ...(o.split === 'test' ? { test: ids } : {}),
       source: { dataset: dataset.name, split: o.split, imageSize: dataset.imageSize, count: split.count, ...o.source },
     };
     writeFileAtomic(join(tmp, SPLIT_FILE_NAME), `${JSON.stringify(splitFile, null, 1)}\n`);

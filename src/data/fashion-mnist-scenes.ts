@@ -1,6 +1,8 @@
 // `fashion-mnist-scenes`: Fashion-MNIST glyphs pasted at many scales (4 px to 90% of the image, log-uniform),
 // tinted, on the same noisy textured backgrounds as `shapes`. Glyphs of the IDX train file feed the train
-// split and those of the t10k file the held-out split, so no held-out glyph is ever seen in training.
+// split and those of the t10k file the held-out and test splits, so no held-out or test glyph is ever seen
+// in training. Held-out and test scenes come from separate generator streams (different scenes); they
+// share the t10k glyph pool, since giving the test split glyphs of its own would change the held-out data.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -153,6 +155,11 @@ export function renderFashionScene(
   return { id: index, width: imageSize, height: imageSize, pixels: px, boxes };
 }
 
+/** The glyph set a split draws from: t10k for held-out and test, never a glyph the train split uses. */
+export function glyphsOf(sets: { train: GlyphSet; heldout: GlyphSet }, split: SplitName): GlyphSet {
+  return split === 'train' ? sets.train : sets.heldout;
+}
+
 export function createFashionMnistScenes(
   sets: { train: GlyphSet; heldout: GlyphSet },
   o: Omit<DatasetOptions, 'dataset' | 'dataDir' | 'layout'> & { layout?: LayoutOptions },
@@ -163,10 +170,14 @@ export function createFashionMnistScenes(
       if (!Number.isInteger(index) || index < 0 || index >= count) {
         throw new RangeError(`fashion-mnist-scenes ${name} split: index ${index} out of range [0, ${count})`);
       }
-      return renderFashionScene(sets[name], o.seed, name, index, o.imageSize, o.layout);
+      return renderFashionScene(glyphsOf(sets, name), o.seed, name, index, o.imageSize, o.layout);
     },
   });
-  const splits = { train: split('train', o.trainImages), heldout: split('heldout', o.heldoutImages) };
+  const splits = {
+    train: split('train', o.trainImages),
+    heldout: split('heldout', o.heldoutImages),
+    test: split('test', o.testImages ?? 0),
+  };
   return {
     name: 'fashion-mnist-scenes',
     categories: FASHION_MNIST_CLASSES.map((name, i) => ({ name, cocoId: i + 1 })),

@@ -15,6 +15,8 @@ export interface DatasetRequest extends Pick<
   minObjectSize: number;
   /** `shapes` only: the most objects per image (dataset difficulty). */
   maxObjects: number;
+  /** Size of the test split: only `evaluate` asks for one (a proxy task has no such key). */
+  testImages?: number;
 }
 
 /** The task's dataset; `shapes` takes the task's object-size/count overrides (dataset difficulty). */
@@ -26,6 +28,7 @@ export async function openDataset(task: DatasetRequest): Promise<ProxyDataset> {
     imageSize: task.imageSize,
     trainImages: task.trainImages,
     heldoutImages: task.heldoutImages,
+    testImages: task.testImages ?? 0,
     seed: task.seed,
   };
   if (task.dataset === 'shapes') {

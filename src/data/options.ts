@@ -14,9 +14,11 @@ export function checkDatasetOptions(o: DatasetOptions): void {
     ['imageSize', 8, 4096],
     ['trainImages', 0, 1e9],
     ['heldoutImages', 0, 1e9],
+    ['testImages', 0, 1e9],
   ];
   for (const [key, lo, hi] of ints) {
     const v = o[key];
+    if (key === 'testImages' && v === undefined) continue; // optional: no test split
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
       throw new DatasetError(
         'BAD_OPTION',

@@ -28,6 +28,7 @@ const shared = {
   imageSize: z.number(),
   trainImages: z.number(),
   heldoutImages: z.number(),
+  testImages: z.number().optional(),
   seed: z.number(),
 };
 /** shapes / fashion-mnist-scenes: object count, size range and overlap; resolveLayout names each bad key. */

@@ -73,5 +73,5 @@ export class Rng {
   }
 }
 
-/** Split tags: distinct constants so the two splits draw from disjoint generator states. */
-export const SPLIT_STREAM = { train: 0x7472616e, heldout: 0x68656c64 } as const;
+/** Split tags: distinct constants so the splits draw from disjoint generator states. */
+export const SPLIT_STREAM = { train: 0x7472616e, heldout: 0x68656c64, test: 0x74657374 } as const;

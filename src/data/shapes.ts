@@ -137,6 +137,7 @@ export function createShapesDataset(o: {
   imageSize: number;
   trainImages: number;
   heldoutImages: number;
+  testImages?: number;
   seed: number;
   layout?: LayoutOptions;
 }): ProxyDataset {
@@ -144,6 +145,7 @@ export function createShapesDataset(o: {
   const splits = {
     train: shapesSplit(o.seed, 'train', o.trainImages, opts),
     heldout: shapesSplit(o.seed, 'heldout', o.heldoutImages, opts),
+    test: shapesSplit(o.seed, 'test', o.testImages ?? 0, opts),
   };
   return {
     name: 'shapes',

@@ -12,6 +12,8 @@ export interface SplitFile {
   format: typeof SPLIT_FORMAT;
   train: number[];
   heldout: number[];
+  /** Images only `pyramid-nas evaluate` reads (absent: none). */
+  test?: number[];
   /** Provenance of an export (dataset, seed, imageSize…); ignored by the loader. */
   source?: Record<string, unknown>;
 }
@@ -42,7 +44,7 @@ export function readSplitFile(file: string): SplitFile {
   const o = doc as Record<string, unknown>;
   if (o.format !== SPLIT_FORMAT) fail('$.format', `expected "${SPLIT_FORMAT}", got ${JSON.stringify(o.format)}`);
   const seen = new Map<number, string>();
-  const ids = (key: 'train' | 'heldout'): number[] => {
+  const ids = (key: 'train' | 'heldout' | 'test'): number[] => {
     const v = o[key] ?? [];
     if (!Array.isArray(v)) return fail(`$.${key}`, 'expected an array of image ids');
     return v.map((id, i) => {
@@ -58,6 +60,7 @@ export function readSplitFile(file: string): SplitFile {
     format: SPLIT_FORMAT,
     train: ids('train'),
     heldout: ids('heldout'),
+    test: ids('test'),
     source: o.source as Record<string, unknown> | undefined,
   };
 }

@@ -27,7 +27,13 @@ export interface DatasetSplit {
   get(index: number): DetectionSample;
 }
 
-export type SplitName = 'train' | 'heldout';
+/**
+ * `train` is what a trial trains on, `heldout` what it is scored on (and the search selects by); `test` is
+ * read only by `pyramid-nas evaluate`, so a final comparison is made on images no selection ever saw.
+ */
+export type SplitName = 'train' | 'heldout' | 'test';
+
+export const SPLIT_NAMES: readonly SplitName[] = ['train', 'heldout', 'test'];
 
 export interface ProxyDataset {
   readonly name: string;
@@ -44,6 +50,8 @@ export interface DatasetOptions {
   imageSize: number;
   trainImages: number;
   heldoutImages: number;
+  /** Size of the test split; absent: 0 (campaigns never open it; `evaluate` asks for it). */
+  testImages?: number;
   seed: number;
   /** coco only: a `pyramid-nas.split.json` to use instead of DIR/pyramid-nas.split.json (see README § data). */
   splitFile?: string;

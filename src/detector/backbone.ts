@@ -9,7 +9,20 @@ import type { ParamStore } from './params.js';
 /** Highest level produced by a convolutional stage; above it levels are max-pools. */
 export const LAST_CONV_LEVEL = 5;
 
-export type Backbone = (images: tf.Tensor4D, ctx: RunContext) => Map<number, tf.Tensor4D>;
+export interface Backbone {
+  /** C<minLevel>..C<maxLevel> of a batch of images. */
+  (images: tf.Tensor4D, ctx: RunContext): Map<number, tf.Tensor4D>;
+  /**
+   * A later pass of a graph with feedback: C<from>..C<maxLevel> recomputed from `below` (C<from−1>), with
+   * `add.get(l)` added to each stage output C<l> that has an entry, before the next stage reads it.
+   */
+  rerun(
+    below: tf.Tensor4D,
+    from: number,
+    add: ReadonlyMap<number, tf.Tensor4D>,
+    ctx: RunContext,
+  ): Map<number, tf.Tensor4D>;
+}
 
 function residualStage(store: ParamStore, level: number, cin: number, cout: number): Layer {
   const g = 'backbone' as const;
@@ -39,14 +52,32 @@ export function buildBackbone(
   const stemBn = batchNorm(store, 'backbone', 'c1/bn', channels[1]);
   const stages: Layer[] = [];
   for (let l = 2; l <= convTop; l++) stages.push(residualStage(store, l, channels[l - 1], channels[l]));
-  return (images, ctx) => {
-    const out = new Map<number, tf.Tensor4D>();
-    let x = tf.relu(stemBn(stem(images, ctx), ctx));
-    if (minLevel <= 1) out.set(1, x);
-    for (let l = 2; l <= maxLevel; l++) {
+  /** Levels from..maxLevel from x = C<from−1>; C<l> for l ≥ minLevel go into `out`. */
+  const climb = (
+    x: tf.Tensor4D,
+    from: number,
+    add: ReadonlyMap<number, tf.Tensor4D>,
+    ctx: RunContext,
+    out: Map<number, tf.Tensor4D>,
+  ) => {
+    for (let l = from; l <= maxLevel; l++) {
       x = l <= convTop ? stages[l - 2](x, ctx) : tf.maxPool(x, 3, 2, 'same');
+      const extra = add.get(l);
+      if (extra) x = tf.add(x, extra) as tf.Tensor4D;
       if (l >= minLevel) out.set(l, x);
     }
     return out;
   };
+  const none = new Map<number, tf.Tensor4D>();
+  const backbone = (images: tf.Tensor4D, ctx: RunContext) => {
+    const out = new Map<number, tf.Tensor4D>();
+    const x = tf.relu(stemBn(stem(images, ctx), ctx));
+    if (minLevel <= 1) out.set(1, x);
+    return climb(x, 2, none, ctx, out);
+  };
+  backbone.rerun = (below: tf.Tensor4D, from: number, add: ReadonlyMap<number, tf.Tensor4D>, ctx: RunContext) => {
+    if (from < 2) throw new RangeError(`feedback cannot enter C${from}: C1 is the stem`);
+    return climb(below, from, add, ctx, new Map());
+  };
+  return backbone;
 }

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { FusionOp } from '../graph/types.js';
+import { buildPositionAttention } from './attention.js';
 import { conv2d, type Layer, type RunContext } from './layers.js';
 import type { ParamStore } from './params.js';
 
@@ -66,6 +67,15 @@ export function buildFusion(
         const parts = tf.split(weights, n, 3);
         return sumAll(xs.map((x, i) => tf.mul(x, parts[i])));
       };
+    }
+    case 'self-attention': {
+      const attend = buildPositionAttention(store, label, C);
+      return (xs, ctx) => attend(xs[0], xs[0], ctx);
+    }
+    case 'cross-attention': {
+      // Queries from inputs[0], keys and values from inputs[1] (their order is part of the graph).
+      const attend = buildPositionAttention(store, label, C);
+      return (xs, ctx) => attend(xs[0], xs[1], ctx);
     }
     default: {
       const never: never = op;

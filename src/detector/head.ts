@@ -16,8 +16,18 @@ export interface HeadOptions {
   depth: number;
 }
 
-/** Per level [B, s, s, C] in; all levels' anchors out, flattened in (level, y, x, anchor) order. */
-export type Head = (levels: tf.Tensor4D[], ctx: RunContext) => { cls: tf.Tensor3D; box: tf.Tensor3D };
+/**
+ * Per level: [B, s, s, A·K] class logits and [B, s, s, A·4] box deltas, whose memory order is the level's
+ * anchors in (y, x, anchor) order. The training loss reads the levels as they are: joining them on the
+ * gradient tape would make the gradient split them again (SplitV, a copy of every output per step).
+ */
+export interface LevelOutputs {
+  cls: tf.Tensor4D[];
+  box: tf.Tensor4D[];
+}
+
+/** Per level [B, s, s, C] in; each level's outputs out. */
+export type Head = (levels: tf.Tensor4D[], ctx: RunContext) => LevelOutputs;
 
 function subnet(store: ParamStore, name: string, C: number, depth: number, out: number, biasInit: number): Layer {
   const hidden: Layer[] = [];
@@ -35,13 +45,14 @@ export function buildHead(store: ParamStore, o: HeadOptions): Head {
   const K = o.numClasses;
   const cls = subnet(store, 'cls', o.channels, o.depth, A * K, -Math.log((1 - CLASS_PRIOR) / CLASS_PRIOR));
   const box = subnet(store, 'box', o.channels, o.depth, A * 4, 0);
-  return (levels, ctx) => {
-    const B = levels[0].shape[0];
-    const clsOut = levels.map((x) => tf.reshape(cls(x, ctx), [B, -1, K]));
-    const boxOut = levels.map((x) => tf.reshape(box(x, ctx), [B, -1, 4]));
-    return {
-      cls: (clsOut.length === 1 ? clsOut[0] : tf.concat(clsOut, 1)) as tf.Tensor3D,
-      box: (boxOut.length === 1 ? boxOut[0] : tf.concat(boxOut, 1)) as tf.Tensor3D,
-    };
+  return (levels, ctx) => ({ cls: levels.map((x) => cls(x, ctx)), box: levels.map((x) => box(x, ctx)) });
+}
+
+/** All levels' anchors in one tensor each, in (level, y, x, anchor) order: [B, N, K] and [B, N, 4]. */
+export function joinLevels(out: LevelOutputs, numClasses: number): { cls: tf.Tensor3D; box: tf.Tensor3D } {
+  const join = (xs: tf.Tensor4D[], last: number): tf.Tensor3D => {
+    const flat = xs.map((x) => tf.reshape(x, [x.shape[0], -1, last]) as tf.Tensor3D);
+    return flat.length === 1 ? flat[0] : tf.concat(flat, 1);
   };
+  return { cls: join(out.cls, numClasses), box: join(out.box, 4) };
 }

@@ -5,7 +5,8 @@ import { PROXY_BACKBONE_CHANNELS } from '../graph/cost.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { type AnchorSet, makeAnchors } from './anchors.js';
 import { type Backbone, buildBackbone } from './backbone.js';
-import { buildHead, type Head } from './head.js';
+import { buildFeedbackPyramid, lowestFeedbackLevel } from './feedback.js';
+import { buildHead, type Head, joinLevels, type LevelOutputs } from './head.js';
 import type { RunContext } from './layers.js';
 import { type ParamGroup, ParamStore } from './params.js';
 import { buildPyramid, type Pyramid } from './pyramid.js';
@@ -23,6 +24,8 @@ export interface DetectorOptions {
   /** Hidden conv layers per head subnet. Default 1. */
   headDepth?: number;
   backboneChannels?: Readonly<Record<number, number>>;
+  /** The backbone is not trained (its features come from a cache): a feedback pass runs it in inference mode. */
+  frozenBackbone?: boolean;
 }
 
 export interface HeadOutput {
@@ -37,6 +40,8 @@ export class Detector {
   readonly anchors: AnchorSet;
   readonly numClasses: number;
   readonly inputSize: number;
+  /** The backbone levels the neck reads: C<min>..C<max>, and the level below feedback's lowest entry. */
+  readonly featureLevels: number[];
   private readonly backbone: Backbone;
   private readonly neck: Pyramid;
   private readonly head: Head;
@@ -54,8 +59,24 @@ export class Detector {
     this.numClasses = options.numClasses;
     this.store = new ParamStore(options.seed);
     this.anchors = makeAnchors(options.inputSize, min, max, scales, options.anchorSizePerStride);
-    this.backbone = buildBackbone(this.store, min, max, channels);
-    this.neck = buildPyramid(graph, { store: this.store, inputSize: options.inputSize, backboneChannels: channels });
+    const fedFrom = lowestFeedbackLevel(graph);
+    const lowest = fedFrom === undefined ? min : Math.min(min, fedFrom - 1);
+    this.featureLevels = Array.from({ length: max - lowest + 1 }, (_, i) => lowest + i);
+    this.backbone = buildBackbone(this.store, lowest, max, channels);
+    const pyramid = buildPyramid(graph, {
+      store: this.store,
+      inputSize: options.inputSize,
+      backboneChannels: channels,
+    });
+    this.neck =
+      fedFrom === undefined
+        ? pyramid
+        : buildFeedbackPyramid(graph, pyramid, this.backbone, {
+            store: this.store,
+            inputSize: options.inputSize,
+            backboneChannels: channels,
+            frozenBackbone: options.frozenBackbone ?? false,
+          });
     this.head = buildHead(this.store, {
       channels: graph.channels,
       numClasses: options.numClasses,
@@ -69,13 +90,23 @@ export class Detector {
     return this.forwardFeatures(this.backbone(images, ctx), ctx);
   }
 
-  /** Backbone features C<min>..C<max> of a batch. */
+  /** Backbone features of a batch, for every level in featureLevels. */
   features(images: tf.Tensor4D, ctx: RunContext): Map<number, tf.Tensor4D> {
     return this.backbone(images, ctx);
   }
 
   /** Neck + head on given backbone features (a frozen backbone's cached features). */
   forwardFeatures(features: Map<number, tf.Tensor4D>, ctx: RunContext): HeadOutput {
+    return joinLevels(this.forwardFeatureLevels(features, ctx), this.numClasses);
+  }
+
+  /** forward(), each output level apart (what the training loss takes). */
+  forwardLevels(images: tf.Tensor4D, ctx: RunContext): LevelOutputs {
+    return this.forwardFeatureLevels(this.backbone(images, ctx), ctx);
+  }
+
+  /** forwardFeatures(), each output level apart (what the training loss takes). */
+  forwardFeatureLevels(features: Map<number, tf.Tensor4D>, ctx: RunContext): LevelOutputs {
     const pyramid = this.neck(features, ctx);
     const levels: tf.Tensor4D[] = [];
     for (let l = this.graph.levels.min; l <= this.graph.levels.max; l++) levels.push(pyramid.get(l)!);

@@ -19,8 +19,15 @@ export interface PyramidOptions {
   backboneChannels: Readonly<Record<number, number>>;
 }
 
-/** Backbone features in, P<min>..P<max> out (level → [B, s_l, s_l, channels]). */
-export type Pyramid = (features: Map<number, tf.Tensor4D>, ctx: RunContext) => Map<number, tf.Tensor4D>;
+/**
+ * Backbone features in, P<min>..P<max> out (level → [B, s_l, s_l, channels]). `taps`, when given, receives
+ * every node's value in the last copy (feedback reads the nodes it names from there).
+ */
+export type Pyramid = (
+  features: Map<number, tf.Tensor4D>,
+  ctx: RunContext,
+  taps?: Map<string, tf.Tensor4D>,
+) => Map<number, tf.Tensor4D>;
 
 /** Nodes that some output reaches (walking inputs backwards), in graph order. */
 export function liveNodes(graph: PyramidGraph): GraphNode[] {
@@ -91,7 +98,7 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
     );
   }
 
-  return (features, ctx) => {
+  return (features, ctx, taps) => {
     // Copy 0 reads the projected backbone features (each projected once per call, on first use);
     // copy k>0 reads copy k−1's outputs.
     const projectedCache = new Map<number, tf.Tensor4D>();
@@ -127,6 +134,7 @@ export function buildPyramid(graph: PyramidGraph, options: PyramidOptions): Pyra
         outputs.set(l, t);
       }
       previous = outputs;
+      if (taps && copy === copies[copies.length - 1]) for (const [id, t] of env) taps.set(id, t);
     }
     return previous!;
   };

@@ -57,9 +57,13 @@ export function assignTargets(
     bestIou.fill(0);
     bestBox.fill(-1);
     const bestForBox = new Float32Array(objects.length);
+    // Every anchor × box IoU once: the low-quality pass below reads them again.
+    const J = objects.length;
+    const ious = new Float64Array(N * J);
     for (let i = 0; i < N; i++) {
-      for (let j = 0; j < objects.length; j++) {
+      for (let j = 0; j < J; j++) {
         const v = iou(a, i * 4, gt, j * 4);
+        ious[i * J + j] = v;
         if (v > bestIou[i]) {
           bestIou[i] = v;
           bestBox[i] = j;
@@ -70,7 +74,7 @@ export function assignTargets(
     // Low-quality matches: every anchor tying a box's best IoU becomes positive for that box.
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < objects.length; j++) {
-        if (bestForBox[j] > 0 && iou(a, i * 4, gt, j * 4) === bestForBox[j] && bestIou[i] < POSITIVE_IOU) {
+        if (bestForBox[j] > 0 && ious[i * J + j] === bestForBox[j] && bestIou[i] < POSITIVE_IOU) {
           bestIou[i] = POSITIVE_IOU;
           bestBox[i] = j;
         }

@@ -59,6 +59,9 @@ function buildDag(graph: PyramidGraph): Dag {
   );
   const outputKeys: string[][] = nodes.map(() => []);
   for (const [key, id] of Object.entries(graph.outputs)) if (index.has(id)) outputKeys[index.get(id)!].push(key);
+  // A node fed back into the backbone is marked like an output (`>C4`): which node feeds which level counts.
+  for (const [key, id] of Object.entries(graph.feedback?.from ?? {}))
+    if (index.has(id)) outputKeys[index.get(id)!].push(`>${key}`);
   outputKeys.forEach((keys) => keys.sort());
   return { nodes, inputs, commutative, consumers, outputKeys };
 }
@@ -139,15 +142,23 @@ function leafJson(graph: PyramidGraph, dag: Dag, colors: number[]): Leaf {
   for (let l = graph.levels.min; l <= graph.levels.max; l++)
     outputs[`P${l}`] = name[index.get(graph.outputs[`P${l}`])!];
   const { min, max } = graph.levels;
+  const body: Record<string, unknown> = {
+    format: GRAPH_FORMAT,
+    levels: { min, max },
+    channels: graph.channels,
+    repeats: graph.repeats,
+    nodes,
+    outputs,
+  };
+  // Only graphs with feedback carry the key, so every other graph's canonical text (and hash) is unchanged.
+  if (graph.feedback) {
+    const from: Record<string, string> = {};
+    for (const key of Object.keys(graph.feedback.from).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))))
+      from[key] = name[index.get(graph.feedback.from[key])!];
+    body.feedback = { steps: graph.feedback.steps, from, fuse: graph.feedback.fuse };
+  }
   return {
-    text: JSON.stringify({
-      format: GRAPH_FORMAT,
-      levels: { min, max },
-      channels: graph.channels,
-      repeats: graph.repeats,
-      nodes,
-      outputs,
-    }),
+    text: JSON.stringify(body),
     order,
   };
 }
@@ -277,6 +288,7 @@ export function canonicalize(graph: PyramidGraph): PyramidGraph {
     nodes: body.nodes,
     outputs: body.outputs,
   };
+  if (body.feedback !== undefined) out.feedback = body.feedback;
   if (graph.meta !== undefined) out.meta = structuredClone(graph.meta);
   return out;
 }

@@ -12,10 +12,19 @@
 //   concat:   1×1 conv n·C→C with bias:   params n·C·C + C         MACs s_l²·n·C·C
 //   adaptive: per input a 1×1 conv C→1 with bias (softmax over inputs per pixel):
 //             params n·(C+1)             MACs n·s_l²·C
+//   self-attention, cross-attention: query, key and value 1×1 convs C→C without bias, then
+//             softmax(q·kᵀ/√C)·v over the s_l² positions, added to the query input (residual):
+//             params 3C²                 MACs 3·s_l²·C² + 2·s_l⁴·C (the two position-by-position products)
 // - Post-op (ReLU first, no params):
 //   conv:    3×3 conv C→C without bias + BN:   params 9C² + 2C       MACs s_l²·9C²
 //   sepconv: depthwise 3×3 + pointwise 1×1 (no bias) + BN: params 9C + C² + 2C   MACs s_l²·(9C + C²)
 //   none:    0
+// - Feedback (T = feedback.steps backbone passes): the neck runs T times with the same weights, so its
+//   MACs (projections included) count T times and its params once. Plus, per entry C<l> ← node:
+//   1×1 conv C→c_l with bias (zero-initialised):  params C·c_l + c_l       MACs (T−1)·s_l²·C·c_l
+//   and with fuse "gate", one 1×1 conv C→1 with bias shared by all levels:
+//                                                 params C + 1             MACs (T−1)·Σ_{l=min..max} s_l²·C
+//   The backbone's own passes after the first are the detector's MACs, not the neck's.
 // - Each of the `repeats` copies has its own weights. Dead nodes cost nothing. BN counts gamma and beta
 //   only (moving statistics are not trainable parameters). Elementwise ops are not counted as MACs.
 //
@@ -68,13 +77,15 @@ export interface ProjectionCost {
 }
 
 export interface GraphCost {
-  /** Projection + repeats × Σ perNode. */
+  /** Projection + repeats × Σ perNode, × feedback steps for MACs; plus feedback's own convs. */
   params: number;
   macs: number;
   /** Live nodes in graph order, for one copy. */
   perNode: NodeCost[];
   /** The 1×1 projections of the backbone features the first copy reads (once, not per repeat). */
   projection: { params: number; macs: number; levels: ProjectionCost[] };
+  /** The feedback convs and gate (zero without feedback). */
+  feedback: { params: number; macs: number };
 }
 
 /** s_l = ceil(inputSize / 2^l). */
@@ -94,6 +105,9 @@ function fusionCost(op: FusionOp, n: number, C: number, s: number): [params: num
       return [n * C * C + C, s * s * n * C * C];
     case 'adaptive':
       return [n * (C + 1), n * s * s * C];
+    case 'self-attention':
+    case 'cross-attention':
+      return [3 * C * C, 3 * s * s * C * C + 2 * s ** 4 * C];
   }
 }
 
@@ -149,10 +163,88 @@ export function graphCost(graph: PyramidGraph, options: CostOptions): GraphCost 
   const sum = (xs: Array<{ params: number; macs: number }>, key: 'params' | 'macs') =>
     xs.reduce((t, x) => t + x[key], 0);
   const projection = { params: sum(levels, 'params'), macs: sum(levels, 'macs'), levels };
+  const passes = graph.feedback?.steps ?? 1;
+  const feedback = feedbackCost(graph, inputSize, backboneChannels);
   return {
-    params: projection.params + graph.repeats * sum(perNode, 'params'),
-    macs: projection.macs + graph.repeats * sum(perNode, 'macs'),
+    params: projection.params + graph.repeats * sum(perNode, 'params') + feedback.params,
+    macs: passes * (projection.macs + graph.repeats * sum(perNode, 'macs')) + feedback.macs,
     perNode,
     projection,
+    feedback,
   };
+}
+
+function feedbackCost(
+  graph: PyramidGraph,
+  inputSize: number,
+  backboneChannels: Readonly<Record<number, number>>,
+): { params: number; macs: number } {
+  const fb = graph.feedback;
+  if (!fb) return { params: 0, macs: 0 };
+  const C = graph.channels;
+  const extra = fb.steps - 1;
+  let params = 0,
+    macs = 0;
+  for (const key of Object.keys(fb.from)) {
+    const l = Number(key.slice(1));
+    const cl = backboneChannels[l];
+    if (!Number.isInteger(cl) || cl < 1) throw new RangeError(`no backbone channel count for C${l}`);
+    const s = featureSide(inputSize, l);
+    params += C * cl + cl;
+    macs += extra * s * s * C * cl;
+  }
+  if (fb.fuse === 'gate') {
+    params += C + 1;
+    for (let l = graph.levels.min; l <= graph.levels.max; l++) macs += extra * featureSide(inputSize, l) ** 2 * C;
+  }
+  return { params, macs };
+}
+
+/**
+ * The full-scale setting costs are also reported at, so that a figure can be compared with published
+ * necks: a ResNet-50 backbone (C1 is its 64-channel stem, C2..C5 its stages; C6+ are max-pools of C5 as
+ * in the proxy, so they keep C5's 2048 channels), 256 channels and a 640×640 input. The graph keeps its
+ * own repeats.
+ */
+export const FULL_SCALE = {
+  backbone: 'ResNet-50',
+  channels: 256,
+  inputSize: 640,
+  backboneChannels: { 1: 64, 2: 256, 3: 512, 4: 1024, 5: 2048, 6: 2048, 7: 2048, 8: 2048, 9: 2048 },
+} as const;
+
+/** Params and MACs of the neck at FULL_SCALE, with the setting spelled out beside the figures. */
+export interface FullScaleCost {
+  scope: 'neck';
+  setting: string;
+  backbone: string;
+  channels: number;
+  repeats: number;
+  imageSize: number;
+  params: number;
+  macs: number;
+}
+
+export function fullScaleCost(graph: PyramidGraph): FullScaleCost {
+  const { backbone, channels, inputSize, backboneChannels } = FULL_SCALE;
+  const c = graphCost({ ...graph, channels }, { inputSize, backboneChannels });
+  return {
+    scope: 'neck',
+    setting: fullScaleText(),
+    backbone,
+    channels,
+    repeats: graph.repeats,
+    imageSize: inputSize,
+    params: c.params,
+    macs: c.macs,
+  };
+}
+
+/** How the full-scale setting is named next to its figures. */
+export function fullScaleText(): string {
+  const b = FULL_SCALE.backboneChannels;
+  return (
+    `full scale: ${FULL_SCALE.backbone} in-channels ${b[3]}/${b[4]}/${b[5]} for C3/C4/C5 (C6+ ${b[6]}), ` +
+    `${FULL_SCALE.channels} channels, ${FULL_SCALE.inputSize}×${FULL_SCALE.inputSize} input`
+  );
 }

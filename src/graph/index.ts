@@ -10,7 +10,11 @@ export { canonicalize, canonicalJson, graphHash, attentionOrder } from './canoni
 export {
   graphCost,
   featureSide,
+  fullScaleCost,
+  fullScaleText,
+  FULL_SCALE,
   PROXY_BACKBONE_CHANNELS,
+  type FullScaleCost,
   type CostOptions,
   type GraphCost,
   type NodeCost,

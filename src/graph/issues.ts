@@ -22,6 +22,7 @@ export const GRAPH_ERROR_CODES = [
   'OUTPUT_LEVEL', // P<l> points at a node whose level is not l
   'UNKNOWN_OUTPUT', // P<l> points at no node
   'EXTRA_OUTPUT', // an output key that is not P<l> for l in min..max
+  'FEEDBACK', // a feedback key that is not C<l> for a backbone level it may enter, or an unknown node
   'LIMIT', // too many nodes, repeats or channels out of range, name too long
 ] as const;
 export type GraphErrorCode = (typeof GRAPH_ERROR_CODES)[number];

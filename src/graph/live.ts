@@ -2,11 +2,15 @@
 // are reported as warnings by validation.
 import type { PyramidGraph } from './types.js';
 
-/** Ids of the nodes from which some output is reachable (works on unvalidated graphs: unknown ids are skipped). */
-export function liveNodeIds(graph: Pick<PyramidGraph, 'nodes' | 'outputs'>): Set<string> {
+/**
+ * Ids of the nodes from which some output, or a node fed back into the backbone, is reachable (works on
+ * unvalidated graphs: unknown ids are skipped).
+ */
+export function liveNodeIds(graph: Pick<PyramidGraph, 'nodes' | 'outputs' | 'feedback'>): Set<string> {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const live = new Set<string>();
-  const stack = Object.values(graph.outputs).filter((id) => byId.has(id));
+  const roots = [...Object.values(graph.outputs), ...Object.values(graph.feedback?.from ?? {})];
+  const stack = roots.filter((id) => byId.has(id));
   while (stack.length > 0) {
     const id = stack.pop()!;
     if (live.has(id)) continue;

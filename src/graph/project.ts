@@ -8,7 +8,7 @@ import { PyramidNasError } from '../util/errors.js';
 import { formatIssue } from './issues.js';
 import { backboneLevel, liveNodeIds } from './live.js';
 import { MAX_NAME_LENGTH } from './schema.js';
-import type { GraphNode, PyramidGraph } from './types.js';
+import { GRAPH_LIMITS, type GraphNode, type PyramidGraph } from './types.js';
 import { MIN_ARITY, parseGraph } from './validate.js';
 
 export interface ProjectionTarget {
@@ -48,7 +48,18 @@ export function projectGraph(graph: PyramidGraph, target: ProjectionTarget): Pyr
   });
   const outputs: Record<string, string> = {};
   for (let l = min; l <= max; l++) outputs[`P${l}`] = graph.outputs[`P${l}`];
-  const live = liveNodeIds({ nodes, outputs });
+  // Feedback keeps the entries whose backbone level is still in range.
+  let feedback = graph.feedback;
+  if (feedback) {
+    const from = Object.fromEntries(
+      Object.entries(feedback.from).filter(([key]) => {
+        const l = backboneLevel(key)!;
+        return l >= Math.max(min, GRAPH_LIMITS.minFeedbackLevel) && l <= max;
+      }),
+    );
+    feedback = Object.keys(from).length > 0 ? { ...feedback, from } : undefined;
+  }
+  const live = liveNodeIds({ nodes, outputs, feedback });
   const suffix = sameRange ? '' : `-p${min}p${max}`;
   const projected: PyramidGraph = {
     ...graph,
@@ -62,6 +73,8 @@ export function projectGraph(graph: PyramidGraph, target: ProjectionTarget): Pyr
       projectedFrom: { name: graph.name, levels: { ...graph.levels }, channels: graph.channels },
     },
   };
+  if (feedback) projected.feedback = feedback;
+  else delete projected.feedback;
   const checked = parseGraph(projected);
   if (!checked.ok) {
     const problems = checked.errors.map((e) => formatIssue(e)).join('; ');

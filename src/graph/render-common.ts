@@ -10,6 +10,8 @@ export const OP_COLORS: Readonly<Record<FusionOp, string>> = {
   concat: '#f2a7c4',
   mean: '#d8c7ef',
   adaptive: '#f5e88f',
+  'self-attention': '#e7a98a',
+  'cross-attention': '#b9c98a',
 };
 export const POST_LABELS: Readonly<Record<PostOp, string>> = { conv: 'conv3×3', sepconv: 'sepconv3×3', none: '—' };
 

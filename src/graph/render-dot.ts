@@ -38,6 +38,8 @@ export function renderDot(graph: PyramidGraph): string {
     });
   });
   for (const [key, id] of Object.entries(graph.outputs)) lines.push(`  ${nodeKey(id)} -> ${q(key)};`);
+  for (const [key, id] of Object.entries(graph.feedback?.from ?? {}))
+    lines.push(`  ${nodeKey(id)} -> ${q(key)} [style=dashed, color="#c0392b", label="feedback", constraint=false];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

@@ -21,15 +21,22 @@ export function renderMermaid(graph: PyramidGraph): string {
     lines.push(`  C${l}[${label(`C${l}`)}]`, `  P${l}((${label(`P${l}`)}))`);
   graph.nodes.forEach((n, i) => {
     lines.push(
-      `  n${i}[${label(`${n.id} L${n.level} ${n.op} → ${POST_LABELS[n.post]}`)}]:::${n.op}${live.has(n.id) ? '' : 'Dead'}`,
+      `  n${i}[${label(`${n.id} L${n.level} ${n.op} → ${POST_LABELS[n.post]}`)}]:::${className(n.op)}${live.has(n.id) ? '' : 'Dead'}`,
     );
   });
   graph.nodes.forEach((n, i) => n.inputs.forEach((r) => lines.push(`  ${ref(r)} --> n${i}`)));
   for (const [k, id] of Object.entries(graph.outputs))
     if (key.has(id) && /^P[0-9]+$/.test(k)) lines.push(`  ${key.get(id)} --> ${k}`);
+  for (const [k, id] of Object.entries(graph.feedback?.from ?? {}))
+    if (key.has(id) && RESERVED_ID.test(k)) lines.push(`  ${key.get(id)} -. feedback .-> ${k}`);
   for (const op of FUSION_OPS) {
-    lines.push(`  classDef ${op} fill:${OP_COLORS[op]},stroke:#333`);
-    lines.push(`  classDef ${op}Dead fill:${OP_COLORS[op]},stroke:#999,stroke-dasharray:4 3`);
+    lines.push(`  classDef ${className(op)} fill:${OP_COLORS[op]},stroke:#333`);
+    lines.push(`  classDef ${className(op)}Dead fill:${OP_COLORS[op]},stroke:#999,stroke-dasharray:4 3`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Mermaid class names are plain words: `self-attention` → `self_attention`. */
+function className(op: string): string {
+  return op.replace(/-/g, '_');
 }

@@ -20,9 +20,11 @@ export function renderSvg(graph: PyramidGraph): string {
   const cy = (level: number) => TOP + (rowOf.get(level) ?? 0) * ROW_H + ROW_H / 2;
   const cx = (column: number) => LEFT + column * COL_W + COL_W / 2;
   const outColumn = columns + 1;
-  const width = LEFT + (outColumn + 1) * COL_W + 10;
+  // Wide enough for the graph and for the op legend (one swatch per op in one row).
+  const legendWidth = 78 + FUSION_OPS.reduce((w, op) => w + 36 + op.length * 7, 0);
+  const width = Math.max(LEFT + (outColumn + 1) * COL_W + 10, legendWidth);
   const legendY = TOP + levels.length * ROW_H + 16;
-  const height = legendY + 56;
+  const height = legendY + (graph.feedback ? 88 : 72);
 
   // Where each id's box is; first occurrence wins (a duplicate id only happens in unvalidated input).
   const at = new Map<string, { x: number; y: number }>();
@@ -42,11 +44,13 @@ export function renderSvg(graph: PyramidGraph): string {
   );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   const reps = graph.repeats > 1 ? ` · cell ×${graph.repeats}` : '';
+  const fb = graph.feedback;
+  const loop = fb ? ` · backbone feedback: ${fb.steps} passes, fuse ${fb.fuse}` : '';
   out.push(
     `<text x="12" y="24" font-size="15" font-weight="bold">${escapeXml(truncate(graph.name || '(unnamed)', 80))}</text>`,
   );
   out.push(
-    `<text x="12" y="42" fill="#444">levels ${graph.levels.min}..${graph.levels.max} · ${graph.channels} channels${reps} · ${nodes.length} nodes</text>`,
+    `<text x="12" y="42" fill="#444">levels ${graph.levels.min}..${graph.levels.max} · ${graph.channels} channels${reps} · ${nodes.length} nodes${loop}</text>`,
   );
 
   // Level rows with their labels.
@@ -80,7 +84,9 @@ export function renderSvg(graph: PyramidGraph): string {
       const from = source(ref);
       if (!from) return;
       // attention is ordered ([f, g], g the coarser): spread the two arrowheads so the order is visible.
-      const target = node.op === 'attention' ? { x: to.x, y: to.y + (slot === 0 ? -8 : 8) } : to;
+      // cross-attention likewise: upper arrow the queries, lower arrow the keys and values.
+      const ordered = node.op === 'attention' || node.op === 'cross-attention';
+      const target = ordered ? { x: to.x, y: to.y + (slot === 0 ? -8 : 8) } : to;
       edge(from, target, !n.live);
     });
   }
@@ -89,6 +95,19 @@ export function renderSvg(graph: PyramidGraph): string {
     const p = at.get(id);
     if (m && p && rowOf.has(Number(m[1])))
       edge({ x: p.x + BOX_W / 2, y: p.y }, { x: cx(outColumn) - PORT_W / 2, y: cy(Number(m[1])) }, false);
+  }
+
+  // Feedback: a red dashed loop from each fed-back node down and back to the backbone feature it enters.
+  for (const [key, id] of Object.entries(fb?.from ?? {})) {
+    const p = at.get(id);
+    const l = Number(key.slice(1));
+    if (!p || !rowOf.has(l)) continue;
+    const from = { x: p.x, y: p.y + BOX_H / 2 };
+    const to = { x: cx(0), y: cy(l) + 15 };
+    const low = Math.max(from.y, to.y) + ROW_H / 2 - 6;
+    out.push(
+      `<path d="M${from.x},${from.y} C${from.x},${low} ${to.x},${low} ${to.x},${to.y}" fill="none" stroke="#c0392b" stroke-width="1.4" stroke-dasharray="6 3" marker-end="url(#arrow)"><title>${escapeXml(`feedback: ${id} → ${key}`)}</title></path>`,
+    );
   }
 
   // Backbone inputs and outputs.
@@ -134,8 +153,15 @@ export function renderSvg(graph: PyramidGraph): string {
     lx += 36 + op.length * 7;
   }
   out.push(
-    `<text x="12" y="${legendY + 30}" fill="#555">box: id, then op → post-op · dashed: dead node · attention: upper arrow f, lower arrow g (coarser) · inputs are resampled to the node's level</text>`,
+    `<text x="12" y="${legendY + 30}" fill="#555">box: id, then op → post-op · dashed: dead node · inputs are resampled to the node's level</text>`,
   );
+  out.push(
+    `<text x="12" y="${legendY + 46}" fill="#555">attention: upper arrow f, lower arrow g (coarser) · cross-attention: upper arrow the queries, lower arrow the keys and values</text>`,
+  );
+  if (fb)
+    out.push(
+      `<text x="12" y="${legendY + 62}" fill="#555">red dashed loop: a node fed back into the backbone level it enters; the backbone and the neck run ${fb.steps} times</text>`,
+    );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,7 @@
 // Schema (pyramid-graph-1.schema.json) is generated from this file by `npm run gen:schema`.
 import { z } from 'zod';
 
-import { FUSION_OPS, GRAPH_FORMAT, GRAPH_LIMITS, POST_OPS } from './types.js';
+import { FEEDBACK_FUSE, FUSION_OPS, GRAPH_FORMAT, GRAPH_LIMITS, POST_OPS } from './types.js';
 
 /** Longest accepted graph name (untrusted input: names end up in pictures and tables). */
 export const MAX_NAME_LENGTH = 256;
@@ -34,6 +34,14 @@ export const pyramidGraphSchema = z
     repeats: z.number().int().min(1).max(GRAPH_LIMITS.maxRepeats).describe('The cell is stacked this many times.'),
     nodes: z.array(graphNodeSchema).min(1).max(GRAPH_LIMITS.maxNodes),
     outputs: z.record(z.string(), id).describe('P<l> → node id, exactly one per level min..max.'),
+    feedback: z
+      .strictObject({
+        steps: z.number().int().min(2).max(GRAPH_LIMITS.maxFeedbackSteps).describe('Backbone passes in all.'),
+        from: z.record(z.string(), id).describe('C<l> → id of the node fed back into backbone level l.'),
+        fuse: z.enum(FEEDBACK_FUSE).describe('gate: learned sigmoid mix with the previous pass; last: last pass.'),
+      })
+      .optional()
+      .describe('Backbone feedback (Recursive Feature Pyramid): the backbone and the neck run `steps` times.'),
     meta: z.record(z.string(), z.unknown()).optional().describe('Free-form provenance; never part of the hash.'),
   })
   .describe('A feature-pyramid topology, pyramid-graph/1 (see docs/graph-format.md).');

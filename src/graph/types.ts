@@ -3,8 +3,21 @@
 
 export const GRAPH_FORMAT = 'pyramid-graph/1' as const;
 
-/** How the inputs of a node are fused (all inputs are first resampled to the node's level). */
-export const FUSION_OPS = ['sum', 'attention', 'weighted', 'concat', 'mean', 'adaptive'] as const;
+/**
+ * How the inputs of a node are fused (all inputs are first resampled to the node's level).
+ * `self-attention` (one input) and `cross-attention` (queries from inputs[0], keys and values from
+ * inputs[1]) attend over positions, as the Feature Pyramid Transformer's interactions do.
+ */
+export const FUSION_OPS = [
+  'sum',
+  'attention',
+  'weighted',
+  'concat',
+  'mean',
+  'adaptive',
+  'self-attention',
+  'cross-attention',
+] as const;
 export type FusionOp = (typeof FUSION_OPS)[number];
 
 /** What runs after fusion. */
@@ -21,6 +34,24 @@ export interface GraphNode {
   post: PostOp;
 }
 
+/** How the last backbone pass's pyramid is combined with the one before it. */
+export const FEEDBACK_FUSE = ['gate', 'last'] as const;
+export type FeedbackFuse = (typeof FEEDBACK_FUSE)[number];
+
+/**
+ * Backbone feedback (Recursive Feature Pyramid): after the first pass, the backbone runs again with the
+ * value of node `from["C<l>"]` (resampled to level l, through a trainable 1×1 conv) added to its stage
+ * output C<l>, and the neck runs again, with the same weights, on the new features; `steps` passes in all.
+ * `gate` mixes each pass's outputs with the previous pass's by a learned sigmoid gate (a 1×1 conv C→1
+ * shared by all levels); `last` keeps the last pass's outputs.
+ */
+export interface GraphFeedback {
+  steps: number;
+  /** `C<l>` → id of the node fed back into backbone level l. */
+  from: Record<string, string>;
+  fuse: FeedbackFuse;
+}
+
 export interface PyramidGraph {
   format: typeof GRAPH_FORMAT;
   name: string;
@@ -32,6 +63,8 @@ export interface PyramidGraph {
   nodes: GraphNode[];
   /** `P<l>` → node id, one entry per level min..max, each pointing at a node of that level. */
   outputs: Record<string, string>;
+  /** Absent: one backbone pass, the usual case. */
+  feedback?: GraphFeedback;
   /** Provenance: campaign, trial, seed, AP, cost, source paper… never part of the hash. */
   meta?: Record<string, unknown>;
 }
@@ -44,6 +77,10 @@ export const GRAPH_LIMITS = {
   maxLevel: 9,
   maxRepeats: 16,
   maxChannels: 4096,
+  /** Backbone passes of a graph with feedback (each pass costs a backbone and a neck). */
+  maxFeedbackSteps: 4,
+  /** The lowest backbone level feedback may enter: C<l> is a stage output computed from C<l−1>. */
+  minFeedbackLevel: 2,
   idPattern: /^[A-Za-z0-9_]{1,64}$/,
 } as const;
 

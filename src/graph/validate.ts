@@ -4,7 +4,7 @@ import type { z } from 'zod';
 
 import { zodIssueMessage } from '../util/zod-issues.js';
 import { formatPath, type GraphError, type GraphErrorCode, type GraphWarning } from './issues.js';
-import { liveNodeIds, RESERVED_ID } from './live.js';
+import { backboneLevel, liveNodeIds, RESERVED_ID } from './live.js';
 import { MAX_NAME_LENGTH, pyramidGraphSchema } from './schema.js';
 import { type FusionOp, GRAPH_LIMITS, type PyramidGraph } from './types.js';
 
@@ -19,6 +19,8 @@ export const MIN_ARITY: Readonly<Record<FusionOp, number>> = {
   concat: 2,
   mean: 2,
   adaptive: 2,
+  'self-attention': 1,
+  'cross-attention': 2,
 };
 export const MAX_ARITY: Readonly<Record<FusionOp, number>> = {
   sum: GRAPH_LIMITS.maxFanIn,
@@ -27,6 +29,8 @@ export const MAX_ARITY: Readonly<Record<FusionOp, number>> = {
   concat: GRAPH_LIMITS.maxFanIn,
   mean: GRAPH_LIMITS.maxFanIn,
   adaptive: GRAPH_LIMITS.maxFanIn,
+  'self-attention': 1,
+  'cross-attention': 2,
 };
 
 export function parseGraph(json: unknown): ParseResult {
@@ -118,7 +122,9 @@ function checkStructure(graph: PyramidGraph): GraphError[] {
       add('LEVEL_RANGE', `${at}.level`, `level ${node.level} is outside levels ${span}`);
     const n = node.inputs.length;
     if (n < MIN_ARITY[node.op] || n > MAX_ARITY[node.op]) {
-      const want = node.op === 'attention' ? 'exactly 2' : `at least ${MIN_ARITY[node.op]}`;
+      const lo = MIN_ARITY[node.op],
+        hi = MAX_ARITY[node.op];
+      const want = lo === hi ? `exactly ${lo}` : `at least ${lo}`;
       add('ARITY', `${at}.inputs`, `${node.op} takes ${want} inputs, got ${n}`);
     }
     const seen = new Set<string>();
@@ -160,7 +166,27 @@ function checkStructure(graph: PyramidGraph): GraphError[] {
     if (!expected.has(key))
       add('EXTRA_OUTPUT', formatPath(['outputs', key]), `unexpected output "${key}" (expected P${min}..P${max})`);
   }
+  if (graph.feedback) checkFeedback(graph, firstIndex, add);
   return errors;
+}
+
+/** Feedback enters backbone levels max(min, 2)..max (C<l> must be a stage output) from existing nodes. */
+function checkFeedback(
+  graph: PyramidGraph,
+  firstIndex: ReadonlyMap<string, number>,
+  add: (code: GraphErrorCode, path: string, message: string) => void,
+): void {
+  const lo = Math.max(graph.levels.min, GRAPH_LIMITS.minFeedbackLevel);
+  const { max } = graph.levels;
+  const entries = Object.entries(graph.feedback!.from);
+  if (entries.length === 0) add('FEEDBACK', 'feedback.from', 'feedback needs at least one C<l> entry');
+  for (const [key, target] of entries) {
+    const path = formatPath(['feedback', 'from', key]);
+    const l = backboneLevel(key);
+    if (l === undefined || `C${l}` !== key || l < lo || l > max)
+      add('FEEDBACK', path, `"${key}" is not a backbone level feedback can enter (C${lo}..C${max})`);
+    if (!firstIndex.has(target)) add('FEEDBACK', path, `unknown id "${target}"`);
+  }
 }
 
 function deadNodeWarnings(graph: PyramidGraph): GraphWarning[] {

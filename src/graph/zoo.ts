@@ -29,6 +29,11 @@ function zooName(spec: string): string | undefined {
   return /^[A-Za-z0-9_-]+$/.test(spec) ? spec : undefined;
 }
 
+/** True when `spec` names a zoo graph rather than a file (whether or not that zoo graph exists). */
+export function isZooSpec(spec: string): boolean {
+  return zooName(spec) !== undefined;
+}
+
 /**
  * The graph a spec names: `fpn` or `zoo:fpn` (a zoo graph), else a graph file path relative to `cwd`.
  * An unknown zoo name, an unreadable file or an invalid graph is a usage error (`GRAPH_SPEC`) that names

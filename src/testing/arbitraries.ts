@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 
 import type { GraphErrorCode } from '../graph/issues.js';
+import { liveNodeIds } from '../graph/live.js';
 import {
+  FEEDBACK_FUSE,
   FUSION_OPS,
   type FusionOp,
   GRAPH_FORMAT,
@@ -13,7 +15,7 @@ import {
   type PostOp,
   type PyramidGraph,
 } from '../graph/types.js';
-import { MIN_ARITY } from '../graph/validate.js';
+import { MAX_ARITY, MIN_ARITY } from '../graph/validate.js';
 
 export interface ArbGraphOptions {
   /** Bounds for levels.min/max (default GRAPH_LIMITS: 1..9). */
@@ -34,6 +36,8 @@ export interface ArbGraphOptions {
   name?: fc.Arbitrary<string>;
   /** Whether to attach a random `meta` object (default true). */
   withMeta?: boolean;
+  /** Whether some graphs (about one in five) feed nodes back into the backbone (default true). */
+  feedback?: boolean;
   /** fast-check size of the node list (default: fast-check's, which favours small graphs). */
   size?: fc.SizeForArbitrary;
 }
@@ -91,8 +95,22 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
       idStyle: fc.constantFrom('n', 'node_', 'P', 'x9_'),
       name: options.name ?? defaultName,
       meta: options.withMeta === false ? fc.constant(undefined) : fc.option(metaArb, { nil: undefined }),
+      feedback:
+        options.feedback === false
+          ? fc.constant(undefined)
+          : fc.option(
+              fc.record({
+                steps: fc.integer({ min: 2, max: GRAPH_LIMITS.maxFeedbackSteps }),
+                fuse: fc.constantFrom(...FEEDBACK_FUSE),
+                picks: fc.array(fc.option(fc.nat(), { nil: undefined }), {
+                  minLength: hi - lo + 1,
+                  maxLength: hi - lo + 1,
+                }),
+              }),
+              { nil: undefined, freq: 4 },
+            ),
     })
-    .map(({ min, span, channels, repeats, body, outs, idStyle, name, meta }) => {
+    .map(({ min, span, channels, repeats, body, outs, idStyle, name, meta, feedback }) => {
       const max = Math.min(min + span, hi);
       const nodes: GraphNode[] = [];
       const pool: Array<{ ref: string; level: number }> = [];
@@ -101,7 +119,7 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
         let op = ops[r.op % ops.length];
         if (MIN_ARITY[op] > pool.length) op = 'sum';
         if (MIN_ARITY[op] > pool.length) throw new Error('arbGraph: ops without sum need ≥ 2 features');
-        const most = op === 'attention' ? 2 : Math.min(fanIn, pool.length);
+        const most = Math.min(MAX_ARITY[op], fanIn, pool.length);
         const want = Math.max(MIN_ARITY[op], Math.min(most, MIN_ARITY[op] + r.arity));
         // Distinct inputs: walk the pool from each pick to the next unused feature.
         const chosen = new Set<number>();
@@ -130,6 +148,17 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
         outputs[`P${l}`] = reuse && existing.length > 0 ? existing[which % existing.length].id : add(r, l).id;
       }
       let graph: PyramidGraph = { format: GRAPH_FORMAT, name, levels: { min, max }, channels, repeats, nodes, outputs };
+      // Feedback into some backbone levels it may enter (at least the top one), from any node.
+      const fedFrom = Math.max(min, GRAPH_LIMITS.minFeedbackLevel);
+      if (feedback && fedFrom <= max) {
+        const from: Record<string, string> = {};
+        for (let l = fedFrom; l <= max; l++) {
+          const pick = feedback.picks[l - min];
+          if (pick !== undefined) from[`C${l}`] = nodes[pick % nodes.length].id;
+        }
+        if (Object.keys(from).length === 0) from[`C${max}`] = outputs[`P${max}`];
+        graph.feedback = { steps: feedback.steps, from, fuse: feedback.fuse };
+      }
       if (meta !== undefined) graph.meta = meta;
       if (options.allowDead === false) graph = dropDead(graph);
       return graph;
@@ -137,15 +166,7 @@ export function arbGraph(options: ArbGraphOptions = {}): fc.Arbitrary<PyramidGra
 }
 
 function dropDead(graph: PyramidGraph): PyramidGraph {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const live = new Set<string>();
-  const stack = Object.values(graph.outputs);
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (live.has(id) || !byId.has(id)) continue;
-    live.add(id);
-    stack.push(...byId.get(id)!.inputs);
-  }
+  const live = liveNodeIds(graph);
   return { ...graph, nodes: graph.nodes.filter((n) => live.has(n.id)) };
 }
 

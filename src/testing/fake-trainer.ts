@@ -17,7 +17,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { PyramidGraph } from '../graph/types.js';
-import type { Trainer, TrialMetrics } from '../trial/types.js';
+import type { Trainer, TrainHooks, TrialMetrics, TrialRung } from '../trial/types.js';
 
 export interface FakeSpec {
   delayMs?: number | [number, number];
@@ -134,6 +134,30 @@ export function createFakeTrainer(spec: FakeSpec = {}): Trainer {
       throw new FakeTrainingError('NAN_LOSS', `loss became NaN at step 3 of trial ${job.trialId}`);
     if (spec.throw?.includes(job.index))
       throw new Error(spec.throwMessage ?? `fake transient failure in trial ${job.trialId}`);
+    if (job.rung) return fakeRung(graph, proxy.seed, proxy.steps, job.rung, hooks);
     return fakeMetrics(graph, proxy.seed);
   };
+}
+
+/**
+ * The fake's metrics after `steps` of a `total`-step run: the full run's AP scaled by how far training got,
+ * plus noise that shrinks as the rung grows, so low rungs rank graphs like the full run, but not exactly.
+ */
+export function fakeRungMetrics(graph: PyramidGraph, seed: number, steps: number, total: number): TrialMetrics {
+  const full = fakeMetrics(graph, seed);
+  const d = createHash('sha256').update(digest(graph, seed)).update(`@${steps}`).digest();
+  const progress = Math.min(1, steps / total);
+  const noise = (d.readUInt16BE(0) / 65535 - 0.5) * 0.2 * (1 - progress);
+  const AP = Math.round(Math.max(0, full.AP * Math.sqrt(progress) + noise) * 1e6) / 1e6;
+  return { ...full, AP, steps, stepsTrained: steps };
+}
+
+/** A rung job: checks that its checkpoint is the one the rung below handed over, and hands one on. */
+function fakeRung(graph: PyramidGraph, seed: number, total: number, rung: TrialRung, hooks: TrainHooks): TrialMetrics {
+  const tag = digest(graph, seed).toString('hex').slice(0, 16);
+  const from = rung.checkpoint?.step ?? 0;
+  if (rung.checkpoint && rung.checkpoint.graph !== tag)
+    throw new FakeTrainingError('BAD_CHECKPOINT', `checkpoint of graph ${String(rung.checkpoint.graph)}, not ${tag}`);
+  if (rung.steps < total) hooks.onCheckpoint?.({ format: 'fake-train-state/1', step: rung.steps, graph: tag });
+  return { ...fakeRungMetrics(graph, seed, rung.steps, total), stepsTrained: rung.steps - from };
 }

@@ -28,3 +28,10 @@ export { writeSyntheticCampaign, type SyntheticCampaignOptions } from './synthet
 export { syntheticCocoSet, type SyntheticCocoOptions } from './synthetic-coco.js';
 export { arbCocoCase, type CocoCase, type CocoCaseOptions } from './coco-arbitraries.js';
 export { seededRandom } from './rng.js';
+export {
+  syntheticObjective,
+  nearTarget,
+  drive as driveSynthetic,
+  syntheticMetrics,
+  type SyntheticObjective,
+} from './synthetic-objective.js';

@@ -41,6 +41,7 @@ export function renameIds(graph: PyramidGraph, seed: number): PyramidGraph {
     n.inputs = n.inputs.map(map);
   }
   for (const key of Object.keys(g.outputs)) g.outputs[key] = map(g.outputs[key]);
+  if (g.feedback) for (const key of Object.keys(g.feedback.from)) g.feedback.from[key] = map(g.feedback.from[key]);
   return g;
 }
 

@@ -8,6 +8,8 @@ export class BatchSampler {
   private readonly rng: seedrandom.PRNG;
   private order: number[] = [];
   private next = 0;
+  /** Split indices handed out so far: where a checkpointed run's batch stream continues (skip). */
+  drawn = 0;
   /** `cache`: rendered samples, shareable between the samplers of one trial's runs (same split). */
   constructor(
     private readonly split: DatasetSplit,
@@ -34,7 +36,17 @@ export class BatchSampler {
       if (this.next >= this.order.length) this.reshuffle();
       indices.push(this.order[this.next++]);
     }
+    this.drawn += size;
     return { indices, samples: indices.map((i) => this.sample(i)) };
+  }
+
+  /** Advance the stream by `count` indices without rendering them: a continued run draws what the uninterrupted one would. */
+  skip(count: number): void {
+    for (let k = 0; k < count; k++) {
+      if (this.next >= this.order.length) this.reshuffle();
+      this.next++;
+    }
+    this.drawn += count;
   }
 
   private reshuffle(): void {

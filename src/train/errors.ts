@@ -2,7 +2,8 @@
 // user's to fix (exit code 2); the rest are failures of the run.
 import { PyramidNasError } from '../util/errors.js';
 
-export type TrainErrorCode = 'NAN_LOSS' | 'ABORTED' | 'BAD_GRAPH' | 'EMPTY_DATASET' | 'NO_BACKBONE_WEIGHTS';
+export type TrainErrorCode =
+  'NAN_LOSS' | 'ABORTED' | 'BAD_GRAPH' | 'EMPTY_DATASET' | 'NO_BACKBONE_WEIGHTS' | 'BAD_CHECKPOINT';
 
 export class TrainError extends PyramidNasError {
   declare readonly code: TrainErrorCode;
@@ -11,7 +12,7 @@ export class TrainError extends PyramidNasError {
     message: string,
     readonly step?: number,
   ) {
-    super(code, message, { usage: code === 'BAD_GRAPH' });
+    super(code, message, { usage: code === 'BAD_GRAPH' || code === 'BAD_CHECKPOINT' });
     this.name = 'TrainError';
   }
 }

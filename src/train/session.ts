@@ -7,11 +7,13 @@ import type { DetectionSample, ProxyDataset, SplitName } from '../data/types.js'
 import {
   assignTargets,
   type BatchNormStat,
+  type BatchTargets,
   detectionLoss,
   Detector,
-  disposeTargets,
-  type HeadOutput,
+  fusedDetectionLoss,
   importCheckpoint,
+  joinLevels,
+  type LevelOutputs,
   type RunContext,
   targetTensors,
   updateMovingStats,
@@ -25,7 +27,11 @@ import { RUN_SEED_STRIDE } from './config.js';
 import { TrainError } from './errors.js';
 import { evaluateSplit } from './evaluate.js';
 import { FeatureCache, sharedFeatureCache } from './features.js';
+import { FusedAdam } from './optimizer.js';
 import { learningRateAt } from './schedule.js';
+
+/** An optimizer's state as tf.Optimizer's getWeights()/setWeights() carry it. */
+export type OptimizerWeights = Awaited<ReturnType<tf.Optimizer['getWeights']>>;
 
 /** Options of one training run within a trial. */
 export interface RunOptions {
@@ -33,6 +39,11 @@ export interface RunOptions {
   run?: number;
   /** Rendered train samples shared with the trial's other runs. */
   sampleCache?: Map<number, DetectionSample>;
+  /**
+   * Train through the per-op reference forms (batch norm and loss differentiated op by op, tf.train.adam)
+   * instead of the fused ops: the same training up to float rounding, slower; for speed comparisons.
+   */
+  unfusedOps?: boolean;
 }
 
 /** The graph as the proxy trains it: the task's width, repeats capped. */
@@ -45,7 +56,8 @@ export class TrainSession {
   readonly detector: Detector;
   /** Frozen pre-trained backbone: steps train neck + head on cached features. */
   readonly frozen: boolean;
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: FusedAdam | tf.AdamOptimizer;
+  private readonly unfusedOps: boolean;
   private readonly sampler: BatchSampler;
   private readonly warmup: number;
   private readonly caches = new Map<string, FeatureCache>();
@@ -67,6 +79,7 @@ export class TrainSession {
       anchorScales: task.anchorScales,
       anchorSizePerStride: task.anchorSize,
       headDepth: task.headDepth,
+      frozenBackbone: task.backbone === 'pretrained',
     });
     this.frozen = task.backbone === 'pretrained';
     if (this.frozen) {
@@ -80,9 +93,30 @@ export class TrainSession {
       }
       importCheckpoint(this.detector.store, ckpt, BACKBONE_CHECKPOINT);
     }
-    this.optimizer = tf.train.adam(task.learningRate);
+    this.unfusedOps = options.unfusedOps ?? false;
+    this.optimizer = this.unfusedOps ? tf.train.adam(task.learningRate) : new FusedAdam(task.learningRate);
     this.sampler = new BatchSampler(dataset.split('train'), runSeed, options.sampleCache);
     this.warmup = task.warmupSteps ?? Math.round(task.steps * 0.1);
+  }
+
+  /** Train-split indices drawn so far (a checkpoint records it; `skipSamples` continues from it). */
+  get samplesDrawn(): number {
+    return this.sampler.drawn;
+  }
+
+  /** Advances the batch stream as `count` drawn indices would have (continuing from a checkpoint). */
+  skipSamples(count: number): void {
+    this.sampler.skip(count);
+  }
+
+  /** The optimizer's state (iteration count, then Adam's moments in variable order), for a checkpoint. */
+  optimizerWeights(): Promise<OptimizerWeights> {
+    return this.optimizer.getWeights();
+  }
+
+  /** Restores what optimizerWeights() returned (the tensors are copied into the optimizer's own variables). */
+  setOptimizerWeights(weights: OptimizerWeights): Promise<void> {
+    return this.optimizer.setWeights(weights);
   }
 
   /** Rendered train samples (pass to the next run's session). */
@@ -103,15 +137,11 @@ export class TrainSession {
       this.task.seed,
       this.task.minObjectSize,
       this.task.maxObjects,
-      this.graph.levels,
+      this.detector.featureLevels,
       BACKBONE_CHECKPOINT,
     ]);
     let c = this.caches.get(key);
-    if (!c) {
-      const levels: number[] = [];
-      for (let l = this.graph.levels.min; l <= this.graph.levels.max; l++) levels.push(l);
-      this.caches.set(key, (c = sharedFeatureCache(key, levels)));
-    }
+    if (!c) this.caches.set(key, (c = sharedFeatureCache(key, this.detector.featureLevels)));
     return c;
   }
 
@@ -124,27 +154,25 @@ export class TrainSession {
     indices: number[],
     samples: DetectionSample[],
     inputs: tf.Tensor[],
-  ): (ctx: RunContext) => HeadOutput {
+  ): (ctx: RunContext) => LevelOutputs {
     if (this.frozen) {
       const train = { count: this.dataset.split('train').count, get: (i: number) => this.sampler.sample(i) };
       const features = this.featureCache('train').batch(this.detector, train, indices);
       inputs.push(...features.values());
-      return (ctx) => this.detector.forwardFeatures(features, ctx);
+      return (ctx) => this.detector.forwardFeatureLevels(features, ctx);
     }
     const S = this.task.imageSize;
     const images = tf.tensor4d(imagesToFloat(samples, S), [samples.length, S, S, 3]);
     inputs.push(images);
-    return (ctx) => this.detector.forward(images, ctx);
+    return (ctx) => this.detector.forwardLevels(images, ctx);
   }
 
   step(): number {
     const { indices, samples } = this.sampler.nextBatch(this.task.batchSize);
-    const targets = targetTensors(
-      assignTargets(
-        samples.map((s) => s.boxes),
-        this.detector.anchors,
-        this.detector.numClasses,
-      ),
+    const targets = assignTargets(
+      samples.map((s) => s.boxes),
+      this.detector.anchors,
+      this.detector.numClasses,
     );
     const stats: BatchNormStat[] = [];
     // The Adam optimizer reads its learning rate field on every update.
@@ -158,7 +186,9 @@ export class TrainSession {
     const inputs: tf.Tensor[] = [];
     try {
       const forward = this.batchForward(indices, samples, inputs);
-      const lossFn = () => detectionLoss(forward({ training: true, bnStats: stats }), targets).total;
+      const lossFn = this.unfusedOps
+        ? this.referenceLoss(forward, targets, stats, inputs)
+        : () => fusedDetectionLoss(forward({ training: true, bnStats: stats }), targets).total;
       // A frozen backbone is not trained: only neck and head variables get gradients.
       const vars = this.frozen ? this.detector.store.variables(['neck', 'head']) : this.detector.store.variables();
       const cost =
@@ -169,7 +199,6 @@ export class TrainSession {
       }
     } finally {
       for (const t of inputs) t.dispose();
-      disposeTargets(targets);
     }
     if (!Number.isFinite(loss)) {
       for (const s of stats) {
@@ -181,6 +210,21 @@ export class TrainSession {
     updateMovingStats(stats);
     this.stepIndex++;
     return loss;
+  }
+
+  /** The loss as tf ops on joined outputs, differentiated op by op; its target tensors go to `inputs`. */
+  private referenceLoss(
+    forward: (ctx: RunContext) => LevelOutputs,
+    targets: BatchTargets,
+    stats: BatchNormStat[],
+    inputs: tf.Tensor[],
+  ): () => tf.Scalar {
+    const t = targetTensors(targets);
+    inputs.push(t.cls, t.clsWeight, t.box, t.positive);
+    return () => {
+      const out = forward({ training: true, bnStats: stats, unfused: true });
+      return detectionLoss(joinLevels(out, this.detector.numClasses), t).total;
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
 // One trial of the proxy task (docs/proxy-task.md): validate the graph, open the task's dataset once, then
-// `task.runs` independent training sessions, each scored on the held-out split only; the metrics are the
-// mean over runs. The built model's parameters and MACs are counted once per trial.
+// `task.runs` independent training sessions, each scored on one split (the held-out one; the test one only
+// for `evaluate`); the metrics are the mean over runs. The built model's parameters and MACs are counted
+// once per trial.
 import { initBackend } from '../backend/index.js';
 import { openDataset } from '../data/open.js';
 import type { DetectionSample } from '../data/types.js';
@@ -13,13 +14,32 @@ import { TrainError } from './errors.js';
 import { proxyGraph, TrainSession } from './session.js';
 
 /**
- * Train a proxy detector for `graph` and score it on the held-out split. Throws TrainError with a code
- * (`BAD_GRAPH`, `NAN_LOSS`, `ABORTED`) on failure; proxy-task errors are ProxyTaskError (`BAD_PROXY_TASK`).
+ * Which split scores the trial, and which runs train. Not proxy-task keys on purpose: a campaign's jobs
+ * carry only the proxy task, so no campaign can score (and select) on the test split; only a direct caller
+ * (`evaluate`) can.
+ */
+export interface ScoringOptions {
+  /** `heldout` for every trial; `test` for `pyramid-nas evaluate` only, with `testImages` images. */
+  split: 'heldout' | 'test';
+  testImages?: number;
+  /**
+   * Index of the first run (default 0): run r draws its weights and batch order from
+   * task.seed + RUN_SEED_STRIDE·(firstRun + r), while the data stays task.seed's, so `evaluate` trains
+   * seed k of a graph as one trial with firstRun k, on the same images as every other seed.
+   */
+  firstRun?: number;
+}
+
+/**
+ * Train a proxy detector for `graph` and score it on the held-out split (or, for `evaluate`, the test
+ * split). Throws TrainError with a code (`BAD_GRAPH`, `NAN_LOSS`, `ABORTED`) on failure; proxy-task errors
+ * are ProxyTaskError (`BAD_PROXY_TASK`).
  */
 export async function trainAndEvaluate(
   graph: PyramidGraph,
   proxy: ProxyTaskConfig | ProxyTaskInput,
   hooks: TrainHooks = {},
+  scoring: ScoringOptions = { split: 'heldout' },
 ): Promise<TrialMetrics> {
   const task = resolveProxyTask(proxy);
   const parsed = parseGraph(graph);
@@ -33,8 +53,15 @@ export async function trainAndEvaluate(
   const started = performance.now();
   const backend = await initBackend(task.backend);
   hooks.onBackend?.(backend);
-  const dataset = await openDataset(task);
-  if (dataset.split('train').count === 0 || dataset.split('heldout').count === 0) {
+  const scored = scoring.split;
+  const dataset = await openDataset({ ...task, testImages: scored === 'test' ? (scoring.testImages ?? 0) : 0 });
+  if (scored === 'test' && dataset.split('test').count === 0) {
+    throw new TrainError(
+      'EMPTY_DATASET',
+      `dataset ${dataset.name} has no test images (a COCO folder's test split is its split file's "test" key, a test/ folder or an annotations/instances_test*.json)`,
+    );
+  }
+  if (dataset.split('train').count === 0 || dataset.split(scored).count === 0) {
     throw new TrainError('EMPTY_DATASET', `dataset ${dataset.name} has an empty train or held-out split`);
   }
   const cost = graphCost(g, { inputSize: task.imageSize, backboneChannels: PROXY_BACKBONE_CHANNELS });
@@ -48,7 +75,7 @@ export async function trainAndEvaluate(
   const loopStart = performance.now();
   for (let run = 0; run < task.runs; run++) {
     const runStart = performance.now();
-    const session = new TrainSession(g, task, dataset, { run, sampleCache });
+    const session = new TrainSession(g, task, dataset, { run: (scoring.firstRun ?? 0) + run, sampleCache });
     try {
       for (let i = 0; i < task.steps; i++) {
         if (hooks.signal?.aborted)
@@ -71,7 +98,7 @@ export async function trainAndEvaluate(
       trainSeconds += (run === 0 ? performance.now() - started : performance.now() - runStart) / 1000;
       const evalStart = performance.now();
       session.recalibrateBatchNorm(task.preciseBnBatches);
-      const stats = await session.evaluate('heldout');
+      const stats = await session.evaluate(scored);
       evalSeconds += (performance.now() - evalStart) / 1000;
       runs.push(stats);
       hooks.onRunEnd?.(run, stats);

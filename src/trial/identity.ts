@@ -32,9 +32,25 @@ export function proxyHash(proxy: unknown): string {
   return createHash('sha256').update(canonicalJsonText(proxy)).digest('hex');
 }
 
-/** The identity fields a job or result carries (only those present as strings). */
-export function identityOf(v: unknown): Partial<TrialIdentity> {
-  const out: Partial<TrialIdentity> = {};
+/**
+ * The rung a successive-halving job or result names (a job's `rung.rung`, a result's `rung`), as the
+ * result echoes it: a campaign files a result under the job it answers. Empty for other jobs.
+ */
+export function rungEcho(v: unknown): { rung?: number } {
+  const r = (v as { rung?: unknown } | null)?.rung;
+  const n = typeof r === 'object' && r !== null ? (r as { rung?: unknown }).rung : r;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? { rung: n } : {};
+}
+
+/** The key of a job among a campaign's jobs: its trial id, plus `.r<k>` for a promotion to rung k ≥ 1. */
+export function jobKey(job: { trialId: string; rung?: unknown }): string {
+  const { rung } = rungEcho(job);
+  return rung ? `${job.trialId}.r${rung}` : job.trialId;
+}
+
+/** The identity fields a job or result carries (only those present as strings), and its rung echo. */
+export function identityOf(v: unknown): Partial<TrialIdentity> & { rung?: number } {
+  const out: Partial<TrialIdentity> & { rung?: number } = { ...rungEcho(v) };
   if (typeof v !== 'object' || v === null) return out;
   for (const k of ['runId', 'graphHash', 'proxyHash'] as const) {
     const x = (v as Record<string, unknown>)[k];

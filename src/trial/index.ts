@@ -10,6 +10,8 @@ export {
   type TrainProgress,
   type TrainHooks,
   type Trainer,
+  type TrainCheckpoint,
+  type TrialRung,
 } from './types.js';
 export {
   proxyTaskSchema,
@@ -21,4 +23,12 @@ export {
   type ProxyDatasetName,
   type ProxyTask,
 } from './proxy-task.js';
-export { proxyHash, canonicalJsonText, identityOf, identityMismatch, type TrialIdentity } from './identity.js';
+export {
+  proxyHash,
+  canonicalJsonText,
+  identityOf,
+  identityMismatch,
+  jobKey,
+  rungEcho,
+  type TrialIdentity,
+} from './identity.js';

@@ -37,6 +37,27 @@ export interface TrialOutcome {
   error?: string;
 }
 
+/**
+ * A training run's state at a step (src/train/checkpoint-state.ts): what one rung of successive halving
+ * hands to the next. Opaque here; the trainer validates it.
+ */
+export interface TrainCheckpoint {
+  format: string;
+  step: number;
+  [key: string]: unknown;
+}
+
+/**
+ * One rung of successive halving (src/campaign/scheduler/): train until step `steps` of the proxy task's
+ * `steps` (its learning-rate schedule is the full run's), continuing from `checkpoint` when given.
+ */
+export interface TrialRung {
+  /** 0 is the lowest rung (where every trial starts). */
+  rung: number;
+  steps: number;
+  checkpoint?: TrainCheckpoint;
+}
+
 /** The message a trial is carried in, through the embedded pool or BullMQ (the job data). */
 export interface TrialJob {
   campaign: string;
@@ -47,6 +68,8 @@ export interface TrialJob {
   proxy: ProxyTaskConfig;
   /** The campaign's trialTimeoutSeconds: whoever runs the trial stops it after this long (absent: no limit). */
   timeoutSeconds?: number;
+  /** Set by a successive-halving campaign: which rung this job trains (absent: the whole proxy task). */
+  rung?: TrialRung;
   /**
    * Identity (identity.ts), set by campaigns: the run that asked, the graph's canonical hash and the
    * resolved proxy task's hash. The processor checks the hashes and echoes all three in its result.
@@ -64,7 +87,13 @@ export interface TrialResult {
   error?: string;
   /** Seconds the processor spent on the trial, end to end. */
   wallSeconds: number;
+  /** CPU seconds (user + system) the processing process used on it, all threads. */
+  cpuSeconds?: number;
   worker?: string;
+  /** The job's rung, echoed (rung jobs only). */
+  rung?: number;
+  /** The training state at the rung's last step, before evaluation: what the next rung continues from. */
+  checkpoint?: TrainCheckpoint;
   /** The job's identity, echoed: a campaign uses a result only if these are the ones it asked with. */
   runId?: string;
   graphHash?: string;
@@ -86,6 +115,8 @@ export interface TrainHooks {
   onBackend?: (b: { name: string; detail: string }) => void;
   /** Called after each run of a trial (task.runs > 1) with that run's held-out statistics. */
   onRunEnd?: (run: number, stats: CocoStats) => void;
+  /** A rung job's training state, taken after its last step and before evaluation (successive halving). */
+  onCheckpoint?: (state: TrainCheckpoint) => void;
 }
 
 /**

@@ -49,7 +49,8 @@ describe('bench:peer', () => {
         assert.match(r.out, /64 px: params (\d+) \(PyTorch \1\), MACs\/image (\d+) \(PyTorch \2\) equal/);
         const diff = /largest relative difference ([\d.]+)%/.exec(r.out);
         assert.ok(diff && Number(diff[1]) < 0.5, r.out);
-        assert.match(r.out, /\| 64 \| \d+ \| \d+ \| [\d.]+× \|/);
+        // One images/s column per project variant (wasm kernels; native oneDNN when built), PyTorch's, the ratios.
+        assert.match(r.out, /\| 64 \|( \d+ \|){2,} [\d.]+× \|/);
       },
     );
   }

@@ -60,8 +60,8 @@ describe('pyramid-nas dataset', () => {
     const out = join(root, 'held'); // exists from the previous test
     const cases: Array<[string[], RegExp]> = [
       [
-        ['dataset', 'export', 'shapes', '--split', 'test', '--out', join(root, 'x')],
-        /expected one of train, heldout, got "test"/,
+        ['dataset', 'export', 'shapes', '--split', 'val', '--out', join(root, 'x')],
+        /expected one of train, heldout, test, got "val"/,
       ],
       [['dataset', 'export', 'shapes', '--count', 'many', '--out', join(root, 'x')], /expected an integer/],
       [['dataset', 'export', 'cifar', '--out', join(root, 'x')], /expected one of shapes, fashion-mnist-scenes/],

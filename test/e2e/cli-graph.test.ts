@@ -108,9 +108,17 @@ describe('pyramid-nas render / hash / zoo', () => {
     const table = cli('zoo', '--size', '128');
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.trim().split('\n');
-    assert.match(lines[0], /^name\s+live nodes\s+channels×repeats\s+params\s+MACs @128px\s+hash$/);
-    assert.equal(lines.length, 1 + zooFiles.length);
-    assert.match(table.stdout, /\nfpn\s+6\s+256×1\s+3,077,120\s+204,963,840\s+39c5f383895e\n/);
+    assert.match(
+      lines[0],
+      /^name\s+live nodes\s+channels×repeats\s+params \(proxy\)\s+MACs @128px \(proxy\)\s+params \(full\)\s+MACs @640px \(full\)\s+hash$/,
+    );
+    // The rows, a blank line, then what "proxy" and "full" mean.
+    assert.equal(lines.length, 1 + zooFiles.length + 3);
+    assert.match(lines.at(-1)!, /^full scale: ResNet-50 in-channels 512\/1024\/2048 .*256 channels, 640×640 input$/);
+    assert.match(
+      table.stdout,
+      /\nfpn\s+6\s+256×1\s+3,077,120\s+204,963,840\s+4,920,320\s+6,561,792,000\s+39c5f383895e\n/,
+    );
     const json = JSON.parse(cli('zoo', '--json', '--size', '64').stdout);
     assert.equal(json.inputSize, 64);
     assert.equal(json.graphs.length, zooFiles.length);

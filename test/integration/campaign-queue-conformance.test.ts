@@ -14,6 +14,7 @@ import { getSpace } from '../../search-spaces/index.js';
 import { runCampaign } from '../../src/campaign/campaign.js';
 import { resolveCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
+import { readJournal } from '../../src/campaign/journal.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
@@ -208,6 +209,61 @@ for (const [kind, make] of Object.entries(backends)) {
         await b.dispose();
       }
       assert.deepEqual(journalEssence(dir), journalEssence(ref));
+    });
+
+    test('a successive-halving campaign: checkpoints travel with results and promotions, the same journal as in-process', async () => {
+      const name = uniqueName(`asha-${kind}`);
+      const spec: FakeSpec = { delayMs: [5, 40] };
+      const cfg = resolveCampaign({
+        name,
+        seed: 3,
+        space: { name: 'nas-fpn' },
+        controller: { kind: 'random' },
+        proxy: { steps: 90 },
+        scheduler: { kind: 'asha', minSteps: 10, eta: 3 },
+        budget: { trials: 9 },
+        concurrency: 2,
+        retry: RETRY,
+      });
+      const s = campaignSpace(cfg);
+      const ref = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
+      const dir = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
+      dirs.push(ref, dir);
+      const inline = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: 2, ...RETRY });
+      await runCampaign(
+        cfg,
+        { space: s, createController: () => campaignController(cfg, s), queue: inline },
+        { dir: ref, resume: false },
+      );
+      await inline.close();
+      const b = await make(name, spec);
+      try {
+        await runCampaign(
+          cfg,
+          { space: s, createController: () => campaignController(cfg, s), queue: b.queue },
+          { dir, resume: false },
+        );
+      } finally {
+        await b.dispose();
+      }
+      // Dispatches and results in journal order; a promotion's result names the steps it trained (the fake
+      // refuses a checkpoint that is not its rung's), so equal journals mean every checkpoint arrived.
+      const rungEssence = (d: string) =>
+        readJournal(join(d, 'journal.jsonl')).flatMap((e): unknown[] =>
+          e.type === 'promoted'
+            ? [{ promoted: e.index, rung: e.rung }]
+            : e.type === 'rung-told'
+              ? [{ rungTold: e.index, rung: e.rung, status: e.status, metrics: e.metrics }]
+              : e.type === 'told'
+                ? [{ told: e.index, status: e.status, metrics: e.metrics }]
+                : [],
+        );
+      const got = rungEssence(dir);
+      assert.ok(
+        got.some((e) => (e as { rungTold?: number }).rungTold !== undefined),
+        'no promotion ran',
+      );
+      assert.deepEqual(got, rungEssence(ref));
     });
   });
 }

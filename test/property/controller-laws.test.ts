@@ -11,12 +11,25 @@ import fc from 'fast-check';
 import { type Controller, createController } from '../../controllers/index.js';
 import { controllerLaws } from '../../controllers/laws.js';
 import { getSpace } from '../../search-spaces/index.js';
+import type { SearchSpace } from '../../search-spaces/space.js';
+import { graphCost } from '../../src/graph/cost.js';
+import { seededRandom } from '../../src/testing/rng.js';
 
 // random and evolution are cheap: many runs of 30 asks on both spaces.
 const RUNS = 100;
 const PROPOSAL_RUNS = 200;
 // rl runs its LSTM policy on the tfjs cpu backend (about a second per run): fewer, shorter runs.
 const RL_RUNS = 8;
+
+interface Case {
+  kind: string;
+  label?: string;
+  options: Record<string, unknown>;
+  spaces: string[];
+  runs: number;
+  laws: { asks: number; unique?: boolean };
+  setup?: (c: Controller, space: SearchSpace) => void;
+}
 
 const CASES = [
   { kind: 'random', options: {}, spaces: ['nas-fpn', 'bifpn-cells'], runs: RUNS, laws: { asks: 30 } },
@@ -26,6 +39,23 @@ const CASES = [
     spaces: ['nas-fpn', 'bifpn-cells'],
     runs: RUNS,
     laws: { asks: 30 },
+  },
+  {
+    kind: 'pareto-evolution',
+    options: { populationSize: 5, sampleSize: 2 },
+    spaces: ['nas-fpn', 'bifpn-cells'],
+    runs: RUNS,
+    laws: { asks: 30 },
+  },
+  // Warm start and constraints are configuration given to every controller built (resumed ones too).
+  {
+    kind: 'evolution',
+    label: 'evolution with two seeds and a MACs constraint',
+    options: { populationSize: 4, sampleSize: 2 },
+    spaces: ['nas-fpn'],
+    runs: RUNS,
+    laws: { asks: 20 },
+    setup: seededAndConstrained,
   },
   // rl re-draws a duplicate a bounded number of times, then proposes it: no uniqueness law.
   {
@@ -37,12 +67,35 @@ const CASES = [
   },
 ];
 
-for (const c of CASES) {
+/** Two fixed seeds (the space's first points) and a MACs limit that about half of the space passes. */
+function seededAndConstrained(c: Controller, space: SearchSpace): void {
+  const seeds = [space.sample(seededRandom(1)), space.sample(seededRandom(2))];
+  const macs = (d: number[]) => graphCost(space.decode(d), { inputSize: 64 }).macs;
+  const limit = Math.max(
+    ...seeds.map(macs),
+    median(Array.from({ length: 41 }, (_, k) => macs(space.sample(seededRandom(100 + k))))),
+  );
+  c.warmStart!(seeds);
+  c.constrain!((g) => (graphCost(g, { inputSize: 64 }).macs > limit ? 'over' : undefined));
+}
+
+function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+}
+
+for (const c of CASES as Case[]) {
   for (const spaceName of c.spaces) {
-    describe(`controller laws: ${c.kind} on ${spaceName}`, () => {
+    describe(`controller laws: ${c.label ?? c.kind} on ${spaceName}`, () => {
       const space = getSpace(spaceName);
       const laws = controllerLaws(
-        { space, create: (seed) => createController(c.kind, space, c.options, seed) },
+        {
+          space,
+          create: async (seed) => {
+            const controller = await createController(c.kind, space, c.options, seed);
+            c.setup?.(controller, space);
+            return controller;
+          },
+        },
         c.laws,
       );
       const proposalRuns = c.kind === 'rl' ? c.runs : PROPOSAL_RUNS;

@@ -5,7 +5,16 @@ import { test } from 'node:test';
 
 import fc from 'fast-check';
 
-import { FUSION_OPS, graphHash, liveNodeIds, parseGraph, POST_OPS, type PyramidGraph } from '../../src/graph/index.js';
+import {
+  FUSION_OPS,
+  graphHash,
+  liveNodeIds,
+  MAX_ARITY,
+  MIN_ARITY,
+  parseGraph,
+  POST_OPS,
+  type PyramidGraph,
+} from '../../src/graph/index.js';
 import { arbGraph } from '../../src/testing/index.js';
 
 type Mutation = 'op' | 'post' | 'level';
@@ -22,7 +31,7 @@ function mutate(g: PyramidGraph, which: Mutation, pick: number, to: number): Pyr
     node.post = others[to % others.length];
   } else if (which === 'op') {
     const k = node.inputs.length;
-    const fits = FUSION_OPS.filter((op) => op !== node.op && (op === 'sum' || (op === 'attention' ? k === 2 : k >= 2)));
+    const fits = FUSION_OPS.filter((op) => op !== node.op && k >= MIN_ARITY[op] && k <= MAX_ARITY[op]);
     if (fits.length === 0) return undefined;
     node.op = fits[to % fits.length];
   } else {

@@ -18,6 +18,8 @@ const SPACES: [string, unknown][] = [
     'nas-fpn',
     { cells: 9, levels: { min: 2, max: 6 }, ops: ['sum', 'attention', 'weighted'], repeats: 3, channels: 32 },
   ],
+  // The position-attention ops: cross-attention takes two inputs, self-attention one (after a sum).
+  ['nas-fpn', { cells: 6, ops: ['sum', 'self-attention', 'cross-attention'] }],
   // The most cells the fan-in limit allows: an output cell may absorb C<l> and 5 intermediate cells.
   ['nas-fpn', { cells: 10 }],
   ['bifpn-cells', undefined],

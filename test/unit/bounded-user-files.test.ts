@@ -71,6 +71,7 @@ describe('split file', () => {
       format: 'pyramid-nas-split/1',
       train: [1, 2],
       heldout: [3],
+      test: [], // no test key: the split has no test images
       source: undefined,
     });
     writeFileSync(f, '{\n  "format": "pyramid-nas-split/1",\n  "train": [1,, 2]\n}');

@@ -13,7 +13,7 @@ import {
   resample,
   WEIGHTED_EPSILON,
 } from '../../src/detector/index.js';
-import { graphCost } from '../../src/graph/index.js';
+import { graphCost, MAX_ARITY } from '../../src/graph/index.js';
 import {
   FUSION_OPS,
   type FusionOp,
@@ -135,10 +135,44 @@ describe('fusion ops', () => {
       close(op(xs, { training: false }), expected);
     });
   });
+  test('cross-attention: query input + softmax(q·kᵀ/√C)·v over positions (3C² params); self-attention is x with x', () => {
+    tf.tidy(() => {
+      const store = new ParamStore(1);
+      const xs = [rand([2, 3, 2, C], 14), rand([2, 3, 2, C], 15)];
+      const op = buildFusion(store, 'x', 'cross-attention', [3, 5], C);
+      assert.equal(store.count(), 3 * C * C);
+      const [wq, wk, wv] = store.trainable.map((e) => e.variable as tf.Tensor4D);
+      // Position by position, written out: out[b,p] = x0[b,p] + Σ_r softmax_r(q_p·k_r/√C) v_r.
+      const attend = (query: tf.Tensor4D, kv: tf.Tensor4D) => {
+        const flat = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.reshape(tf.conv2d(x, w, 1, 'same'), [2, 6, C]);
+        const q = flat(query, wq).arraySync() as number[][][];
+        const k = flat(kv, wk).arraySync() as number[][][];
+        const v = flat(kv, wv).arraySync() as number[][][];
+        const out = q.map((qb, b) =>
+          qb.map((qp) => {
+            const s = k[b].map((kr) => qp.reduce((acc, qc, c) => acc + qc * kr[c], 0) / Math.sqrt(C));
+            const m = Math.max(...s);
+            const e = s.map((x) => Math.exp(x - m));
+            const z = e.reduce((a, b2) => a + b2, 0);
+            return Array.from({ length: C }, (_, c) => e.reduce((acc, er, r) => acc + (er / z) * v[b][r][c], 0));
+          }),
+        );
+        return tf.add(query, tf.reshape(tf.tensor3d(out), [2, 3, 2, C]));
+      };
+      close(op(xs, { training: false }), attend(xs[0], xs[1]), 1e-4);
+      const self = buildFusion(store, 's', 'self-attention', [4], C);
+      assert.equal(store.count(), 6 * C * C);
+      const [sq, sk, sv] = store.trainable.slice(3).map((e) => e.variable as tf.Tensor4D);
+      store.trainable[0].variable.assign(sq);
+      store.trainable[1].variable.assign(sk);
+      store.trainable[2].variable.assign(sv);
+      close(self([xs[1]], { training: false }), op([xs[1], xs[1]], { training: false }), 1e-5);
+    });
+  });
 });
 
 function oneNodeGraph(op: FusionOp, post: PostOp, channels: number): PyramidGraph {
-  const arity = op === 'attention' ? 2 : 3;
+  const arity = Math.min(MAX_ARITY[op], 3);
   const inputs = ['C3', 'C4', 'C5'].slice(0, arity);
   return {
     format: GRAPH_FORMAT,

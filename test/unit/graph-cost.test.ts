@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { featureSide, graphCost, PROXY_BACKBONE_CHANNELS } from '../../src/graph/index.js';
+import { featureSide, type FusionOp, graphCost, PROXY_BACKBONE_CHANNELS } from '../../src/graph/index.js';
 import { graph, n, tinyFpn } from './graph-fixtures.js';
 
 describe('graphCost', () => {
@@ -45,10 +45,7 @@ describe('graphCost', () => {
   });
 
   test('each fusion op and post-op (level 3, 16×16, C = 8, two inputs)', () => {
-    const cost = (
-      op: 'sum' | 'mean' | 'attention' | 'weighted' | 'concat' | 'adaptive',
-      post: 'none' | 'conv' | 'sepconv' = 'none',
-    ) => {
+    const cost = (op: FusionOp, post: 'none' | 'conv' | 'sepconv' = 'none') => {
       const g = graph([n('a', 4, 'sum', ['C4'], 'none'), n('b', 3, op, ['C3', 'C4'], post)], { P3: 'b', P4: 'a' });
       return graphCost(g, { inputSize: 128 }).perNode[1];
     };
@@ -59,6 +56,11 @@ describe('graphCost', () => {
     assert.deepEqual([cost('adaptive').params, cost('adaptive').macs], [2 * 9, 2 * 256 * 8]); // 18, 4096
     const sep = cost('sum', 'sepconv');
     assert.deepEqual([sep.postParams, sep.postMacs], [9 * 8 + 64 + 16, 256 * (72 + 64)]); // 152, 34816
+    // 256 positions: q, k, v are 3 · 256 · 64 MACs; q·kᵀ and its product with v are 2 · 256² · 8.
+    assert.deepEqual(
+      [cost('cross-attention').params, cost('cross-attention').macs],
+      [3 * 64, 3 * 256 * 64 + 2 * 65536 * 8],
+    );
     const conv = cost('concat', 'conv');
     assert.deepEqual([conv.fusionParams, conv.postParams, conv.params], [136, 592, 728]);
   });

@@ -51,6 +51,18 @@ const GOLDEN: Record<string, { nodes: number; params: number; macs: number; hash
     macs: 204963840,
     hash: '39c5f383895e728ca7521fbc86bcd22fcb27832df2bd4ca0af4a7a08b9001f76',
   },
+  fpt: {
+    nodes: 24,
+    params: 9765632,
+    macs: 703063040,
+    hash: 'd7ac646d08f84887fe3324ba76537fd87f5ce8bfd834200fb40c31e00fa89717',
+  },
+  rfp: {
+    nodes: 6,
+    params: 3200737,
+    macs: 413848832,
+    hash: '3a0ff7be38e00e3fca903ef4e6ec3e2d2fa1266f3689c71b4053ab4a956d1d7d',
+  },
   mlfpn: {
     nodes: 77,
     params: 46203136,

@@ -43,12 +43,13 @@ describe('one objective schema', () => {
   });
 });
 
-// Compile-time: ResolvedCampaign is the schema's output with concurrency and output always given.
+// Compile-time: ResolvedCampaign is the schema's output with concurrency and output always given (and the
+// scheduler resolved against the proxy task: scheduler/config.ts).
 type Output = z.output<typeof campaignSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const resolvedIsOutput: Same<
-  Omit<ResolvedCampaign, 'concurrency' | 'output'>,
-  Omit<Output, 'concurrency' | 'output'>
+  Omit<ResolvedCampaign, 'concurrency' | 'output' | 'scheduler'>,
+  Omit<Output, 'concurrency' | 'output' | 'scheduler'>
 > = true;
 const filled: Same<Pick<ResolvedCampaign, 'concurrency' | 'output'>, { concurrency: number; output: string }> = true;
 

@@ -106,7 +106,7 @@ describe('the built-in registries keep their messages', () => {
     assert.throws(() => getSpace('nas-fpn', { cells: 0 }), /^OptionsError: invalid nas-fpn options: cells:/);
     await assert.rejects(
       createController('bayes', getSpace('nas-fpn'), {}, 1),
-      /unknown controller "bayes" \(known: random, evolution, rl\)/,
+      /unknown controller "bayes" \(known: random, evolution, pareto-evolution, rl\)/,
     );
     await assert.rejects(
       createController('random', getSpace('nas-fpn'), { maxRetrys: 1 }, 1),
@@ -291,7 +291,10 @@ describe('a third-party space and controller', () => {
       { path: '$.space.name', message: 'unknown space "tiny-chian" (known: nas-fpn, bifpn-cells, tiny-chain)' },
     ]);
     assert.deepEqual(bad({ controller: { kind: 'swep' } }), [
-      { path: '$.controller.kind', message: 'unknown controller "swep" (known: random, evolution, rl, sweep)' },
+      {
+        path: '$.controller.kind',
+        message: 'unknown controller "swep" (known: random, evolution, pareto-evolution, rl, sweep)',
+      },
     ]);
     const c = campaign({ controller: { kind: 'sweep', options: { start: -1 } } });
     await assert.rejects(

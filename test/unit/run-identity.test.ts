@@ -59,7 +59,8 @@ class ScriptedQueue implements TrialQueue {
   readonly kind = 'embedded' as const;
   readonly submitted: TrialJob[] = [];
   readonly forgotten: string[] = [];
-  private listener: (r: TrialResult) => void = () => {};
+  // Every listener hears every result, as with the real queues (the loop and the baselines each listen).
+  private readonly listeners: ((r: TrialResult) => void)[] = [];
   constructor(private readonly tamper: (job: TrialJob, r: TrialResult) => TrialResult = (_j, r) => r) {}
   get inFlight(): number {
     return 0;
@@ -75,7 +76,8 @@ class ScriptedQueue implements TrialQueue {
       graphHash: job.graphHash,
       proxyHash: job.proxyHash,
     };
-    setImmediate(() => this.listener(this.tamper(job, r)));
+    const told = this.tamper(job, r);
+    setImmediate(() => this.listeners.forEach((l) => l(told)));
   }
   async reattach(jobs: TrialJob[]): Promise<void> {
     for (const j of jobs) await this.submit(j);
@@ -84,7 +86,7 @@ class ScriptedQueue implements TrialQueue {
     this.forgotten.push(job.trialId);
   }
   onResult(l: (r: TrialResult) => void): void {
-    this.listener = l;
+    this.listeners.push(l);
   }
   onProgress(): void {}
   async close(): Promise<void> {}

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 
 import { attemptsRun } from '../../../workers/attempt-budget.js';
 import { INVALID_PREFIX } from '../../../workers/trial-processor.js';
-import { identityOf } from '../../trial/identity.js';
+import { identityOf, jobKey } from '../../trial/identity.js';
 import { type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../../trial/types.js';
 import { QUEUE_PREFIX } from '../../util/redis-connection.js';
 import type { RetryOptions, TrialQueue } from './types.js';
@@ -28,8 +28,9 @@ export interface BullmqQueueOptions extends RetryOptions {
  * The BullMQ job id of a trial: `<trialId>.<runId>` (BullMQ refuses ':' in custom ids; trial ids have no
  * '.'), or the bare trial id for a job without a run id (tools and tests that submit jobs directly).
  */
-export function bullmqJobId(job: Pick<TrialJob, 'trialId' | 'runId'>): string {
-  return job.runId ? `${job.trialId}.${job.runId}` : job.trialId;
+export function bullmqJobId(job: Pick<TrialJob, 'trialId' | 'runId' | 'rung'>): string {
+  // A promotion (successive halving) is a job of its own: `<trialId>.r<k>.<runId>`.
+  return job.runId ? `${jobKey(job)}.${job.runId}` : jobKey(job);
 }
 
 /** How long close() waits for removals still in flight (Redis may be down). */

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 
 import type { TrialRunner } from '../../../workers/process-pool.js';
+import { jobKey, rungEcho } from '../../trial/identity.js';
 import { type TrainProgress, TRIAL_STATUS, type TrialJob, type TrialResult } from '../../trial/types.js';
 import type { RetryOptions, TrialQueue } from './types.js';
 
@@ -15,6 +16,7 @@ export interface EmbeddedQueueOptions extends RetryOptions {
 
 export class EmbeddedQueue implements TrialQueue {
   readonly kind = 'embedded' as const;
+  /** Jobs by key (identity.ts jobKey: the trial id, or with a rung for a promotion). */
   private readonly known = new Set<string>();
   /** Submitted, not yet final and not cancelled. */
   private readonly pending = new Set<string>();
@@ -36,9 +38,10 @@ export class EmbeddedQueue implements TrialQueue {
   }
 
   async submit(job: TrialJob): Promise<void> {
-    if (this.known.has(job.trialId)) return;
-    this.known.add(job.trialId);
-    this.pending.add(job.trialId);
+    const key = jobKey(job);
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    this.pending.add(key);
     this.waiting.push({ job, attempt: 1 });
     this.pump();
   }
@@ -71,7 +74,7 @@ export class EmbeddedQueue implements TrialQueue {
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       if (this.closed) return;
-      if (!this.pending.has(job.trialId)) {
+      if (!this.pending.has(jobKey(job))) {
         // Cancelled (its process was killed): nobody waits for it any more.
         this.running--;
         this.pump();
@@ -84,17 +87,18 @@ export class EmbeddedQueue implements TrialQueue {
           status: TRIAL_STATUS.failed,
           error: `${e.message} (after ${attempt} attempts)`,
           wallSeconds: 0,
+          ...rungEcho(job),
         };
       } else if (attempt < attempts) {
         // Free the slot during the backoff (like BullMQ's delayed set); then the retry goes first in line.
         this.running--;
         const delay = (this.opts.backoffMs ?? 1000) * 2 ** (attempt - 1);
         const t = setTimeout(() => {
-          this.timers.delete(job.trialId);
+          this.timers.delete(jobKey(job));
           this.waiting.unshift({ job, attempt: attempt + 1 });
           this.pump();
         }, delay);
-        this.timers.set(job.trialId, t);
+        this.timers.set(jobKey(job), t);
         this.pump();
         return;
       } else {
@@ -103,22 +107,23 @@ export class EmbeddedQueue implements TrialQueue {
           status: TRIAL_STATUS.failed,
           error: `${e.message} (after ${attempts} attempts)`,
           wallSeconds: 0,
+          ...rungEcho(job),
         };
       }
     }
     this.running--;
-    const wanted = this.pending.delete(job.trialId); // false: cancelled while it finished
+    const wanted = this.pending.delete(jobKey(job)); // false: cancelled while it finished
     if (!this.closed) {
       if (wanted) for (const l of this.resultListeners) l(result);
       this.pump();
     }
   }
 
-  /** Drops waiting and backing-off trials and stops running ones (their processes are killed). */
+  /** Drops waiting and backing-off trials and stops running ones (their processes are killed); by job key. */
   async cancel(trialIds: string[]): Promise<void> {
     for (const id of trialIds) {
       if (!this.pending.delete(id)) continue;
-      const w = this.waiting.findIndex((x) => x.job.trialId === id);
+      const w = this.waiting.findIndex((x) => jobKey(x.job) === id);
       const t = this.timers.get(id);
       if (w >= 0) this.waiting.splice(w, 1);
       else if (t) {

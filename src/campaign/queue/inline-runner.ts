@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { TrialCancelledError, type TrialRunner } from '../../../workers/process-pool.js';
 import { processTrial } from '../../../workers/trial-processor.js';
 import { timeoutResult, trialTimeoutMs } from '../../../workers/trial-timeout.js';
+import { jobKey } from '../../trial/identity.js';
 import type { Trainer, TrialResult } from '../../trial/types.js';
 
 export function inlineRunner(trainer: Trainer): TrialRunner {
@@ -20,7 +21,7 @@ export function inlineRunner(trainer: Trainer): TrialRunner {
           if (settled) return;
           settled = true;
           if (timer) clearTimeout(timer);
-          running.delete(job.trialId);
+          running.delete(jobKey(job));
           f();
         };
         const ms = trialTimeoutMs(job);
@@ -33,7 +34,7 @@ export function inlineRunner(trainer: Trainer): TrialRunner {
                   resolve(timeoutResult(job, (performance.now() - t0) / 1000, `${hostname()}:${process.pid}`)),
                 );
               }, ms);
-        running.set(job.trialId, () => {
+        running.set(jobKey(job), () => {
           ac.abort();
           settle(() => reject(new TrialCancelledError(job.trialId)));
         });

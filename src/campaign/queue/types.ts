@@ -13,7 +13,10 @@ export interface TrialQueue {
    * (waiting, running, or already finished: their results are fetched), the embedded pool re-runs them.
    */
   reattach(jobs: TrialJob[]): Promise<void>;
-  /** The final result of each submitted trial: complete, failed (attempts exhausted) or invalid. May repeat; the campaign dedupes. */
+  /**
+   * The final result of each submitted trial: complete, failed (attempts exhausted) or invalid. May repeat;
+   * the campaign dedupes. Every listener registered hears every result (the loop and the baselines each listen).
+   */
   onResult(listener: (result: TrialResult) => void): void;
   onProgress(listener: (trialId: string, progress: TrainProgress) => void): void;
   /** Trials submitted and not yet final. */
@@ -21,7 +24,8 @@ export interface TrialQueue {
   /**
    * Stops trials the campaign no longer waits for (the wall-time grace period ran out): their results
    * are never delivered. Optional: a queue without it lets them run to the end unobserved (BullMQ keeps
-   * their results in Redis, where a resumed campaign finds them).
+   * their results in Redis, where a resumed campaign finds them). Jobs are named by their key (jobKey in
+   * src/trial/identity.ts: the trial id, with `.r<k>` for a successive-halving promotion).
    */
   cancel?(trialIds: string[]): Promise<void>;
   /**

@@ -38,6 +38,7 @@ function datasetOptions(name: DatasetOptions['dataset'], o: CommonOpts, count: n
     seed: o.seed,
     trainImages: o.split === 'train' ? count : 0,
     heldoutImages: o.split === 'heldout' ? count : 0,
+    testImages: o.split === 'test' ? count : 0,
     layout: layoutFor(name, o),
   };
 }
@@ -57,6 +58,7 @@ function layoutFor(name: DatasetOptions['dataset'], o: CommonOpts): DatasetOptio
 }
 
 function defaultCount(split: SplitName): number {
+  // The test split is as large as the held-out one unless asked otherwise (`evaluate` does the same).
   return split === 'train' ? TRAIN_DEFAULTS.trainImages : TRAIN_DEFAULTS.heldoutImages;
 }
 
@@ -85,7 +87,7 @@ async function run(fn: () => Promise<void>): Promise<void> {
 function common(cmd: Command, names: readonly string[]): Command {
   return cmd
     .argument('<dataset>', names.join(' | '), choice(names))
-    .option('--split <split>', 'train | heldout', choice(['train', 'heldout'] as const), 'train')
+    .option('--split <split>', 'train | heldout | test', choice(['train', 'heldout', 'test'] as const), 'train')
     .option('--seed <n>', 'dataset seed', intOption(-(2 ** 31), 2 ** 32), TRAIN_DEFAULTS.seed)
     .option('--size <px>', 'image side in pixels', intOption(8, 4096), TRAIN_DEFAULTS.imageSize)
     .option('--data <dir>', 'folder of the source files (fashion-mnist IDX files, or a COCO folder)')

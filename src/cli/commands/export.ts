@@ -1,5 +1,5 @@
-// `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid --out DIR`: the K best
-// graphs of a campaign (by reward), with provenance, in the chosen format.
+// `pyramid-nas export results/<campaign> --top K --format json|svg|dot|mermaid|pytorch --out DIR`: the K
+// best graphs of a campaign (by reward), with provenance, in the chosen format (pytorch: docs/export.md).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,14 +11,15 @@ import { campaignSpace } from '../../campaign/factory.js';
 import { refuseSystemPath } from '../../campaign/output-folder.js';
 import { graphWithProvenance } from '../../campaign/outputs.js';
 import { ranked } from '../../campaign/records.js';
+import { pythonModuleName, writePytorchExport } from '../../export/pytorch/write.js';
 import { parseGraphText, renderDot, renderMermaid, renderSvg } from '../../graph/index.js';
 import type { PyramidGraph } from '../../graph/types.js';
 import { exitCodeOf, PyramidNasError } from '../../util/errors.js';
 import { INPUT_LIMITS, readTextBounded } from '../../util/read-bounded.js';
 
-const FORMATS = ['json', 'svg', 'dot', 'mermaid'] as const;
+const FORMATS = ['json', 'svg', 'dot', 'mermaid', 'pytorch'] as const;
 type Format = (typeof FORMATS)[number];
-const EXT: Record<Format, string> = { json: 'graph.json', svg: 'svg', dot: 'dot', mermaid: 'mmd' };
+const EXT: Record<Format, string> = { json: 'graph.json', svg: 'svg', dot: 'dot', mermaid: 'mmd', pytorch: 'py' };
 
 /** A trial's graph file that cannot be read. */
 class ExportError extends PyramidNasError {
@@ -59,6 +60,13 @@ export function exportTop(dir: string, top: number, format: Format, out: string)
       space ??= campaignSpace(d.config);
       graph = graphWithProvenance(d.config, { ...r, graph: space.decode(r.decisions) });
     }
+    const stem = `${String(rank + 1).padStart(2, '0')}-${r.trialId}`;
+    if (format === 'pytorch') {
+      // An importable module name (mmdetection's custom_imports names it), with its companions.
+      const generatedBy = `pyramid-nas export ${dir} --top ${top} --format pytorch (rank ${rank + 1})`;
+      written.push(...writePytorchExport(graph, join(out, `${pythonModuleName(stem)}.py`), { generatedBy }));
+      return;
+    }
     const text =
       format === 'json'
         ? JSON.stringify(graph, null, 2) + '\n'
@@ -67,7 +75,7 @@ export function exportTop(dir: string, top: number, format: Format, out: string)
           : format === 'dot'
             ? renderDot(graph)
             : renderMermaid(graph);
-    const target = join(out, `${String(rank + 1).padStart(2, '0')}-${r.trialId}.${EXT[format]}`);
+    const target = join(out, `${stem}.${EXT[format]}`);
     writeFileAtomic(target, text);
     written.push(target);
   });
@@ -88,7 +96,7 @@ function format(v: string): Format {
 export function register(program: Command): void {
   program
     .command('export')
-    .description('write the K best graphs of a campaign as JSON, SVG, DOT or Mermaid')
+    .description('write the K best graphs of a campaign as JSON, SVG, DOT, Mermaid or PyTorch code')
     .argument('<dir>', 'campaign output folder (results/<campaign>)')
     .option('--top <k>', 'how many graphs', positiveInt, 1)
     .option('--format <fmt>', FORMATS.join('|'), format, 'json' as Format)

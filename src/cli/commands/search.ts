@@ -12,10 +12,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { campaignLimitIssues, DEFAULT_JOB_LIMITS, type JobLimits } from '../../../workers/job-limits.js';
 import { ensureDir } from '../../campaign/atomic.js';
 import { type CampaignSummary, runCampaign } from '../../campaign/campaign.js';
+import { baselineLines, type CampaignInputs, resolveCampaignInputs } from '../../campaign/campaign-inputs.js';
 import { CampaignConfigError, loadCampaignFile, type ResolvedCampaign } from '../../campaign/config.js';
 import { proxyShape, proxyShapeText } from '../../campaign/costs.js';
 import { readCampaignDir } from '../../campaign/dir.js';
 import { campaignController, campaignSpace } from '../../campaign/factory.js';
+import { ledgerText } from '../../campaign/ledger.js';
 import { acquireLock, type CampaignLock, CampaignLockedError } from '../../campaign/lock.js';
 import { checkFreshFolder, refuseSystemPath } from '../../campaign/output-folder.js';
 import { barReporter, jsonReporter, type Reporter } from '../../campaign/progress.js';
@@ -113,7 +115,9 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
   }
   const source = file ?? join(dir, 'journal.jsonl');
   const space = campaignSpace(config, source);
-  await campaignController(config, space, source); // validates the controller options now
+  const probe = await campaignController(config, space, source); // validates the controller options now
+  // Seeds and baselines are read, projected and encoded now: a bad one exits 2 before anything is written.
+  const inputs = await resolveCampaignInputs(config, space, source, probe, Boolean(o.resume));
   // The resource limits trial processes enforce (workers/job-limits.ts): checked before anything is queued.
   const overLimits = campaignLimitIssues(config.proxy, o.limits ?? DEFAULT_JOB_LIMITS);
   if (overLimits.length) throw new CampaignConfigError(source, overLimits);
@@ -159,7 +163,7 @@ async function search(file: string | undefined, o: SearchOpts): Promise<void> {
     });
     process.on('SIGINT', early);
     process.on('SIGTERM', early);
-    await runWithQueue(config, dir, source, space, o, lock, lateSignals, dashboard);
+    await runWithQueue(config, dir, source, space, o, lock, lateSignals, dashboard, inputs);
   } finally {
     lateSignals();
     await dashboard?.close();
@@ -186,6 +190,7 @@ async function runWithQueue(
   lock: CampaignLock,
   takeSignals: () => void,
   dashboard?: Dashboard,
+  inputs?: CampaignInputs,
 ): Promise<void> {
   const reporter: Reporter = o.json ? jsonReporter() : barReporter();
   // Assigned once, but after the signal handler that closes it is installed.
@@ -229,6 +234,7 @@ async function runWithQueue(
         createController: () => campaignController(config, space, source),
         queue,
         onEvent: (ev) => reporter.onEvent(ev),
+        ...inputs,
       },
       { dir, resume: Boolean(o.resume), lock },
     );
@@ -253,6 +259,12 @@ async function runWithQueue(
                 file: join(abs, 'best.graph.json'),
               }
             : null,
+          baselines: summary.baselines.map((b) => ({
+            name: b.name,
+            trialId: b.trialId,
+            status: b.status ?? 'untold',
+            ...(b.metrics ? { AP: b.metrics.AP, macs: b.metrics.macs, params: b.metrics.params } : {}),
+          })),
         }) + '\n',
       );
     } else {
@@ -265,6 +277,8 @@ async function runWithQueue(
           `${untold} trial(s) still running after the wall-time grace period were cancelled; they stay asked but untold, and --resume runs them again\n`,
         );
       process.stdout.write(bestLine({ ...summary, config }) + '\n');
+      if (summary.stats.ledger) process.stdout.write(`spent: ${ledgerText(summary.stats.ledger)}\n`);
+      for (const line of baselineLines(summary.baselines, summary.best?.metrics?.AP)) process.stdout.write(line + '\n');
       process.stdout.write(`outputs: ${abs}${summary.best ? `  (best graph: ${join(abs, 'best.graph.json')})` : ''}\n`);
     }
   } finally {

@@ -1,11 +1,23 @@
 // `pyramid-nas zoo [--size 128] [--json]`: the reference pyramids of search-spaces/zoo with their live
-// node count, params, MACs (at the given input size, proxy backbone channels) and canonical hash.
+// node count, params, MACs (the proxy's: at the given input size, proxy backbone channels; and at the
+// stated full scale, src/graph/cost.ts FULL_SCALE) and canonical hash.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import { formatIssue, graphCost, graphHash, liveNodeIds, parseGraphFile, ZOO_DIR } from '../../graph/index.js';
+import {
+  formatIssue,
+  FULL_SCALE,
+  fullScaleCost,
+  fullScaleText,
+  graphCost,
+  graphHash,
+  liveNodeIds,
+  parseGraphFile,
+  PROXY_BACKBONE_CHANNELS,
+  ZOO_DIR,
+} from '../../graph/index.js';
 
 export { ZOO_DIR } from '../../graph/zoo.js';
 
@@ -15,9 +27,18 @@ export interface ZooRow {
   liveNodes: number;
   repeats: number;
   channels: number;
+  /** The proxy's figures: proxy backbone channels, the graph's width, `inputSize`. */
   params: number;
   macs: number;
+  /** At FULL_SCALE (ResNet-50 in-channels, 256 channels, 640 px). */
+  fullScale: { params: number; macs: number };
   hash: string;
+}
+
+/** How the proxy's figures are measured, for the table's legend. */
+function proxyText(inputSize: number): string {
+  const b = PROXY_BACKBONE_CHANNELS;
+  return `proxy: proxy backbone in-channels ${b[3]}/${b[4]}/${b[5]} for C3/C4/C5, the graph's channels, ${inputSize}×${inputSize} input`;
 }
 
 export async function zooTable(dir: string, inputSize: number): Promise<{ rows: ZooRow[]; errors: string[] }> {
@@ -42,6 +63,7 @@ export async function zooTable(dir: string, inputSize: number): Promise<{ rows: 
       channels: g.channels,
       params: cost.params,
       macs: cost.macs,
+      fullScale: (({ params, macs }) => ({ params, macs }))(fullScaleCost(g)),
       hash: graphHash(g),
     });
   }
@@ -67,25 +89,40 @@ export function register(program: Command): void {
       for (const e of errors) console.error(e);
       if (errors.length > 0) process.exitCode = 2;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ inputSize: opts.size, graphs: rows }, null, 2)}\n`);
+        const fullScale = { ...FULL_SCALE, setting: fullScaleText() };
+        process.stdout.write(`${JSON.stringify({ inputSize: opts.size, fullScale, graphs: rows }, null, 2)}\n`);
         return;
       }
-      const header = ['name', 'live nodes', 'channels×repeats', 'params', `MACs @${opts.size}px`, 'hash'];
+      const full = FULL_SCALE.inputSize;
+      const header = [
+        'name',
+        'live nodes',
+        'channels×repeats',
+        'params (proxy)',
+        `MACs @${opts.size}px (proxy)`,
+        'params (full)',
+        `MACs @${full}px (full)`,
+        'hash',
+      ];
       const body = rows.map((r) => [
         r.name,
         String(r.liveNodes),
         `${r.channels}×${r.repeats}`,
         group(r.params),
         group(r.macs),
+        group(r.fullScale.params),
+        group(r.fullScale.macs),
         r.hash.slice(0, 12),
       ]);
+      const last = header.length - 1;
       const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
       const fmt = (row: string[]) =>
         row
-          .map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+          .map((c, i) => (i === 0 || i === last ? c.padEnd(widths[i]) : c.padStart(widths[i])))
           .join('  ')
           .trimEnd();
       console.log(fmt(header));
       for (const row of body) console.log(fmt(row));
+      console.log(`\n${proxyText(opts.size)}\n${fullScaleText()}`);
     });
 }

@@ -1,7 +1,8 @@
 // The three plots, drawn by uPlot (canvas): AP over trial index with, per campaign, the AP of its best
 // trial so far (best by the campaign's objective, the reward: best.js), and the Pareto fronts of AP
 // against the proxy's MACs and params, where dominated trials are dimmed. Each campaign's best trial
-// (named by the server in its header) is ringed on all three.
+// (named by the server in its header) is ringed on all three; its baselines (header.baselines) are a
+// dashed line at their AP on the first and a labelled cross at (cost, AP) on the fronts.
 // uPlot wants one shared, ascending x array; each campaign's series holds null where a point is not
 // its own. Clicking a point calls onPick(row).
 import uPlot from '/vendor/uPlot.esm.js';
@@ -25,6 +26,7 @@ class Chart {
     this.signature = '';
     this.rowsAt = []; // rowsAt[s][x]: the row drawn at data index x of series s
     this.marks = []; // [{ x, y, color }]: rings drawn over the plot (the best trials)
+    this.refs = []; // [{ name, y, x?, color }]: baselines, a dashed line at y (AP chart) or a cross at (x, y)
     new ResizeObserver(() => {
       // Observing fires once at start too: only redraw when the width really changed.
       const size = this.size();
@@ -35,9 +37,10 @@ class Chart {
     return { width: Math.max(300, this.target.clientWidth), height: 260 };
   }
   /** (Re)builds the plot when the series change, otherwise only swaps the data (cheap). */
-  draw(opts, data, rowsAt, marks = []) {
+  draw(opts, data, rowsAt, marks = [], refs = []) {
     this.rowsAt = rowsAt;
     this.marks = marks;
+    this.refs = refs;
     const sig = opts.series.map((s) => s.label).join('|') + JSON.stringify(opts.scales.x);
     if (this.plot && sig === this.signature) {
       this.plot.setData(data);
@@ -87,6 +90,35 @@ class Chart {
       ctx.lineWidth = 2 * px;
       ctx.stroke();
     }
+    ctx.font = `${11 * px}px sans-serif`;
+    // uPlot leaves its axis labels' alignment on the context.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    for (const r of this.refs) {
+      const y = u.valToPos(r.y, 'y', true);
+      ctx.strokeStyle = r.color;
+      ctx.fillStyle = r.color;
+      ctx.lineWidth = 1.5 * px;
+      if (r.x === undefined) {
+        ctx.setLineDash([6 * px, 4 * px]);
+        ctx.beginPath();
+        ctx.moveTo(u.bbox.left, y);
+        ctx.lineTo(u.bbox.left + u.bbox.width, y);
+        ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillText(`${r.name} ${r.y.toFixed(3)}`, u.bbox.left + 4 * px, y - 2 * px);
+      } else {
+        const x = u.valToPos(r.x, 'x', true);
+        const d = 5 * px;
+        ctx.beginPath();
+        ctx.moveTo(x - d, y - d);
+        ctx.lineTo(x + d, y + d);
+        ctx.moveTo(x - d, y + d);
+        ctx.lineTo(x + d, y - d);
+        ctx.stroke();
+        ctx.fillText(r.name, x + d + 2 * px, y - 2 * px);
+      }
+    }
     ctx.restore();
   }
 }
@@ -97,6 +129,15 @@ function bestRows(campaigns) {
     const r = c.header.bestTrial === undefined ? undefined : c.rows.find((x) => x.id === c.header.bestTrial);
     return r && r.AP !== undefined ? [{ r, color: c.color }] : [];
   });
+}
+
+/** Each campaign's completed baselines (header.baselines), in its colour: the plots' reference marks. */
+function baselineRefs(campaigns, key) {
+  return campaigns.flatMap((c) =>
+    (c.header.baselines ?? [])
+      .filter((b) => key === undefined || b[key] > 0)
+      .map((b) => ({ name: b.name, y: b.AP, ...(key === undefined ? {} : { x: b[key] }), color: c.color })),
+  );
 }
 
 /** Legend name of a campaign: its name and controller (the plots compare controllers). */
@@ -161,9 +202,21 @@ export class Charts {
       data.push(ap, best);
       rowsAt.push(at, at);
     }
+    const refs = baselineRefs(campaigns);
+    // The y range takes the baselines in, so their lines show even when every trial is above or below them.
+    const refLo = Math.min(...refs.map((r) => r.y));
+    const refHi = Math.max(...refs.map((r) => r.y));
     this.ap.draw(
       {
-        scales: { x: { time: false }, y: { range: (_u, lo, hi) => [Math.max(0, lo - 0.02), Math.min(1, hi + 0.02)] } },
+        scales: {
+          x: { time: false },
+          y: {
+            range: (_u, lo, hi) => [
+              Math.max(0, Math.min(lo ?? refLo, refLo) - 0.02),
+              Math.min(1, Math.max(hi ?? refHi, refHi) + (refs.length ? 0.04 : 0.02)), // room for the labels
+            ],
+          },
+        },
         axes: [{ label: 'trial' }, { label: 'AP', values: (_u, ticks) => ticks.map((t) => t.toFixed(2)) }],
         series,
         legend: { show: true, live: false },
@@ -171,6 +224,7 @@ export class Charts {
       data,
       rowsAt,
       bestRows(campaigns).map(({ r, color }) => ({ x: r.i, y: r.AP, color })),
+      refs,
     );
   }
 
@@ -220,6 +274,7 @@ export class Charts {
       bestRows(campaigns)
         .filter(({ r }) => r[key] > 0)
         .map(({ r, color }) => ({ x: r[key], y: r.AP, color })),
+      baselineRefs(campaigns, key),
     );
   }
 }

@@ -10,6 +10,25 @@ function budgetText(b) {
   return parts.join(' / ') || '–';
 }
 
+/** The cost ledger (src/campaign/ledger.ts): "12,400 steps · 530 CPU-s". */
+function spentText(l) {
+  if (!l) return '–';
+  const n = (x) => Math.round(x).toLocaleString('en-US');
+  return `${n(l.steps)} steps · ${n(l.cpuSeconds)} CPU-s`;
+}
+
+/** Per rung, for the tooltip: "rung 0: 14 jobs, 2,100 steps, 90 CPU-s". */
+function spentTitle(l) {
+  if (!l) return '';
+  const n = (x) => Math.round(x).toLocaleString('en-US');
+  return Object.entries(l.byRung)
+    .map(
+      ([k, e]) =>
+        `${k === 'all' ? 'all trials' : `rung ${k}`}: ${e.jobs} jobs, ${n(e.steps)} steps, ${n(e.cpuSeconds)} CPU-s`,
+    )
+    .join('\n');
+}
+
 export function renderCards(target, campaigns) {
   const frag = document.createDocumentFragment();
   for (const { header: h, color } of campaigns) {
@@ -45,6 +64,8 @@ export function renderCards(target, campaigns) {
         el('dd', null, `${h.failed} failed, ${h.invalid} invalid`),
         el('dt', null, 'elapsed'),
         el('dd', null, fmt.secs(h.elapsed)),
+        el('dt', null, 'spent'),
+        el('dd', { class: 'spent-text', title: spentTitle(h.ledger) }, spentText(h.ledger)),
         // The campaign's best is its highest reward (the server ranks); the AP is that trial's.
         el('dt', null, 'best'),
         el(
