@@ -38,6 +38,7 @@ const COMMANDS: Record<string, () => Promise<{ register(program: Command): void 
   hash: () => import('./commands/hash.js'),
   train: () => import('./commands/train.js'),
   evaluate: () => import('./commands/evaluate.js'),
+  study: () => import('./commands/study.js'),
   dashboard: () => import('./commands/dashboard.js'),
 };
 // -- end commands --
