@@ -56,7 +56,8 @@ export function assignTargets(
     });
     bestIou.fill(0);
     bestBox.fill(-1);
-    const bestForBox = new Float32Array(objects.length);
+    // Float64, like the IoUs it is compared with for equality below (a float32 copy would rarely be equal).
+    const bestForBox = new Float64Array(objects.length);
     // Every anchor × box IoU once: the low-quality pass below reads them again.
     const J = objects.length;
     const ious = new Float64Array(N * J);

