@@ -69,6 +69,10 @@ export function loadNativeAddon(): NativeStatus {
 function tryLoad(threads: number): NativeStatus {
   const file = CANDIDATES.find((f) => existsSync(f));
   if (!file) return { loaded: false, reason: 'not built (npm run build:native)' };
+  // oneDNN runs on OpenMP, whose idle threads spin by default; trials run side by side, one per core, and
+  // a spinning thread steals its neighbour's core (bench:peer's PyTorch peer, timed between the addon's
+  // steps, ran 20–30% slower at 128 px). OpenMP reads this when the addon loads it; a user's value is kept.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     const addon = createRequire(import.meta.url)(file) as NativeAddon;
     if (typeof addon.conv !== 'function' || typeof addon.setThreads !== 'function') {
