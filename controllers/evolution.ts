@@ -8,12 +8,11 @@
 import { z } from 'zod';
 
 import type { SearchSpace } from '../search-spaces/space.js';
-import { randInt } from '../search-spaces/space.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
+import { agingProposal, tournamentWinner } from './aging.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
-import { sampleUnseen } from './random.js';
 import type { Reward } from './reward.js';
 import type { ControllerState, Proposal } from './types.js';
 
@@ -55,30 +54,17 @@ export class EvolutionController extends BookedController<EvolutionOptions> {
 
   /** S distinct members drawn uniformly; the one with the highest reward (earliest drawn on ties). */
   private tournament(): Member {
-    const pool = this.population.map((_, k) => k);
-    const s = Math.min(this.options.sampleSize, pool.length);
-    let best: Member | undefined;
-    for (let k = 0; k < s; k++) {
-      const j = k + randInt(this.rng, pool.length - k); // partial Fisher–Yates
-      [pool[k], pool[j]] = [pool[j], pool[k]];
-      const m = this.population[pool[k]];
-      if (!best || m.reward > best.reward) best = m;
-    }
-    return best!;
+    const pop = this.population;
+    return pop[
+      tournamentWinner(this.rng, pop.length, this.options.sampleSize, (a, b) => pop[a].reward > pop[b].reward)
+    ];
   }
 
   async ask(): Promise<Proposal> {
     const seeded = this.nextSeed();
     if (seeded) return seeded;
-    const { populationSize, mutationRetries, maxRetries } = this.options;
-    if (this.toldCount >= populationSize) {
-      for (let attempt = 0; attempt < mutationRetries; attempt++) {
-        const parent = this.tournament();
-        const c = this.book.candidate(this.space.mutate(parent.decisions, this.rng));
-        if (this.book.admits(c)) return this.book.issue(c, null);
-      }
-    }
-    return this.book.issue(sampleUnseen(this.book, this.space, this.rng, maxRetries), null);
+    const { book, space, rng, options } = this;
+    return agingProposal({ book, space, rng, told: this.toldCount, options }, () => this.tournament().decisions);
   }
 
   async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {

@@ -8,13 +8,12 @@
 import { z } from 'zod';
 
 import type { SearchSpace } from '../search-spaces/space.js';
-import { randInt } from '../search-spaces/space.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
+import { agingProposal, tournamentWinner } from './aging.js';
 import { BookedController } from './base.js';
 import { commonOptionFields } from './common.js';
 import { crowdedCompare, nsgaRanking } from './nsga.js';
-import { sampleUnseen } from './random.js';
 import type { Reward } from './reward.js';
 import type { ControllerState, Proposal } from './types.js';
 
@@ -75,29 +74,15 @@ export class ParetoEvolutionController extends BookedController<ParetoEvolutionO
   private tournament(): Member {
     const ranking = nsgaRanking(this.population.map((m) => this.point(m)));
     const key = (k: number) => ({ rank: ranking.rank[k], crowding: ranking.crowding[k] });
-    const pool = this.population.map((_, k) => k);
-    const s = Math.min(this.options.sampleSize, pool.length);
-    let best = -1;
-    for (let k = 0; k < s; k++) {
-      const j = k + randInt(this.rng, pool.length - k); // partial Fisher–Yates
-      [pool[k], pool[j]] = [pool[j], pool[k]];
-      if (best < 0 || crowdedCompare(key(pool[k]), key(best)) < 0) best = pool[k];
-    }
-    return this.population[best];
+    const better = (a: number, b: number) => crowdedCompare(key(a), key(b)) < 0;
+    return this.population[tournamentWinner(this.rng, this.population.length, this.options.sampleSize, better)];
   }
 
   async ask(): Promise<Proposal> {
     const seeded = this.nextSeed();
     if (seeded) return seeded;
-    const { populationSize, mutationRetries, maxRetries } = this.options;
-    if (this.toldCount >= populationSize) {
-      for (let attempt = 0; attempt < mutationRetries; attempt++) {
-        const parent = this.tournament();
-        const c = this.book.candidate(this.space.mutate(parent.decisions, this.rng));
-        if (this.book.admits(c)) return this.book.issue(c, null);
-      }
-    }
-    return this.book.issue(sampleUnseen(this.book, this.space, this.rng, maxRetries), null);
+    const { book, space, rng, options } = this;
+    return agingProposal({ book, space, rng, told: this.toldCount, options }, () => this.tournament().decisions);
   }
 
   async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
