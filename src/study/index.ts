@@ -13,5 +13,6 @@ export {
 } from './curves.js';
 export { EVALUATION_DIR, evaluateStudy, evaluateTransfer, TRANSFER_DIR, winnersOf } from './evaluate-step.js';
 export { studyEvalTrainer } from './eval-trainer.js';
-export { bandSvg, niceTicks } from './plot.js';
+export { bandSvg } from './plot.js';
+export { niceTicks } from '../util/svg-chart.js';
 export { CURVES_CPU_SVG, CURVES_TRIALS_SVG, REPORT_FILE, referenceCampaign, studyReport } from './report.js';

@@ -2,6 +2,7 @@
 // one line per campaign (the median over seeds) inside a shaded min–max band, with the baselines'
 // held-out AP as dashed horizontal reference lines, each labelled at its right end.
 import { escapeXml } from '../graph/render-common.js';
+import { chartFrame } from '../util/svg-chart.js';
 
 export interface BandPoint {
   x: number;
@@ -25,16 +26,6 @@ const H = 460;
 const M = { left: 64, right: 190, top: 40, bottom: 56 };
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f'];
 
-/** Round tick values (steps of 1, 2 or 5 × a power of ten) spanning [lo, hi]. */
-export function niceTicks(lo: number, hi: number, wanted = 6): number[] {
-  const span = hi > lo ? hi - lo : 1;
-  const base = 10 ** Math.floor(Math.log10(span / wanted));
-  const step = [1, 2, 5, 10].map((k) => k * base).find((s) => span / s <= wanted) ?? 10 * base;
-  const out: number[] = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
-  return out;
-}
-
 export function bandSvg(
   series: BandSeries[],
   refs: ReferenceLine[],
@@ -48,34 +39,18 @@ export function bandSvg(
   const yPad = ys.length ? (Math.max(...ys) - Math.min(...ys) || 1) * 0.08 : 0;
   const y0 = ys.length ? Math.min(...ys) - yPad : 0;
   const y1 = ys.length ? Math.max(...ys) + yPad : 1;
-  const px = (v: number) => M.left + ((v - x0) / (x1 - x0 || 1)) * (W - M.left - M.right);
-  const py = (v: number) => H - M.bottom - ((v - y0) / (y1 - y0 || 1)) * (H - M.top - M.bottom);
+  const chart = chartFrame({
+    width: W,
+    height: H,
+    margin: M,
+    x: [x0, x1],
+    y: [y0, y1],
+    title: labels.title,
+    xLabel: labels.x,
+    yLabel: labels.y,
+  });
+  const { px, py, parts: out } = chart;
   const f = (v: number) => v.toFixed(1);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${escapeXml(labels.title)}</text>`,
-  ];
-  for (const t of niceTicks(y0, y1)) {
-    if (t < y0 || t > y1) continue;
-    out.push(
-      `<line x1="${M.left}" y1="${f(py(t))}" x2="${W - M.right}" y2="${f(py(t))}" stroke="#e4e4e4"/>`,
-      `<text x="${M.left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${t}</text>`,
-    );
-  }
-  for (const t of niceTicks(x0, x1)) {
-    if (t < x0 || t > x1) continue;
-    out.push(
-      `<line x1="${f(px(t))}" y1="${H - M.bottom}" x2="${f(px(t))}" y2="${H - M.bottom + 5}" stroke="black"/>`,
-      `<text x="${f(px(t))}" y="${H - M.bottom + 18}" text-anchor="middle">${t}</text>`,
-    );
-  }
-  out.push(
-    `<line x1="${M.left}" y1="${H - M.bottom}" x2="${W - M.right}" y2="${H - M.bottom}" stroke="black"/>`,
-    `<line x1="${M.left}" y1="${M.top}" x2="${M.left}" y2="${H - M.bottom}" stroke="black"/>`,
-    `<text x="${(M.left + W - M.right) / 2}" y="${H - 16}" text-anchor="middle">${escapeXml(labels.x)}</text>`,
-    `<text transform="translate(18 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(labels.y)}</text>`,
-  );
   let legendY = M.top + 4;
   const legend = (colour: string, name: string) => {
     out.push(
@@ -102,6 +77,5 @@ export function bandSvg(
       `<text x="${W - M.right - 4}" y="${f(py(r.y) - 4)}" text-anchor="end" fill="#555">${escapeXml(r.name)}</text>`,
     );
   }
-  out.push('</svg>');
-  return out.join('\n') + '\n';
+  return chart.end();
 }
