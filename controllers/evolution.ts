@@ -10,89 +10,45 @@ import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
-import { agingProposal, tournamentWinner } from './aging.js';
-import { BookedController } from './base.js';
+import { AgingEvolution, type AgingMember, agingOptionFields, sampleSizeWithinPopulation } from './aging.js';
 import { commonOptionFields } from './common.js';
 import type { Reward } from './reward.js';
-import type { ControllerState, Proposal } from './types.js';
 
 export const evolutionOptionsSchema = z
-  .strictObject({
-    ...commonOptionFields,
-    /** P: the population size (and the number of random samples before evolution starts). */
-    populationSize: z.int().min(2).max(100_000).default(20),
-    /** S: the tournament size (≤ P). */
-    sampleSize: z.int().min(1).max(100_000).default(5),
-    /** Mutations of tournament winners tried per ask to find an unseen graph before a random fallback. */
-    mutationRetries: z.int().min(1).max(10_000).default(20),
-    /** Random samples tried (after the mutations) before SPACE_EXHAUSTED. */
-    maxRetries: z.int().min(1).max(1_000_000).default(1000),
-  })
-  .refine((o) => o.sampleSize <= o.populationSize, {
-    message: 'sampleSize must be ≤ populationSize',
-    path: ['sampleSize'],
-  });
+  .strictObject({ ...commonOptionFields, ...agingOptionFields })
+  .refine(...sampleSizeWithinPopulation);
 export type EvolutionOptions = z.output<typeof evolutionOptionsSchema>;
 
-interface Member {
-  index: number;
-  decisions: number[];
+interface Member extends AgingMember {
   reward: number;
 }
 
 const VERSION = 1;
 
-export class EvolutionController extends BookedController<EvolutionOptions> {
+export class EvolutionController extends AgingEvolution<EvolutionOptions, Member> {
   readonly kind = 'evolution';
-  /** Oldest first. */
-  private population: Member[] = [];
-  private toldCount = 0;
 
   constructor(space: SearchSpace, options: unknown, seed: string | number) {
     super(space, parseOptions(evolutionOptionsSchema, options, 'evolution controller'), seed, VERSION);
   }
 
-  /** S distinct members drawn uniformly; the one with the highest reward (earliest drawn on ties). */
-  private tournament(): Member {
-    const pop = this.population;
-    return pop[
-      tournamentWinner(this.rng, pop.length, this.options.sampleSize, (a, b) => pop[a].reward > pop[b].reward)
-    ];
-  }
-
-  async ask(): Promise<Proposal> {
-    const seeded = this.nextSeed();
-    if (seeded) return seeded;
-    const { book, space, rng, options } = this;
-    return agingProposal({ book, space, rng, told: this.toldCount, options }, () => this.tournament().decisions);
+  /** The higher reward wins. */
+  protected better(a: number, b: number): boolean {
+    return this.population[a].reward > this.population[b].reward;
   }
 
   async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
     const entry = this.book.take(index);
     const { reward } = this.rewardOf(outcome, given);
-    this.population.push({ index, decisions: entry.decisions, reward });
-    if (this.population.length > this.options.populationSize) this.population.shift(); // aging: the oldest dies
-    this.toldCount++;
+    this.join({ index, decisions: entry.decisions, reward });
   }
 
-  protected strategyState(): Record<string, unknown> {
-    return {
-      population: this.population.map((m) => ({ ...m, decisions: [...m.decisions] })),
-      toldCount: this.toldCount,
-    };
+  protected checkMember(m: Member): void {
+    if (!Number.isFinite(m.reward))
+      throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
   }
 
-  protected prepareLoad(state: ControllerState): () => void {
-    const pop = state.population as Member[];
-    if (!Array.isArray(pop)) throw new TypeError('evolution state: population must be an array');
-    for (const m of pop) {
-      this.space.validate(m.decisions);
-      if (!Number.isFinite(m.reward))
-        throw new TypeError(`evolution state: population member ${m.index} has no finite reward`);
-    }
-    return () => {
-      this.population = pop.map((m) => ({ index: m.index, decisions: [...m.decisions], reward: m.reward }));
-      this.toldCount = Number(state.toldCount);
-    };
+  protected copyMember(m: Member): Member {
+    return { index: m.index, decisions: [...m.decisions], reward: m.reward };
   }
 }

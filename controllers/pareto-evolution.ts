@@ -10,37 +10,23 @@ import { z } from 'zod';
 import type { SearchSpace } from '../search-spaces/space.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import { parseOptions } from '../src/util/options.js';
-import { agingProposal, tournamentWinner } from './aging.js';
-import { BookedController } from './base.js';
+import { AgingEvolution, type AgingMember, agingOptionFields, sampleSizeWithinPopulation } from './aging.js';
 import { commonOptionFields } from './common.js';
 import { crowdedCompare, nsgaRanking } from './nsga.js';
 import type { Reward } from './reward.js';
-import type { ControllerState, Proposal } from './types.js';
 
 export const paretoEvolutionOptionsSchema = z
   .strictObject({
     ...commonOptionFields,
-    /** P: the population size (and the number of random samples before evolution starts). */
-    populationSize: z.int().min(2).max(100_000).default(20),
-    /** S: the tournament size (≤ P). */
-    sampleSize: z.int().min(1).max(100_000).default(5),
+    ...agingOptionFields,
     /** The costs traded against AP: MACs, or MACs and params. */
     objectives: z.enum(['AP-macs', 'AP-macs-params']).default('AP-macs'),
-    /** Mutations of tournament winners tried per ask to find an unseen graph before a random fallback. */
-    mutationRetries: z.int().min(1).max(10_000).default(20),
-    /** Random samples tried (after the mutations) before SPACE_EXHAUSTED. */
-    maxRetries: z.int().min(1).max(1_000_000).default(1000),
   })
-  .refine((o) => o.sampleSize <= o.populationSize, {
-    message: 'sampleSize must be ≤ populationSize',
-    path: ['sampleSize'],
-  });
+  .refine(...sampleSizeWithinPopulation);
 export type ParetoEvolutionOptions = z.output<typeof paretoEvolutionOptionsSchema>;
 
 /** A population member; `valid` false: its AP and costs are not usable (JSON has no Infinity to store). */
-interface Member {
-  index: number;
-  decisions: number[];
+interface Member extends AgingMember {
   valid: boolean;
   AP: number;
   macs: number;
@@ -53,11 +39,10 @@ function finite(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
-export class ParetoEvolutionController extends BookedController<ParetoEvolutionOptions> {
+export class ParetoEvolutionController extends AgingEvolution<ParetoEvolutionOptions, Member> {
   readonly kind = 'pareto-evolution';
-  /** Oldest first. */
-  private population: Member[] = [];
-  private toldCount = 0;
+  /** The population's NSGA-II ranking, during one tournament. */
+  private ranking: ReturnType<typeof nsgaRanking> | undefined;
 
   constructor(space: SearchSpace, options: unknown, seed: string | number) {
     super(space, parseOptions(paretoEvolutionOptionsSchema, options, 'pareto-evolution controller'), seed, VERSION);
@@ -70,19 +55,22 @@ export class ParetoEvolutionController extends BookedController<ParetoEvolutionO
     return withParams ? [-m.AP, m.macs, m.params] : [-m.AP, m.macs];
   }
 
-  /** S distinct members drawn uniformly; the best by the crowded comparison (earliest drawn on ties). */
-  private tournament(): Member {
-    const ranking = nsgaRanking(this.population.map((m) => this.point(m)));
-    const key = (k: number) => ({ rank: ranking.rank[k], crowding: ranking.crowding[k] });
-    const better = (a: number, b: number) => crowdedCompare(key(a), key(b)) < 0;
-    return this.population[tournamentWinner(this.rng, this.population.length, this.options.sampleSize, better)];
+  /** Ranks the population once, then draws: the crowded comparison decides. */
+  protected override tournament(): Member {
+    this.ranking = nsgaRanking(this.population.map((m) => this.point(m)));
+    try {
+      return super.tournament();
+    } finally {
+      this.ranking = undefined;
+    }
   }
 
-  async ask(): Promise<Proposal> {
-    const seeded = this.nextSeed();
-    if (seeded) return seeded;
-    const { book, space, rng, options } = this;
-    return agingProposal({ book, space, rng, told: this.toldCount, options }, () => this.tournament().decisions);
+  /** The lower non-domination rank wins; within a rank, the larger crowding distance. */
+  protected better(a: number, b: number): boolean {
+    const r = this.ranking!;
+    return (
+      crowdedCompare({ rank: r.rank[a], crowding: r.crowding[a] }, { rank: r.rank[b], crowding: r.crowding[b] }) < 0
+    );
   }
 
   async tell(index: number, outcome: TrialOutcome, given?: Reward): Promise<void> {
@@ -90,7 +78,7 @@ export class ParetoEvolutionController extends BookedController<ParetoEvolutionO
     const { valid } = this.rewardOf(outcome, given);
     const m = outcome.metrics;
     const usable = valid && !!m && finite(m.AP) && finite(m.macs) && finite(m.params);
-    this.population.push({
+    this.join({
       index,
       decisions: entry.decisions,
       valid: usable,
@@ -98,28 +86,14 @@ export class ParetoEvolutionController extends BookedController<ParetoEvolutionO
       macs: usable ? m.macs : 0,
       params: usable ? m.params : 0,
     });
-    if (this.population.length > this.options.populationSize) this.population.shift(); // aging: the oldest dies
-    this.toldCount++;
   }
 
-  protected strategyState(): Record<string, unknown> {
-    return {
-      population: this.population.map((m) => ({ ...m, decisions: [...m.decisions] })),
-      toldCount: this.toldCount,
-    };
+  protected checkMember(m: Member): void {
+    if (typeof m.valid !== 'boolean' || !finite(m.AP) || !finite(m.macs) || !finite(m.params))
+      throw new TypeError(`pareto-evolution state: population member ${m.index} is malformed`);
   }
 
-  protected prepareLoad(state: ControllerState): () => void {
-    const pop = state.population as Member[];
-    if (!Array.isArray(pop)) throw new TypeError('pareto-evolution state: population must be an array');
-    for (const m of pop) {
-      this.space.validate(m.decisions);
-      if (typeof m.valid !== 'boolean' || !finite(m.AP) || !finite(m.macs) || !finite(m.params))
-        throw new TypeError(`pareto-evolution state: population member ${m.index} is malformed`);
-    }
-    return () => {
-      this.population = pop.map((m) => ({ ...m, decisions: [...m.decisions] }));
-      this.toldCount = Number(state.toldCount);
-    };
+  protected copyMember(m: Member): Member {
+    return { ...m, decisions: [...m.decisions] };
   }
 }
