@@ -23,6 +23,7 @@ import type { BaselineAskedEvent, BaselineEvent, BaselineRecord } from './input-
 import { outcomeOf } from './outcome.js';
 import type { TrialQueue } from './queue/types.js';
 import { spaceShape } from './seed-graphs.js';
+import { campaignTrialJob } from './trial-job.js';
 
 export const BASELINE_INDEX_BASE = 900_000_000;
 
@@ -131,18 +132,7 @@ export class BaselineRunner {
   }
 
   jobOf(r: { trialId: string; index: number; graph?: PyramidGraph; hash: string }): TrialJob {
-    const { config } = this.p;
-    return {
-      campaign: config.name,
-      trialId: r.trialId,
-      index: r.index,
-      graph: r.graph!,
-      proxy: config.proxy,
-      runId: this.p.runId,
-      graphHash: r.hash,
-      proxyHash: this.proxyIdentity,
-      ...(config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {}),
-    };
+    return campaignTrialJob(this.p.config, { runId: this.p.runId, proxyHash: this.proxyIdentity }, r);
   }
 
   /**

@@ -25,6 +25,7 @@ import type { TrialRecord } from './records.js';
 import type { AshaDispatch } from './scheduler/asha-dispatch.js';
 import type { RungToldEvent } from './scheduler/rung-events.js';
 import type { StatsTracker } from './stats.js';
+import { campaignTrialJob } from './trial-job.js';
 
 export function trialId(campaign: string, index: number): string {
   return `${campaign}-${index}`;
@@ -91,18 +92,9 @@ export class CampaignLoop {
    */
   jobOf(r: TrialRecord, rung = 0, withCheckpoint = true): TrialJob {
     const { config, asha } = this.p;
-    const timeout = config.trialTimeoutSeconds !== undefined ? { timeoutSeconds: config.trialTimeoutSeconds } : {};
     return {
       ...(asha ? { rung: asha.rungJob(r.trialId, rung, withCheckpoint) } : {}),
-      campaign: config.name,
-      trialId: r.trialId,
-      index: r.index,
-      graph: r.graph!,
-      proxy: config.proxy,
-      runId: this.p.runId,
-      graphHash: r.hash,
-      proxyHash: this.proxyIdentity,
-      ...timeout,
+      ...campaignTrialJob(config, { runId: this.p.runId, proxyHash: this.proxyIdentity }, r),
     };
   }
 
