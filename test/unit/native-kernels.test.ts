@@ -14,139 +14,59 @@ import seedrandom from 'seedrandom';
 import { initBackend, setNativeKernels } from '../../src/backend/index.js';
 import { loadNativeAddon, nativeSettings } from '../../src/backend/native.js';
 import { isNativeKernel, NATIVE_KERNEL_SPECS, nativeShape } from '../../src/backend/native-kernels.js';
+import { compareWithCpu, convGeometry, f32, type Input } from './kernel-check.js';
 
 const RUNS = 100;
-const TOL = 1e-4;
 const status = loadNativeAddon();
 const noAddon = status.loaded ? false : `the oneDNN addon is not loaded: ${status.reason}`;
 const NATIVE_NAMES = NATIVE_KERNEL_SPECS.map((s) => s.kernelName);
 
-type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
-
-interface Input {
-  values: Float32Array;
-  shape: number[];
-}
-
-function randomInput(shape: number[], seed: number): Input {
-  const rng = seedrandom(String(seed));
-  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < values.length; i++) values[i] = rng() * 2 - 1;
-  return { values, shape };
-}
-
-/** One kernel through the engine on `backend`: its output, and how many tensors it left behind. */
-async function runOn(backend: 'cpu' | 'wasm', kernel: string, inputs: Record<string, Input>, attrs: object) {
-  await tf.setBackend(backend);
-  const ts: Record<string, tf.Tensor> = {};
-  for (const [k, v] of Object.entries(inputs)) ts[k] = tf.tensor(v.values, v.shape, 'float32');
-  const before = tf.memory().numTensors;
-  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const values = (await out.data()) as Float32Array;
-  const shape = out.shape;
-  out.dispose();
-  const leaked = tf.memory().numTensors - before;
-  tf.dispose(Object.values(ts));
-  return { values, shape, leaked };
-}
-
-/**
- * wasm (native) against cpu. Every output is a float32 sum of products, so its rounding error is measured against
- * the sum of its terms' absolute values: cpu's output for the absolute inputs (a cancelling sum is no false failure).
- */
-async function compare(kernel: string, inputs: Record<string, Input>, attrs: object): Promise<void> {
-  const ref = await runOn('cpu', kernel, inputs, attrs);
-  const got = await runOn('wasm', kernel, inputs, attrs);
-  assert.deepEqual(got.shape, ref.shape, `${kernel}: shape`);
-  assert.equal(got.leaked, 0, `${kernel}: leaked ${got.leaked} tensors`);
-  const abs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, { ...v, values: v.values.map(Math.abs) }]));
-  const terms = (await runOn('cpu', kernel, abs, attrs)).values;
-  let diff = 0,
-    scale = 1e-12;
-  for (let i = 0; i < ref.values.length; i++) {
-    diff = Math.max(diff, Math.abs(ref.values[i] - got.values[i]));
-    scale = Math.max(scale, Math.abs(ref.values[i]), Math.abs(terms[i]));
-  }
-  assert.ok(
-    diff / scale < TOL,
-    `${kernel}: relative error ${(diff / scale).toExponential(2)} for ${JSON.stringify(attrs)}`,
-  );
-}
-
 /** Batch 1–3; channels 1–8 or a multiple of oneDNN's 16-channel blocks; filter 1/3/5; stride 1–3; same/valid/explicit. */
 const channels = fc.oneof(fc.integer({ min: 1, max: 8 }), fc.constantFrom(16, 19, 32));
-const geometry = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 3 }),
-    inC: channels,
-    outC: channels,
-    multiplier: fc.integer({ min: 1, max: 3 }),
-    k: fc.constantFrom(1, 3, 5),
-    stride: fc.constantFrom(1, 2, 3),
-    extraH: fc.integer({ min: 0, max: 9 }),
-    extraW: fc.integer({ min: 0, max: 9 }),
-    padKind: fc.constantFrom('same', 'valid', 'explicit'),
-    pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
-    seed: fc.integer(),
-  })
-  .map((g) => {
-    const pad: Pad =
-      g.padKind === 'explicit'
-        ? [
-            [0, 0],
-            [g.pads[0], g.pads[1]],
-            [g.pads[2], g.pads[3]],
-            [0, 0],
-          ]
-        : (g.padKind as 'same' | 'valid');
-    const h = g.k + g.extraH,
-      w = g.k + g.extraW;
-    const dims = tf.backend_util.computeConv2DInfo([g.batch, h, w, g.inC], [g.k, g.k, g.inC, g.outC], g.stride, 1, pad);
-    return { ...g, h, w, pad, outH: dims.outHeight, outW: dims.outWidth };
-  });
+const geometry = convGeometry(channels);
 type Geometry = typeof geometry extends fc.Arbitrary<infer G> ? G : never;
 
 /** Each kernel's inputs and attributes for one geometry (depthwise: outC = inC · multiplier). */
 const CASES: Record<string, (g: Geometry) => { inputs: Record<string, Input>; attrs: object }> = {
   Conv2D: (g) => ({
     inputs: {
-      x: randomInput([g.batch, g.h, g.w, g.inC], g.seed),
-      filter: randomInput([g.k, g.k, g.inC, g.outC], g.seed + 1),
+      x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+      filter: f32([g.k, g.k, g.inC, g.outC], g.seed + 1),
     },
     attrs: { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', dilations: [1, 1] },
   }),
   Conv2DBackpropInput: (g) => ({
     inputs: {
-      dy: randomInput([g.batch, g.outH, g.outW, g.outC], g.seed),
-      filter: randomInput([g.k, g.k, g.inC, g.outC], g.seed + 1),
+      dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed),
+      filter: f32([g.k, g.k, g.inC, g.outC], g.seed + 1),
     },
     attrs: { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', inputShape: [g.batch, g.h, g.w, g.inC] },
   }),
   Conv2DBackpropFilter: (g) => ({
     inputs: {
-      x: randomInput([g.batch, g.h, g.w, g.inC], g.seed),
-      dy: randomInput([g.batch, g.outH, g.outW, g.outC], g.seed + 1),
+      x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+      dy: f32([g.batch, g.outH, g.outW, g.outC], g.seed + 1),
     },
     attrs: { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', filterShape: [g.k, g.k, g.inC, g.outC] },
   }),
   DepthwiseConv2dNative: (g) => ({
     inputs: {
-      x: randomInput([g.batch, g.h, g.w, g.inC], g.seed),
-      filter: randomInput([g.k, g.k, g.inC, g.multiplier], g.seed + 1),
+      x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+      filter: f32([g.k, g.k, g.inC, g.multiplier], g.seed + 1),
     },
     attrs: { strides: [g.stride, g.stride], pad: g.pad, dataFormat: 'NHWC', dilations: [1, 1] },
   }),
   DepthwiseConv2dNativeBackpropInput: (g) => ({
     inputs: {
-      dy: randomInput([g.batch, g.outH, g.outW, g.inC * g.multiplier], g.seed),
-      filter: randomInput([g.k, g.k, g.inC, g.multiplier], g.seed + 1),
+      dy: f32([g.batch, g.outH, g.outW, g.inC * g.multiplier], g.seed),
+      filter: f32([g.k, g.k, g.inC, g.multiplier], g.seed + 1),
     },
     attrs: { strides: [g.stride, g.stride], pad: g.pad, dilations: [1, 1], inputShape: [g.batch, g.h, g.w, g.inC] },
   }),
   DepthwiseConv2dNativeBackpropFilter: (g) => ({
     inputs: {
-      x: randomInput([g.batch, g.h, g.w, g.inC], g.seed),
-      dy: randomInput([g.batch, g.outH, g.outW, g.inC * g.multiplier], g.seed + 1),
+      x: f32([g.batch, g.h, g.w, g.inC], g.seed),
+      dy: f32([g.batch, g.outH, g.outW, g.inC * g.multiplier], g.seed + 1),
     },
     attrs: {
       strides: [g.stride, g.stride],
@@ -176,7 +96,7 @@ describe('native oneDNN kernels match the cpu backend', () => {
           const [a, b] = spec.inputs.map((name) => inputs[name].shape) as [number[], number[]];
           // Every generated case must take the native path, not the fallback.
           assert.ok(nativeShape(spec, [a, b], attrs as never), 'the case is one the addon computes');
-          await compare(spec.kernelName, inputs, attrs);
+          await compareWithCpu(spec.kernelName, inputs, attrs);
         }),
         { numRuns: RUNS },
       );
@@ -191,8 +111,8 @@ describe('native kernels on the wasm heap', () => {
     const before = heap.HEAPU8.buffer.byteLength;
     // A 1×1 conv from 1 to C channels whose output alone is larger than the whole heap was.
     const c = Math.ceil(before / (4 * 32 * 32)) + 1;
-    const x = tf.tensor4d(randomInput([1, 32, 32, 1], 7).values, [1, 32, 32, 1]);
-    const w = tf.tensor4d(randomInput([1, 1, 1, c], 8).values, [1, 1, 1, c]);
+    const x = tf.tensor4d(f32([1, 32, 32, 1], 7).values, [1, 32, 32, 1]);
+    const w = tf.tensor4d(f32([1, 1, 1, c], 8).values, [1, 1, 1, c]);
     const y = tf.conv2d(x, w, 1, 'valid');
     assert.ok(heap.HEAPU8.buffer.byteLength > before, 'the heap grew during the kernel');
     const [xv, wv, yv] = [x.dataSync(), w.dataSync(), y.dataSync()];
@@ -237,8 +157,8 @@ describe('native kernels on the wasm heap', () => {
 
   test('dilated convolutions go to the kernel the native one replaced', { skip: noAddon }, async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor4d(randomInput([1, 7, 7, 2], 3).values, [1, 7, 7, 2]);
-    const w = tf.tensor4d(randomInput([3, 3, 2, 3], 4).values, [3, 3, 2, 3]);
+    const x = tf.tensor4d(f32([1, 7, 7, 2], 3).values, [1, 7, 7, 2]);
+    const w = tf.tensor4d(f32([3, 3, 2, 3], 4).values, [3, 3, 2, 3]);
     const got = tf.conv2d(x, w, 1, 'same', 'NHWC', 2);
     const values = await got.data();
     await tf.setBackend('cpu');
