@@ -234,9 +234,11 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
         'CPU-hours per run (median)',
       ],
       groups.map(([name, runs]) => {
-        const b = band(runs.map((r) => r.curve.at(-1)?.best));
-        const c = band(runs.filter((r) => r.curve.length).map((r) => r.curve.at(-1)!.cpuSeconds));
-        const t = band(runs.filter((r) => r.told).map((r) => r.told));
+        // Only finished runs: a run still going has neither its N trials nor its best-of-N yet.
+        const done = runs.filter((r) => r.state === 'finished');
+        const b = band(done.map((r) => r.curve.at(-1)?.best));
+        const c = band(done.filter((r) => r.curve.length).map((r) => r.curve.at(-1)!.cpuSeconds));
+        const t = band(done.filter((r) => r.told).map((r) => r.told));
         return [
           name,
           `${runs.filter((r) => r.state === 'finished').length}/${runs.length}`,
@@ -269,7 +271,7 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
       });
       const ready = per.filter((p) => !p.pending);
       const med = medianOrNever(ready.map((p) => p.n));
-      const N = band(runs.map((r) => r.told))?.median ?? 0;
+      const N = band(runs.filter((r) => r.state === 'finished').map((r) => r.told))?.median ?? 0;
       return [
         name,
         per.map((p) => `s${p.seed}: ${p.pending ? 'pending' : (p.n ?? 'not reached')}`).join(', '),
