@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { createRng } from '../../controllers/rng.js';
 import { getSpace } from '../../search-spaces/index.js';
 import { runCampaign } from '../../src/campaign/campaign.js';
-import { resolveCampaign } from '../../src/campaign/config.js';
+import { resolveCampaign, type ResolvedCampaign } from '../../src/campaign/config.js';
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { readJournal } from '../../src/campaign/journal.js';
 import { BullmqQueue } from '../../src/campaign/queue/bullmq.js';
@@ -90,6 +90,32 @@ for (const [kind, make] of Object.entries(backends)) {
   describe(`TrialQueue conformance: ${kind}`, () => {
     const dirs: string[] = [];
     after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+    /** Runs `cfg` in-process (the reference) and then on this queue; returns both output folders. */
+    async function inProcessAndHere(cfg: ResolvedCampaign, spec: FakeSpec): Promise<{ ref: string; dir: string }> {
+      const s = campaignSpace(cfg);
+      const ref = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
+      const dir = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
+      dirs.push(ref, dir);
+      const inline = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: 2, ...RETRY });
+      await runCampaign(
+        cfg,
+        { space: s, createController: () => campaignController(cfg, s), queue: inline },
+        { dir: ref, resume: false },
+      );
+      await inline.close();
+      const b = await make(cfg.name, spec);
+      try {
+        await runCampaign(
+          cfg,
+          { space: s, createController: () => campaignController(cfg, s), queue: b.queue },
+          { dir, resume: false },
+        );
+      } finally {
+        await b.dispose();
+      }
+      return { ref, dir };
+    }
 
     test("each trial is delivered once, with the processor's result, even when submitted twice", async () => {
       const name = uniqueName(`conf-${kind}`);
@@ -187,27 +213,7 @@ for (const [kind, make] of Object.entries(backends)) {
         retry: RETRY,
         snapshotEvery: 4,
       });
-      const s = campaignSpace(cfg);
-      const ref = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
-      const dir = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
-      dirs.push(ref, dir);
-      const inline = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: 2, ...RETRY });
-      await runCampaign(
-        cfg,
-        { space: s, createController: () => campaignController(cfg, s), queue: inline },
-        { dir: ref, resume: false },
-      );
-      await inline.close();
-      const b = await make(name, spec);
-      try {
-        await runCampaign(
-          cfg,
-          { space: s, createController: () => campaignController(cfg, s), queue: b.queue },
-          { dir, resume: false },
-        );
-      } finally {
-        await b.dispose();
-      }
+      const { ref, dir } = await inProcessAndHere(cfg, spec);
       assert.deepEqual(journalEssence(dir), journalEssence(ref));
     });
 
@@ -225,27 +231,7 @@ for (const [kind, make] of Object.entries(backends)) {
         concurrency: 2,
         retry: RETRY,
       });
-      const s = campaignSpace(cfg);
-      const ref = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
-      const dir = mkdtempSync(join(tmpdir(), 'pnas-conf-'));
-      dirs.push(ref, dir);
-      const inline = new EmbeddedQueue(inlineRunner(createFakeTrainer(spec)), { concurrency: 2, ...RETRY });
-      await runCampaign(
-        cfg,
-        { space: s, createController: () => campaignController(cfg, s), queue: inline },
-        { dir: ref, resume: false },
-      );
-      await inline.close();
-      const b = await make(name, spec);
-      try {
-        await runCampaign(
-          cfg,
-          { space: s, createController: () => campaignController(cfg, s), queue: b.queue },
-          { dir, resume: false },
-        );
-      } finally {
-        await b.dispose();
-      }
+      const { ref, dir } = await inProcessAndHere(cfg, spec);
       // Dispatches and results in journal order; a promotion's result names the steps it trained (the fake
       // refuses a checkpoint that is not its rung's), so equal journals mean every checkpoint arrived.
       const rungEssence = (d: string) =>
