@@ -4,12 +4,14 @@
 // then the same run continued to the full proxy task (--max steps, the learning-rate schedule of the full
 // run throughout). Prints the Spearman rank correlation of lowest-rung AP against full-budget AP.
 //
-//   npm run bench:asha-fidelity -- [--out FILE] [--graphs 24] [--min 150] [--max 600] [--report] [--sizes]
+//   npm run bench:asha-fidelity -- [--out FILE] [--graphs 24] [--min 150] [--max 600] [--backbone-weights NAME]
+//                                   [--report] [--sizes]
 //
 // --sizes prints, instead, the size of each zoo graph's checkpoint as a job carries it (JSON), after one step.
 // Resumable: each graph's row is appended to the JSONL results file as it finishes and skipped when it is
 // already there, so stopping and running the same command again continues where it stopped. --report
-// prints the table from the file without training.
+// prints the table from the file without training. Rows name the pre-trained backbone they ran on (rows without
+// it predate the choice and ran on shapes-fpn); a run never appends to a file measured on another backbone.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -22,6 +24,7 @@ import type { PyramidGraph } from '../src/graph/types.js';
 import { trainRung } from '../src/train/index.js';
 import { resolveProxyTask } from '../src/trial/proxy-task.js';
 import type { TrainCheckpoint } from '../src/trial/types.js';
+import { spearman } from '../src/util/rank-correlation.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -42,7 +45,10 @@ interface Row {
   fullAP: number;
   lowSeconds: number;
   fullSeconds: number;
+  /** The proxy task's backboneWeights; absent in rows written before the key existed (shapes-fpn). */
+  backboneWeights?: string;
 }
+const backboneOf = (r: Row) => r.backboneWeights ?? 'shapes-fpn';
 
 /** The zoo and the single-level baseline, then nas-fpn samples, interleaved so a partial run is already mixed. */
 function graphs(): Array<[string, PyramidGraph]> {
@@ -68,36 +74,6 @@ function graphs(): Array<[string, PyramidGraph]> {
   return list.slice(0, count);
 }
 
-/** Average ranks (ties share their mean rank). */
-function ranks(v: number[]): number[] {
-  const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
-  const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
-    i = j + 1;
-  }
-  return r;
-}
-
-export function spearmanRho(a: number[], b: number[]): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const mean = (x: number[]) => x.reduce((s, y) => s + y, 0) / x.length;
-  const ma = mean(ra);
-  const mb = mean(rb);
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i] - ma) * (rb[i] - mb);
-    da += (ra[i] - ma) ** 2;
-    db += (rb[i] - mb) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}
-
 function readRows(): Row[] {
   if (!existsSync(out)) return [];
   return readFileSync(out, 'utf8')
@@ -108,13 +84,14 @@ function readRows(): Row[] {
 }
 
 function report(rows: Row[]): void {
+  console.log(`backbone: ${[...new Set(rows.map(backboneOf))].join(', ') || '—'}`);
   console.log(`graph                  AP@${minSteps}   AP@${maxSteps}   s@${minSteps}  s@${maxSteps}`);
   for (const r of rows)
     console.log(
       `${r.graph.padEnd(22)} ${r.lowAP.toFixed(4)}  ${r.fullAP.toFixed(4)}  ${r.lowSeconds.toFixed(0).padStart(5)} ${r.fullSeconds.toFixed(0).padStart(5)}`,
     );
   if (rows.length >= 3) {
-    const rho = spearmanRho(
+    const rho = spearman(
       rows.map((r) => r.lowAP),
       rows.map((r) => r.fullAP),
     );
@@ -150,7 +127,16 @@ async function main(): Promise<void> {
   if (args.includes('--sizes')) return sizes();
   mkdirSync(dirname(out), { recursive: true });
   const done = new Set(readRows().map((r) => r.graph));
-  const proxy = resolveProxyTask({ steps: maxSteps });
+  const chosen = flag('--backbone-weights');
+  const proxy = resolveProxyTask({ steps: maxSteps, ...(chosen ? { backboneWeights: chosen as never } : {}) });
+  const other = readRows().find((r) => backboneOf(r) !== proxy.backboneWeights);
+  if (other) {
+    console.error(
+      `${out}: its rows ran on backbone ${backboneOf(other)}, this run would use ${proxy.backboneWeights}: measure into a new file with --out`,
+    );
+    process.exitCode = 2;
+    return;
+  }
   for (const [name, graph] of graphs()) {
     if (done.has(name)) continue;
     let ckpt: TrainCheckpoint | undefined;
@@ -167,6 +153,7 @@ async function main(): Promise<void> {
       fullAP: full.AP,
       lowSeconds: (t1 - t0) / 1000,
       fullSeconds: (performance.now() - t1) / 1000,
+      backboneWeights: proxy.backboneWeights,
     };
     appendFileSync(out, JSON.stringify(row) + '\n');
     console.log(`${name}: AP ${row.lowAP.toFixed(4)} at ${minSteps} steps, ${row.fullAP.toFixed(4)} at ${maxSteps}`);

@@ -24,6 +24,7 @@ import {
   type SyntheticObjective,
   syntheticObjective,
 } from '../src/testing/synthetic-objective.js';
+import { spearman } from '../src/util/rank-correlation.js';
 
 const FULL = 600;
 const MIN = 150;
@@ -105,28 +106,6 @@ async function stepsToBar(
     if (job.steps === FULL && obj.truthReward(job.decisions) >= bar) return spent;
   }
   return Infinity;
-}
-
-/** Spearman's ρ (no ties in continuous values). */
-function spearman(a: number[], b: number[]): number {
-  const rank = (v: number[]) => {
-    const r = new Array<number>(v.length);
-    v.map((x, i) => [x, i] as const)
-      .sort((x, y) => x[0] - y[0])
-      .forEach(([, i], k) => (r[i] = k));
-    return r;
-  };
-  const [ra, rb] = [rank(a), rank(b)];
-  const m = (a.length - 1) / 2;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (ra[i] - m) * (rb[i] - m);
-    da += (ra[i] - m) ** 2;
-    db += (rb[i] - m) ** 2;
-  }
-  return num / Math.sqrt(da * db);
 }
 
 export async function ashaSection(seeds: number, capTrials: number): Promise<void> {

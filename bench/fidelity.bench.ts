@@ -1,9 +1,16 @@
-// Does the proxy rank pyramids like a longer training does? Proxy AP of every zoo graph plus the
-// single-level baseline at the default budget and at N× the budget (steps), then the Spearman rank
-// correlation between the two columns and whether FPN beats the baseline.
+// Does the proxy rank pyramids like a longer training does? Proxy AP of every zoo graph, the single-level
+// baselines and (with --samples K) K random graphs of the nas-fpn space at the default budget and at N× the
+// budget (steps), then rank correlations between the two columns over what a search sees, whether FPN
+// beats the baseline, the pyramid gap against seed noise, and whether the literature's order holds (the
+// report: bench/fidelity-report.ts).
 //
 //   npm run bench:fidelity -- [--out FILE] [--only fpn,pafpn] [--factor 5] [--budgets 1,5] [--seeds 0]
-//                              [--set k=v ...] [--report] [--reference FILE]
+//                              [--samples K] [--sample-seed 0] [--set k=v ...] [--report] [--reference FILE]
+//
+// --samples K adds the graphs nas-fpn-sample-00 … drawn from the nas-fpn space with its default options, the
+// way a random-search campaign draws them (seeded rng, duplicates by canonical hash skipped), from the fixed
+// seed --sample-seed: every process and every rerun gets the same K graphs, and a larger K only adds graphs after them.
+// Their rows carry the graph's canonical hash; a row whose hash is not the freshly drawn sample's is ignored.
 //
 // Trials are appended to a JSONL results file as they finish and skipped when already there, so the bench
 // can be stopped and resumed (and split across processes with --only). Prints the table at the end;
@@ -13,21 +20,26 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+import { createRng } from '../controllers/rng.js';
+import { getSpace } from '../search-spaces/index.js';
 import { singleLevelGraph } from '../src/detector/index.js';
-import { parseGraph } from '../src/graph/index.js';
+import { graphHash, parseGraph } from '../src/graph/index.js';
 import type { PyramidGraph } from '../src/graph/types.js';
 import { trainAndEvaluate } from '../src/train/index.js';
-import { DEFAULT_PROXY_TASK, resolveProxyTask } from '../src/trial/proxy-task.js';
+import { resolveProxyTask, storedProxyTask } from '../src/trial/proxy-task.js';
+import { printReport, type Row, SAMPLE_PREFIX, sampleIndex } from './fidelity-report.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const out = flag('--out') ?? 'bench/results/fidelity/default.jsonl';
+const out = flag('--out') ?? 'bench/results/fidelity/shapes-deep.jsonl';
 const budgets = (flag('--budgets') ?? `1,${flag('--factor') ?? '5'}`).split(',').map(Number);
 const seeds = (flag('--seeds') ?? '0').split(',').map(Number);
 const only = flag('--only')?.split(',');
+const sampleCount = Number(flag('--samples') ?? 0);
+const sampleSeed = Number(flag('--sample-seed') ?? 0);
 const overrides: Record<string, unknown> = {};
 args.forEach((a, i) => {
   if (a === '--set') {
@@ -37,40 +49,72 @@ args.forEach((a, i) => {
 });
 const base = resolveProxyTask(overrides);
 
+const zooDir = 'search-spaces/zoo';
+const zooNames = readdirSync(zooDir)
+  .filter((f) => f.endsWith('.graph.json'))
+  .sort()
+  .map((f) => f.replace('.graph.json', ''));
+
+/**
+ * The first `count` distinct graphs a random search of the nas-fpn space (default options) would draw from
+ * the seed: the controller's rng and the space's own sample and decode, repeats by canonical hash skipped.
+ */
+function drawSamples(count: number): Array<{ graph: PyramidGraph; hash: string }> {
+  const space = getSpace('nas-fpn');
+  const rng = createRng(`pyramid-nas/bench/fidelity/${sampleSeed}`);
+  const drawn: Array<{ graph: PyramidGraph; hash: string }> = [];
+  const seen = new Set<string>();
+  for (let tries = 0; drawn.length < count; tries++) {
+    if (tries > 1000 * (count + 1)) throw new Error(`the nas-fpn space gave fewer than ${count} distinct graphs`);
+    const graph = space.decode(space.sample(rng));
+    const hash = graphHash(graph);
+    if (!seen.has(hash)) drawn.push({ graph, hash });
+    seen.add(hash);
+  }
+  return drawn;
+}
+const sampleWidth = Math.max(2, String(Math.max(0, sampleCount - 1)).length);
+const sampleName = (i: number) => `${SAMPLE_PREFIX}${String(i).padStart(sampleWidth, '0')}`;
+const unknown = (only ?? []).filter(
+  (n) => sampleIndex(n) !== undefined && (sampleIndex(n)! >= sampleCount || n !== sampleName(sampleIndex(n)!)),
+);
+if (unknown.length)
+  throw new Error(
+    `--only ${unknown.join(',')}: not among the --samples ${sampleCount} graphs (${sampleCount ? `${sampleName(0)} … ${sampleName(sampleCount - 1)}` : 'none'})`,
+  );
+
 function graphs(): Array<[string, PyramidGraph]> {
-  const dir = 'search-spaces/zoo';
-  const list: Array<[string, PyramidGraph]> = readdirSync(dir)
-    .filter((f) => f.endsWith('.graph.json'))
-    .sort()
-    .map((f) => {
-      const r = parseGraph(JSON.parse(readFileSync(join(dir, f), 'utf8')));
-      if (!r.ok) throw new Error(`${f} is invalid`);
-      return [f.replace('.graph.json', ''), r.graph];
-    });
+  const list: Array<[string, PyramidGraph]> = zooNames.map((name) => {
+    const r = parseGraph(JSON.parse(readFileSync(join(zooDir, `${name}.graph.json`), 'utf8')));
+    if (!r.ok) throw new Error(`${name}.graph.json is invalid`);
+    return [name, r.graph];
+  });
   // The "no pyramid" baselines: every output from one backbone level (C4 as the reference, C3 and C5 as well).
   list.push(
     ['single-level-c4', singleLevelGraph(4)],
     ['single-level-c3', singleLevelGraph(3)],
     ['single-level-c5', singleLevelGraph(5)],
   );
+  drawSamples(sampleCount).forEach((s, i) => list.push([sampleName(i), s.graph]));
   return list.filter(([name]) => !only || only.includes(name));
 }
 
-interface Row {
-  graph: string;
-  budget: number;
-  seed: number;
-  task: string;
-  AP: number;
-  runAPs?: number[];
-  AP50: number;
-  APs: number;
-  APm: number;
-  seconds: number;
-  trainSeconds: number;
-  evalSeconds: number;
-  params: number;
-  macs: number;
+/** Sample hashes by index, drawn as far as the rows read so far need (drawing is cheap but not free). */
+let sampleHashes: string[] = [];
+const warned = new Set<string>();
+/** A sample row counts only when it names the graph drawn today at its index. */
+function sampleRowOk(r: Row): boolean {
+  const i = sampleIndex(r.graph);
+  if (i === undefined) return true;
+  if (i >= sampleHashes.length) sampleHashes = drawSamples(i + 1).map((s) => s.hash);
+  if (r.graphHash === sampleHashes[i]) return true;
+  const key = `${r.graph} ${r.graphHash}`;
+  if (!warned.has(key))
+    console.error(
+      `warning: ignoring rows of ${r.graph} with graph hash ${r.graphHash ?? '(none)'}: the nas-fpn space with --sample-seed ${sampleSeed} draws ${sampleHashes[i]} there`,
+    );
+  warned.add(key);
+  return false;
 }
 
 function readRows(file = out): Row[] {
@@ -78,41 +122,13 @@ function readRows(file = out): Row[] {
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as Row);
-}
-
-/** Spearman's ρ with average ranks for ties. */
-export function spearman(a: number[], b: number[]): number {
-  const rank = (v: number[]) => {
-    const idx = v.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
-    const r = new Array<number>(v.length);
-    for (let i = 0; i < idx.length;) {
-      let j = i;
-      while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
-      for (let k = i; k <= j; k++) r[idx[k][1]] = (i + j) / 2 + 1;
-      i = j + 1;
-    }
-    return r;
-  };
-  const ra = rank(a),
-    rb = rank(b);
-  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
-  const ma = mean(ra),
-    mb = mean(rb);
-  let num = 0,
-    da = 0,
-    db = 0;
-  for (let i = 0; i < ra.length; i++) {
-    num += (ra[i] - ma) * (rb[i] - mb);
-    da += (ra[i] - ma) ** 2;
-    db += (rb[i] - mb) ** 2;
-  }
-  return num / Math.sqrt(da * db);
+    .map((l) => JSON.parse(l) as Row)
+    .filter(sampleRowOk);
 }
 
 /** A task's identity without its steps; keys added to the schema since a row was written resolve to their defaults. */
 const keyOf = (task: Record<string, unknown>) =>
-  JSON.stringify({ ...resolveProxyTask({ ...task, steps: 1 } as never), steps: undefined });
+  JSON.stringify({ ...resolveProxyTask({ ...storedProxyTask(task), steps: 1 } as never), steps: undefined });
 const taskKey = keyOf(base);
 const sameTask = (r: Row) => keyOf(JSON.parse(r.task)) === taskKey;
 mkdirSync(dirname(out), { recursive: true });
@@ -126,6 +142,7 @@ for (const budget of args.includes('--report') ? [] : budgets) {
       const m = await trainAndEvaluate(graph, task, { onRunEnd: (_, s) => runAPs.push(s.AP) });
       const row: Row = {
         graph: name,
+        graphHash: graphHash(graph),
         budget,
         seed,
         task: taskKey,
@@ -151,106 +168,11 @@ for (const budget of args.includes('--report') ? [] : budgets) {
 // The table, from everything in the results file for this task. With --reference FILE (screening a
 // candidate proxy cheaply), the second column is FILE's top budget, whatever task FILE holds.
 const reference = flag('--reference');
-let rows = readRows().filter(sameTask);
-const [b1, b2] = reference ? [Math.min(...budgets), -1] : [Math.min(...budgets), Math.max(...budgets)];
-let lab2 = `×${b2}`;
-if (reference) {
-  const refRows = readRows(reference);
-  const top = Math.max(...refRows.map((r) => r.budget));
-  lab2 = `${reference} ×${top}`;
-  rows = rows
-    .filter((r) => r.budget === b1)
-    .concat(refRows.filter((r) => r.budget === top).map((r) => ({ ...r, budget: b2 })));
-}
-const names = [...new Set(rows.filter((r) => r.budget === b1).map((r) => r.graph))];
-const meanAp = (g: string, b: number) => {
-  const v = rows.filter((r) => r.graph === g && r.budget === b).map((r) => r.AP);
-  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
-};
-const median = (v: number[]) => {
-  const s = [...v].sort((x, y) => x - y);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
-/** AP of one run (index r) of a graph at a budget, averaged over seeds; NaN where rows lack per-run APs. */
-const runAp = (g: string, b: number, r: number) => {
-  const v = rows
-    .filter((x) => x.graph === g && x.budget === b && x.runAPs && x.runAPs.length > r)
-    .map((x) => x.runAPs![r]);
-  return v.length ? v.reduce((s, x) => s + x, 0) / v.length : NaN;
-};
-const runsOf = (g: string, b: number) =>
-  rows.filter((x) => x.graph === g && x.budget === b).flatMap((x) => x.runAPs ?? [x.AP]);
-console.log(
-  `proxy task: ${JSON.stringify({ ...base, steps: undefined })}, steps ${base.steps} (×${b1}) vs ${reference ? lab2 : `${base.steps * b2} (×${b2})`}, seeds ${seeds.join(',')}`,
-);
-console.log(`| graph | AP ×${b1} | runs ×${b1} | AP ${lab2} | runs ${lab2} | median trial s ×${b1} |`);
-console.log('|---|---|---|---|---|---|');
-const pct = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(2) : '—');
-const order = [...names].sort((x, y) => (meanAp(y, b2) || 0) - (meanAp(x, b2) || 0));
-for (const g of order) {
-  const secs = median(rows.filter((r) => r.graph === g && r.budget === b1).map((r) => r.seconds));
-  console.log(
-    `| ${g} | ${pct(meanAp(g, b1))} | ${runsOf(g, b1).map(pct).join(', ')} | ${pct(meanAp(g, b2))} | ${runsOf(g, b2).map(pct).join(', ')} | ${Number.isFinite(secs) ? secs.toFixed(1) : '—'} |`,
-  );
-}
-/** The budgets compared, each once (a single `--budgets 1` is one column, not two). */
-const budgetColumns: Array<readonly [number, string]> =
-  b1 === b2
-    ? [[b1, `×${b1}`]]
-    : [
-        [b1, `×${b1}`],
-        [b2, lab2],
-      ];
-const rho = (set: string[], x: (g: string) => number) => {
-  const ok = set.filter((g) => Number.isFinite(x(g)) && Number.isFinite(meanAp(g, b2)));
-  return ok.length >= 3
-    ? `${spearman(
-        ok.map(x),
-        ok.map((g) => meanAp(g, b2)),
-      ).toFixed(3)} (${ok.length} graphs)`
-    : '—';
-};
-// The reference set is every zoo graph plus the single-level C4 baseline; C3 and C5 are extra rows.
-const referenceSet = names.filter((g) => g !== 'single-level-c3' && g !== 'single-level-c5');
-console.log(
-  `Spearman ρ (×${b1} vs ${lab2}), every graph: ${rho(names, (g) => meanAp(g, b1))}; zoo + C4 baseline: ${rho(referenceSet, (g) => meanAp(g, b1))}`,
-);
-const maxRuns = Math.max(0, ...rows.filter((r) => r.budget === b1).map((r) => r.runAPs?.length ?? 0));
-for (let r = 0; maxRuns > 1 && r < maxRuns; r++) {
-  console.log(
-    `  ×${b1} run ${r} alone vs ${lab2} mean: every graph ${rho(names, (g) => runAp(g, b1, r))}; zoo + C4: ${rho(referenceSet, (g) => runAp(g, b1, r))}`,
-  );
-}
-for (const [b, label] of budgetColumns) {
-  const f = meanAp('fpn', b),
-    s = meanAp('single-level-c4', b);
-  if (Number.isFinite(f) && Number.isFinite(s))
-    console.log(
-      `${label}: FPN ${(f * 100).toFixed(2)} vs single-level ${(s * 100).toFixed(2)} → ${f > s ? 'FPN above' : 'FPN NOT above'}`,
-    );
-}
-// The pyramid gap: FPN minus the best single-level baseline, per seed (each seed's data and weights), then
-// mean ± sd over the seeds both were measured on. The task rewards a pyramid when this is clearly positive.
-const apOf = (g: string, b: number, seed: number) =>
-  rows.find((r) => r.graph === g && r.budget === b && r.seed === seed)?.AP;
-for (const [b, label] of budgetColumns) {
-  const singles = ['single-level-c3', 'single-level-c4', 'single-level-c5'].filter((g) => names.includes(g));
-  const gaps: number[] = [];
-  const fpns: number[] = [];
-  for (const seed of [...new Set(rows.filter((r) => r.budget === b).map((r) => r.seed))].sort((x, y) => x - y)) {
-    const f = apOf('fpn', b, seed);
-    const best = Math.max(...singles.map((g) => apOf(g, b, seed) ?? NaN));
-    if (f !== undefined) fpns.push(f);
-    if (f !== undefined && Number.isFinite(best)) gaps.push(f - best);
-  }
-  const stats = (v: number[]) => {
-    const m = v.reduce((s, x) => s + x, 0) / v.length;
-    const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
-    return `${(100 * m).toFixed(2)} ± ${Number.isFinite(sd) ? (100 * sd).toFixed(2) : '—'}`;
-  };
-  if (gaps.length)
-    console.log(
-      `${label}: pyramid gap FPN − max(${singles.map((g) => g.slice(-2).toUpperCase()).join(', ')}) = ${stats(gaps)} AP over ${gaps.length} seed(s); FPN ${stats(fpns)}`,
-    );
-}
-void DEFAULT_PROXY_TASK;
+printReport({
+  rows: readRows().filter(sameTask),
+  base,
+  budgets,
+  seeds,
+  reference: reference ? { file: reference, rows: readRows(reference) } : undefined,
+  zoo: zooNames,
+});

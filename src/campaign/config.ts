@@ -9,7 +9,7 @@ import { controllers } from '../../controllers/index.js';
 import { campaignObjectiveSchema } from '../../controllers/reward.js';
 // config.ts of the training module is plain zod (no TensorFlow.js): the campaign process stays light.
 import { isZooSpec } from '../graph/zoo.js';
-import { proxyTaskSchema } from '../trial/proxy-task.js';
+import { proxyTaskSchema, storedProxyTask } from '../trial/proxy-task.js';
 import { PyramidNasError } from '../util/errors.js';
 import { findOverflowingNumber, jsonSyntaxReport, lineColumn, overflowMessage, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
@@ -146,6 +146,15 @@ export class CampaignConfigError extends PyramidNasError {
 }
 
 /** Validates a parsed campaign object and fills defaults. `cwd` anchors the default output folder. */
+/**
+ * A campaign config as a journal stored it (resolved when it was written), ready for resolveCampaign: its
+ * proxy task goes through storedProxyTask, so keys added since resolve as they did then.
+ */
+export function storedCampaignConfig(stored: unknown): unknown {
+  if (stored === null || typeof stored !== 'object' || !('proxy' in stored)) return stored;
+  return { ...stored, proxy: storedProxyTask((stored as { proxy: unknown }).proxy) };
+}
+
 export function resolveCampaign(input: unknown, file = 'campaign.json', cwd = process.cwd()): ResolvedCampaign {
   const parsed = campaignSchema.safeParse(input);
   if (!parsed.success) throw new CampaignConfigError(file, zodIssues(parsed.error));

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { resolveCampaign, type ResolvedCampaign } from './config.js';
+import { resolveCampaign, type ResolvedCampaign, storedCampaignConfig } from './config.js';
 import { JournalError, type JournalEvent, readJournalLines } from './journal.js';
 import { recordsFromJournal } from './journal-state.js';
 import type { TrialRecord } from './records.js';
@@ -52,7 +52,8 @@ export function readCampaignDir(dir: string): CampaignDir {
   if (started?.type !== 'campaign-started')
     throw new JournalError(journalPath, 1, 'the first event is not campaign-started');
   checkJournalSequence(events, lines, journalPath);
-  // Re-validated (the file may have been edited by hand); the folder itself is the output now.
-  const config = { ...resolveCampaign(started.config, `${journalPath}:1 (config)`), output: dir };
+  // Re-validated (the file may have been edited by hand); the folder itself is the output now. A journal's
+  // proxy task is stored resolved, so keys added since resolve as they did when it was written.
+  const config = { ...resolveCampaign(storedCampaignConfig(started.config), `${journalPath}:1 (config)`), output: dir };
   return { dir, config, events, records: recordsFromJournal(events) };
 }

@@ -3,7 +3,7 @@
 // header (controller, space, budget, progress, ETA, failures). The full told event of each trial is kept
 // for the detail view. Nothing here touches files.
 import { completedBaselines } from '../campaign/baselines.js';
-import { resolveCampaign, type ResolvedCampaign } from '../campaign/config.js';
+import { resolveCampaign, type ResolvedCampaign, storedCampaignConfig } from '../campaign/config.js';
 import { type ProxyShape, proxyShape, proxyShapeText } from '../campaign/costs.js';
 import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { countedStatus, JournalState } from '../campaign/journal-state.js';
@@ -148,7 +148,7 @@ export class CampaignState {
   private setConfig(config: unknown): void {
     this.rawConfig = typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : undefined;
     try {
-      this.config = resolveCampaign(config, `${this.dir}/journal.jsonl:1 (config)`);
+      this.config = resolveCampaign(storedCampaignConfig(config), `${this.dir}/journal.jsonl:1 (config)`);
     } catch (err) {
       this.config = undefined;
       this.addProblem((err as Error).message);

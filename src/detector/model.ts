@@ -24,6 +24,8 @@ export interface DetectorOptions {
   /** Hidden conv layers per head subnet. Default 1. */
   headDepth?: number;
   backboneChannels?: Readonly<Record<number, number>>;
+  /** Residual blocks per backbone stage C<l> (1 where absent). */
+  backboneBlocks?: Readonly<Record<number, number>>;
   /** The backbone is not trained (its features come from a cache): a feedback pass runs it in inference mode. */
   frozenBackbone?: boolean;
 }
@@ -62,7 +64,7 @@ export class Detector {
     const fedFrom = lowestFeedbackLevel(graph);
     const lowest = fedFrom === undefined ? min : Math.min(min, fedFrom - 1);
     this.featureLevels = Array.from({ length: max - lowest + 1 }, (_, i) => lowest + i);
-    this.backbone = buildBackbone(this.store, lowest, max, channels);
+    this.backbone = buildBackbone(this.store, lowest, max, channels, options.backboneBlocks);
     const pyramid = buildPyramid(graph, {
       store: this.store,
       inputSize: options.inputSize,

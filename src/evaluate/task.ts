@@ -36,7 +36,18 @@ export function evaluationTask(input: TaskInput): EvaluationTask {
   });
   const testImages = input.testImages ?? base.heldoutImages;
   const hash = createHash('sha256')
-    .update(canonicalJsonText({ proxy, testImages, split: 'test' }))
+    .update(canonicalJsonText({ proxy: hashedProxy(proxy), testImages, split: 'test' }))
     .digest('hex');
   return { proxy, budget: input.budget, seeds: input.seeds, testImages, hash };
+}
+
+/**
+ * The proxy task as the hash sees it. `shapes-fpn` was the only backbone before `backboneWeights` existed, so
+ * a task on it drops the key: its hash stays the one it had then, and the evaluation journals written before
+ * keep their records. Any other backbone keeps the key, so its records never mix with shapes-fpn ones.
+ */
+function hashedProxy(proxy: ProxyTaskConfig): Partial<ProxyTaskConfig> {
+  if (proxy.backboneWeights !== 'shapes-fpn') return proxy;
+  const { backboneWeights: _backboneWeights, ...rest } = proxy;
+  return rest;
 }

@@ -55,6 +55,13 @@ export function runFacts(p: PlannedCampaign): RunFacts {
   };
 }
 
+/** The proxy task every campaign ran on, named in the report: figures from two backbones are never alike. */
+function proxyLine(plan: StudyPlan): string {
+  const p = plan.campaigns[0].config.proxy;
+  const backbone = p.backbone === 'scratch' ? 'none (trained from scratch)' : `\`${p.backboneWeights}\` (pre-trained)`;
+  return `Proxy task: ${p.dataset} at ${p.imageSize} px, ${p.steps} steps × ${p.batchSize} images, backbone ${backbone}.`;
+}
+
 const pct = (x: number | null | undefined) =>
   typeof x === 'number' && Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
 const signedPct = (x: number | null | undefined) =>
@@ -214,7 +221,13 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
     `# Study ${plan.study.name}`,
     '',
     `Written by \`${command}\` from the files under this folder (journals, evaluation.json); ` +
-      `${finished}/${facts.length} campaign runs finished (${plan.study.campaigns.length} campaigns × seeds ${plan.study.seeds.join(', ')}).`,
+      `${finished}/${facts.length} campaign runs finished (${plan.study.campaigns.length} campaigns × seeds ${plan.study.seeds.join(', ')}).` +
+      // Said outright: a folder with no journal yet is a study not started, not one whose runs all failed.
+      (facts.every((f) => f.state === 'not started')
+        ? ' Nothing has run yet: no campaign of this study has a journal in this folder.'
+        : ''),
+    '',
+    proxyLine(plan),
     '',
     '## 1. Best-so-far held-out AP',
     '',

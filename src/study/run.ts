@@ -26,18 +26,34 @@ export function campaignState(dir: string): CampaignState {
 }
 
 /** What decides a campaign's journal: everything but where it is written and how many trials run at once. */
-function comparable(config: ResolvedCampaign): string {
+function comparable(config: ResolvedCampaign): Record<string, unknown> {
   const { output: _output, concurrency: _concurrency, ...rest } = config;
-  return canonicalJsonText(rest);
+  return rest;
 }
 
-/** A campaign folder started from another version of the study file is not continued silently. */
+/** The paths ($.proxy.backboneWeights) where two parsed JSON values differ, the first `limit` of them. */
+function differingPaths(a: unknown, b: unknown, path = '$', out: string[] = [], limit = 3): string[] {
+  if (out.length >= limit || canonicalJsonText(a) === canonicalJsonText(b)) return out;
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort())
+      differingPaths(a[key], b[key], `${path}.${key}`, out, limit);
+  } else out.push(`${path} (journal: ${JSON.stringify(b) ?? 'absent'}, study file: ${JSON.stringify(a) ?? 'absent'})`);
+  return out;
+}
+
+/**
+ * A campaign folder started from another version of the study file (another proxy task included, such as
+ * another backbone) is not continued silently: its journal would mix results of two configurations.
+ */
 function checkSameConfig(planned: PlannedCampaign, journaled: ResolvedCampaign, file: string): void {
-  if (comparable(planned.config) === comparable(journaled)) return;
+  const differs = differingPaths(comparable(planned.config), comparable(journaled));
+  if (differs.length === 0) return;
   throw new PyramidNasError(
     'STUDY_CHANGED',
     `${planned.dir}: this campaign was started with another configuration than ${file} now gives it ` +
-      `(compare ${join(planned.dir, 'campaign.json')}); restore the study file, or use another --out`,
+      `(${differs.join('; ')}); restore the study file, or use another --out`,
     { usage: true, where: { file: planned.dir } },
   );
 }

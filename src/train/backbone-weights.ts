@@ -1,17 +1,29 @@
-// Where the pre-trained proxy backbone lives and how it was made (see pretrain.ts).
+// The pre-trained proxy backbones: each variant names its architecture (residual blocks per stage), its
+// checkpoint file and how that file was made (pretrain.ts). A proxy task picks one with `backboneWeights`.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import type { Checkpoint } from '../detector/index.js';
-import type { ProxyTaskInput } from '../trial/proxy-task.js';
+import type { ProxyTaskConfig, ProxyTaskInput } from '../trial/proxy-task.js';
 
-export const BACKBONE_CHECKPOINT = fileURLToPath(new URL('./weights/backbone-shapes.json', import.meta.url));
+export interface BackboneVariant {
+  /** The checkpoint file (src/train/weights/). */
+  file: string;
+  /** Residual blocks per stage C<l> (1 where absent). */
+  blocks: Readonly<Record<number, number>>;
+  /**
+   * The neck trained with the backbone during pre-training: a zoo graph, or `single-level-c<l>` (the head
+   * reads C<l> alone, so only C<l> is supervised directly and the finer levels learn what C<l> needs).
+   */
+  pretrainNeck: string;
+  /** The pre-training task (its seed is never a trial's: no trial image was seen in pre-training). */
+  pretrainTask: ProxyTaskInput;
+}
 
-/**
- * The pre-training task: `shapes` from seed 1000 (trials use their own seeds, 0 by default, so the held-out
- * images a trial is scored on are never seen by the backbone), 8192 train images, FPN neck.
- */
-export const PRETRAIN_TASK: ProxyTaskInput = {
+const weightsFile = (name: string) => fileURLToPath(new URL(`./weights/${name}`, import.meta.url));
+
+/** `shapes` at full difficulty from seed 1000 (trials use their own seeds, 0 by default), 8192 train images. */
+const SHAPES_PRETRAIN: ProxyTaskInput = {
   dataset: 'shapes',
   imageSize: 64,
   seed: 1000,
@@ -28,13 +40,71 @@ export const PRETRAIN_TASK: ProxyTaskInput = {
   backbone: 'scratch',
 };
 
-let cached: { path: string; ckpt: Checkpoint } | undefined;
+export const BACKBONE_VARIANTS = {
+  /**
+   * The default: deeper coarse stages (C4 3 blocks, C5 4), as in a ResNet, pre-trained as a detector with
+   * an FPN neck. Against `shapes-fpn` it raised FPN's AP by 5 points and cut its seed-to-seed spread
+   * (docs/proxy-task.md, "Does the task reward a pyramid?").
+   */
+  'shapes-deep': {
+    file: weightsFile('backbone-shapes-deep.json'),
+    blocks: { 4: 3, 5: 4 },
+    pretrainNeck: 'fpn',
+    pretrainTask: SHAPES_PRETRAIN,
+  },
+  /** The original backbone: one block per stage, pre-trained with an FPN neck. */
+  'shapes-fpn': {
+    file: weightsFile('backbone-shapes.json'),
+    blocks: {},
+    pretrainNeck: 'fpn',
+    pretrainTask: SHAPES_PRETRAIN,
+  },
+  /**
+   * `shapes-deep`'s architecture pre-trained with the head on C5 alone, as a classification-pre-trained ResNet
+   * is: C3 only learns what C5 needs. Measured and not shipped (make it with `npm run pretrain:backbone`).
+   */
+  'shapes-deep-c5': {
+    file: weightsFile('backbone-shapes-deep-c5.json'),
+    blocks: { 4: 3, 5: 4 },
+    pretrainNeck: 'single-level-c5',
+    pretrainTask: SHAPES_PRETRAIN,
+  },
+  /**
+   * `shapes-deep` pre-trained on `fashion-mnist-scenes` (seed 1000: train-file glyphs; needs `--data`), for
+   * garment scenes. Measured and not shipped.
+   */
+  'fashion-deep': {
+    file: weightsFile('backbone-fashion-deep.json'),
+    blocks: { 4: 3, 5: 4 },
+    pretrainNeck: 'fpn',
+    pretrainTask: { ...SHAPES_PRETRAIN, dataset: 'fashion-mnist-scenes' },
+  },
+} as const satisfies Record<BackboneVariantName, BackboneVariant>;
+
+export type BackboneVariantName = NonNullable<ProxyTaskConfig['backboneWeights']>;
+/** The variant a task without `backboneWeights` uses. */
+export const DEFAULT_BACKBONE_VARIANT: BackboneVariantName = 'shapes-deep';
+
+export function backboneVariant(
+  name: BackboneVariantName | undefined,
+): BackboneVariant & { name: BackboneVariantName } {
+  const n = name ?? DEFAULT_BACKBONE_VARIANT;
+  return { name: n, ...BACKBONE_VARIANTS[n] };
+}
+
+/** The default variant's checkpoint file. */
+export const BACKBONE_CHECKPOINT = BACKBONE_VARIANTS[DEFAULT_BACKBONE_VARIANT].file;
+/** The default variant's pre-training task. */
+export const PRETRAIN_TASK = BACKBONE_VARIANTS[DEFAULT_BACKBONE_VARIANT].pretrainTask;
+
+const cached = new Map<string, Checkpoint>();
 
 /** The checkpoint, read once per process; undefined when the file is absent. */
 export function loadBackboneCheckpoint(path = BACKBONE_CHECKPOINT): Checkpoint | undefined {
-  if (cached?.path === path) return cached.ckpt;
+  const hit = cached.get(path);
+  if (hit) return hit;
   if (!existsSync(path)) return undefined;
   const ckpt = JSON.parse(readFileSync(path, 'utf8')) as Checkpoint;
-  cached = { path, ckpt };
+  cached.set(path, ckpt);
   return ckpt;
 }

@@ -21,7 +21,7 @@ import {
 import type { CocoStats } from '../eval/types.js';
 import type { PyramidGraph } from '../graph/types.js';
 import type { ProxyTaskConfig } from '../trial/proxy-task.js';
-import { BACKBONE_CHECKPOINT, loadBackboneCheckpoint } from './backbone-weights.js';
+import { backboneVariant, loadBackboneCheckpoint } from './backbone-weights.js';
 import { BatchSampler, imagesToFloat } from './batches.js';
 import { RUN_SEED_STRIDE } from './config.js';
 import { TrainError } from './errors.js';
@@ -61,6 +61,8 @@ export class TrainSession {
   private readonly sampler: BatchSampler;
   private readonly warmup: number;
   private readonly caches = new Map<string, FeatureCache>();
+  /** The checkpoint file of the task's backbone variant (part of the feature cache's key). */
+  private readonly backboneFile: string;
   stepIndex = 0;
   /** Global L2 norm of the last step's gradient before clipping (NaN unless clipGradNorm > 0). */
   lastGradNorm = NaN;
@@ -72,6 +74,8 @@ export class TrainSession {
     options: RunOptions = {},
   ) {
     const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
+    const variant = backboneVariant(task.backboneWeights);
+    this.backboneFile = variant.file;
     this.detector = new Detector(graph, {
       inputSize: task.imageSize,
       numClasses: dataset.categories.length,
@@ -80,18 +84,19 @@ export class TrainSession {
       anchorSizePerStride: task.anchorSize,
       headDepth: task.headDepth,
       frozenBackbone: task.backbone === 'pretrained',
+      backboneBlocks: variant.blocks,
     });
     this.frozen = task.backbone === 'pretrained';
     if (this.frozen) {
-      const ckpt = loadBackboneCheckpoint();
+      const ckpt = loadBackboneCheckpoint(variant.file);
       if (!ckpt) {
         this.detector.dispose();
         throw new TrainError(
           'NO_BACKBONE_WEIGHTS',
-          `no pre-trained backbone at ${BACKBONE_CHECKPOINT}: make it with \`npx tsx src/train/pretrain-main.ts\` or set backbone: "scratch"`,
+          `no pre-trained backbone at ${variant.file}: make it with \`npm run pretrain:backbone -- --backbone ${variant.name}\` or set backbone: "scratch"`,
         );
       }
-      importCheckpoint(this.detector.store, ckpt, BACKBONE_CHECKPOINT);
+      importCheckpoint(this.detector.store, ckpt, variant.file);
     }
     this.unfusedOps = options.unfusedOps ?? false;
     this.optimizer = this.unfusedOps ? tf.train.adam(task.learningRate) : new FusedAdam(task.learningRate);
@@ -138,7 +143,7 @@ export class TrainSession {
       this.task.minObjectSize,
       this.task.maxObjects,
       this.detector.featureLevels,
-      BACKBONE_CHECKPOINT,
+      this.backboneFile,
     ]);
     let c = this.caches.get(key);
     if (!c) this.caches.set(key, (c = sharedFeatureCache(key, this.detector.featureLevels)));

@@ -50,6 +50,12 @@ export const proxyTaskSchema = z.strictObject({
    * only; `scratch`: train everything from random weights.
    */
   backbone: z.enum(['pretrained', 'scratch']).default('pretrained'),
+  /**
+   * Which pre-trained backbone (architecture + checkpoint, src/train/backbone-weights.ts) a `pretrained`
+   * task loads. A resolved task stored before the key existed ran on `shapes-fpn`: read stored tasks
+   * through storedProxyTask().
+   */
+  backboneWeights: z.enum(['shapes-deep', 'shapes-fpn', 'shapes-deep-c5', 'fashion-deep']).default('shapes-deep'),
   /** Hidden 3×3 conv layers in each head subnet. */
   headDepth: int(0, 4).default(1),
   evalBatchSize: int(1, 1024).default(32),
@@ -90,4 +96,14 @@ export function resolveProxyTask(input: ProxyTaskInput | ProxyTaskConfig | undef
   if (r.success) return r.data;
   const issues = zodIssues(r.error);
   throw new ProxyTaskError(`invalid proxy task: ${issuesText(issues)}`, issues);
+}
+
+/**
+ * A proxy task as stored by an earlier run (a journal's config, an evaluation file, a results row), ready for
+ * resolveProxyTask: a stored task is fully resolved, so one without `backboneWeights` was written before the
+ * key existed and ran on the backbone that was the only one then, `shapes-fpn`.
+ */
+export function storedProxyTask<T>(stored: T): T {
+  if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
+  return 'backboneWeights' in stored ? stored : { ...stored, backboneWeights: 'shapes-fpn' };
 }

@@ -3,7 +3,7 @@
 // evaluates its winners and writes report.md with every section and its pictures; a study stopped after its
 // first campaign, or in the middle of one, continues without redoing what was done.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -170,7 +170,11 @@ describe('a study end to end (fake trainer)', () => {
   test('a study not run yet reports every section as pending', async () => {
     const plan = await planStudy(loadStudyFile(FIXTURE), FIXTURE, join(root, 'none'));
     const { markdown } = studyReport(plan, 'cmd');
-    assert.match(markdown, /0\/4 campaign runs finished/);
+    assert.match(markdown, /0\/4 campaign runs finished \(2 campaigns × seeds 0, 1\)\. Nothing has run yet/);
+    assert.match(
+      markdown,
+      /\nProxy task: shapes at 32 px, 18 steps × 4 images, backbone `shapes-deep` \(pre-trained\)\.\n/,
+    );
     assert.match(markdown, /## 3\. Final table on the test split\n\nPending/);
     assert.match(markdown, /## 4\. Transfer\n\nPending/);
   });
@@ -245,7 +249,69 @@ describe('resuming a study', () => {
       assert.equal(err.code, 'STUDY_CHANGED');
       assert.equal(exitCodeOf(err), 2);
       assert.match(err.message, /random-s0: this campaign was started with another configuration than changed\.json/);
+      assert.match(err.message, /\(\$\.budget\.trials \(journal: 6, study file: 7\)\)/);
       return true;
     });
+  });
+
+  test('campaign journals made on another backbone are refused before anything runs; on their own, accepted', async () => {
+    // A journal as one written before `backboneWeights` existed: its stored, resolved proxy task lacks the key,
+    // so it reads as the backbone of that time, shapes-fpn. Only the campaign-started line: nothing trains.
+    const pinned = (backboneWeights?: string) => {
+      const s = tiny() as Record<string, any>;
+      if (backboneWeights !== undefined) s.proxy.backboneWeights = backboneWeights;
+      return parseStudy(s, `${backboneWeights ?? 'default'}.json`);
+    };
+    const out = join(root, 'old-backbone');
+    const old = await planStudy(pinned('shapes-fpn'), 'shapes-fpn.json', out);
+    for (const p of old.campaigns.slice(0, 2)) {
+      const { backboneWeights, ...proxy } = p.config.proxy;
+      assert.equal(backboneWeights, 'shapes-fpn');
+      const started = {
+        type: 'campaign-started',
+        time: '2026-01-01T00:00:00.000Z',
+        runId: 'r0',
+        config: { ...p.config, proxy },
+      };
+      mkdirSync(p.dir, { recursive: true });
+      writeFileSync(join(p.dir, 'journal.jsonl'), `${JSON.stringify(started)}\n`);
+    }
+    const journal = join(old.campaigns[0].dir, 'journal.jsonl');
+    const before = readFileSync(journal);
+    for (const [study, file] of [
+      [pinned('shapes-deep'), 'shapes-deep.json'],
+      [pinned(), 'default.json'],
+    ] as const) {
+      const plan = await planStudy(study, file, out);
+      assert.equal(plan.campaigns[0].config.proxy.backboneWeights, 'shapes-deep');
+      await assert.rejects(runStudyCampaigns(plan, { queue: queue() }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'STUDY_CHANGED');
+        assert.equal(exitCodeOf(err), 2);
+        assert.match(
+          err.message,
+          new RegExp(`random-s0: this campaign was started with another configuration than ${file}`),
+        );
+        assert.match(
+          err.message,
+          /\(\$\.proxy\.backboneWeights \(journal: "shapes-fpn", study file: "shapes-deep"\)\)/,
+        );
+        return true;
+      });
+    }
+    assert.ok(readFileSync(journal).equals(before));
+    assert.equal(existsSync(old.campaigns[2].dir), false);
+    // The study file pinned to the journals' backbone passes the check and goes on to resume the first one.
+    const lines: string[] = [];
+    await assert.rejects(
+      runStudyCampaigns(old, {
+        queue: queue(),
+        log: (line) => {
+          lines.push(line);
+          if (line.includes('resuming')) throw new Error('stop before resuming');
+        },
+      }),
+      /stop before resuming/,
+    );
+    assert.match(lines[0], /^\[1\/4\] random-s0: resuming/);
   });
 });

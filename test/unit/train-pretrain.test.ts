@@ -1,5 +1,5 @@
 // Backbone pre-training writes a checkpoint (atomically) that a fresh detector of the same architecture
-// loads; the shipped checkpoint matches the current backbone.
+// loads; every shipped checkpoint matches its variant's backbone.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { before, test } from 'node:test';
 import { initBackend } from '../../src/backend/index.js';
 import { type Checkpoint, Detector, importCheckpoint, singleLevelGraph } from '../../src/detector/index.js';
 import { parseGraph } from '../../src/graph/index.js';
-import { BACKBONE_CHECKPOINT } from '../../src/train/backbone-weights.js';
+import { BACKBONE_VARIANTS, DEFAULT_BACKBONE_VARIANT } from '../../src/train/backbone-weights.js';
 import { pretrainBackbone } from '../../src/train/pretrain.js';
 
 before(async () => {
@@ -46,12 +46,19 @@ test('pretrainBackbone writes a loadable backbone checkpoint', async () => {
   }
 });
 
-test('the shipped checkpoint fits the current backbone (levels 3–7)', () => {
-  const ckpt = JSON.parse(readFileSync(BACKBONE_CHECKPOINT, 'utf8')) as Checkpoint;
-  const det = new Detector({ ...singleLevelGraph(4), channels: 8 }, { inputSize: 64, numClasses: 6, seed: 1 });
-  try {
-    importCheckpoint(det.store, ckpt, BACKBONE_CHECKPOINT);
-  } finally {
-    det.dispose();
+test('every shipped checkpoint fits the backbone of its variant (levels 3–7)', () => {
+  const shipped = Object.entries(BACKBONE_VARIANTS).filter(([, v]) => existsSync(v.file));
+  assert.ok(shipped.some(([name]) => name === DEFAULT_BACKBONE_VARIANT) && shipped.some(([n]) => n === 'shapes-fpn'));
+  for (const [, v] of shipped) {
+    const ckpt = JSON.parse(readFileSync(v.file, 'utf8')) as Checkpoint;
+    const det = new Detector(
+      { ...singleLevelGraph(4), channels: 8 },
+      { inputSize: 64, numClasses: 6, seed: 1, backboneBlocks: v.blocks },
+    );
+    try {
+      importCheckpoint(det.store, ckpt, v.file);
+    } finally {
+      det.dispose();
+    }
   }
 });

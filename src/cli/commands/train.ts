@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 
 import { formatIssue, graphHash, parseGraphFile } from '../../graph/index.js';
 // zod only (no TensorFlow.js): the defaults shown in --help.
-import { DEFAULT_PROXY_TASK as D, ProxyTaskError, resolveProxyTask } from '../../trial/proxy-task.js';
+import { DEFAULT_PROXY_TASK as D, ProxyTaskError, proxyTaskSchema, resolveProxyTask } from '../../trial/proxy-task.js';
 import { exitCodeOf } from '../../util/errors.js';
 import { choice, intOption } from '../options.js';
 
@@ -22,6 +22,7 @@ interface TrainOpts {
   heldoutImages?: number;
   runs?: number;
   backbone?: string;
+  backboneWeights?: string;
   json?: boolean;
 }
 
@@ -56,6 +57,7 @@ async function runTrain(file: string, o: TrainOpts): Promise<void> {
     heldoutImages: o.heldoutImages,
     runs: o.runs,
     backbone: o.backbone,
+    backboneWeights: o.backboneWeights,
   };
   let task;
   try {
@@ -116,6 +118,10 @@ export function register(program: Command): void {
       '--backbone <mode>',
       `pretrained (frozen checkpoint) | scratch (default ${D.backbone})`,
       choice(['pretrained', 'scratch']),
+    )
+    .option(
+      '--backbone-weights <name>',
+      `which pre-trained backbone: ${proxyTaskSchema.shape.backboneWeights.removeDefault().options.join(' | ')} (default ${D.backboneWeights})`,
     )
     .option('--train-images <n>', `size of the train split (default ${D.trainImages})`, intOption(1, 10_000_000))
     .option(
