@@ -26,6 +26,7 @@ import { assignTargets, detectionLoss, Detector, targetTensors, updateMovingStat
 import { PROXY_BACKBONE_CHANNELS } from '../src/graph/cost.js';
 import { parseGraph } from '../src/graph/index.js';
 import { liveNodeIds } from '../src/graph/live.js';
+import { backboneVariant } from '../src/train/backbone-weights.js';
 import type { TrainSession } from '../src/train/index.js';
 import { resolveProxyTask } from '../src/trial/proxy-task.js';
 import { benchSession, median, timeIt } from './train-step.js';
@@ -143,6 +144,9 @@ function projectLosses(s: TrainSession, batch: ReturnType<typeof describe>, n: n
     anchorScales: s.task.anchorScales,
     anchorSizePerStride: s.task.anchorSize,
     headDepth: s.task.headDepth,
+    // The same backbone stages as the session's: weights are drawn in creation order, backbone first, so
+    // other stages would give the neck and head other initial weights than the ones PyTorch was sent.
+    backboneBlocks: backboneVariant(s.task.backboneWeights).blocks,
   });
   const opt = tf.train.adam(s.task.learningRate);
   const losses: number[] = [];

@@ -20,8 +20,6 @@ export interface BackboneVariant {
   pretrainTask: ProxyTaskInput;
 }
 
-const weightsFile = (name: string) => fileURLToPath(new URL(`./weights/${name}`, import.meta.url));
-
 /** `shapes` at full difficulty from seed 1000 (trials use their own seeds, 0 by default), 8192 train images. */
 const SHAPES_PRETRAIN: ProxyTaskInput = {
   dataset: 'shapes',
@@ -47,14 +45,14 @@ export const BACKBONE_VARIANTS = {
    * (docs/proxy-task.md, "Does the task reward a pyramid?").
    */
   'shapes-deep': {
-    file: weightsFile('backbone-shapes-deep.json'),
+    file: fileURLToPath(new URL('./weights/backbone-shapes-deep.json', import.meta.url)),
     blocks: { 4: 3, 5: 4 },
     pretrainNeck: 'fpn',
     pretrainTask: SHAPES_PRETRAIN,
   },
   /** The original backbone: one block per stage, pre-trained with an FPN neck. */
   'shapes-fpn': {
-    file: weightsFile('backbone-shapes.json'),
+    file: fileURLToPath(new URL('./weights/backbone-shapes.json', import.meta.url)),
     blocks: {},
     pretrainNeck: 'fpn',
     pretrainTask: SHAPES_PRETRAIN,
@@ -64,7 +62,7 @@ export const BACKBONE_VARIANTS = {
    * is: C3 only learns what C5 needs. Measured and not shipped (make it with `npm run pretrain:backbone`).
    */
   'shapes-deep-c5': {
-    file: weightsFile('backbone-shapes-deep-c5.json'),
+    file: fileURLToPath(new URL('./weights/backbone-shapes-deep-c5.json', import.meta.url)),
     blocks: { 4: 3, 5: 4 },
     pretrainNeck: 'single-level-c5',
     pretrainTask: SHAPES_PRETRAIN,
@@ -74,7 +72,7 @@ export const BACKBONE_VARIANTS = {
    * garment scenes. Measured and not shipped.
    */
   'fashion-deep': {
-    file: weightsFile('backbone-fashion-deep.json'),
+    file: fileURLToPath(new URL('./weights/backbone-fashion-deep.json', import.meta.url)),
     blocks: { 4: 3, 5: 4 },
     pretrainNeck: 'fpn',
     pretrainTask: { ...SHAPES_PRETRAIN, dataset: 'fashion-mnist-scenes' },

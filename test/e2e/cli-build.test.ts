@@ -123,6 +123,7 @@ describe('the build in dist/', () => {
     for (const want of [
       'search-spaces/zoo',
       'src/graph/pyramid-graph-1.schema.json',
+      'src/train/weights/backbone-shapes-deep.json',
       'src/train/weights/backbone-shapes.json',
       'src/dashboard/public',
     ]) {
