@@ -1,6 +1,6 @@
-// The live dashboard: `startDashboard({ dirs })` serves a page that follows one or more
-// campaign journals (read-only) and, with `redis`, the BullMQ queues of those campaigns. Used by the
-// `pyramid-nas dashboard` command and by `search … --dashboard`.
+// The live dashboard: `startDashboard({ dirs })` serves a page that follows one or more campaign journals
+// (or the campaigns of a study folder), read-only, and, with `redis`, the BullMQ queues of those campaigns.
+// Used by the `pyramid-nas dashboard` command and by `search … --dashboard`.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,14 +8,19 @@ import { loadAssets } from './assets.js';
 import { checkBind, DashboardOptionsError } from './auth.js';
 import { CampaignSet } from './campaigns.js';
 import { type QueueView, RedisView } from './redis-view.js';
-import { broadcastQueue, broadcastUpdate, createHandler, SseHub } from './server.js';
+import { broadcastQueue, broadcastStudies, broadcastUpdate, createHandler, SseHub } from './server.js';
 
 export { DashboardOptionsError, isLoopbackHost } from './auth.js';
+export type { StudyView } from './campaigns.js';
+export { isStudyFolder, MAX_STUDY_CAMPAIGNS } from './study.js';
 export type { CampaignHeader, TrialRow, TrialState } from './state.js';
 export type { QueueView, RunningJob } from './redis-view.js';
 
 export interface DashboardOptions {
-  /** Campaign output folders (results/<campaign>); a folder or its journal may appear later. */
+  /**
+   * Campaign output folders (results/<campaign>); a folder or its journal may appear later. A study folder
+   * (`pyramid-nas study`'s, with campaigns/) stands for its campaigns, and those that start later are added.
+   */
   dirs: string[];
   /** Default 8080; 0 picks a free port. */
   port?: number;
@@ -51,6 +56,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
   let redis: RedisView | undefined;
   const views = new Map<string, QueueView>();
   campaigns.onUpdate((u) => broadcastUpdate(hub, u));
+  campaigns.onStudies((s) => broadcastStudies(hub, s));
   campaigns.start();
   if (opts.redis) {
     redis = new RedisView(

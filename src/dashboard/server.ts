@@ -1,15 +1,18 @@
 // The HTTP side: GET-only routes for the page, its assets, a JSON snapshot, trial details, the trial's
-// pyramid as SVG (the project's renderSvg) and as a JSON download, and /events, the server-sent event
+// pyramid as SVG (the project's renderSvg) and as a JSON download, an opened study's report.md as plain
+// text, and /events, the server-sent event
 // stream (a snapshot on connect, then one message per journal batch and per Redis view change).
 // Every response carries a strict Content-Security-Policy: trial strings are inserted as text by the
 // page, and the CSP is the second wall should that ever slip.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { renderSvg } from '../graph/index.js';
+import { REPORT_FILE } from '../study/report.js';
 import type { Asset } from './assets.js';
 import { authorize, TOKEN_COOKIE } from './auth.js';
-import type { CampaignSet, CampaignUpdate } from './campaigns.js';
+import type { CampaignSet, CampaignUpdate, StudyView } from './campaigns.js';
 import type { QueueView } from './redis-view.js';
+import { readStudyReport } from './study.js';
 import { labelledDecisions, loadTrialGraph, SpaceCache, TrialGraphError } from './trial-graph.js';
 
 const PAGE_CSP =
@@ -131,7 +134,7 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
           if (req.method === 'HEAD') return void res.end();
           res.write('retry: 2000\n\n');
           res.write(
-            `event: snapshot\ndata: ${JSON.stringify({ campaigns: ctx.campaigns.snapshot(), redis: ctx.redis, queues: ctx.queueViews() })}\n\n`,
+            `event: snapshot\ndata: ${JSON.stringify({ campaigns: ctx.campaigns.snapshot(), studies: ctx.campaigns.studyViews(), redis: ctx.redis, queues: ctx.queueViews() })}\n\n`,
           );
           hub.add(res);
           return;
@@ -139,6 +142,7 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
         case '/api/state':
           return sendJson(res, 200, {
             campaigns: ctx.campaigns.snapshot(),
+            studies: ctx.campaigns.studyViews(),
             redis: ctx.redis,
             queues: ctx.queueViews(),
           });
@@ -177,6 +181,18 @@ export function createHandler(ctx: ServerContext, hub: SseHub): (req: IncomingMe
             'X-Graph-Source': g.source,
           });
         }
+        case '/api/study-report': {
+          // The folder comes from the study opened under that key, never from the URL: no path to escape.
+          const key = url.searchParams.get('s') ?? '';
+          const dir = ctx.campaigns.studyDir(key);
+          if (dir === undefined) return sendError(res, 404, `no study ${JSON.stringify(key.slice(0, 80))} here`);
+          const text = readStudyReport(dir);
+          if (text === undefined) return sendError(res, 404, `study ${key} has no ${REPORT_FILE} (yet)`);
+          // Plain text so the browser shows it rather than downloading it; never rendered as HTML.
+          return send(res, 200, 'text/plain; charset=utf-8', text, {
+            'Content-Disposition': `inline; filename="${REPORT_FILE}"`,
+          });
+        }
         case '/favicon.ico':
           res.writeHead(204).end();
           return;
@@ -196,4 +212,7 @@ export function broadcastUpdate(hub: SseHub, u: CampaignUpdate): void {
 }
 export function broadcastQueue(hub: SseHub, v: QueueView): void {
   hub.send('queue', v);
+}
+export function broadcastStudies(hub: SseHub, studies: StudyView[]): void {
+  hub.send('studies', studies);
 }

@@ -43,6 +43,8 @@ export interface CampaignHeader {
   key: string;
   name: string;
   dir: string;
+  /** The study folder's key when the campaign was opened as part of a study (campaigns.ts). */
+  study?: string;
   controller?: string;
   space?: string;
   seed?: number;
@@ -98,6 +100,7 @@ export class CampaignState {
   constructor(
     readonly key: string,
     readonly dir: string,
+    readonly study?: string,
   ) {}
 
   /** Forget everything (the journal was rewritten). */
@@ -192,6 +195,7 @@ export class CampaignState {
       key: this.key,
       name: c?.name ?? (typeof raw?.name === 'string' ? raw.name : this.key),
       dir: this.dir,
+      ...(this.study !== undefined ? { study: this.study } : {}),
       controller: c?.controller.kind ?? rawSub('controller', 'kind'),
       space: c?.space.name ?? rawSub('space', 'name'),
       seed: c?.seed,

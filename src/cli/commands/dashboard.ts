@@ -1,12 +1,12 @@
 // `pyramid-nas dashboard results/<campaign> [more…] [--port 8080] [--host 127.0.0.1] [--redis URL] [--token T]`:
-// serves the live dashboard of one or more campaigns until SIGINT/SIGTERM. Read-only: it tails the
+// serves the live dashboard of one or more campaigns (or of a study folder's campaigns) until SIGINT/SIGTERM. Read-only: it tails the
 // journals and, with --redis, reads the campaigns' BullMQ queues. Bad input exits 2 with a message.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type Command, InvalidArgumentError } from 'commander';
 
-import { DashboardOptionsError, startDashboard } from '../../dashboard/index.js';
+import { DashboardOptionsError, isStudyFolder, startDashboard } from '../../dashboard/index.js';
 import { exitCodeOf } from '../../util/errors.js';
 
 interface DashboardCliOpts {
@@ -26,7 +26,10 @@ export function register(program: Command): void {
   program
     .command('dashboard')
     .description('live dashboard of campaigns in the browser (trials, AP curves, Pareto fronts, pyramids)')
-    .argument('<dirs...>', 'campaign output folders (results/<campaign>); several are compared side by side')
+    .argument(
+      '<dirs...>',
+      'campaign output folders (results/<campaign>), or study folders (all their campaigns); several are compared side by side',
+    )
     .option('--port <n>', 'port (0: any free one)', portArg, 8080)
     .option('--host <addr>', 'address to bind; anything but loopback requires --token', '127.0.0.1')
     .option('--redis <url>', "redis://… of the campaigns' BullMQ queues: show running trials and their progress")
@@ -38,10 +41,10 @@ export function register(program: Command): void {
       const token = o.token ?? process.env.PYRAMID_NAS_DASHBOARD_TOKEN;
       try {
         for (const d of dirs) {
-          if (!existsSync(join(d, 'journal.jsonl'))) {
+          if (!existsSync(join(d, 'journal.jsonl')) && !isStudyFolder(d)) {
             throw new DashboardOptionsError(
               'dirs',
-              `${d}: no journal.jsonl here: is this a campaign output folder (results/<campaign>)?`,
+              `${d}: no journal.jsonl here: is this a campaign output folder (results/<campaign>) or a study folder (with campaigns/)?`,
             );
           }
         }

@@ -2,7 +2,7 @@
 // updates; renders are batched to one per animation frame so a burst of told trials costs one redraw.
 import { Charts } from './charts.js';
 import { DetailPane } from './detail.js';
-import { el, PALETTE } from './dom.js';
+import { clear, el, PALETTE } from './dom.js';
 import { renderCards, renderRunning } from './header.js';
 import { TrialTable } from './table.js';
 
@@ -41,11 +41,40 @@ function upsert(header, rows, reset) {
   if (!c) {
     c = { header, rows: new Map(), color: PALETTE[campaigns.size % PALETTE.length] };
     campaigns.set(header.key, c);
-    document.getElementById('f-campaign').append(el('option', { value: header.key }, header.name));
+    // A study's campaigns are grouped under its name in the campaign filter.
+    const select = document.getElementById('f-campaign');
+    let parent = select;
+    if (header.study) {
+      parent = [...select.querySelectorAll('optgroup')].find((g) => g.label === header.study);
+      if (!parent) parent = select.appendChild(el('optgroup', { label: header.study }));
+    }
+    parent.append(el('option', { value: header.key }, header.name));
   }
   c.header = header;
   if (reset) c.rows.clear();
   for (const r of rows) c.rows.set(r.i, r);
+}
+
+/** The study folders opened: their name, campaign count and, once it exists, a link to report.md. */
+function renderStudies(studies) {
+  const nav = clear(document.getElementById('studies'));
+  for (const s of studies) {
+    const n = s.campaigns.length;
+    nav.append(
+      el(
+        'span',
+        { class: 'study', title: s.dir },
+        `study ${s.key}: ${n} campaign${n === 1 ? '' : 's'}`,
+        s.report
+          ? el(
+              'a',
+              { href: `/api/study-report?s=${encodeURIComponent(s.key)}`, target: '_blank', rel: 'noopener' },
+              'report.md',
+            )
+          : null,
+      ),
+    );
+  }
 }
 
 function render() {
@@ -89,6 +118,7 @@ function connect() {
     queues.clear();
     for (const v of s.queues) queues.set(v.key, v);
     for (const c of s.campaigns) upsert(c.header, c.rows, true);
+    renderStudies(s.studies ?? []);
     schedule();
   });
   es.addEventListener('campaign', (e) => {
@@ -101,6 +131,7 @@ function connect() {
     }
     schedule();
   });
+  es.addEventListener('studies', (e) => renderStudies(JSON.parse(e.data)));
   es.addEventListener('queue', (e) => {
     const v = JSON.parse(e.data);
     queues.set(v.key, v);
