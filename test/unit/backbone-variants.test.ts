@@ -11,7 +11,7 @@ import { readCampaignDir } from '../../src/campaign/dir.js';
 import { type Checkpoint, Detector, importCheckpoint, singleLevelGraph } from '../../src/detector/index.js';
 import { parseGraph } from '../../src/graph/index.js';
 import { BACKBONE_VARIANTS, backboneVariant, DEFAULT_BACKBONE_VARIANT } from '../../src/train/backbone-weights.js';
-import { trainAndEvaluate,TrainError } from '../../src/train/index.js';
+import { trainAndEvaluate, TrainError } from '../../src/train/index.js';
 import { resolveProxyTask, storedProxyTask } from '../../src/trial/proxy-task.js';
 
 before(async () => {
