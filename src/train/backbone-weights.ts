@@ -41,7 +41,7 @@ const SHAPES_PRETRAIN: ProxyTaskInput = {
 export const BACKBONE_VARIANTS = {
   /**
    * The default: deeper coarse stages (C4 3 blocks, C5 4), as in a ResNet, pre-trained as a detector with
-   * an FPN neck. Against `shapes-fpn` it raised FPN's AP by 5 points and cut its seed-to-seed spread
+   * an FPN neck. Against `shapes-fpn` it raised every detector's AP by 5–6 points at the same budget
    * (docs/proxy-task.md, "Does the task reward a pyramid?").
    */
   'shapes-deep': {

@@ -44,19 +44,11 @@ describe('backbone stages with several blocks', () => {
 });
 
 describe('pre-trained backbone variants', () => {
-  test('a task without backboneWeights uses the default variant, whose checkpoint is shipped and fits', () => {
+  // That every shipped checkpoint loads into its variant's backbone is train-pretrain.test.ts's.
+  test('a task without backboneWeights uses the default variant, whose checkpoint names its provenance', () => {
     assert.equal(resolveProxyTask({}).backboneWeights, DEFAULT_BACKBONE_VARIANT);
     const v = backboneVariant(undefined);
     const ckpt = JSON.parse(readFileSync(v.file, 'utf8')) as Checkpoint;
-    const det = new Detector(
-      { ...singleLevelGraph(4), channels: 8 },
-      { inputSize: 64, numClasses: 6, seed: 1, backboneBlocks: v.blocks },
-    );
-    try {
-      importCheckpoint(det.store, ckpt, v.file);
-    } finally {
-      det.dispose();
-    }
     assert.equal((ckpt.meta.task as { backboneWeights?: string }).backboneWeights, v.name, 'provenance names it');
   });
 
