@@ -2,6 +2,7 @@
 // byte offsets into it; every offset is bounds-checked against the heap before oneDNN touches it.
 #include <node_api.h>
 
+#include <array>
 #include <cstdlib>
 #include <exception>
 #include <string>
@@ -86,13 +87,20 @@ napi_value guarded(napi_env env, F body) {
   return nullptr;
 }
 
+// Exactly N arguments of a call, or a Failure naming the function's signature.
+template <size_t N>
+std::array<napi_value, N> args_of(napi_env env, napi_callback_info info, const char *signature) {
+  size_t argc = N;
+  std::array<napi_value, N> argv{};
+  check(env, napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr), "arguments");
+  if (argc != N) throw Failure{std::string("pyramid_nas_dnnl: ") + signature};
+  return argv;
+}
+
 // conv(op, heap: ArrayBuffer, aOffset, bOffset, outOffset, shape: number[16]) → undefined
 napi_value Conv(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    size_t argc = 6;
-    napi_value argv[6];
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-    if (argc != 6) throw Failure{"pyramid_nas_dnnl: conv takes (op, heap, aOffset, bOffset, outOffset, shape)"};
+    const auto argv = args_of<6>(env, info, "conv takes (op, heap, aOffset, bOffset, outOffset, shape)");
     const ConvOp op = op_arg(env, argv[0]);
     bool is_ab = false;
     check(env, napi_is_arraybuffer(env, argv[1], &is_ab), "heap");
@@ -122,10 +130,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
 // implementation(op, shape) → the oneDNN implementation's name
 napi_value Implementation(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    size_t argc = 2;
-    napi_value argv[2];
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-    if (argc != 2) throw Failure{"pyramid_nas_dnnl: implementation takes (op, shape)"};
+    const auto argv = args_of<2>(env, info, "implementation takes (op, shape)");
     const std::string impl = pyramid_nas::implementation(op_arg(env, argv[0]), shape_arg(env, argv[1]));
     napi_value r;
     check(env, napi_create_string_utf8(env, impl.c_str(), impl.size(), &r), "result");
@@ -136,10 +141,7 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
 // setThreads(n) → the OpenMP thread count now in effect
 napi_value SetThreads(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
-    size_t argc = 1;
-    napi_value argv[1];
-    check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "arguments");
-    if (argc != 1) throw Failure{"pyramid_nas_dnnl: setThreads takes (n)"};
+    const auto argv = args_of<1>(env, info, "setThreads takes (n)");
     const int64_t n = int_arg(env, argv[0], "n");
     if (n < 1 || n > 1024) throw Failure{"pyramid_nas_dnnl: threads must be in 1..1024"};
     omp_set_num_threads(static_cast<int>(n));

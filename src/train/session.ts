@@ -76,6 +76,7 @@ export class TrainSession {
     const runSeed = task.seed + RUN_SEED_STRIDE * (options.run ?? 0);
     const variant = backboneVariant(task.backboneWeights);
     this.backboneFile = variant.file;
+    this.frozen = task.backbone === 'pretrained';
     this.detector = new Detector(graph, {
       inputSize: task.imageSize,
       numClasses: dataset.categories.length,
@@ -83,10 +84,9 @@ export class TrainSession {
       anchorScales: task.anchorScales,
       anchorSizePerStride: task.anchorSize,
       headDepth: task.headDepth,
-      frozenBackbone: task.backbone === 'pretrained',
+      frozenBackbone: this.frozen,
       backboneBlocks: variant.blocks,
     });
-    this.frozen = task.backbone === 'pretrained';
     if (this.frozen) {
       const ckpt = loadBackboneCheckpoint(variant.file);
       if (!ckpt) {

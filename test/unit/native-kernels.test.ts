@@ -140,6 +140,11 @@ describe('native kernels on the wasm heap', () => {
     wrongOut[4] = 5;
     assert.throws(() => status.addon.conv(0, heap, 0, 64, 128, wrongOut), /does not follow from input/);
     assert.throws(() => status.addon.conv(0, heap, 0, 64, 128, shape.slice(1)), /array of 16 integers/);
+    // Every entry point checks its argument count and names its signature.
+    const untyped = status.addon as unknown as Record<string, (...a: unknown[]) => unknown>;
+    assert.throws(() => untyped.conv(0, heap), /conv takes \(op, heap, aOffset, bOffset, outOffset, shape\)/);
+    assert.throws(() => untyped.implementation(0), /implementation takes \(op, shape\)/);
+    assert.throws(() => untyped.setThreads(), /setThreads takes \(n\)/);
     const spec = NATIVE_KERNEL_SPECS.find((s) => s.kernelName === 'Conv2DBackpropInput')!;
     assert.throws(
       () =>
