@@ -188,6 +188,7 @@ export class BaselineRunner {
   }
 
   private onResult(result: TrialResult): void {
+    const { config } = this.p;
     const r = this.waiting.get(result.trialId);
     if (!r) return; // a trial's result, or a late duplicate
     this.waiting.delete(result.trialId);
@@ -205,6 +206,9 @@ export class BaselineRunner {
       ...(outcome.metrics ? { metrics: outcome.metrics } : { error: outcome.error }),
       ...(result.wallSeconds !== undefined ? { wallSeconds: result.wallSeconds } : {}),
       ...(result.worker ? { worker: result.worker } : {}),
+      // A baseline's job has no rung: it trains the whole proxy task (with a scheduler, its top rung).
+      steps: config.proxy.steps * config.proxy.runs,
+      ...(result.cpuSeconds !== undefined ? { cpuSeconds: result.cpuSeconds } : {}),
     });
     this.p.queue.forget?.(this.jobOf(r));
     this.p.onTold?.(this.p.baselines.get(r.name)!);

@@ -35,6 +35,9 @@ export interface BaselineToldEvent {
   error?: string;
   wallSeconds?: number;
   worker?: string;
+  /** Training steps the job ran and the CPU seconds its process used: the ledger's baselines figure. */
+  steps?: number;
+  cpuSeconds?: number;
 }
 
 export type BaselineEvent = BaselineAskedEvent | BaselineToldEvent;

@@ -8,6 +8,7 @@
 // a told trial whose asked line is missing still shows up, a repeated ask never undoes a result, and odd
 // values are counted rather than trusted. Readers that need a well-formed journal check it first
 // (dir.ts checkJournalSequence).
+import type { TrialMetrics } from '../trial/types.js';
 import { applyBaselineEvent, type BaselineRecord, type SeedGraph } from './input-events.js';
 import type { CampaignStartedEvent, JournalEvent, ToldEvent } from './journal.js';
 import { CostLedger } from './ledger.js';
@@ -23,6 +24,11 @@ export function countedStatus(status: unknown): TrialState {
 
 function finite(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Steps a result's metrics say were trained, for events journaled before they carried `steps`. */
+function stepsOfMetrics(m: TrialMetrics | undefined): number {
+  return m ? Number(m.steps) * Number(m.runs ?? 1) : 0;
 }
 
 /**
@@ -119,8 +125,11 @@ export class JournalState {
       case 'rung-told':
         return this.onRungTold(ev);
       case 'baseline-asked':
+        applyBaselineEvent(this.baselines, ev);
+        return undefined;
       case 'baseline-told':
         applyBaselineEvent(this.baselines, ev);
+        this.ledger.addBaseline(ev.steps ?? stepsOfMetrics(ev.metrics), ev.cpuSeconds);
         return undefined;
 
       default:
@@ -167,7 +176,7 @@ export class JournalState {
     if (!this.bestStale && isRankable(r) && beats(r as Rankable, this.bestRecord as Rankable | undefined))
       this.bestRecord = r;
     this.elapsed = finite(ev.elapsed) ?? this.elapsed;
-    const steps = ev.steps ?? (ev.metrics ? Number(ev.metrics.steps) * Number(ev.metrics.runs ?? 1) : 0);
+    const steps = ev.steps ?? stepsOfMetrics(ev.metrics);
     this.ledger.add(ev.rung, steps, ev.cpuSeconds);
     this.rungs.onTold({ ...ev, steps });
     if (ev.rung !== undefined) r.rung = ev.rung;

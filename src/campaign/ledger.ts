@@ -1,6 +1,8 @@
 // The cost ledger: training steps and CPU-seconds a campaign has spent, in total and per rung (successive
 // halving; a campaign without a scheduler has the one bucket "all"), beside the trial count. Folded from the
-// journal's told and rung-told events, so `status`, the progress line and the dashboard agree.
+// journal's told and rung-told events, so `status`, the progress line and the dashboard agree. Baselines are
+// tallied apart (from baseline-told): they are references trained beside the search, not its cost, and
+// `budget.steps` counts the search's steps only; the summary line shows them as a figure of their own.
 
 export interface LedgerEntry {
   /** Jobs whose results are journaled. */
@@ -14,6 +16,8 @@ export interface LedgerEntry {
 export interface LedgerView extends LedgerEntry {
   /** By rung ("0", "1", …), or "all" without a scheduler. */
   byRung: Record<string, LedgerEntry>;
+  /** The baselines' jobs, not in the figures above; absent until a baseline is told. */
+  baselines?: LedgerEntry;
 }
 
 function finiteOr0(v: unknown): number {
@@ -23,6 +27,7 @@ function finiteOr0(v: unknown): number {
 export class CostLedger {
   private readonly total: LedgerEntry = { jobs: 0, steps: 0, cpuSeconds: 0 };
   private readonly rungs = new Map<string, LedgerEntry>();
+  private readonly baselines: LedgerEntry = { jobs: 0, steps: 0, cpuSeconds: 0 };
 
   /** One job's result. `steps` is what it trained; `rung` undefined: a campaign without a scheduler. */
   add(rung: number | undefined, steps: unknown, cpuSeconds: unknown): void {
@@ -36,6 +41,14 @@ export class CostLedger {
     }
   }
 
+  /** One baseline's result: kept out of the search's total (and so out of `budget.steps`). */
+  addBaseline(steps: unknown, cpuSeconds: unknown): void {
+    this.baselines.jobs++;
+    this.baselines.steps += finiteOr0(steps);
+    this.baselines.cpuSeconds += finiteOr0(cpuSeconds);
+  }
+
+  /** The search's steps (baselines excluded): what a steps budget counts. */
   get steps(): number {
     return this.total.steps;
   }
@@ -43,16 +56,20 @@ export class CostLedger {
   view(): LedgerView {
     const byRung: Record<string, LedgerEntry> = {};
     for (const k of [...this.rungs.keys()].sort()) byRung[k] = { ...this.rungs.get(k)! };
-    return { ...this.total, byRung };
+    return { ...this.total, byRung, ...(this.baselines.jobs ? { baselines: { ...this.baselines } } : {}) };
   }
 }
 
-/** "12,400 steps, 530 CPU-s (rung 0: 60 jobs, 9,000 steps, 380 CPU-s; rung 1: …)", for status and the summary. */
+/**
+ * "12,400 steps, 530 CPU-s (rung 0: 60 jobs, 9,000 steps, 380 CPU-s; rung 1: …); baselines: 600 steps, 20 CPU-s",
+ * for status and the summary. The first figures are the search's own; the baselines' follow apart.
+ */
 export function ledgerText(l: LedgerView): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const rungs = Object.entries(l.byRung).filter(([k]) => k !== 'all');
   const detail = rungs.length
     ? ` (${rungs.map(([k, e]) => `rung ${k}: ${e.jobs} job${e.jobs === 1 ? '' : 's'}, ${n(e.steps)} steps, ${n(e.cpuSeconds)} CPU-s`).join('; ')})`
     : '';
-  return `${n(l.steps)} steps, ${n(l.cpuSeconds)} CPU-s${detail}`;
+  const b = l.baselines ? `; baselines: ${n(l.baselines.steps)} steps, ${n(l.baselines.cpuSeconds)} CPU-s` : '';
+  return `${n(l.steps)} steps, ${n(l.cpuSeconds)} CPU-s${detail}${b}`;
 }

@@ -12,6 +12,19 @@ import { hypervolumeReport } from './hypervolume.js';
 import type { BaselineRecord } from './input-events.js';
 import { paretoFront } from './pareto.js';
 import { bestTrial, ranked, type TrialRecord } from './records.js';
+import { rungSteps } from './scheduler/asha.js';
+
+/**
+ * The training step a trial's metrics were measured at: with successive halving, the step of the highest
+ * rung it completed (a trial stopped at rung 0 has fewer than the full run's); otherwise the proxy task's
+ * steps (per run). Undefined when it is not known (no config, or a scheduler's trial with no rung yet).
+ */
+export function measuredSteps(config: ResolvedCampaign | undefined, r: Pick<TrialRecord, 'rung'>): number | undefined {
+  if (!config) return undefined;
+  const s = config.scheduler;
+  if (!s) return config.proxy.steps;
+  return r.rung === undefined ? undefined : rungSteps(s.minSteps, s.maxSteps, s.eta)[r.rung];
+}
 
 /**
  * The trial's graph with its provenance in meta (what a user takes away to train at full scale). Costs
@@ -47,7 +60,13 @@ export function graphWithProvenance(config: ResolvedCampaign, r: TrialRecord): P
             AP75: m.AP75,
             // The score the search selected it on: `pyramid-nas evaluate` sets it against the test split's.
             heldoutAP: m.AP,
-            proxy: { dataset: config.proxy.dataset, imageSize: config.proxy.imageSize, steps: config.proxy.steps },
+            // The steps its metrics are from: with successive halving, those of the rung it reached.
+            proxy: {
+              dataset: config.proxy.dataset,
+              imageSize: config.proxy.imageSize,
+              steps: measuredSteps(config, r) ?? config.proxy.steps,
+              ...(r.rung !== undefined ? { rung: r.rung } : {}),
+            },
             proxyCost: proxy,
           }
         : {}),
@@ -64,6 +83,8 @@ export function writeTrialGraph(dir: string, config: ResolvedCampaign, r: TrialR
 }
 
 // Costs are the proxy's, so their columns say so and each row carries the shape they were measured at.
+// `rung` and `steps` (what the row's metrics were measured at) came later: they go last so that readers
+// that index columns by position keep working.
 const CSV_COLUMNS = [
   'index',
   'trialId',
@@ -85,6 +106,8 @@ const CSV_COLUMNS = [
   'worker',
   'hash',
   'error',
+  'rung',
+  'steps',
 ] as const;
 
 function csvCell(v: unknown): string {
@@ -120,6 +143,8 @@ export function trialsCsv(records: TrialRecord[], config?: ResolvedCampaign): st
       worker: r.worker,
       hash: r.hash,
       error: r.error,
+      rung: r.rung,
+      steps: measuredSteps(config, r),
     };
     lines.push(CSV_COLUMNS.map((c) => csvCell(row[c])).join(','));
   }

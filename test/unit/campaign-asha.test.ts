@@ -1,8 +1,9 @@
 // A successive-halving campaign (scheduler "asha") on the embedded queue with the in-process fake trainer:
 // every rung's result is journaled, promotions follow the rule and happen at most once per rung, each
 // promotion continues the checkpoint of the rung below, the controller is told each trial once (its first
-// rung), the cost ledger adds up, a steps budget stops it, and a campaign stopped at any point and resumed
-// writes the journal an uninterrupted run writes. Plus the scheduler's campaign-file errors.
+// rung), the cost ledger adds up (baselines apart), trials.csv names each row's rung and steps, a steps
+// budget stops it, and a campaign stopped at any point and resumed writes the journal an uninterrupted run
+// writes. Plus the scheduler's campaign-file errors.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { CampaignConfigError, resolveCampaign, type ResolvedCampaign } from '../
 import { campaignController, campaignSpace } from '../../src/campaign/factory.js';
 import { type JournalEvent, readJournal } from '../../src/campaign/journal.js';
 import { foldJournal } from '../../src/campaign/journal-state.js';
+import { ledgerText } from '../../src/campaign/ledger.js';
 import { bullmqJobId } from '../../src/campaign/queue/bullmq.js';
 import { EmbeddedQueue } from '../../src/campaign/queue/embedded.js';
 import { inlineRunner } from '../../src/campaign/queue/inline-runner.js';
@@ -148,6 +150,50 @@ describe('successive halving (asha) campaigns', () => {
     assert.equal(ledger.byRung['2']?.steps ?? 0, results[2].length * 60);
     assert.equal(ledger.steps, 140 + results[1].length * 20 + results[2].length * 60);
     assert.ok(!existsSync(join(dir, 'checkpoints')), 'checkpoints are removed when the campaign is over');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('trials.csv says the rung and steps of each row; the ledger has every training, baselines apart', async () => {
+    const dir = tmp();
+    const cfg = config({ baselines: ['fpn'] });
+    await run(cfg, dir);
+    const ev = readJournal(join(dir, 'journal.jsonl'));
+    const [head, ...lines] = readFileSync(join(dir, 'trials.csv'), 'utf8').trim().split('\n');
+    const cols = head.split(',');
+    assert.deepEqual(cols.slice(-2), ['rung', 'steps'], 'the new columns come last');
+    assert.equal(cols.indexOf('index'), 0);
+    const rows = lines.map((l) => {
+      const cells = l.split(',');
+      return { index: Number(cells[0]), rung: cells[cols.indexOf('rung')], steps: cells[cols.indexOf('steps')] };
+    });
+    assert.equal(rows.length, 14, 'one row per trial; baselines are not trials');
+    const reached = new Map<number, number>(rows.map((r) => [r.index, 0]));
+    for (const e of ev) if (e.type === 'rung-told' && e.status === 'complete') reached.set(e.index, e.rung);
+    assert.ok([...reached.values()].some((k) => k === 0) && [...reached.values()].some((k) => k > 0));
+    for (const r of rows)
+      assert.deepEqual([r.rung, r.steps], [String(reached.get(r.index)), String([10, 30, 90][reached.get(r.index)!])]);
+    // The graph file's provenance names the same budget.
+    const promoted = rows.find((r) => r.rung !== '0')!;
+    const g = JSON.parse(readFileSync(join(dir, 'graphs', `asha-${promoted.index}.graph.json`), 'utf8'));
+    assert.deepEqual([g.meta.proxy.rung, g.meta.proxy.steps], [Number(promoted.rung), Number(promoted.steps)]);
+    // Every training: each trial's rung 0, each promotion's steps above its rung, and the baseline's full run.
+    const trained = (e: JournalEvent): number =>
+      e.type === 'told' ? e.steps! : e.type === 'rung-told' ? e.stepsTrained : 0;
+    const search = ev.reduce((n, e) => n + trained(e), 0);
+    const baselineTold = ev.filter((e) => e.type === 'baseline-told');
+    assert.equal(baselineTold.length, 1);
+    assert.equal(baselineTold[0].steps, 90, 'a baseline trains the full budget, the top rung');
+    const ledger = foldJournal(ev).ledger.view();
+    assert.equal(ledger.steps, search, 'the search’s own steps: what a steps budget counts');
+    assert.deepEqual(ledger.baselines && { jobs: ledger.baselines.jobs, steps: ledger.baselines.steps }, {
+      jobs: 1,
+      steps: 90,
+    });
+    assert.equal(ledger.steps + ledger.baselines!.steps, search + 90, 'all trainings, baselines included');
+    assert.match(
+      ledgerText(ledger),
+      new RegExp(`^${search.toLocaleString('en-US')} steps, .*; baselines: 90 steps, \\d+ CPU-s$`),
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 

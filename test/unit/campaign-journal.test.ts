@@ -75,6 +75,16 @@ describe('outputs', () => {
       { index: 0, trialId: 'c-0', decisions: [], hash: 'h', status: 'failed', reward: 0, error: 'bad, "very"\nbad' },
     ]);
     assert.equal(csv.split('\n')[1].endsWith('"bad, ""very""'), true);
+    // Without a scheduler the rung is empty (and the steps, with no campaign config to say them).
+    assert.equal(csv.endsWith('bad",,\n'), true);
+  });
+  test('the rung and steps columns come after every earlier column', () => {
+    const head = trialsCsv([]).trim();
+    assert.equal(
+      head,
+      'index,trialId,status,reward,AP,AP50,AP75,APs,APm,APl,proxyParams,proxyMacs,proxyChannels,proxyRepeats,' +
+        'proxyImageSize,trainSeconds,wallSeconds,worker,hash,error,rung,steps',
+    );
   });
   test('atomic writes leave no temp files and replace the target', () => {
     const d = dir();

@@ -95,6 +95,8 @@ describe('campaign loop (embedded, in-process fake trainer)', () => {
     assert.equal(best.meta.AP, maxAP); // objective without macsTarget: reward = AP
     const csv = readFileSync(join(dir, 'trials.csv'), 'utf8').trim().split('\n');
     assert.equal(csv.length, 13);
+    // No scheduler: no rung, and every row's metrics are from the proxy task's full steps.
+    for (const line of csv.slice(1)) assert.ok(line.endsWith(`,,${cfg.proxy.steps}`), line);
     const pareto = JSON.parse(readFileSync(join(dir, 'pareto.json'), 'utf8'));
     assert.ok(pareto.apVsMacs.some((p: { trialId: string }) => p.trialId === s.best!.trialId));
     rmSync(dir, { recursive: true, force: true });
