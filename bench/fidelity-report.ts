@@ -145,6 +145,20 @@ export function printReport({ rows: taskRows, base, budgets, seeds, reference, z
     console.log(`  nas-fpn samples alone: ${rhoTau(samples)}`);
     console.log(`  zoo + C4 (the earlier reference set): ${rhoTau(referenceSet)}`);
   }
+  // How well one seed's ranking predicts another's at the same budget: the floor under any ×1-vs-×5 figure.
+  const seedsHere = [...new Set(rows.filter((r) => r.budget === b1).map((r) => r.seed))].sort((x, y) => x - y);
+  if (seedsHere.length >= 2) {
+    const [sa, sb] = seedsHere;
+    const apAt = (g: string, seed: number) => rows.find((r) => r.graph === g && r.budget === b1 && r.seed === seed)?.AP;
+    const agree = (set: string[]) => {
+      const ok = set.filter((g) => apAt(g, sa) !== undefined && apAt(g, sb) !== undefined);
+      if (ok.length < 3) return `— (${ok.length} graph${ok.length === 1 ? '' : 's'})`;
+      const [x, y] = [ok.map((g) => apAt(g, sa)!), ok.map((g) => apAt(g, sb)!)];
+      return `ρ ${spearman(x, y).toFixed(3)}, τ ${kendallTauB(x, y).toFixed(3)} (${ok.length} graphs)`;
+    };
+    console.log(`×${b1} seed ${sa} vs seed ${sb} (the same budget; other data, weights and order):`);
+    console.log(`  what the search sees: ${agree(searchSees)}; nas-fpn samples alone: ${agree(samples)}`);
+  }
   for (const [b, label] of budgetColumns) {
     const f = meanAp('fpn', b),
       s = meanAp('single-level-c4', b);
