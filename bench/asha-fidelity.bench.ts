@@ -22,7 +22,7 @@ import { singleLevelGraph } from '../src/detector/index.js';
 import { graphHash, parseGraph } from '../src/graph/index.js';
 import type { PyramidGraph } from '../src/graph/types.js';
 import { trainRung } from '../src/train/index.js';
-import { resolveProxyTask } from '../src/trial/proxy-task.js';
+import { LEGACY_BACKBONE_WEIGHTS, resolveProxyTask } from '../src/trial/proxy-task.js';
 import type { TrainCheckpoint } from '../src/trial/types.js';
 import { spearman } from '../src/util/rank-correlation.js';
 
@@ -48,7 +48,7 @@ interface Row {
   /** The proxy task's backboneWeights; absent in rows written before the key existed (shapes-fpn). */
   backboneWeights?: string;
 }
-const backboneOf = (r: Row) => r.backboneWeights ?? 'shapes-fpn';
+const backboneOf = (r: Row) => r.backboneWeights ?? LEGACY_BACKBONE_WEIGHTS;
 
 /** The zoo and the single-level baseline, then nas-fpn samples, interleaved so a partial run is already mixed. */
 function graphs(): Array<[string, PyramidGraph]> {

@@ -17,7 +17,7 @@
 // --report prints it from the results file without training anything. The default results file is the
 // committed measurement of the default proxy task, so a bare `--report` reprints its table; measure
 // anything else (other --set, --seeds or budgets) into a file of its own with --out.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { createRng } from '../controllers/rng.js';
@@ -25,6 +25,7 @@ import { getSpace } from '../search-spaces/index.js';
 import { singleLevelGraph } from '../src/detector/index.js';
 import { graphHash, parseGraph } from '../src/graph/index.js';
 import type { PyramidGraph } from '../src/graph/types.js';
+import { ZOO_DIR, zooNames } from '../src/graph/zoo.js';
 import { trainAndEvaluate } from '../src/train/index.js';
 import { resolveProxyTask, storedProxyTask } from '../src/trial/proxy-task.js';
 import { printReport, type Row, SAMPLE_PREFIX, sampleIndex } from './fidelity-report.js';
@@ -49,11 +50,7 @@ args.forEach((a, i) => {
 });
 const base = resolveProxyTask(overrides);
 
-const zooDir = 'search-spaces/zoo';
-const zooNames = readdirSync(zooDir)
-  .filter((f) => f.endsWith('.graph.json'))
-  .sort()
-  .map((f) => f.replace('.graph.json', ''));
+const zoo = zooNames();
 
 /**
  * The first `count` distinct graphs a random search of the nas-fpn space (default options) would draw from
@@ -84,8 +81,8 @@ if (unknown.length)
   );
 
 function graphs(): Array<[string, PyramidGraph]> {
-  const list: Array<[string, PyramidGraph]> = zooNames.map((name) => {
-    const r = parseGraph(JSON.parse(readFileSync(join(zooDir, `${name}.graph.json`), 'utf8')));
+  const list: Array<[string, PyramidGraph]> = zoo.map((name) => {
+    const r = parseGraph(JSON.parse(readFileSync(join(ZOO_DIR, `${name}.graph.json`), 'utf8')));
     if (!r.ok) throw new Error(`${name}.graph.json is invalid`);
     return [name, r.graph];
   });
@@ -174,5 +171,5 @@ printReport({
   budgets,
   seeds,
   reference: reference ? { file: reference, rows: readRows(reference) } : undefined,
-  zoo: zooNames,
+  zoo,
 });

@@ -4,7 +4,12 @@
 import { createHash } from 'node:crypto';
 
 import { canonicalJsonText } from '../trial/identity.js';
-import { type ProxyTaskConfig, type ProxyTaskInput, resolveProxyTask } from '../trial/proxy-task.js';
+import {
+  LEGACY_BACKBONE_WEIGHTS,
+  type ProxyTaskConfig,
+  type ProxyTaskInput,
+  resolveProxyTask,
+} from '../trial/proxy-task.js';
 
 export interface EvaluationTask {
   /** The resolved proxy task each training runs (steps already × budget; warm-up scaled with it). */
@@ -47,7 +52,7 @@ export function evaluationTask(input: TaskInput): EvaluationTask {
  * keep their records. Any other backbone keeps the key, so its records never mix with shapes-fpn ones.
  */
 function hashedProxy(proxy: ProxyTaskConfig): Partial<ProxyTaskConfig> {
-  if (proxy.backboneWeights !== 'shapes-fpn') return proxy;
+  if (proxy.backboneWeights !== LEGACY_BACKBONE_WEIGHTS) return proxy;
   const { backboneWeights: _backboneWeights, ...rest } = proxy;
   return rest;
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import type { Checkpoint } from '../detector/index.js';
-import type { ProxyTaskConfig, ProxyTaskInput } from '../trial/proxy-task.js';
+import { DEFAULT_PROXY_TASK, type ProxyTaskConfig, type ProxyTaskInput } from '../trial/proxy-task.js';
 
 export interface BackboneVariant {
   /** The checkpoint file (src/train/weights/). */
@@ -38,6 +38,9 @@ const SHAPES_PRETRAIN: ProxyTaskInput = {
   backbone: 'scratch',
 };
 
+/** Residual blocks of the deep variants' stages C4 and C5 (one block elsewhere). */
+const DEEP_STAGES = { 4: 3, 5: 4 } as const;
+
 export const BACKBONE_VARIANTS = {
   /**
    * The default: deeper coarse stages (C4 3 blocks, C5 4), as in a ResNet, pre-trained as a detector with
@@ -46,7 +49,7 @@ export const BACKBONE_VARIANTS = {
    */
   'shapes-deep': {
     file: fileURLToPath(new URL('./weights/backbone-shapes-deep.json', import.meta.url)),
-    blocks: { 4: 3, 5: 4 },
+    blocks: DEEP_STAGES,
     pretrainNeck: 'fpn',
     pretrainTask: SHAPES_PRETRAIN,
   },
@@ -63,7 +66,7 @@ export const BACKBONE_VARIANTS = {
    */
   'shapes-deep-c5': {
     file: fileURLToPath(new URL('./weights/backbone-shapes-deep-c5.json', import.meta.url)),
-    blocks: { 4: 3, 5: 4 },
+    blocks: DEEP_STAGES,
     pretrainNeck: 'single-level-c5',
     pretrainTask: SHAPES_PRETRAIN,
   },
@@ -73,7 +76,7 @@ export const BACKBONE_VARIANTS = {
    */
   'fashion-deep': {
     file: fileURLToPath(new URL('./weights/backbone-fashion-deep.json', import.meta.url)),
-    blocks: { 4: 3, 5: 4 },
+    blocks: DEEP_STAGES,
     pretrainNeck: 'fpn',
     pretrainTask: { ...SHAPES_PRETRAIN, dataset: 'fashion-mnist-scenes' },
   },
@@ -81,7 +84,7 @@ export const BACKBONE_VARIANTS = {
 
 export type BackboneVariantName = NonNullable<ProxyTaskConfig['backboneWeights']>;
 /** The variant a task without `backboneWeights` uses. */
-export const DEFAULT_BACKBONE_VARIANT: BackboneVariantName = 'shapes-deep';
+export const DEFAULT_BACKBONE_VARIANT: BackboneVariantName = DEFAULT_PROXY_TASK.backboneWeights;
 
 export function backboneVariant(
   name: BackboneVariantName | undefined,

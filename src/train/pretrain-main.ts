@@ -2,10 +2,9 @@
 //   npm run pretrain:backbone -- [--backbone NAME] [--data DIR] [--steps N] [--out FILE] [--every N]
 // NAME is a variant of backbone-weights.ts (default: the default variant); --data is the dataset's folder.
 // Deterministic for a backend: same seed, same weights.
-import { readFileSync } from 'node:fs';
-
 import { singleLevelGraph } from '../detector/index.js';
-import { parseGraph, type PyramidGraph } from '../graph/index.js';
+import type { PyramidGraph } from '../graph/index.js';
+import { resolveGraphSpec } from '../graph/zoo.js';
 import {
   BACKBONE_VARIANTS,
   backboneVariant,
@@ -26,18 +25,14 @@ if (!(name in BACKBONE_VARIANTS)) {
 }
 const variant = backboneVariant(name as BackboneVariantName);
 
-function pretrainNeck(neck: string): PyramidGraph {
+/** A variant's pre-training neck: `single-level-c<l>`, else a zoo graph by name. */
+async function pretrainNeck(neck: string): Promise<PyramidGraph> {
   const single = /^single-level-c(\d)$/.exec(neck);
-  if (single) return singleLevelGraph(Number(single[1]), { min: 3, max: 7 }, 32);
-  const r = parseGraph(
-    JSON.parse(readFileSync(new URL(`../../search-spaces/zoo/${neck}.graph.json`, import.meta.url), 'utf8')),
-  );
-  if (!r.ok) throw new Error(`zoo ${neck} graph is invalid`);
-  return r.graph;
+  return single ? singleLevelGraph(Number(single[1]), { min: 3, max: 7 }, 32) : resolveGraphSpec(neck);
 }
 
 await pretrainBackbone({
-  graph: pretrainNeck(variant.pretrainNeck),
+  graph: await pretrainNeck(variant.pretrainNeck),
   task: {
     ...variant.pretrainTask,
     backboneWeights: variant.name,

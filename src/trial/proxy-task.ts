@@ -98,6 +98,9 @@ export function resolveProxyTask(input: ProxyTaskInput | ProxyTaskConfig | undef
   throw new ProxyTaskError(`invalid proxy task: ${issuesText(issues)}`, issues);
 }
 
+/** The backbone every task ran on before `backboneWeights` existed. */
+export const LEGACY_BACKBONE_WEIGHTS = 'shapes-fpn';
+
 /**
  * A proxy task as stored by an earlier run (a journal's config, an evaluation file, a results row), ready for
  * resolveProxyTask: a stored task is fully resolved, so one without `backboneWeights` was written before the
@@ -105,5 +108,5 @@ export function resolveProxyTask(input: ProxyTaskInput | ProxyTaskConfig | undef
  */
 export function storedProxyTask<T>(stored: T): T {
   if (stored === null || typeof stored !== 'object' || Array.isArray(stored)) return stored;
-  return 'backboneWeights' in stored ? stored : { ...stored, backboneWeights: 'shapes-fpn' };
+  return 'backboneWeights' in stored ? stored : { ...stored, backboneWeights: LEGACY_BACKBONE_WEIGHTS };
 }
