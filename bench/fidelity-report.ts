@@ -191,6 +191,21 @@ export function printReport({ rows: taskRows, base, budgets, seeds, reference, z
       console.log(
         `${label}: pyramid gap FPN − max(${singles.map((g) => g.slice(-2).toUpperCase()).join(', ')}) = ${stats(gaps)} AP over ${gaps.length} seed(s); FPN ${stats(fpns)}`,
       );
+    // Whether any fusion pays, not only FPN's: the pyramid with the best mean AP at this budget against the
+    // best single level, per seed. Picked on the same runs, so it leans high; a search would pick the same way.
+    const pyramids = names.filter((g) => !SINGLES.includes(g) && Number.isFinite(meanAp(g, b)));
+    if (!pyramids.length || !singles.length) continue;
+    const best = pyramids.reduce((x, y) => (meanAp(y, b) > meanAp(x, b) ? y : x));
+    const bestGaps: number[] = [];
+    for (const seed of [...new Set(rows.filter((r) => r.budget === b).map((r) => r.seed))].sort((x, y) => x - y)) {
+      const p = apOf(best, b, seed);
+      const single = Math.max(...singles.map((g) => apOf(g, b, seed) ?? NaN));
+      if (p !== undefined && Number.isFinite(single)) bestGaps.push(p - single);
+    }
+    if (bestGaps.length)
+      console.log(
+        `${label}: best of ${pyramids.length} pyramids (${best}) − max single level = ${stats(bestGaps)} AP over ${bestGaps.length} seed(s)`,
+      );
   }
   // Seed noise against the signal: a ranking can only be trusted where FPN's spread over seeds is small
   // next to the gap it should show over the baselines.
