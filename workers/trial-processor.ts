@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 
 import { graphHash, parseGraph } from '../src/graph/index.js';
-import { identityOf, proxyHash } from '../src/trial/identity.js';
+import { identityOf, jobProxyHash } from '../src/trial/identity.js';
 import { type ProxyTaskConfig, proxyTaskSchema } from '../src/trial/proxy-task.js';
 import {
   type TrainCheckpoint,
@@ -68,6 +68,13 @@ const rungSchema = z.strictObject({
   checkpoint: z.looseObject({ format: z.string(), step: z.number().int().min(0) }).optional(),
 });
 
+// `evaluate`'s jobs: scored on the test split, seed k as the runs numbered from k (TrialScoring).
+const scoringSchema = z.strictObject({
+  split: z.literal('test'),
+  testImages: z.number().int().min(1).max(10_000_000),
+  firstRun: z.number().int().min(0).max(999_999_999),
+});
+
 const jobSchema = z.strictObject({
   campaign: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   trialId: z.string().regex(/^[A-Za-z0-9_-]{1,64}-\d{1,9}$/),
@@ -79,6 +86,8 @@ const jobSchema = z.strictObject({
   timeoutSeconds: z.number().positive().max(604_800).optional(),
   // Successive halving: the rung to train, and the checkpoint to continue from.
   rung: rungSchema.optional(),
+  // Absent: the held-out split, as every campaign trial is scored.
+  scoring: scoringSchema.optional(),
   // Identity (src/trial/identity.ts): checked against the payload below, echoed in the result.
   runId: z
     .string()
@@ -125,6 +134,12 @@ export function validateTrialJob(data: unknown): TrialJob {
       `invalid trial job: $.trialId: expected "${job.campaign}-${job.index}", got "${job.trialId}"`,
     );
   }
+  // A rung is a campaign's partial training, scored on the held-out split for the next promotion.
+  if (job.rung !== undefined && job.scoring !== undefined) {
+    throw new InvalidTrialError(
+      'invalid trial job: $.scoring: a successive-halving rung job ($.rung) cannot be scored on the test split',
+    );
+  }
   const g = parseGraph(job.graph);
   if (!g.ok) {
     const msgs = g.errors.slice(0, 10).map((e) => `${joinPath('$.graph', e.path)}: ${e.message} (${e.code})`);
@@ -138,9 +153,11 @@ export function validateTrialJob(data: unknown): TrialJob {
       `invalid trial job: $.graphHash: ${job.graphHash.slice(0, 12)} is not the hash of $.graph (${graphHash(g.graph).slice(0, 12)})`,
     );
   }
-  if (job.proxyHash !== undefined && proxyHash(job.proxy) !== job.proxyHash) {
+  // A test-split job's hash covers its scoring too (jobProxyHash), so it can never pass for a held-out trial's.
+  if (job.proxyHash !== undefined && jobProxyHash(job) !== job.proxyHash) {
+    const what = job.scoring === undefined ? '$.proxy' : '$.proxy with $.scoring';
     throw new InvalidTrialError(
-      `invalid trial job: $.proxyHash: ${job.proxyHash.slice(0, 12)} is not the hash of $.proxy as this worker resolves it (${proxyHash(job.proxy).slice(0, 12)}); are the campaign and the worker different pyramid-nas versions?`,
+      `invalid trial job: $.proxyHash: ${job.proxyHash.slice(0, 12)} is not the hash of ${what} as this worker resolves it (${jobProxyHash(job).slice(0, 12)}); are the campaign and the worker different pyramid-nas versions?`,
     );
   }
   return { ...job, graph: g.graph, proxy: job.proxy as ProxyTaskConfig };

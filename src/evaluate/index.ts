@@ -15,6 +15,7 @@ export { evaluationSvg } from './plot.js';
 export {
   EVALUATION_FORMAT,
   type EvalTrainer,
+  type EvaluationOptions,
   type EvaluationPlan,
   type EvaluationResult,
   runEvaluation,

@@ -2,7 +2,10 @@
 // run) and the baselines, projected onto the same levels and width, retrained at the evaluation budget with
 // several seeds and scored on the test split by the evaluate library, into `<out>/evaluation/`; with a
 // transfer dataset, each campaign's best few and the baselines again on that dataset, into `<out>/transfer/`.
-// Both are resumable through the evaluation journal: a rerun trains only what is missing.
+// Both are resumable through the evaluation journal: a rerun trains only what is missing. Both train as many
+// graphs at once as the study's campaigns run trials (its `concurrency`), at most one per core of this
+// machine (with --redis the campaigns' trials run elsewhere; the evaluation always runs here).
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 import { readCampaignDir } from '../campaign/dir.js';
@@ -43,8 +46,21 @@ export function winnersOf(plan: StudyPlan, campaign: string, top: number): EvalE
 }
 
 export interface EvaluateStepOptions {
+  /** The in-process trainer (used when the evaluation trains one graph at a time). */
   train: EvalTrainer;
   hooks?: RunHooks;
+  /**
+   * The environment of the trainer processes when it trains several at once (default: this process's):
+   * its PYRAMID_NAS_TRAINER must name the trainer `train` is (evalTrainer(env) gives the matching one).
+   */
+  env?: NodeJS.ProcessEnv;
+  /** Stops the step (runEvaluation's signal). */
+  signal?: AbortSignal;
+}
+
+/** Trainings at once: the campaigns' concurrency, at most this machine's cores. */
+export function evaluationConcurrency(plan: StudyPlan): number {
+  return Math.max(1, Math.min(plan.campaigns[0].config.concurrency, availableParallelism()));
 }
 
 /** Which campaign each evaluated trial came from (recorded in evaluation.json; the report groups by it). */
@@ -91,6 +107,7 @@ async function evaluateInto(
     },
     o.train,
     o.hooks,
+    { concurrency: evaluationConcurrency(plan), env: o.env, signal: o.signal },
   );
 }
 

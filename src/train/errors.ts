@@ -2,8 +2,16 @@
 // user's to fix (exit code 2); the rest are failures of the run.
 import { PyramidNasError } from '../util/errors.js';
 
-export type TrainErrorCode =
-  'NAN_LOSS' | 'ABORTED' | 'BAD_GRAPH' | 'EMPTY_DATASET' | 'NO_BACKBONE_WEIGHTS' | 'BAD_CHECKPOINT';
+/** Every code a TrainError carries (a pooled training's answer is mapped back to one by its code). */
+export const TRAIN_ERROR_CODES = [
+  'NAN_LOSS',
+  'ABORTED',
+  'BAD_GRAPH',
+  'EMPTY_DATASET',
+  'NO_BACKBONE_WEIGHTS',
+  'BAD_CHECKPOINT',
+] as const;
+export type TrainErrorCode = (typeof TRAIN_ERROR_CODES)[number];
 
 export class TrainError extends PyramidNasError {
   declare readonly code: TrainErrorCode;

@@ -33,6 +33,15 @@ export function proxyHash(proxy: unknown): string {
 }
 
 /**
+ * The `proxyHash` a job carries: its proxy task's hash, or, for a job scored on the test split (`scoring`),
+ * the hash of the task and its scoring together. So an evaluation's result on the test split never matches
+ * the identity of a held-out trial of the same graph and task, wherever results are filed by identity.
+ */
+export function jobProxyHash(job: { proxy: unknown; scoring?: unknown }): string {
+  return job.scoring === undefined ? proxyHash(job.proxy) : proxyHash({ proxy: job.proxy, scoring: job.scoring });
+}
+
+/**
  * The rung a successive-halving job or result names (a job's `rung.rung`, a result's `rung`), as the
  * result echoes it: a campaign files a result under the job it answers. Empty for other jobs.
  */

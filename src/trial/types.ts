@@ -58,6 +58,16 @@ export interface TrialRung {
   checkpoint?: TrainCheckpoint;
 }
 
+/**
+ * How a job's training is scored when it is not a campaign trial: `evaluate` scores on the **test** split
+ * (`testImages` images), its seed k as the trainer's runs numbered from `firstRun` = k. A campaign never sets it.
+ */
+export interface TrialScoring {
+  split: 'test';
+  testImages: number;
+  firstRun: number;
+}
+
 /** The message a trial is carried in, through the embedded pool or BullMQ (the job data). */
 export interface TrialJob {
   campaign: string;
@@ -70,6 +80,8 @@ export interface TrialJob {
   timeoutSeconds?: number;
   /** Set by a successive-halving campaign: which rung this job trains (absent: the whole proxy task). */
   rung?: TrialRung;
+  /** Set by `evaluate` only: score on the test split (absent: the held-out split, as every campaign trial). */
+  scoring?: TrialScoring;
   /**
    * Identity (identity.ts), set by campaigns: the run that asked, the graph's canonical hash and the
    * resolved proxy task's hash. The processor checks the hashes and echoes all three in its result.

@@ -3,12 +3,14 @@
 // retrained at `--budget`× the proxy's steps with `--seeds` seeds and scored on the test split, which no
 // campaign reads. Prints a table, writes evaluation.json, evaluation.svg and the resumable journal
 // evaluation.jsonl under --out. Bad input exits 2; a training that fails (diverged) is reported, exit 1.
+// --jobs N trains N at once, each in a process of its own (the results are the same as one at a time).
+// PYRAMID_NAS_TRAINER picks the trainer as for campaigns (default tfjs; `fake` in tests).
 import { join } from 'node:path';
 
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 
-import type { EvalEntry, EvaluationTask, Levels } from '../../evaluate/index.js';
+import type { EvalEntry, EvalTrainer, EvaluationTask, Levels } from '../../evaluate/index.js';
 import { FULL_SCALE } from '../../graph/cost.js';
 import { DEFAULT_PROXY_TASK as D } from '../../trial/proxy-task.js';
 import { exitCodeOf, isUsageError, PyramidNasError } from '../../util/errors.js';
@@ -28,6 +30,7 @@ interface EvaluateOpts {
   fullWidth: number;
   fullSize: number;
   out?: string;
+  jobs: number;
 }
 
 class EvaluateUsageError extends PyramidNasError {
@@ -106,36 +109,71 @@ async function runEvaluate(specs: string[], o: EvaluateOpts): Promise<void> {
   for (const name of dropped) console.error(`${name}: the same graph as one already listed; evaluated once`);
   const out = o.out ?? (o.campaign ? join(o.campaign, 'evaluation') : join('results', 'evaluation'));
 
-  const { trainAndEvaluate, TrainError } = await import('../../train/index.js');
   const { createProgress } = await import('./train-progress.js');
   let progress: ReturnType<typeof createProgress> | undefined;
-  const result = await ev.runEvaluation(
-    {
-      entries,
-      task,
-      full: { channels: o.fullWidth, imageSize: o.fullSize },
-      out,
-      title: `test AP against neck MACs (${task.proxy.dataset}, ${task.proxy.imageSize} px, budget ×${task.budget})`,
-      request: {
-        ...(o.campaign ? { campaign: o.campaign, top: o.top ?? 3 } : { graphs: specs }),
-        baselines: baselineSpecs,
-        levels,
-      },
-    },
-    async (graph, proxy, hooks, scoring) => {
+  // One at a time: the real trainer in this process, with its progress bar, or the one PYRAMID_NAS_TRAINER
+  // names (the stand-in of tests) as a pool child would run it. With --jobs > 1 the pool's children train
+  // (and this process never loads TensorFlow.js).
+  const inProcess = async (): Promise<EvalTrainer> => {
+    if ((process.env.PYRAMID_NAS_TRAINER ?? 'tfjs') !== 'tfjs')
+      return (await import('../../evaluate/trainer.js')).evalTrainer(process.env);
+    const { trainAndEvaluate } = await import('../../train/index.js');
+    return async (graph, proxy, hooks, scoring) => {
       progress = createProgress(proxy.steps);
       try {
         return await trainAndEvaluate(graph, proxy, hooks, scoring);
       } finally {
         progress.stop();
       }
-    },
-    {
-      log: (line) => console.error(line),
-      isTrainingFailure: (err) => err instanceof TrainError && (err.code === 'NAN_LOSS' || err.code === 'ABORTED'),
-      trainHooks: () => ({ onProgress: (p) => progress?.update(p) }),
-    },
-  );
+    };
+  };
+  const unused: EvalTrainer = () => Promise.reject(new Error('with --jobs > 1 the pool trains'));
+  const train = o.jobs > 1 ? unused : await inProcess();
+  // Ctrl-C with trainings in flight on the pool: stop them (kill their processes) and say how to continue.
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping the trainings in flight; rerun the same command to continue\n`);
+    stop.abort();
+  };
+  if (o.jobs > 1) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  let result: Awaited<ReturnType<typeof ev.runEvaluation>>;
+  try {
+    result = await ev.runEvaluation(
+      {
+        entries,
+        task,
+        full: { channels: o.fullWidth, imageSize: o.fullSize },
+        out,
+        title: `test AP against neck MACs (${task.proxy.dataset}, ${task.proxy.imageSize} px, budget ×${task.budget})`,
+        request: {
+          ...(o.campaign ? { campaign: o.campaign, top: o.top ?? 3 } : { graphs: specs }),
+          baselines: baselineSpecs,
+          levels,
+        },
+      },
+      train,
+      {
+        log: (line) => console.error(line),
+        // By code: a pool child's divergence comes back as a TrainError, the stand-in's in process as its own.
+        isTrainingFailure: (err) => {
+          const code = (err as { code?: unknown } | null)?.code;
+          return err instanceof Error && (code === 'NAN_LOSS' || code === 'ABORTED');
+        },
+        trainHooks: () => ({ onProgress: (p) => progress?.update(p) }),
+      },
+      { concurrency: o.jobs, signal: stop.signal },
+    );
+  } catch (err) {
+    if (stop.signal.aborted) process.exit(130);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   process.stdout.write(ev.evaluationTable(result.rows, task));
   process.stdout.write(`\nwrote ${result.files.json}, ${result.files.svg} (journal: ${result.files.journal})\n`);
   if (result.failed.length > 0) {
@@ -183,6 +221,12 @@ export function register(program: Command): void {
       FULL_SCALE.inputSize,
     )
     .option('--out <dir>', 'output folder (default: <campaign>/evaluation, or results/evaluation)')
+    .option(
+      '--jobs <n>',
+      'trainings at once, each in a process of its own (same results; default 1: one at a time, in this process)',
+      intOption(1, 64),
+      1,
+    )
     .action(async (specs: string[], o: EvaluateOpts) => {
       try {
         await runEvaluate(specs, o);
