@@ -7,28 +7,14 @@ import { performance } from 'node:perf_hooks';
 
 import { createController } from '../controllers/index.js';
 import { getSpace } from '../search-spaces/index.js';
+import { syntheticMetrics } from '../src/testing/synthetic-objective.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 
 const N = Number(process.env.N ?? 400);
 const space = getSpace('nas-fpn');
 const outcome = (d: number[]): TrialOutcome => {
   const ap = d.filter((t) => t % 2 === 0).length / d.length;
-  return {
-    status: 'complete',
-    metrics: {
-      AP: ap,
-      AP50: 0,
-      AP75: 0,
-      APs: 0,
-      APm: 0,
-      APl: 0,
-      params: 0,
-      macs: 1e9,
-      trainSeconds: 0,
-      evalSeconds: 0,
-      backend: 'bench',
-    },
-  };
+  return { status: 'complete', metrics: syntheticMetrics({ AP: ap, macs: 1e9, backend: 'bench' }) };
 };
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -80,8 +80,8 @@ export function nearTarget(obj: SyntheticObjective, changes: number, seed: strin
   return d;
 }
 
-/** The metrics a synthetic trial reports. */
-export function syntheticMetrics(m: { AP: number; macs: number }): TrialMetrics {
+/** The metrics a synthetic trial reports: an AP and a cost, every other figure zero; `backend` names the source. */
+export function syntheticMetrics(m: { AP: number; macs: number; backend?: string }): TrialMetrics {
   return {
     AP: m.AP,
     AP50: 0,
@@ -93,7 +93,7 @@ export function syntheticMetrics(m: { AP: number; macs: number }): TrialMetrics 
     macs: m.macs,
     trainSeconds: 0,
     evalSeconds: 0,
-    backend: 'synthetic',
+    backend: m.backend ?? 'synthetic',
   };
 }
 
