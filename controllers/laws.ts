@@ -7,7 +7,6 @@ import fc from 'fast-check';
 
 import type { SearchSpace } from '../search-spaces/space.js';
 import { graphHash, parseGraph } from '../src/graph/index.js';
-import { syntheticMetrics } from '../src/testing/synthetic-objective.js';
 import type { TrialOutcome } from '../src/trial/types.js';
 import type { Controller, ControllerState } from './types.js';
 
@@ -34,9 +33,22 @@ export interface ControllerLawOptions {
 
 /** Any outcome a campaign may tell: complete with any AP (NaN and values outside [0, 1] included), failed, invalid. */
 export const arbOutcome: fc.Arbitrary<TrialOutcome> = fc.oneof(
-  fc
-    .double({ min: -1, max: 2 })
-    .map((AP): TrialOutcome => ({ status: 'complete', metrics: syntheticMetrics({ AP, macs: 1, backend: 'laws' }) })),
+  fc.double({ min: -1, max: 2 }).map((AP): TrialOutcome => ({
+    status: 'complete',
+    metrics: {
+      AP,
+      AP50: 0,
+      AP75: 0,
+      APs: 0,
+      APm: 0,
+      APl: 0,
+      params: 0,
+      macs: 1,
+      trainSeconds: 0,
+      evalSeconds: 0,
+      backend: 'laws',
+    },
+  })),
   fc.constantFrom<TrialOutcome>(
     { status: 'failed', error: 'failed (laws)' },
     { status: 'invalid', error: 'invalid (laws)' },
