@@ -15,6 +15,14 @@ export const ZOO_DIR = fileURLToPath(new URL('../../search-spaces/zoo/', import.
 
 const ZOO_SUFFIX = '.graph.json';
 
+/**
+ * Where `pyramid-nas study --export` writes a study's discovered pyramid, and where `pyramid-nas zoo` looks
+ * for such graphs: relative to the working directory (a clone's root), not to the package, because a
+ * discovered graph is a result of the user's study, never part of the shipped zoo. `zooNames()` and zoo
+ * specs (`fpn`, `zoo:fpn`) name the reference zoo only, so baselines and benches never pick these up.
+ */
+export const DISCOVERED_DIR = join('search-spaces', 'discovered');
+
 /** The zoo's graph names (file names without `.graph.json`), sorted. */
 export function zooNames(dir: string = ZOO_DIR): string[] {
   return readdirSync(dir)

@@ -11,6 +11,17 @@ export {
   medianOrNever,
   trialsToReach,
 } from './curves.js';
+export {
+  type DiscoveredWinner,
+  discoveredGraph,
+  exportDiscovered,
+  type ExportResult,
+  heldOutBest,
+  type HeldOutBest,
+  SELECTED_BY,
+  type TestAp,
+  testApOf,
+} from './export.js';
 export { EVALUATION_DIR, evaluateStudy, evaluateTransfer, TRANSFER_DIR, winnersOf } from './evaluate-step.js';
 export { studyEvalTrainer } from './eval-trainer.js';
 export { bandSvg } from './plot.js';

@@ -20,6 +20,7 @@ import {
   trialsToReach,
 } from './curves.js';
 import { EVALUATION_DIR, TRANSFER_DIR } from './evaluate-step.js';
+import { heldOutWinnerHash } from './export.js';
 import type { PlannedCampaign, StudyPlan } from './plan.js';
 import { type BandPoint, type BandSeries, bandSvg, type ReferenceLine } from './plot.js';
 
@@ -130,6 +131,7 @@ interface EvaluationFile {
   entries: Array<{
     name: string;
     role: string;
+    hash: string;
     seedsDone: number;
     AP: { mean: number | null; sd: number | null };
     proxyCost: { params: number; macs: number; channels: number };
@@ -145,7 +147,12 @@ function readEvaluation(dir: string): EvaluationFile | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvaluationFile) : undefined;
 }
 
-function finalTable(ev: EvaluationFile): string {
+/**
+ * The final table. `selectedHash`: the graph hash of the study's winner chosen on held-out reward (what
+ * `--export` writes); the headline comparison is that graph's, since the best of several on the test split
+ * would carry its selection in its test AP. The best on the test split is named as well, marked as such.
+ */
+function finalTable(ev: EvaluationFile, selectedHash?: string): string {
   const camp = ev.request.campaigns ?? {};
   const rows = [...ev.entries]
     .sort((a, b) => (b.AP.mean ?? -Infinity) - (a.AP.mean ?? -Infinity))
@@ -172,26 +179,27 @@ function finalTable(ev: EvaluationFile): string {
   ].filter(Boolean);
   const head = ['graph', 'from', 'seeds', 'test AP', 'MMACs proxy', 'params proxy', 'GMACs full', 'M params full'];
   const searched = ev.entries.filter((e) => e.role !== 'baseline' && e.AP.mean !== null);
-  const best = searched.sort((a, b) => b.AP.mean! - a.AP.mean!)[0];
-  const versus = best
-    ? ev.entries
-        .filter((e) => e.role === 'baseline' && e.AP.mean !== null)
-        .map(
-          (b) =>
-            `${b.name}: ${signedPct(best.AP.mean! - b.AP.mean!)} AP at ${(best.fullWidthCost.macs / b.fullWidthCost.macs).toFixed(2)}× its full-width MACs`,
-        )
-    : [];
-  return [
-    table(head, rows),
-    '',
-    ...notes,
-    ...(versus.length
-      ? [
-          '',
-          `Best searched pyramid, ${best.name} (${camp[best.name] ?? best.role}), against each baseline: ${versus.join('; ')}.`,
-        ]
-      : []),
-  ].join('\n');
+  const baselines = ev.entries.filter((e) => e.role === 'baseline' && e.AP.mean !== null);
+  type Entry = EvaluationFile['entries'][number];
+  const versus = (g: Entry) =>
+    baselines
+      .map(
+        (b) =>
+          `${b.name}: ${signedPct(g.AP.mean! - b.AP.mean!)} AP at ${(g.fullWidthCost.macs / b.fullWidthCost.macs).toFixed(2)}× its full-width MACs`,
+      )
+      .join('; ');
+  const selected = selectedHash === undefined ? undefined : searched.find((e) => e.hash === selectedHash);
+  const bestOnTest = [...searched].sort((a, b) => b.AP.mean! - a.AP.mean!)[0];
+  const comparisons: string[] = [];
+  if (baselines.length && selected)
+    comparisons.push(
+      `The study's winner, chosen on held-out reward (\`--export\`), ${selected.name} (${camp[selected.name] ?? selected.role}), against each baseline: ${versus(selected)}.`,
+    );
+  if (baselines.length && bestOnTest && bestOnTest !== selected)
+    comparisons.push(
+      `Best of the ${searched.length} searched pyramids on the test split itself, ${bestOnTest.name} (${camp[bestOnTest.name] ?? bestOnTest.role}), picked on the split it is scored on, so optimistic: ${versus(bestOnTest)}.`,
+    );
+  return [table(head, rows), '', ...notes, ...comparisons.flatMap((c) => ['', c])].join('\n');
 }
 
 export interface StudyReport {
@@ -296,14 +304,17 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
   }
   const evaluation = readEvaluation(join(plan.out, EVALUATION_DIR));
   md.push('## 3. Final table on the test split', '');
-  md.push(evaluation ? finalTable(evaluation) : 'Pending: the evaluation has not run yet.', '');
+  md.push(
+    evaluation ? finalTable(evaluation, heldOutWinnerHash(plan)) : 'Pending: the evaluation has not run yet.',
+    '',
+  );
   md.push('## 4. Transfer', '');
   const transfer = plan.study.transfer ? readEvaluation(join(plan.out, TRANSFER_DIR)) : undefined;
   md.push(
     !plan.study.transfer
       ? 'No transfer dataset in this study.'
       : transfer
-        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer)}`
+        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer, heldOutWinnerHash(plan))}`
         : 'Pending: the transfer evaluation has not run yet.',
     '',
   );

@@ -1,11 +1,14 @@
-// `pyramid-nas study STUDY.json [--redis URL] [--out DIR] [--report]`: runs a study's campaigns × seeds
-// (embedded, or on BullMQ with --redis), evaluates their winners and the baselines on the test split (and on
-// the transfer dataset), and writes report.md with its pictures into the study folder. Resumable: run the
-// same command again after a stop and it continues where it stopped. --report rewrites and prints the
-// report from the folder's files without training. Bad input exits 2 before anything runs.
+// `pyramid-nas study STUDY.json [--redis URL] [--out DIR] [--report | --export [DIR]]`: runs a study's
+// campaigns × seeds (embedded, or on BullMQ with --redis), evaluates their winners and the baselines on the
+// test split (and on the transfer dataset), and writes report.md with its pictures into the study folder.
+// Resumable: run the same command again after a stop and it continues where it stopped. --report rewrites
+// and prints the report from the folder's files without training; --export writes the pyramid the study
+// discovered (best held-out reward) with its provenance, also without training. Bad input exits 2 before
+// anything runs.
 import type { Command } from 'commander';
 
 import type { Reporter } from '../../campaign/progress.js';
+import { DISCOVERED_DIR } from '../../graph/zoo.js';
 import { exitCodeOf, isUsageError, PyramidNasError } from '../../util/errors.js';
 import { redact } from '../../util/redis-connection.js';
 
@@ -13,12 +16,28 @@ interface StudyOpts {
   redis?: string;
   out?: string;
   report?: boolean;
+  /** true: --export without a folder (the default one). */
+  export?: string | true;
 }
 
 async function study(file: string, o: StudyOpts): Promise<void> {
   const s = await import('../../study/index.js');
   const plan = await s.planStudy(s.loadStudyFile(file), file, o.out);
   const command = `pyramid-nas study ${file}${o.out ? ` --out ${o.out}` : ''} --report`;
+  if (o.export !== undefined) {
+    const dir = o.export === true ? DISCOVERED_DIR : o.export;
+    const r = s.exportDiscovered(plan, dir, {
+      command: `pyramid-nas study ${file}${o.out ? ` --out ${o.out}` : ''} --export ${dir}`,
+    });
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    const t = (r.graph.meta as { discovered: { testAP?: { mean: number } } }).discovered.testAP;
+    process.stderr.write(
+      `${r.winner.record.trialId} (${r.winner.run.id}): best held-out reward ${r.winner.record.reward!.toFixed(4)}, ` +
+        `held-out AP ${r.winner.record.metrics!.AP.toFixed(4)}${t ? `, test AP ${t.mean.toFixed(4)} (reported, not selected on)` : ''}; hash ${r.hash.slice(0, 12)}\n`,
+    );
+    for (const f of r.files) process.stdout.write(`${f}\n`);
+    return;
+  }
   if (o.report) {
     process.stdout.write(`${s.studyReport(plan, command).markdown}\n`);
     return;
@@ -90,8 +109,21 @@ export function register(program: Command): void {
     .option('--redis <url>', 'run the campaigns on BullMQ (start `pyramid-nas worker --redis URL --all` beside it)')
     .option('--out <dir>', 'study folder (default: the study’s "output", else results/<name>)')
     .option('--report', 'rewrite and print report.md from the study folder’s files; train nothing')
+    .option(
+      '--export [dir]',
+      `write the pyramid with the best held-out reward (graph JSON with provenance, SVG, PyTorch) into dir; train nothing (default dir: ${DISCOVERED_DIR})`,
+    )
     .action(async (file: string, o: StudyOpts) => {
       try {
+        if (o.export !== undefined && (o.report || o.redis))
+          throw new PyramidNasError(
+            'BAD_OPTIONS',
+            `--export cannot be combined with ${o.report ? '--report' : '--redis'}`,
+            {
+              usage: true,
+              where: { option: 'export' },
+            },
+          );
         await study(file, o);
         process.exit(process.exitCode ?? 0);
       } catch (err) {
