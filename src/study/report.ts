@@ -369,7 +369,7 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
   );
   md.push(
     `Search: ${hours(sum('cpuSeconds'))} CPU-hours in ${int(sum('steps'))} training steps (jobs: every trial and, with successive halving, every promotion). ` +
-      `Evaluation${transfer ? ' and transfer' : ''}: ${hours(evalSeconds)} hours of training wall time (the trainer’s own clock, one training at a time).`,
+      `Evaluation${transfer ? ' and transfer' : ''}: ${hours(evalSeconds)} hours of training wall time (the trainer’s own clock, summed over the trainings, which run as many at once as the study’s concurrency).`,
     '',
   );
   const files = {
