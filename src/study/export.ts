@@ -114,18 +114,20 @@ export function testApOf(plan: StudyPlan, hash: string): TestAp | undefined {
   };
 }
 
+/** The winner's graph: the journal's, or decoded from its decisions (the record) when the journal lacks it. */
+const winnerGraph = (w: DiscoveredWinner): PyramidGraph =>
+  w.record.graph ?? campaignSpace(w.config).decode(w.record.decisions);
+
 /** The canonical hash of the study's held-out winner (the graph `--export` writes), if any trial completed. */
 export function heldOutWinnerHash(plan: StudyPlan): string | undefined {
   const w = heldOutBest(plan).winner;
-  return w && graphHash(w.record.graph ?? campaignSpace(w.config).decode(w.record.decisions));
+  return w && graphHash(winnerGraph(w));
 }
 
 /** The winner's graph, named after the study, with the campaign export's provenance and `meta.discovered`. */
 export function discoveredGraph(plan: StudyPlan, w: DiscoveredWinner): PyramidGraph {
   const r = w.record;
-  // The journal's decisions are the record; a trial's graph is decoded from them when the journal lacks it.
-  const decoded = r.graph ?? campaignSpace(w.config).decode(r.decisions);
-  const graph = graphWithProvenance(w.config, { ...r, graph: decoded });
+  const graph = graphWithProvenance(w.config, { ...r, graph: winnerGraph(w) });
   const testAP = testApOf(plan, graphHash(graph));
   return {
     ...graph,

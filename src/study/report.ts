@@ -303,18 +303,17 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
     md.push(table(['campaign', 'trials per seed', 'median', 'as a fraction of N'], rows), '');
   }
   const evaluation = readEvaluation(join(plan.out, EVALUATION_DIR));
-  md.push('## 3. Final table on the test split', '');
-  md.push(
-    evaluation ? finalTable(evaluation, heldOutWinnerHash(plan)) : 'Pending: the evaluation has not run yet.',
-    '',
-  );
-  md.push('## 4. Transfer', '');
   const transfer = plan.study.transfer ? readEvaluation(join(plan.out, TRANSFER_DIR)) : undefined;
+  // The held-out winner both tables compare: one read of every campaign journal, only when a table needs it.
+  const winnerHash = evaluation || transfer ? heldOutWinnerHash(plan) : undefined;
+  md.push('## 3. Final table on the test split', '');
+  md.push(evaluation ? finalTable(evaluation, winnerHash) : 'Pending: the evaluation has not run yet.', '');
+  md.push('## 4. Transfer', '');
   md.push(
     !plan.study.transfer
       ? 'No transfer dataset in this study.'
       : transfer
-        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer, heldOutWinnerHash(plan))}`
+        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer, winnerHash)}`
         : 'Pending: the transfer evaluation has not run yet.',
     '',
   );
