@@ -18,16 +18,15 @@ import { campaignSpace } from '../campaign/factory.js';
 import { OutputFolderError, refuseSystemPath } from '../campaign/output-folder.js';
 import { graphWithProvenance } from '../campaign/outputs.js';
 import { ranked, type TrialRecord } from '../campaign/records.js';
-import { EVALUATION_FORMAT } from '../evaluate/run.js';
 import { pythonModuleName, writePytorchExport } from '../export/pytorch/write.js';
 import { formatIssue, graphHash, parseGraphText, renderSvg } from '../graph/index.js';
 import type { PyramidGraph } from '../graph/types.js';
 import { PyramidNasError } from '../util/errors.js';
-import { jsonSyntaxReport } from '../util/json-text.js';
-import { INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
-import { EVALUATION_DIR } from './evaluate-step.js';
+import { INPUT_LIMITS } from '../util/read-bounded.js';
+import { EVALUATION_DIR, TRANSFER_DIR } from './evaluate-step.js';
+import { readStudyEvaluation } from './evaluation-file.js';
 import type { PlannedCampaign, StudyPlan } from './plan.js';
-import { campaignState } from './run.js';
+import { campaignState, checkSameConfig } from './run.js';
 
 /** What `meta.discovered` says the pyramid was chosen by. */
 export const SELECTED_BY = 'held-out reward';
@@ -55,6 +54,8 @@ export function heldOutBest(plan: StudyPlan): HeldOutBest {
     if (state !== 'finished') unfinished.push(`${run.id}: ${state}`);
     if (state === 'not started') continue;
     const d = readCampaignDir(run.dir);
+    // A run started from another version of the study file is not this study's: refuse, as resuming does.
+    checkSameConfig(run, d.config, plan.file);
     const top = ranked(d.records)[0];
     // Strictly better only: of equal rewards the earlier run keeps it, as the evaluation's pooling does.
     if (top && (winner === undefined || top.reward! > winner.record.reward!))
@@ -73,45 +74,15 @@ export interface TestAp {
   budget: number;
 }
 
-interface EvaluationJson {
-  format?: unknown;
-  split?: unknown;
-  task?: { budget?: unknown };
-  entries?: Array<{ hash?: unknown; seedsDone?: unknown; AP?: { mean?: unknown; sd?: unknown } }>;
-}
-
-/** A study-folder file this command cannot use: named, with what is wrong. */
-function badFile(file: string, what: string): PyramidNasError {
-  return new PyramidNasError('BAD_STUDY_FILE', `${file}: ${what}`, { usage: true, where: { file } });
-}
-
-/** The test AP the study's evaluation (`<out>/evaluation/evaluation.json`) has for the graph of `hash`. */
-export function testApOf(plan: StudyPlan, hash: string): TestAp | undefined {
-  const file = join(plan.out, EVALUATION_DIR, 'evaluation.json');
-  if (!existsSync(file)) return undefined;
-  const text = readTextBounded(file, INPUT_LIMITS.journal, 'evaluation file');
-  let ev: EvaluationJson;
-  try {
-    ev = JSON.parse(text) as EvaluationJson;
-  } catch (err) {
-    const { line, column, reason } = jsonSyntaxReport(text, err);
-    throw badFile(file, `invalid JSON at ${line}:${column}: ${reason}`);
-  }
-  if (ev?.format !== EVALUATION_FORMAT || ev.split !== 'test' || !Array.isArray(ev.entries))
-    throw badFile(file, `not a ${EVALUATION_FORMAT} file of the test split`);
-  const budget = ev.task?.budget;
-  if (typeof budget !== 'number') throw badFile(file, '$.task.budget: not a number');
-  const entry = ev.entries.find(
-    (e) => e?.hash === hash && typeof e.seedsDone === 'number' && e.seedsDone > 0 && typeof e.AP?.mean === 'number',
-  );
-  if (!entry) return undefined;
-  const sd = entry.AP!.sd;
-  return {
-    mean: entry.AP!.mean as number,
-    sd: typeof sd === 'number' ? sd : null,
-    seeds: entry.seedsDone as number,
-    budget,
-  };
+/**
+ * The test AP a study evaluation measured for the graph of `hash`: the main one (`<out>/evaluation/`) or,
+ * with TRANSFER_DIR, the one on the second dataset.
+ */
+export function testApOf(plan: StudyPlan, hash: string, dir = EVALUATION_DIR): TestAp | undefined {
+  const ev = readStudyEvaluation(join(plan.out, dir));
+  const entry = ev?.entries.find((e) => e.hash === hash && e.seedsDone > 0 && e.AP.mean !== null);
+  if (!ev || !entry) return undefined;
+  return { mean: entry.AP.mean!, sd: entry.AP.sd, seeds: entry.seedsDone, budget: ev.task.budget };
 }
 
 /** The winner's graph: the journal's, or decoded from its decisions (the record) when the journal lacks it. */
@@ -129,6 +100,8 @@ export function discoveredGraph(plan: StudyPlan, w: DiscoveredWinner): PyramidGr
   const r = w.record;
   const graph = graphWithProvenance(w.config, { ...r, graph: winnerGraph(w) });
   const testAP = testApOf(plan, graphHash(graph));
+  const transfer = plan.study.transfer;
+  const transferAP = transfer && testApOf(plan, graphHash(graph), TRANSFER_DIR);
   return {
     ...graph,
     name: plan.study.name,
@@ -146,6 +119,7 @@ export function discoveredGraph(plan: StudyPlan, w: DiscoveredWinner): PyramidGr
         proxy: w.config.proxy,
         space: w.config.space,
         ...(testAP ? { testAP } : {}),
+        ...(transferAP ? { transferAP: { dataset: transfer.dataset, ...transferAP } } : {}),
         selectedBy: SELECTED_BY,
       },
     },

@@ -3,7 +3,7 @@
 // Sections: (1) best-so-far held-out AP against trials and CPU-hours, (2) trials to reach random search's
 // best-of-N, (3) the final table on the test split, (4) the transfer table, (5) the selection bias of each
 // winner, (6) the cost ledger. A part not yet run is reported as pending.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
@@ -20,6 +20,7 @@ import {
   trialsToReach,
 } from './curves.js';
 import { EVALUATION_DIR, TRANSFER_DIR } from './evaluate-step.js';
+import { readStudyEvaluation, type StudyEvaluation, type StudyEvaluationEntry } from './evaluation-file.js';
 import { heldOutWinnerHash } from './export.js';
 import type { PlannedCampaign, StudyPlan } from './plan.js';
 import { type BandPoint, type BandSeries, bandSvg, type ReferenceLine } from './plot.js';
@@ -119,40 +120,12 @@ export function referenceCampaign(plan: StudyPlan): string | undefined {
   return (random.find((c) => !c.scheduler || c.scheduler.kind === 'none') ?? random[0])?.name;
 }
 
-interface EvaluationFile {
-  complete: boolean;
-  request: { campaigns?: Record<string, string> };
-  task: {
-    budget: number;
-    seeds: number;
-    testImages: number;
-    proxy: { dataset: string; imageSize: number; steps: number };
-  };
-  entries: Array<{
-    name: string;
-    role: string;
-    hash: string;
-    seedsDone: number;
-    AP: { mean: number | null; sd: number | null };
-    proxyCost: { params: number; macs: number; channels: number };
-    fullWidthCost: { params: number; macs: number; channels: number; imageSize: number };
-    heldoutAP?: number;
-    heldoutMinusTest?: number;
-    trainSeconds: number;
-  }>;
-}
-
-function readEvaluation(dir: string): EvaluationFile | undefined {
-  const file = join(dir, 'evaluation.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvaluationFile) : undefined;
-}
-
 /**
  * The final table. `selectedHash`: the graph hash of the study's winner chosen on held-out reward (what
  * `--export` writes); the headline comparison is that graph's, since the best of several on the test split
  * would carry its selection in its test AP. The best on the test split is named as well, marked as such.
  */
-function finalTable(ev: EvaluationFile, selectedHash?: string): string {
+function finalTable(ev: StudyEvaluation, selectedHash?: string): string {
   const camp = ev.request.campaigns ?? {};
   const rows = [...ev.entries]
     .sort((a, b) => (b.AP.mean ?? -Infinity) - (a.AP.mean ?? -Infinity))
@@ -180,8 +153,7 @@ function finalTable(ev: EvaluationFile, selectedHash?: string): string {
   const head = ['graph', 'from', 'seeds', 'test AP', 'MMACs proxy', 'params proxy', 'GMACs full', 'M params full'];
   const searched = ev.entries.filter((e) => e.role !== 'baseline' && e.AP.mean !== null);
   const baselines = ev.entries.filter((e) => e.role === 'baseline' && e.AP.mean !== null);
-  type Entry = EvaluationFile['entries'][number];
-  const versus = (g: Entry) =>
+  const versus = (g: StudyEvaluationEntry) =>
     baselines
       .map(
         (b) =>
@@ -302,8 +274,8 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
     });
     md.push(table(['campaign', 'trials per seed', 'median', 'as a fraction of N'], rows), '');
   }
-  const evaluation = readEvaluation(join(plan.out, EVALUATION_DIR));
-  const transfer = plan.study.transfer ? readEvaluation(join(plan.out, TRANSFER_DIR)) : undefined;
+  const evaluation = readStudyEvaluation(join(plan.out, EVALUATION_DIR));
+  const transfer = plan.study.transfer ? readStudyEvaluation(join(plan.out, TRANSFER_DIR)) : undefined;
   // The held-out winner both tables compare: one read of every campaign journal, only when a table needs it.
   const winnerHash = evaluation || transfer ? heldOutWinnerHash(plan) : undefined;
   md.push('## 3. Final table on the test split', '');

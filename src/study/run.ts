@@ -47,7 +47,7 @@ function differingPaths(a: unknown, b: unknown, path = '$', out: string[] = [], 
  * A campaign folder started from another version of the study file (another proxy task included, such as
  * another backbone) is not continued silently: its journal would mix results of two configurations.
  */
-function checkSameConfig(planned: PlannedCampaign, journaled: ResolvedCampaign, file: string): void {
+export function checkSameConfig(planned: PlannedCampaign, journaled: ResolvedCampaign, file: string): void {
   const differs = differingPaths(comparable(planned.config), comparable(journaled));
   if (differs.length === 0) return;
   throw new PyramidNasError(

@@ -82,6 +82,7 @@ interface Discovered {
   proxy: { backboneWeights?: unknown; dataset?: unknown };
   space: { name: string };
   testAP?: { mean: number; sd: number | null; seeds: number; budget: number };
+  transferAP?: { dataset: string; mean: number; sd: number | null; seeds: number; budget: number };
   selectedBy: string;
 }
 
@@ -128,6 +129,17 @@ describe('pyramid-nas study --export', () => {
     const entry = ev.entries.find((e: { hash: string }) => e.hash === g.hash);
     assert.ok(entry, 'the held-out best is among the evaluated winners');
     assert.deepEqual(d.testAP, { mean: entry.AP.mean, sd: entry.AP.sd, seeds: 2, budget: 1 });
+    // The transfer evaluation's figure for it (each campaign's best is transferred) rides along.
+    const tr = JSON.parse(readFileSync(join(out, 'transfer', 'evaluation.json'), 'utf8'));
+    const trEntry = tr.entries.find((e: { hash: string }) => e.hash === g.hash);
+    assert.ok(trEntry, 'the held-out best is among the transferred winners');
+    assert.deepEqual(d.transferAP, {
+      dataset: 'fashion-mnist-scenes',
+      mean: trEntry.AP.mean,
+      sd: trEntry.AP.sd,
+      seeds: 2,
+      budget: 1,
+    });
     assert.match(
       r.stderr,
       new RegExp(`${best.trialId} .*best held-out reward .*test AP .*\\(reported, not selected on\\)`),
@@ -182,6 +194,33 @@ describe('pyramid-nas study --export', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /no campaign run of study "tiny" has a completed trial to export \(random-s0: not started/);
     assert.throws(() => readdirSync(dir), /ENOENT/);
+  });
+
+  test('a damaged evaluation.json, or runs from another version of the study file: exit 2, named', () => {
+    const copy = join(root, 'damaged');
+    cpSync(out, copy, { recursive: true });
+    const evFile = join(copy, 'evaluation', 'evaluation.json');
+    const ev = JSON.parse(readFileSync(evFile, 'utf8'));
+    ev.entries[1].AP.mean = 'high';
+    writeFileSync(evFile, JSON.stringify(ev));
+    for (const mode of [['--export', join(root, 'damaged-discovered')], ['--report']]) {
+      const r = cli(['study', FIXTURE, '--out', copy, ...mode]);
+      assert.equal(r.code, 2, `${mode[0]}: ${r.stderr}`);
+      assert.match(r.stderr, /evaluation\.json: not a pyramid-nas-evaluation\/1 file .*\$\.entries\[1\]\.AP\.mean: /);
+    }
+    assert.throws(() => readdirSync(join(root, 'damaged-discovered')), /ENOENT/);
+    writeFileSync(evFile, '{"format": ');
+    const cut = cli(['study', FIXTURE, '--out', copy, '--report']);
+    assert.equal(cut.code, 2, cut.stderr);
+    assert.match(cut.stderr, /evaluation\.json: invalid JSON at line 1, column 12/);
+
+    const changed = join(root, 'changed.study.json');
+    const study = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    writeFileSync(changed, JSON.stringify({ ...study, proxy: { ...study.proxy, heldoutImages: 9 } }));
+    const r = cli(['study', changed, '--out', out, '--export', join(root, 'changed-discovered')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /another configuration than .*changed\.study\.json now gives it \(\$\.proxy\.heldoutImages/);
+    assert.throws(() => readdirSync(join(root, 'changed-discovered')), /ENOENT/);
   });
 
   test('a DIR whose parent is missing, a DIR that is a file, a target that is a folder: exit 2, nothing written', () => {
