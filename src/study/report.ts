@@ -10,6 +10,7 @@ import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
 import { readCampaignDir } from '../campaign/dir.js';
 import { foldJournal } from '../campaign/journal-state.js';
 import type { LedgerView } from '../campaign/ledger.js';
+import { signedPct, transferAgreement, versusBaselines } from './compare.js';
 import {
   band,
   bestAtCpu,
@@ -66,8 +67,6 @@ function proxyLine(plan: StudyPlan): string {
 
 const pct = (x: number | null | undefined) =>
   typeof x === 'number' && Number.isFinite(x) ? (100 * x).toFixed(1) : '–';
-const signedPct = (x: number | null | undefined) =>
-  typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}` : '–';
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 const hours = (cpuSeconds: number) => (cpuSeconds / 3600).toFixed(2);
 const table = (head: string[], rows: string[][]) =>
@@ -153,13 +152,7 @@ function finalTable(ev: StudyEvaluation, selectedHash?: string): string {
   const head = ['graph', 'from', 'seeds', 'test AP', 'MMACs proxy', 'params proxy', 'GMACs full', 'M params full'];
   const searched = ev.entries.filter((e) => e.role !== 'baseline' && e.AP.mean !== null);
   const baselines = ev.entries.filter((e) => e.role === 'baseline' && e.AP.mean !== null);
-  const versus = (g: StudyEvaluationEntry) =>
-    baselines
-      .map(
-        (b) =>
-          `${b.name}: ${signedPct(g.AP.mean! - b.AP.mean!)} AP at ${(g.fullWidthCost.macs / b.fullWidthCost.macs).toFixed(2)}× its full-width MACs`,
-      )
-      .join('; ');
+  const versus = (g: StudyEvaluationEntry) => versusBaselines(g, baselines);
   const selected = selectedHash === undefined ? undefined : searched.find((e) => e.hash === selectedHash);
   const bestOnTest = [...searched].sort((a, b) => b.AP.mean! - a.AP.mean!)[0];
   const comparisons: string[] = [];
@@ -285,7 +278,8 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
     !plan.study.transfer
       ? 'No transfer dataset in this study.'
       : transfer
-        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer, winnerHash)}`
+        ? `The same comparison on \`${plan.study.transfer.dataset}\` (each campaign’s best ${plan.study.transfer.top} and the baselines), never searched on.\n\n${finalTable(transfer, winnerHash)}` +
+          (evaluation ? `\n\n${transferAgreement(evaluation, transfer, winnerHash)}` : '')
         : 'Pending: the transfer evaluation has not run yet.',
     '',
   );

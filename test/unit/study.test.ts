@@ -158,6 +158,12 @@ describe('a study end to end (fake trainer)', () => {
     assert.match(markdown, /\| \*\*total \(search\)\*\* \| {2}\| 24 \| 30 \| 378 \|/);
     assert.match(markdown, /\nTest split: 8 images of shapes at 32 px, never read by a campaign; 18 training steps/);
     assert.match(markdown, /8 images of fashion-mnist-scenes/);
+    // Both tables compare the held-out winner with each baseline; the transfer section checks the order.
+    assert.match(markdown, /chosen on held-out reward \(`--export`\), \S+ \(\S+\), against each baseline: fpn: [+−]\d/);
+    assert.match(
+      markdown,
+      /Order agreement: Spearman ρ = (-?\d\.\d\d|undefined) between test and transfer AP over the 4 graphs/,
+    );
     assert.equal(readFileSync(files.report, 'utf8'), markdown);
     const svg = readFileSync(files.trials, 'utf8');
     assert.match(
