@@ -1,11 +1,12 @@
 // `pyramid-nas evaluate --jobs N` end to end with the stand-in trainer (PYRAMID_NAS_TRAINER=fake): a --jobs
 // outside 1..64 exits 2 naming the option; --jobs 2 journals the same records as --jobs 1.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+
+import { cliSync } from './cli-process.js';
 
 let root: string;
 before(() => {
@@ -13,14 +14,8 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', 'evaluate', ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ delayMs: 100 }) },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const FAKE = { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ delayMs: 100 }) };
+const run = (args: string[]) => cliSync(['evaluate', ...args], FAKE);
 
 describe('pyramid-nas evaluate --jobs', () => {
   for (const jobs of ['0', '65', '1.5', 'two']) {

@@ -11,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 
 import sharp from 'sharp';
 
+import { cliSync } from './cli-process.js';
+
 const TINY = JSON.stringify({ steps: 30, imageSize: 32, trainImages: 16, heldoutImages: 8, batchSize: 4, channels: 8 });
 
 let root: string;
@@ -19,14 +21,7 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', 'evaluate', ...args], {
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => cliSync(['evaluate', ...args], env, 300_000);
 
 const journalLines = (out: string) =>
   existsSync(join(out, 'evaluation.jsonl'))

@@ -1,6 +1,5 @@
 // End-to-end: the graph commands as a user runs them (`node bin/pyramid-nas.mjs …`), exit codes included.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +7,15 @@ import { describe, test } from 'node:test';
 
 import { XMLValidator } from 'fast-xml-parser';
 
+import { cliSync } from './cli-process.js';
+
 const ZOO = 'search-spaces/zoo';
 const zooFiles = readdirSync(ZOO)
   .filter((f) => f.endsWith('.graph.json'))
   .map((f) => join(ZOO, f));
 const dir = mkdtempSync(join(tmpdir(), 'cli-graph-'));
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => cliSync(args, {}, 60_000);
 
 describe('pyramid-nas validate', () => {
   test('the whole zoo is valid: exit 0', () => {

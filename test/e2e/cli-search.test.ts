@@ -1,31 +1,17 @@
 // The CLI end to end: `search` (dry run, bad files, an embedded run with the fake trainer), `status`,
 // `export` in every format.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { cliAsync } from './cli-process.js';
+
 const root = mkdtempSync(join(tmpdir(), 'pnas-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = cliAsync;
 
 const FAKE = { PYRAMID_NAS_TRAINER: 'fake', PYRAMID_NAS_FAKE: JSON.stringify({ delayMs: [20, 80], nan: [2] }) };
 const out = join(root, 'results', 'cli');

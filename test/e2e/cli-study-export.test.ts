@@ -4,13 +4,13 @@
 // so that another graph is best on test changes nothing but the reported figure). Bad inputs exit 2 leaving
 // nothing behind. `zoo --discovered DIR` lists the exported graph, and without one the zoo's output is as it was.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { graphHash, parseGraphFile } from '../../src/graph/index.js';
+import { cliSync } from './cli-process.js';
 
 const FIXTURE = 'test/fixtures/studies/tiny.study.json';
 const FAKE = { PYRAMID_NAS_TRAINER: 'fake' };
@@ -25,14 +25,7 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function cli(args: string[], env: NodeJS.ProcessEnv = FAKE) {
-  const r = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
-    encoding: 'utf8',
-    timeout: 180_000,
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv = FAKE) => cliSync(args, env, 180_000);
 
 interface Row {
   run: string;

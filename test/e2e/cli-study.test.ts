@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { cliSync } from './cli-process.js';
+
 const FIXTURE = 'test/fixtures/studies/tiny.study.json';
 
 let root: string;
@@ -18,14 +20,7 @@ before(() => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function study(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['bin/pyramid-nas.mjs', 'study', ...args], {
-    encoding: 'utf8',
-    timeout: 180_000,
-    env: { ...process.env, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const study = (args: string[], env: NodeJS.ProcessEnv = {}) => cliSync(['study', ...args], env, 180_000);
 
 /** Every file under `dir` with its contents (the lock file aside), to show nothing changed. */
 function snapshot(dir: string): Record<string, string> {

@@ -2,25 +2,17 @@
 // trial processes enforce (exit 2, the key's JSON path, value, limit and the flag to raise it) before
 // anything is written; `--limits` raises them; a bad `--limits` is a usage error on search and worker.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { cliAsync } from './cli-process.js';
+
 const root = mkdtempSync(join(tmpdir(), 'pnas-limits-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => cliAsync(args);
 
 const out = join(root, 'results', 'big');
 const file = join(root, 'big.json');

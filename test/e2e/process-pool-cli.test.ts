@@ -1,31 +1,17 @@
 // The embedded pool's size at the CLI: a campaign asking for more trials at once than the machine has
 // cores is warned about (one process per running trial and its memory), at --dry-run and when it runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { cliAsync } from './cli-process.js';
+
 const root = mkdtempSync(join(tmpdir(), 'pnas-pool-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function run(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/pyramid-nas.mjs', ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '',
-      stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = cliAsync;
 
 function campaign(name: string, concurrency: number): string {
   const f = join(root, `${name}.json`);

@@ -3,24 +3,10 @@ import { test } from 'node:test';
 
 import { createController } from '../../controllers/index.js';
 import { getSpace } from '../../search-spaces/index.js';
+import { syntheticMetrics } from '../../src/testing/index.js';
 import type { TrialOutcome } from '../../src/trial/types.js';
 
-const ap = (v: number): TrialOutcome => ({
-  status: 'complete',
-  metrics: {
-    AP: v,
-    AP50: 0,
-    AP75: 0,
-    APs: 0,
-    APm: 0,
-    APl: 0,
-    params: 0,
-    macs: 1,
-    trainSeconds: 0,
-    evalSeconds: 0,
-    backend: 'test',
-  },
-});
+const ap = (v: number): TrialOutcome => ({ status: 'complete', metrics: syntheticMetrics({ AP: v, macs: 1 }) });
 const score = (d: number[]) => d.filter((t) => t === 0).length / d.length;
 const diff = (a: number[], b: number[]) => a.filter((t, k) => t !== b[k]).length;
 

@@ -5,24 +5,10 @@ import seedrandom from 'seedrandom';
 
 import { createController, RlController } from '../../controllers/index.js';
 import { getSpace } from '../../search-spaces/index.js';
+import { syntheticMetrics } from '../../src/testing/index.js';
 import type { TrialOutcome } from '../../src/trial/types.js';
 
-const ap = (v: number): TrialOutcome => ({
-  status: 'complete',
-  metrics: {
-    AP: v,
-    AP50: 0,
-    AP75: 0,
-    APs: 0,
-    APm: 0,
-    APl: 0,
-    params: 0,
-    macs: 1,
-    trainSeconds: 0,
-    evalSeconds: 0,
-    backend: 'test',
-  },
-});
+const ap = (v: number): TrialOutcome => ({ status: 'complete', metrics: syntheticMetrics({ AP: v, macs: 1 }) });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 test('rl learns: match to a hidden target architecture rises clearly within 300 asks', async (t) => {
