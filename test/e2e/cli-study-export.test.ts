@@ -15,6 +15,8 @@ import { cliSync } from './cli-process.js';
 const FIXTURE = 'test/fixtures/studies/tiny.study.json';
 const FAKE = { PYRAMID_NAS_TRAINER: 'fake' };
 
+const cli = (args: string[], env: NodeJS.ProcessEnv = FAKE) => cliSync(args, env, 180_000);
+
 let root: string;
 let out: string;
 before(() => {
@@ -24,8 +26,6 @@ before(() => {
   assert.equal(r.code, 0, r.stderr);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
-
-const cli = (args: string[], env: NodeJS.ProcessEnv = FAKE) => cliSync(args, env, 180_000);
 
 interface Row {
   run: string;
