@@ -21,6 +21,8 @@ import { type EntrySummary, type FullWidth, summarize } from './summary.js';
 import type { EvaluationTask } from './task.js';
 
 export const EVALUATION_FORMAT = 'pyramid-nas-evaluation/1';
+/** The evaluation's result file in its output folder. */
+export const EVALUATION_FILE = 'evaluation.json';
 
 /** trainAndEvaluate's shape with the scoring options `evaluate` needs (a test double in tests). */
 export type EvalTrainer = (
@@ -106,7 +108,7 @@ export async function runEvaluation(
     throw new RangeError(`evaluation concurrency must be an integer ≥ 1 (got ${concurrency})`);
   ensureDir(plan.out);
   const files = {
-    json: join(plan.out, 'evaluation.json'),
+    json: join(plan.out, EVALUATION_FILE),
     svg: join(plan.out, 'evaluation.svg'),
     journal: join(plan.out, JOURNAL_FILE),
   };

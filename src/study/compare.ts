@@ -47,9 +47,9 @@ export function transferAgreement(test: StudyEvaluation, transfer: StudyEvaluati
   const lines = [
     `Order agreement: Spearman ρ = ${Number.isNaN(rho) ? 'undefined' : rho.toFixed(2)} between test and transfer AP over the ${both.length} graphs scored on both.`,
   ];
-  const w = winnerHash === undefined ? undefined : [a.get(winnerHash), b.get(winnerHash)];
-  if (w?.[0] && w[1]) {
-    const [wa, wb] = w as [Entry, Entry];
+  const wa = winnerHash === undefined ? undefined : a.get(winnerHash);
+  const wb = winnerHash === undefined ? undefined : b.get(winnerHash);
+  if (wa && wb) {
     const standing = [...b.values()]
       .filter((e) => e.role === 'baseline' && a.has(e.hash))
       .map((base) => {

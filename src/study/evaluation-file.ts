@@ -6,13 +6,11 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
-import { EVALUATION_FORMAT } from '../evaluate/run.js';
+import { EVALUATION_FILE, EVALUATION_FORMAT } from '../evaluate/run.js';
 import { PyramidNasError } from '../util/errors.js';
 import { jsonSyntaxReport, stripBom } from '../util/json-text.js';
 import { BoundedReadError, INPUT_LIMITS, readTextBounded } from '../util/read-bounded.js';
 import { issuesText, zodIssues } from '../util/zod-issues.js';
-
-export const EVALUATION_FILE = 'evaluation.json';
 
 /** A mean or sd the evaluation could not compute (no seed trained yet, or one seed for an sd) is null. */
 const stat = z.number().nullable();
@@ -49,7 +47,7 @@ export type StudyEvaluation = z.output<typeof evaluationSchema>;
 export type StudyEvaluationEntry = StudyEvaluation['entries'][number];
 
 /** A study-folder file that cannot be used: named, with what is wrong and where. */
-export function badStudyFile(file: string, what: string): PyramidNasError {
+function badStudyFile(file: string, what: string): PyramidNasError {
   return new PyramidNasError('BAD_STUDY_FILE', `${file}: ${what}`, { usage: true, where: { file } });
 }
 

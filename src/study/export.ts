@@ -13,7 +13,6 @@ import { dirname, join, resolve } from 'node:path';
 
 import { writeFileAtomic } from '../campaign/atomic.js';
 import type { ResolvedCampaign } from '../campaign/config.js';
-import { readCampaignDir } from '../campaign/dir.js';
 import { campaignSpace } from '../campaign/factory.js';
 import { OutputFolderError, refuseSystemPath } from '../campaign/output-folder.js';
 import { graphWithProvenance } from '../campaign/outputs.js';
@@ -26,7 +25,7 @@ import { INPUT_LIMITS } from '../util/read-bounded.js';
 import { EVALUATION_DIR, TRANSFER_DIR } from './evaluate-step.js';
 import { readStudyEvaluation } from './evaluation-file.js';
 import type { PlannedCampaign, StudyPlan } from './plan.js';
-import { campaignState, checkSameConfig } from './run.js';
+import { checkSameConfig, readCampaignState } from './run.js';
 
 /** What `meta.discovered` says the pyramid was chosen by. */
 export const SELECTED_BY = 'held-out reward';
@@ -50,10 +49,10 @@ export function heldOutBest(plan: StudyPlan): HeldOutBest {
   const unfinished: string[] = [];
   let winner: DiscoveredWinner | undefined;
   for (const run of plan.campaigns) {
-    const state = campaignState(run.dir);
+    // One read of the journal tells both where the run stands and its trials.
+    const { state, read: d } = readCampaignState(run.dir);
     if (state !== 'finished') unfinished.push(`${run.id}: ${state}`);
-    if (state === 'not started') continue;
-    const d = readCampaignDir(run.dir);
+    if (!d) continue;
     // A run started from another version of the study file is not this study's: refuse, as resuming does.
     checkSameConfig(run, d.config, plan.file);
     const top = ranked(d.records)[0];
@@ -99,9 +98,10 @@ export function heldOutWinnerHash(plan: StudyPlan): string | undefined {
 export function discoveredGraph(plan: StudyPlan, w: DiscoveredWinner): PyramidGraph {
   const r = w.record;
   const graph = graphWithProvenance(w.config, { ...r, graph: winnerGraph(w) });
-  const testAP = testApOf(plan, graphHash(graph));
+  const hash = graphHash(graph);
+  const testAP = testApOf(plan, hash);
   const transfer = plan.study.transfer;
-  const transferAP = transfer && testApOf(plan, graphHash(graph), TRANSFER_DIR);
+  const transferAP = transfer && testApOf(plan, hash, TRANSFER_DIR);
   return {
     ...graph,
     name: plan.study.name,

@@ -19,11 +19,15 @@ import type { PlannedCampaign, StudyPlan } from './plan.js';
 
 export type CampaignState = 'not started' | 'unfinished' | 'finished';
 
-/** Where a planned campaign stands, from its folder alone. */
-export function campaignState(dir: string): CampaignState {
-  if (!existsSync(join(dir, 'journal.jsonl'))) return 'not started';
-  return foldJournal(readCampaignDir(dir).events).finished ? 'finished' : 'unfinished';
+/** Where a planned campaign stands, from its folder alone, with what was read to tell (absent: not started). */
+export function readCampaignState(dir: string): { state: CampaignState; read?: ReturnType<typeof readCampaignDir> } {
+  if (!existsSync(join(dir, 'journal.jsonl'))) return { state: 'not started' };
+  const read = readCampaignDir(dir);
+  return { state: foldJournal(read.events).finished ? 'finished' : 'unfinished', read };
 }
+
+/** Where a planned campaign stands, from its folder alone. */
+export const campaignState = (dir: string): CampaignState => readCampaignState(dir).state;
 
 /** What decides a campaign's journal: everything but where it is written and how many trials run at once. */
 function comparable(config: ResolvedCampaign): Record<string, unknown> {
