@@ -6,19 +6,23 @@ import type { ResolvedCampaign } from './config.js';
 import type { JournalState } from './journal-state.js';
 import type { LedgerView } from './ledger.js';
 
-export interface CampaignStats {
+/** The journal fold's trial counts and its best trial, as the summary, the events and the dashboard show them. */
+export interface TrialTally {
   asked: number;
   told: number;
-  /** Trials the budget allows (undefined: wall-time budget only). */
-  total?: number;
   running: number;
   complete: number;
   failed: number;
   invalid: number;
-  /** The best trial so far (records.ts's ranking: highest reward), its reward, and its AP. */
+  /** The best trial so far (records.ts's ranking: highest reward, then lowest index), its reward, and its AP. */
   bestTrial?: string;
   bestReward?: number;
   bestAP?: number;
+}
+
+export interface CampaignStats extends TrialTally {
+  /** Trials the budget allows (undefined: wall-time budget only). */
+  total?: number;
   elapsed: number;
   /** Seconds left by the trial budget at the pace so far or by the wall budget, the sooner; undefined when unknown; 0 once finished. */
   eta?: number;

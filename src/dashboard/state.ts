@@ -9,6 +9,7 @@ import type { JournalEvent, ToldEvent } from '../campaign/journal.js';
 import { countedStatus, JournalState } from '../campaign/journal-state.js';
 import type { LedgerView } from '../campaign/ledger.js';
 import type { TrialRecord } from '../campaign/records.js';
+import type { TrialTally } from '../campaign/stats.js';
 
 export { eta } from '../campaign/journal-state.js';
 
@@ -39,7 +40,7 @@ export interface TrialRow {
   el?: number;
 }
 
-export interface CampaignHeader {
+export interface CampaignHeader extends TrialTally {
   key: string;
   name: string;
   dir: string;
@@ -52,16 +53,6 @@ export interface CampaignHeader {
   concurrency?: number;
   startedAt?: string;
   resumes: number;
-  asked: number;
-  told: number;
-  running: number;
-  complete: number;
-  failed: number;
-  invalid: number;
-  /** The best trial (the campaign's ranking: highest reward, then lowest index), its reward and its AP. */
-  bestTrial?: string;
-  bestReward?: number;
-  bestAP?: number;
   /** The shape the trials' MACs and params were measured at (the proxy's), and its label. */
   costs?: ProxyShape & { scope: 'neck'; label: string };
   /** Campaign seconds at the last told event. */

@@ -15,25 +15,14 @@ import { bestTrial, ranked } from '../../src/campaign/records.js';
 // @ts-expect-error: a plain browser ES module without types
 import { bestSoFar as pageBestSoFar, compareRows as pageCompare, rankable as pageRankable } from '../../src/dashboard/public/best.js';
 import { CampaignState } from '../../src/dashboard/state.js';
+import { syntheticMetrics } from '../../src/testing/synthetic-objective.js';
 
 type Row = { i: number; id: string; st: string; reward?: number };
 const bestSoFar = pageBestSoFar as (rows: Row[]) => Array<Row | undefined>;
 const compareRows = pageCompare as (a: Row, b: Row) => number;
 const rankable = pageRankable as (r: Row) => boolean;
 
-const metrics = (AP: number) => ({
-  AP,
-  AP50: AP,
-  AP75: AP,
-  APs: AP,
-  APm: AP,
-  APl: AP,
-  params: 1,
-  macs: 1,
-  trainSeconds: 0,
-  evalSeconds: 0,
-  backend: 'test',
-});
+const metrics = (AP: number) => syntheticMetrics({ AP, macs: 1, backend: 'test' });
 
 /** A journal: n trials asked in order; each told (complete or failed) or left running, told in any order. */
 const journal = fc

@@ -8,23 +8,12 @@ import { after, test } from 'node:test';
 
 import { compareWithReference, startsPerTrial, tallyJournal, trialsOf } from '../../bench/chaos/tally.js';
 import type { JournalEvent } from '../../src/campaign/journal.js';
+import { syntheticMetrics } from '../../src/testing/synthetic-objective.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-chaos-tally-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const metrics = (AP: number) => ({
-  AP,
-  AP50: AP,
-  AP75: AP,
-  APs: AP,
-  APm: AP,
-  APl: AP,
-  params: 1,
-  macs: 1,
-  trainSeconds: 0,
-  evalSeconds: 0,
-  backend: 'fake',
-});
+const metrics = (AP: number) => syntheticMetrics({ AP, macs: 1, backend: 'fake' });
 const asked = (index: number, hash = `h${index}`): JournalEvent => ({
   type: 'asked',
   index,

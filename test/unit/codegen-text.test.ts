@@ -19,6 +19,7 @@ import { mmdetRetinanetConfig } from '../../src/export/pytorch/config-fragment.j
 import { emitPytorchNeck, unsupportedReason } from '../../src/export/pytorch/emit-neck.js';
 import { torchTensors } from '../../src/export/pytorch/weights.js';
 import { fullScaleCost, graphHash, liveNodeIds, parseGraph, type PyramidGraph } from '../../src/graph/index.js';
+import { syntheticMetrics } from '../../src/testing/synthetic-objective.js';
 import type { Trainer } from '../../src/trial/types.js';
 import { PyramidNasError } from '../../src/util/errors.js';
 
@@ -188,22 +189,8 @@ describe('export --format pytorch', () => {
   const root = mkdtempSync(join(tmpdir(), 'codegen-export-'));
   const dir = join(root, 'camp');
   let summary: CampaignSummary;
-  const trainer: Trainer = async (_graph, _proxy, _hooks, job) => {
-    const AP = 0.1 + 0.01 * job.index;
-    return {
-      AP,
-      AP50: AP,
-      AP75: AP,
-      APs: AP,
-      APm: AP,
-      APl: AP,
-      params: 1,
-      macs: 1,
-      trainSeconds: 0,
-      evalSeconds: 0,
-      backend: 'test',
-    };
-  };
+  const trainer: Trainer = async (_graph, _proxy, _hooks, job) =>
+    syntheticMetrics({ AP: 0.1 + 0.01 * job.index, macs: 1, backend: 'test' });
   before(async () => {
     const config = resolveCampaign({
       name: 'camp',

@@ -23,23 +23,12 @@ import { bestTrial } from '../../src/campaign/records.js';
 import { StatsTracker } from '../../src/campaign/stats.js';
 import { CampaignState } from '../../src/dashboard/state.js';
 import { createFakeTrainer } from '../../src/testing/fake-trainer.js';
+import { syntheticMetrics } from '../../src/testing/synthetic-objective.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pnas-jstate-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const metrics = (AP: number) => ({
-  AP,
-  AP50: AP,
-  AP75: AP,
-  APs: AP,
-  APm: AP,
-  APl: AP,
-  params: 1,
-  macs: 1,
-  trainSeconds: 0,
-  evalSeconds: 0,
-  backend: 'test',
-});
+const metrics = (AP: number) => syntheticMetrics({ AP, macs: 1, backend: 'test' });
 const asked = (index: number): JournalEvent => ({
   type: 'asked',
   index,
