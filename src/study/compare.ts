@@ -1,7 +1,8 @@
 // How the report compares a searched pyramid with the baselines, and whether the second dataset tells the
 // same story as the test split. A difference of means alone overstates what three seeds show, so each
 // comparison also says whether the mean ± sd intervals are apart; the transfer check is about order, not
-// level (the two datasets' APs are on different scales).
+// level (the two datasets' APs are on different scales). The same order check between held-out and test AP
+// says whether the selection among the winners carried over to the longer training on unseen images.
 import { spearman } from '../util/rank-correlation.js';
 import type { StudyEvaluation, StudyEvaluationEntry } from './evaluation-file.js';
 
@@ -62,4 +63,22 @@ export function transferAgreement(test: StudyEvaluation, transfer: StudyEvaluati
     if (standing.length) lines.push(`The study's winner (${wa.name}) against each baseline: ${standing.join('; ')}.`);
   }
   return lines.join(' ');
+}
+
+/**
+ * Whether the held-out AP the searched graphs were selected on orders them as their test AP does: Spearman's
+ * ρ over the graphs with both, and the spread of each, so a ρ near 0 can be read against how far apart the
+ * graphs were in the first place.
+ */
+export function heldOutAgreement(ev: StudyEvaluation): string {
+  const both = ev.entries.filter((e) => e.heldoutAP !== undefined && e.AP.mean !== null);
+  if (both.length < 2) return 'Too few searched graphs scored on the test split to compare the two orders.';
+  const held = both.map((e) => e.heldoutAP!);
+  const test = both.map((e) => e.AP.mean!);
+  const rho = spearman(held, test);
+  const span = (v: number[]) => `${(100 * Math.min(...v)).toFixed(1)}–${(100 * Math.max(...v)).toFixed(1)}`;
+  return (
+    `Order agreement: Spearman ρ = ${Number.isNaN(rho) ? 'undefined' : rho.toFixed(2)} between held-out and test AP ` +
+    `over the ${both.length} searched graphs (held-out AP ${span(held)}, test AP ${span(test)}).`
+  );
 }

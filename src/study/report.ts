@@ -10,7 +10,7 @@ import { ensureDir, writeFileAtomic } from '../campaign/atomic.js';
 import { readCampaignDir } from '../campaign/dir.js';
 import { foldJournal } from '../campaign/journal-state.js';
 import type { LedgerView } from '../campaign/ledger.js';
-import { signedPct, transferAgreement, versusBaselines } from './compare.js';
+import { heldOutAgreement, signedPct, transferAgreement, versusBaselines } from './compare.js';
 import {
   band,
   bestAtCpu,
@@ -305,6 +305,8 @@ export function studyReport(plan: StudyPlan, command: string): StudyReport {
       mean
         ? `Median held-out − test: ${signedPct(mean.median)} (min ${signedPct(mean.min)}, max ${signedPct(mean.max)}).`
         : '',
+      '',
+      heldOutAgreement(evaluation),
       '',
     );
   }

@@ -1,13 +1,14 @@
 // The report's comparisons (fast-check; a failure prints its seed): two mean ± sd intervals are "apart"
 // exactly when brute force over the two intervals finds no common point, the verdict does not depend on
 // the order of the pair, and without an sd there is no verdict; the transfer check's ρ is +1 when the two
-// datasets order the graphs alike and −1 when reversed, and it says where the winner is ahead of each baseline.
+// datasets order the graphs alike and −1 when reversed, and it says where the winner is ahead of each baseline;
+// the held-out check does the same between the AP a graph was selected on and its test AP.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import fc from 'fast-check';
 
-import { intervals, transferAgreement, versusBaselines } from '../../src/study/compare.js';
+import { heldOutAgreement, intervals, transferAgreement, versusBaselines } from '../../src/study/compare.js';
 import type { StudyEvaluation, StudyEvaluationEntry } from '../../src/study/evaluation-file.js';
 
 function entry(name: string, mean: number | null, sd: number | null, role = 'trial', macs = 1e9): StudyEvaluationEntry {
@@ -111,5 +112,35 @@ describe('transferAgreement', () => {
       transferAgreement(evaluation([entry('w', 0.5, 0.01)]), other),
       'Too few graphs scored on both datasets to compare their order.',
     );
+  });
+});
+
+describe('heldOutAgreement', () => {
+  test('ρ is +1 when held-out and test AP order the searched graphs alike, −1 when reversed; baselines do not count', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(stat, { minLength: 3, maxLength: 8 }), fc.boolean(), (aps, reverse) => {
+        const entries = aps.map((ap, i) => ({ ...entry(`g${i}`, ap, 0.01), heldoutAP: reverse ? 1 - ap / 2 : ap / 2 }));
+        const text = heldOutAgreement(evaluation([...entries, entry('fpn', 0.5, 0.01, 'baseline')]));
+        assert.match(
+          text,
+          new RegExp(`ρ = ${reverse ? '-1\\.00' : '1\\.00'} .* over the ${aps.length} searched graphs`),
+        );
+      }),
+    );
+  });
+
+  test('names the spread of both; too few graphs say so', () => {
+    const text = heldOutAgreement(
+      evaluation([
+        { ...entry('a', 0.49, 0.01), heldoutAP: 0.43 },
+        { ...entry('b', 0.48, 0.01), heldoutAP: 0.44 },
+        { ...entry('c', null, null), heldoutAP: 0.45 },
+      ]),
+    );
+    assert.equal(
+      text,
+      'Order agreement: Spearman ρ = -1.00 between held-out and test AP over the 2 searched graphs (held-out AP 43.0–44.0, test AP 48.0–49.0).',
+    );
+    assert.match(heldOutAgreement(evaluation([entry('fpn', 0.5, 0.01, 'baseline')])), /Too few searched graphs/);
   });
 });
