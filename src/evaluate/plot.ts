@@ -1,5 +1,7 @@
 // `evaluation.svg`: test AP against the neck's MACs at full width, one point per entry with an error bar of
-// ± one sd over seeds. A plain SVG with no script, so it opens anywhere and diffs as text.
+// ± one sd over seeds. A plain SVG with no script, so it opens anywhere and diffs as text. Graphs of one space
+// crowd into a small region, so a name is written only where it overlaps no name already written (baselines
+// first, then by test AP); every point keeps its name in its tooltip.
 import { escapeXml } from '../graph/render-common.js';
 import { chartFrame } from '../util/svg-chart.js';
 import type { EntrySummary } from './summary.js';
@@ -33,6 +35,8 @@ export function evaluationSvg(rows: EntrySummary[], title: string): string {
     yLabel: 'test AP (%), mean ± sd over seeds',
   });
   const { px, py, parts } = chart;
+  const labelled = labelOrder(pts);
+  const placed: Box[] = [];
   for (const r of pts) {
     const cx = px(x(r));
     const cy = py(100 * r.AP.mean);
@@ -46,7 +50,14 @@ export function evaluationSvg(rows: EntrySummary[], title: string): string {
       );
     parts.push(
       `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${colour}"><title>${escapeXml(`${r.name}: AP ${(100 * r.AP.mean).toFixed(1)} ± ${Number.isFinite(r.AP.sd) ? (100 * r.AP.sd).toFixed(1) : '–'}, ${x(r).toFixed(2)} GMACs`)}</title></circle>`,
-      `<text x="${(cx + 7).toFixed(1)}" y="${(cy - 6).toFixed(1)}" fill="${colour}">${escapeXml(r.name)}</text>`,
+    );
+  }
+  for (const r of labelled) {
+    const box = labelBox(px(x(r)) + 7, py(100 * r.AP.mean) - 6, r.name);
+    if (placed.some((b) => overlaps(b, box))) continue;
+    placed.push(box);
+    parts.push(
+      `<text x="${box.x0.toFixed(1)}" y="${box.baseline.toFixed(1)}" fill="${COLOURS[r.role]}">${escapeXml(r.name)}</text>`,
     );
   }
   const legend: Array<[EntrySummary['role'], string]> = [
@@ -63,3 +74,24 @@ export function evaluationSvg(rows: EntrySummary[], title: string): string {
   });
   return chart.end();
 }
+
+interface Box {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  baseline: number;
+}
+
+/** Baselines first (they are what the others are read against), then the best test AP first. */
+function labelOrder(rows: EntrySummary[]): EntrySummary[] {
+  const rank = (r: EntrySummary) => (r.role === 'baseline' ? 0 : 1);
+  return [...rows].sort((a, b) => rank(a) - rank(b) || b.AP.mean - a.AP.mean);
+}
+
+/** The text's extent at the chart's font size (about 6.5 px a character, 12 px high above the baseline). */
+function labelBox(x: number, baseline: number, text: string): Box {
+  return { x0: x, x1: x + 6.5 * text.length, y0: baseline - 11, y1: baseline + 2, baseline };
+}
+
+const overlaps = (a: Box, b: Box) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
