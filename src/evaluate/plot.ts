@@ -35,8 +35,6 @@ export function evaluationSvg(rows: EntrySummary[], title: string): string {
     yLabel: 'test AP (%), mean ± sd over seeds',
   });
   const { px, py, parts } = chart;
-  const labelled = labelOrder(pts);
-  const placed: Box[] = [];
   for (const r of pts) {
     const cx = px(x(r));
     const cy = py(100 * r.AP.mean);
@@ -52,7 +50,8 @@ export function evaluationSvg(rows: EntrySummary[], title: string): string {
       `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${colour}"><title>${escapeXml(`${r.name}: AP ${(100 * r.AP.mean).toFixed(1)} ± ${Number.isFinite(r.AP.sd) ? (100 * r.AP.sd).toFixed(1) : '–'}, ${x(r).toFixed(2)} GMACs`)}</title></circle>`,
     );
   }
-  for (const r of labelled) {
+  const placed: Box[] = [];
+  for (const r of labelOrder(pts)) {
     const box = labelBox(px(x(r)) + 7, py(100 * r.AP.mean) - 6, r.name);
     if (placed.some((b) => overlaps(b, box))) continue;
     placed.push(box);

@@ -30,6 +30,10 @@ export function versusBaselines(g: Entry, baselines: Entry[]): string {
     .join('; ');
 }
 
+/** The opening of an order check's sentence; ρ is undefined where one side has no order (all values equal). */
+const orderAgreement = (rho: number) =>
+  `Order agreement: Spearman ρ = ${Number.isNaN(rho) ? 'undefined' : rho.toFixed(2)}`;
+
 const scored = (ev: StudyEvaluation) => new Map(ev.entries.filter((e) => e.AP.mean !== null).map((e) => [e.hash, e]));
 
 /**
@@ -45,9 +49,7 @@ export function transferAgreement(test: StudyEvaluation, transfer: StudyEvaluati
     both.map((h) => a.get(h)!.AP.mean!),
     both.map((h) => b.get(h)!.AP.mean!),
   );
-  const lines = [
-    `Order agreement: Spearman ρ = ${Number.isNaN(rho) ? 'undefined' : rho.toFixed(2)} between test and transfer AP over the ${both.length} graphs scored on both.`,
-  ];
+  const lines = [`${orderAgreement(rho)} between test and transfer AP over the ${both.length} graphs scored on both.`];
   const wa = winnerHash === undefined ? undefined : a.get(winnerHash);
   const wb = winnerHash === undefined ? undefined : b.get(winnerHash);
   if (wa && wb) {
@@ -78,7 +80,7 @@ export function heldOutAgreement(ev: StudyEvaluation): string {
   const rho = spearman(held, test);
   const span = (v: number[]) => `${(100 * Math.min(...v)).toFixed(1)}–${(100 * Math.max(...v)).toFixed(1)}`;
   return (
-    `Order agreement: Spearman ρ = ${Number.isNaN(rho) ? 'undefined' : rho.toFixed(2)} between held-out and test AP ` +
+    `${orderAgreement(rho)} between held-out and test AP ` +
     `over the ${both.length} searched graphs (held-out AP ${span(held)}, test AP ${span(test)}).`
   );
 }
